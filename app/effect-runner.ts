@@ -1,0 +1,93 @@
+import { assertNever } from '../domain/plan';
+import type {
+  AlarmReader,
+  FleetOperator,
+  Notifier,
+  PendingEffect,
+  ReleaseStore,
+  Timers,
+  VersionRegistry,
+} from '../domain/ports';
+import type { Release, ReleaseEvent } from '../domain/types';
+
+export interface EffectPorts {
+  readonly store: ReleaseStore;
+  readonly fleet: FleetOperator;
+  readonly timers: Timers;
+  readonly alarms: AlarmReader;
+  readonly notifier: Notifier;
+  readonly versions: VersionRegistry;
+}
+
+/** An event an effect produced (a command id, alarm readings) with an id derived from the effect, so a rerun dedupes. */
+export interface FollowUp {
+  readonly releaseId: string;
+  readonly eventId: string;
+  readonly event: ReleaseEvent;
+}
+
+export interface RunSummary {
+  readonly followUps: readonly FollowUp[];
+  readonly failed: readonly { readonly effect: PendingEffect; readonly error: unknown }[];
+}
+
+/**
+ * Runs outbox effects through the ports, then removes the ones that ran from the outbox.
+ * Every effect is safe to run twice (a Lambda can die after running it and before completing it):
+ * host scripts are idempotent, timers are named, alarm reads are reads, version records overwrite,
+ * and card updates replace the message. A failed effect stays in the outbox for the sweeper.
+ *
+ * @example
+ * const { followUps } = await runEffects(ports, release, pending);
+ */
+export async function runEffects(
+  ports: EffectPorts,
+  release: Release,
+  pending: readonly PendingEffect[],
+): Promise<RunSummary> {
+  const followUps: FollowUp[] = [];
+  const failed: { effect: PendingEffect; error: unknown }[] = [];
+  const done: PendingEffect[] = [];
+  for (const item of pending) {
+    try {
+      const event = await runOne(ports, release, item);
+      if (event) followUps.push({ releaseId: item.releaseId, eventId: `${item.id}:result`, event });
+      done.push(item);
+    } catch (error) {
+      failed.push({ effect: item, error });
+    }
+  }
+  if (done.length > 0) await ports.store.completeEffects(done);
+  return { followUps, failed };
+}
+
+async function runOne(ports: EffectPorts, release: Release, item: PendingEffect): Promise<ReleaseEvent | null> {
+  const effect = item.effect;
+  switch (effect.kind) {
+    case 'runHostOperation': {
+      const { commandId } = await ports.fleet.run(item.releaseId, effect);
+      return { kind: 'hostOperationDispatched', stepId: effect.stepId, commandId };
+    }
+    case 'cancelHostOperation':
+      await ports.fleet.cancel(effect.commandId);
+      return null;
+    case 'setTimer':
+      await ports.timers.set(item.releaseId, effect.timerId, effect.at);
+      return null;
+    case 'cancelTimer':
+      await ports.timers.cancel(effect.timerId);
+      return null;
+    case 'checkAlarms': {
+      const alarms = await ports.alarms.read(effect.alarmNames);
+      return { kind: 'alarmsChecked', checkId: effect.checkId, alarms };
+    }
+    case 'notify':
+      await ports.notifier.releaseChanged(release, effect);
+      return null;
+    case 'recordCurrentVersion':
+      await ports.versions.record(effect.service, effect.version);
+      return null;
+    default:
+      return assertNever(effect);
+  }
+}

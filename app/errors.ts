@@ -1,0 +1,82 @@
+import type { Release } from '../domain/types';
+
+/** Stable codes for logs and alarms; handlers map errors by class, never by name or message. */
+export type ErrorCode =
+  | 'VERSION_CONFLICT'
+  | 'DUPLICATE_EVENT'
+  | 'SERVICE_BUSY'
+  | 'UNKNOWN_RELEASE'
+  | 'CONFLICT_RETRIES_EXHAUSTED';
+
+abstract class CodedError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+/** Someone else changed the release first; `current` is what is stored now, if it could be read. */
+export class VersionConflictError extends CodedError {
+  readonly code = 'VERSION_CONFLICT';
+  override readonly name = 'VersionConflictError';
+  constructor(
+    readonly releaseId: string,
+    readonly expectedVersion: number,
+    readonly current?: Release,
+    options?: ErrorOptions,
+  ) {
+    super(`Release ${releaseId} is no longer at version ${expectedVersion}`, options);
+  }
+}
+
+/** This delivery of an event was already applied. */
+export class DuplicateEventError extends CodedError {
+  readonly code = 'DUPLICATE_EVENT';
+  override readonly name = 'DuplicateEventError';
+  constructor(
+    readonly eventId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Event ${eventId} was already applied`, options);
+  }
+}
+
+/** The service already has an active release. */
+export class ServiceBusyError extends CodedError {
+  readonly code = 'SERVICE_BUSY';
+  override readonly name = 'ServiceBusyError';
+  constructor(
+    readonly service: string,
+    readonly activeReleaseId: string | null,
+    options?: ErrorOptions,
+  ) {
+    super(`Service ${service} already has an active release ${activeReleaseId ?? ''}`.trim(), options);
+  }
+}
+
+/**
+ * An event names a release (or SSM command) the store does not know. For command results this is usually a
+ * race with the write that records the command id, so handlers treat it as retryable.
+ */
+export class UnknownReleaseError extends CodedError {
+  readonly code = 'UNKNOWN_RELEASE';
+  override readonly name = 'UnknownReleaseError';
+  constructor(
+    readonly reference: string,
+    options?: ErrorOptions,
+  ) {
+    super(`No release is known for ${reference}`, options);
+  }
+}
+
+/** Writers kept colliding on one release; the event is retried later rather than lost. */
+export class ConflictRetriesExhaustedError extends CodedError {
+  readonly code = 'CONFLICT_RETRIES_EXHAUSTED';
+  override readonly name = 'ConflictRetriesExhaustedError';
+  constructor(
+    readonly releaseId: string,
+    readonly attempts: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Release ${releaseId} changed under us ${attempts} times in a row`, options);
+  }
+}
+
+export { CodedError };

@@ -1,0 +1,188 @@
+import type { Clock, IdSource, PendingEffect, ServiceConfigs } from '../domain/ports';
+import { transition } from '../domain/release-machine';
+import { type RequestRefusal, requestRelease } from '../domain/release-request';
+import type { Actor, Effect, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
+import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
+import {
+  ConflictRetriesExhaustedError,
+  DuplicateEventError,
+  ServiceBusyError,
+  UnknownReleaseError,
+  VersionConflictError,
+} from './errors';
+
+export interface ReleaseServiceDeps extends EffectPorts {
+  readonly configs: ServiceConfigs;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** Optimistic-concurrency retries before giving the event back to the caller's retry. */
+  readonly maxAttempts?: number;
+  readonly onEffectFailed?: (effect: PendingEffect, error: unknown) => void;
+}
+
+export interface StartInput {
+  readonly service: string;
+  readonly toVersion: string;
+  readonly requestedBy: Actor;
+  readonly percent?: number;
+  readonly windowSeconds?: number;
+  /** The delivery id (Slack request, EventBridge event), so a retried request starts nothing twice. */
+  readonly requestId?: string;
+}
+
+export type StartRefusal =
+  | RequestRefusal
+  | 'unknown-service'
+  | 'invalid-config'
+  | 'no-current-version'
+  | 'release-busy'
+  | 'duplicate-request';
+
+export type StartResult =
+  | { readonly ok: true; readonly release: Release }
+  | { readonly ok: false; readonly reason: StartRefusal; readonly message: string; readonly activeReleaseId?: string };
+
+export type ApplyResult =
+  | { readonly ok: true; readonly changed: boolean; readonly release: Release }
+  | { readonly ok: false; readonly reason: Refusal; readonly message: string; readonly release: Release };
+
+/**
+ * The release use cases over the ports: start a release, apply an event to one, and sweep for lost work.
+ *
+ * Apply, step by step:
+ * 1. Load the release (unknown -> UnknownReleaseError).
+ * 2. Run the pure `transition`; a refusal or an unchanged release ends here, with nothing written.
+ * 3. Save the release, its history, its effects (the outbox) and the event id in one conditional write.
+ * 4. On a version conflict, reload and go to 2; on a duplicate event id, report "unchanged".
+ * 5. Run the effects; feed the events they produce (command ids, alarm readings) back in from step 1.
+ */
+export function releaseService(deps: ReleaseServiceDeps) {
+  const maxAttempts = deps.maxAttempts ?? 8;
+
+  async function start(input: StartInput): Promise<StartResult> {
+    const found = await deps.configs.get(input.service);
+    if (found === null) {
+      return { ok: false, reason: 'unknown-service', message: `No service called ${input.service} is configured.` };
+    }
+    if (!found.ok) {
+      return { ok: false, reason: 'invalid-config', message: `${input.service}'s configuration is invalid: ${found.errors.join('; ')}` };
+    }
+    const active = await deps.store.activeReleaseId(input.service);
+    if (active !== null) return busy(input.service, active);
+    const fromVersion = await deps.versions.current(input.service);
+    if (fromVersion === null) {
+      return {
+        ok: false,
+        reason: 'no-current-version',
+        message: `No current version is recorded for ${input.service}; record the version its stable fleet runs first.`,
+      };
+    }
+    const now = deps.clock.now();
+    const requested = requestRelease({
+      ...input,
+      releaseId: deps.ids.releaseId(input.service, now),
+      config: found.config,
+      fromVersion,
+      now,
+    });
+    if (!requested.ok) return requested;
+    const effects = outbox(requested.release, requested.effects, now);
+    try {
+      await deps.store.create({ ...requested, effects, eventId: input.requestId });
+    } catch (error) {
+      if (error instanceof ServiceBusyError) return busy(input.service, error.activeReleaseId);
+      if (error instanceof DuplicateEventError) {
+        return { ok: false, reason: 'duplicate-request', message: 'This request was already handled.' };
+      }
+      throw error;
+    }
+    await execute(requested.release, effects);
+    return { ok: true, release: requested.release };
+  }
+
+  async function apply(releaseId: string, event: ReleaseEvent, eventId?: string): Promise<ApplyResult> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const release = await deps.store.load(releaseId);
+      if (release === null) throw new UnknownReleaseError(releaseId);
+      const now = deps.clock.now();
+      const result = transition(release, event, now);
+      if (!result.ok) return { ...result, release };
+      if (!result.changed) return { ok: true, changed: false, release };
+      const effects = outbox(result.release, result.effects, now);
+      try {
+        await deps.store.save({ release: result.release, history: result.history, effects, eventId }, release.version);
+      } catch (error) {
+        if (error instanceof VersionConflictError) continue;
+        if (error instanceof DuplicateEventError) return { ok: true, changed: false, release };
+        throw error;
+      }
+      await execute(result.release, effects);
+      return { ok: true, changed: true, release: result.release };
+    }
+    throw new ConflictRetriesExhaustedError(releaseId, maxAttempts);
+  }
+
+  /** SSM results name a command, not a release: find the release that sent it. */
+  async function applyToCommand(commandId: string, event: ReleaseEvent, eventId?: string): Promise<ApplyResult> {
+    const releaseId = await deps.store.releaseIdForCommand(commandId);
+    if (releaseId === null) throw new UnknownReleaseError(`command ${commandId}`);
+    return apply(releaseId, event, eventId);
+  }
+
+  /**
+   * Finds lost work and moves it on through the engine, never around it: effects still in the outbox after
+   * `graceSeconds` (a Lambda died before running them) are run again, and steps past their deadline get a
+   * `deadlineExceeded` event.
+   */
+  async function sweep(graceSeconds = 60): Promise<{ effectsRerun: number; deadlines: number }> {
+    const now = deps.clock.now();
+    const stale = await deps.store.pendingEffects(new Date(Date.parse(now) - graceSeconds * 1000).toISOString());
+    for (const [releaseId, items] of groupByRelease(stale)) {
+      const release = await deps.store.load(releaseId);
+      if (release !== null) await execute(release, items);
+    }
+    const due = await deps.store.dueDeadlines(now);
+    for (const { releaseId, stepId, deadlineAt } of due) {
+      await apply(releaseId, { kind: 'deadlineExceeded', stepId }, `deadline:${stepId}:${deadlineAt}`);
+    }
+    return { effectsRerun: stale.length, deadlines: due.length };
+  }
+
+  async function execute(release: Release, effects: readonly PendingEffect[]): Promise<void> {
+    const summary = await runEffects(deps, release, effects);
+    for (const { effect, error } of summary.failed) deps.onEffectFailed?.(effect, error);
+    await feedBack(summary.followUps);
+  }
+
+  async function feedBack(followUps: readonly FollowUp[]): Promise<void> {
+    for (const followUp of followUps) await apply(followUp.releaseId, followUp.event, followUp.eventId);
+  }
+
+  return { start, apply, applyToCommand, sweep };
+}
+
+export type ReleaseService = ReturnType<typeof releaseService>;
+
+function outbox(release: Release, effects: readonly Effect[], now: Instant): PendingEffect[] {
+  return effects.map((effect, index) => ({
+    id: `${release.id}#${release.version}#${index}`,
+    releaseId: release.id,
+    effect,
+    createdAt: now,
+  }));
+}
+
+function groupByRelease(items: readonly PendingEffect[]): Map<string, PendingEffect[]> {
+  const groups = new Map<string, PendingEffect[]>();
+  for (const item of items) groups.set(item.releaseId, [...(groups.get(item.releaseId) ?? []), item]);
+  return groups;
+}
+
+function busy(service: string, activeReleaseId: string | null): StartResult {
+  return {
+    ok: false,
+    reason: 'release-busy',
+    message: `${service} already has a release in progress${activeReleaseId ? ` (${activeReleaseId})` : ''}; wait for it to finish or abort it.`,
+    ...(activeReleaseId ? { activeReleaseId } : {}),
+  };
+}

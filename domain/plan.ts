@@ -1,0 +1,139 @@
+import type { ServiceConfig } from './service-config';
+import type { Exposure, HostOperationName, HostOperationStep, Step, Strategy } from './types';
+
+export interface PlanInput {
+  readonly releaseId: string;
+  readonly config: ServiceConfig;
+  readonly strategy: Strategy;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly windowSeconds: number;
+}
+
+/**
+ * The ordered steps a release walks through for its strategy. The machine is strategy-agnostic:
+ * it only knows how to run a host operation, wait for a stack, validate, and wait for approval.
+ *
+ * @example
+ * planFor({ strategy: { kind: 'mirror', percent: 10 }, … }).map((s) => s.state)
+ * // ['deployingCanary', 'startingMirror', 'verifying', 'awaitingApproval', 'stoppingMirror', 'promoting', 'cleaningUp']
+ */
+export function planFor(input: PlanInput): readonly Step[] {
+  const { config } = input;
+  const op = hostOperations(input);
+  const canary: Step =
+    config.canaryStack.provisionedBy === 'agent'
+      ? op('deployingCanary', 'deployCanary')
+      : { kind: 'awaitCanaryStack', state: 'awaitingCanaryStack', timeoutSeconds: config.canaryStack.readyTimeoutSeconds };
+  const approval: Step[] = config.approvals.required
+    ? [{ kind: 'approval', state: 'awaitingApproval', timeoutSeconds: config.approvals.timeoutSeconds }]
+    : [];
+  const cleanUp: Step[] =
+    config.canaryStack.provisionedBy === 'agent' ? [op('cleaningUp', 'removeCanary', 'warn')] : [];
+  switch (input.strategy.kind) {
+    case 'mirror':
+      return [
+        canary,
+        op('startingMirror', 'startMirror'),
+        {
+          kind: 'validate',
+          state: 'verifying',
+          windowSeconds: input.windowSeconds,
+          alarms: [...config.alarms.canary, ...config.alarms.stable],
+        },
+        ...approval,
+        op('stoppingMirror', 'stopMirror'),
+        op('promoting', 'promote'),
+        ...cleanUp,
+      ];
+    default:
+      return assertNever(input.strategy.kind);
+  }
+}
+
+/** What dispatching each operation may have changed on hosts, so that a rollback knows what to undo. */
+export const exposureOf: Readonly<Record<HostOperationName, { adds?: Exposure; clears?: Exposure }>> = {
+  deployCanary: { adds: 'canaryDeployed' },
+  removeCanary: { clears: 'canaryDeployed' },
+  startMirror: { adds: 'stableMirroring' },
+  stopMirror: { clears: 'stableMirroring' },
+  promote: { adds: 'stablePromoted' },
+  restoreStable: { clears: 'stablePromoted' },
+};
+
+/**
+ * Every step that can undo an exposure, in the order that is safe: first stop mirroring (Envoy out of
+ * the live path), then put the previous version back on the stable fleet, then remove the canary.
+ * A rollback runs the ones whose exposure is present (see `rollbackSteps`).
+ */
+export function undoSteps(input: PlanInput): readonly HostOperationStep[] {
+  const op = hostOperations(input);
+  const steps = [op('rollingBack', 'stopMirror'), op('rollingBack', 'restoreStable')];
+  return input.config.canaryStack.provisionedBy === 'agent' ? [...steps, op('rollingBack', 'removeCanary')] : steps;
+}
+
+/** The undo steps a rollback needs for what may have changed on hosts. */
+export function rollbackSteps(
+  undo: readonly HostOperationStep[],
+  exposure: readonly Exposure[],
+): readonly HostOperationStep[] {
+  return undo.filter((step) => {
+    const cleared = exposureOf[step.operation].clears;
+    return cleared !== undefined && exposure.includes(cleared);
+  });
+}
+
+function hostOperations(input: PlanInput) {
+  const { config, releaseId } = input;
+  const image = {
+    Image: config.image.repository,
+    ContainerPort: String(config.image.containerPort),
+    HealthPath: config.image.healthPath,
+  };
+  const proxy = {
+    ListenPort: String(config.proxy.listenPort),
+    ServicePort: String(config.proxy.servicePort),
+    ConnectTimeout: String(config.proxy.connectTimeoutSeconds),
+    ReadTimeout: String(config.proxy.readTimeoutSeconds),
+    SendTimeout: String(config.proxy.sendTimeoutSeconds),
+  };
+  const parameters: Record<HostOperationName, Record<string, string>> = {
+    deployCanary: { ...image, Version: input.toVersion },
+    removeCanary: {},
+    startMirror: { ...proxy, MirrorHost: config.canaryStack.elbHost, MirrorPercent: formatPercent(input.strategy.percent) },
+    stopMirror: proxy,
+    promote: { ...image, Version: input.toVersion, PreviousVersion: input.fromVersion },
+    restoreStable: { ...image, Version: input.fromVersion },
+  };
+  const fleetOf: Record<HostOperationName, 'stable' | 'canary'> = {
+    deployCanary: 'canary',
+    removeCanary: 'canary',
+    startMirror: 'stable',
+    stopMirror: 'stable',
+    promote: 'stable',
+    restoreStable: 'stable',
+  };
+  return (
+    state: HostOperationStep['state'],
+    operation: HostOperationName,
+    onFailure: HostOperationStep['onFailure'] = 'rollback',
+  ): HostOperationStep => ({
+    kind: 'hostOperation',
+    state,
+    operation,
+    fleet: fleetOf[operation],
+    targets: config.fleets[fleetOf[operation]].tags,
+    parameters: { Service: config.service, ReleaseId: releaseId, ...parameters[operation] },
+    timeoutSeconds: config.hostOperationTimeoutSeconds,
+    onFailure,
+  });
+}
+
+/** `10` -> "10", `2.5` -> "2.5": at most two decimals, no exponent, so it fits the documents' pattern. */
+export function formatPercent(percent: number): string {
+  return String(Math.round(percent * 100) / 100);
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}

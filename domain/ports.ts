@@ -1,0 +1,98 @@
+import type { ConfigResult } from './service-config';
+import type { AlarmState, Effect, HistoryEntry, Instant, NoticeSeverity, Release } from './types';
+
+/** An effect waiting in the outbox until it has been run; saved in the same write as the state that caused it. */
+export interface PendingEffect {
+  readonly id: string;
+  readonly releaseId: string;
+  readonly effect: Effect;
+  readonly createdAt: Instant;
+}
+
+/** One atomic change: the release, its new history, its new effects, and the event that caused it. */
+export interface ReleaseChange {
+  readonly release: Release;
+  readonly history: readonly HistoryEntry[];
+  readonly effects: readonly PendingEffect[];
+  /** The delivery's id; a second change with the same id is refused as a duplicate. */
+  readonly eventId?: string;
+}
+
+export interface DueDeadline {
+  readonly releaseId: string;
+  readonly stepId: string;
+  readonly deadlineAt: Instant;
+}
+
+/**
+ * Durable release state. Every write is conditional: `create` takes the service's lock, `save` succeeds only
+ * if the stored version is still `expectedVersion`. Failures are the typed errors in `app/errors.ts`.
+ */
+export interface ReleaseStore {
+  load(releaseId: string): Promise<Release | null>;
+  create(change: ReleaseChange): Promise<void>;
+  save(change: ReleaseChange, expectedVersion: number): Promise<void>;
+  activeReleaseId(service: string): Promise<string | null>;
+  activeReleases(): Promise<readonly Release[]>;
+  recentReleases(service: string, limit: number): Promise<readonly Release[]>;
+  history(releaseId: string): Promise<readonly HistoryEntry[]>;
+  releaseIdForCommand(commandId: string): Promise<string | null>;
+  pendingEffects(createdBefore: Instant): Promise<readonly PendingEffect[]>;
+  completeEffects(effects: readonly PendingEffect[]): Promise<void>;
+  dueDeadlines(now: Instant): Promise<readonly DueDeadline[]>;
+}
+
+type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
+
+/** Runs named host operations on fleets (SSM Run Command in AWS, local scripts in the sandbox). */
+export interface FleetOperator {
+  run(releaseId: string, operation: RunHostOperation): Promise<{ readonly commandId: string }>;
+  cancel(commandId: string): Promise<void>;
+}
+
+/** One-time timers that come back as `timerElapsed` events. Setting an existing timer is a no-op. */
+export interface Timers {
+  set(releaseId: string, timerId: string, at: Instant): Promise<void>;
+  cancel(timerId: string): Promise<void>;
+}
+
+export interface AlarmReading {
+  readonly name: string;
+  readonly state: AlarmState;
+  readonly reason: string;
+}
+
+/** Reads alarm states at decision points, because an alarm event can be missed. */
+export interface AlarmReader {
+  read(alarmNames: readonly string[]): Promise<readonly AlarmReading[]>;
+}
+
+export interface Notice {
+  readonly headline: string;
+  readonly severity: NoticeSeverity;
+  readonly detail?: string;
+}
+
+/** Tells people and systems that a release changed (Slack's living message, EventBridge). */
+export interface Notifier {
+  releaseChanged(release: Release, notice: Notice): Promise<void>;
+}
+
+/** The version each service's stable fleet runs: its history is the deploy history. */
+export interface VersionRegistry {
+  current(service: string): Promise<string | null>;
+  record(service: string, version: string): Promise<void>;
+}
+
+export interface ServiceConfigs {
+  /** `null` when no configuration exists for the service; parse errors come back as a failed result. */
+  get(service: string): Promise<ConfigResult | null>;
+}
+
+export interface Clock {
+  now(): Instant;
+}
+
+export interface IdSource {
+  releaseId(service: string, now: Instant): string;
+}

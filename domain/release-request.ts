@@ -1,0 +1,135 @@
+import { formatPercent, planFor, undoSteps } from './plan';
+import { isVersion } from './patterns';
+import type { ServiceConfig } from './service-config';
+import { type Draft, draft, enterStep } from './steps';
+import type { Actor, Effect, HistoryEntry, Instant, Release, Strategy } from './types';
+
+export interface ReleaseRequest {
+  readonly releaseId: string;
+  readonly config: ServiceConfig;
+  /** The version the stable fleet runs now (from the version registry). */
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly requestedBy: Actor;
+  /** Overrides of the service's defaults, checked against its bounds. */
+  readonly percent?: number;
+  readonly windowSeconds?: number;
+  readonly now: Instant;
+}
+
+export type RequestRefusal =
+  | 'invalid-version'
+  | 'same-version'
+  | 'mirror-not-acknowledged'
+  | 'percent-out-of-bounds'
+  | 'window-out-of-bounds';
+
+export type RequestResult =
+  | {
+      readonly ok: true;
+      readonly release: Release;
+      readonly effects: readonly Effect[];
+      readonly history: readonly HistoryEntry[];
+    }
+  | { readonly ok: false; readonly reason: RequestRefusal; readonly message: string };
+
+/**
+ * The initial transition: checks a request against the service's policy and starts the plan's first step.
+ *
+ * @example
+ * requestRelease({ releaseId: 'r-1', config, fromVersion: '1.4.1', toVersion: '1.4.2', requestedBy, now })
+ * // { ok: true, release: { state: 'deployingCanary', … }, effects: [{ kind: 'runHostOperation', … }, …] }
+ */
+export function requestRelease(request: ReleaseRequest): RequestResult {
+  const { config } = request;
+  const percent = request.percent ?? config.mirror.defaultPercent;
+  const windowSeconds = request.windowSeconds ?? config.validation.defaultWindowSeconds;
+  const refusal = refusalOf(request, percent, windowSeconds);
+  if (refusal) return { ok: false, ...refusal };
+
+  const strategy: Strategy = { kind: 'mirror', percent };
+  const planInput = { ...request, strategy, windowSeconds };
+  const initial: Release = {
+    id: request.releaseId,
+    service: config.service,
+    fromVersion: request.fromVersion,
+    toVersion: request.toVersion,
+    strategy,
+    requestedBy: request.requestedBy,
+    requestedAt: request.now,
+    policy: {
+      approvers: config.approvals.users,
+      approverGroups: config.approvals.groups,
+      fourEyes: config.approvals.fourEyes,
+      watchedAlarms: [...config.alarms.canary, ...config.alarms.stable],
+      channel: config.slack.channel,
+    },
+    plan: planFor(planInput),
+    undo: undoSteps(planInput),
+    state: 'deployingCanary',
+    cursor: 0,
+    stepCount: 0,
+    exposure: [],
+    approvals: [],
+    alarms: {},
+    warnings: [],
+    version: 0,
+    historyLength: 0,
+    updatedAt: request.now,
+  };
+  const started: Draft = enterStep(
+    draft(
+      initial,
+      `<@${request.requestedBy.id}> started ${config.service} ${request.fromVersion} → ${request.toVersion}, mirroring ${formatPercent(percent)}%.`,
+    ),
+    0,
+    request.now,
+  );
+  const release: Release = { ...started.release, version: 1, historyLength: 1 };
+  const entry: HistoryEntry = {
+    seq: 1,
+    at: request.now,
+    actor: request.requestedBy,
+    cause: 'requested',
+    from: null,
+    to: release.state,
+    note: started.note,
+  };
+  const notice: Effect = { kind: 'notify', headline: started.note, severity: 'info' };
+  return { ok: true, release, effects: [...started.effects, notice], history: [entry] };
+}
+
+function refusalOf(
+  request: ReleaseRequest,
+  percent: number,
+  windowSeconds: number,
+): { reason: RequestRefusal; message: string } | null {
+  const { config } = request;
+  if (!isVersion(request.toVersion)) {
+    return { reason: 'invalid-version', message: `"${request.toVersion}" is not a version (letters, digits, . _ -).` };
+  }
+  if (request.toVersion === request.fromVersion) {
+    return { reason: 'same-version', message: `${config.service} already runs ${request.toVersion}.` };
+  }
+  if (config.mirror.readOnlyAcknowledgedBy === undefined) {
+    return {
+      reason: 'mirror-not-acknowledged',
+      message: `Mirroring sends duplicate requests to the database ${config.service} shares with its canary. Set mirror.readOnlyAcknowledgedBy in its configuration once someone has confirmed it is read-only or idempotent.`,
+    };
+  }
+  const { minPercent, maxPercent } = config.mirror;
+  if (!(percent >= minPercent && percent <= maxPercent)) {
+    return {
+      reason: 'percent-out-of-bounds',
+      message: `mirror=${percent} is outside ${config.service}'s bounds: ${minPercent} to ${maxPercent} percent.`,
+    };
+  }
+  const { minWindowSeconds, maxWindowSeconds } = config.validation;
+  if (!(Number.isInteger(windowSeconds) && windowSeconds >= minWindowSeconds && windowSeconds <= maxWindowSeconds)) {
+    return {
+      reason: 'window-out-of-bounds',
+      message: `window=${windowSeconds}s is outside ${config.service}'s bounds: ${minWindowSeconds}s to ${maxWindowSeconds}s.`,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { isServiceName, patterns } from './patterns';
+
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const tagSelector = z
+  .record(
+    z.string().regex(patterns.tagKey, 'a tag key of letters, digits and _.:/=+@-'),
+    z.string().regex(patterns.tagValue, 'a tag value of letters, digits and _.:/=+@-'),
+  )
+  .refine((tags) => Object.keys(tags).length >= 1 && Object.keys(tags).length <= 5, {
+    message: 'between 1 and 5 EC2 tags, e.g. {"canary-agent:fleet": "orders-api-stable"}',
+  });
+
+const percent = z.number().min(0.01).max(100);
+
+/**
+ * One service's release policy, as stored (JSON) in SSM Parameter Store under
+ * `<prefix>/services/<name>`. Parsed strictly: a misspelt key is an error, never a silent default.
+ */
+export const serviceConfigSchema = z
+  .strictObject({
+    service: z.string().refine(isServiceName, 'a service name such as "orders-api" (a-z, 0-9, hyphens)'),
+    image: z.strictObject({
+      repository: z.string().regex(patterns.imageRepository, 'a Docker image repository without a tag'),
+      containerPort: z.number().int().min(1).max(65535),
+      healthPath: z.string().regex(patterns.httpPath, 'an HTTP path such as "/healthz"').default('/healthz'),
+    }),
+    fleets: z.strictObject({
+      stable: z.strictObject({ tags: tagSelector }),
+      canary: z.strictObject({ tags: tagSelector }),
+    }),
+    canaryStack: z.strictObject({
+      /** Who creates the temporary canary stack: the agent (Run Command on the canary fleet) or the team's own tooling. */
+      provisionedBy: z.enum(['agent', 'external']).default('agent'),
+      elbHost: z.string().regex(patterns.hostName, "the canary stack's ELB DNS name"),
+      readyTimeoutSeconds: seconds(60, 7200).default(1800),
+    }),
+    proxy: z
+      .strictObject({
+        listenPort: z.number().int().min(1).max(65535).default(80),
+        servicePort: z.number().int().min(1).max(65535).default(8080),
+        /** nginx's proxy timeouts, so that Envoy's can be made equal (nginx defaults: 60 s each). */
+        connectTimeoutSeconds: seconds(1, 3600).default(60),
+        readTimeoutSeconds: seconds(1, 3600).default(60),
+        sendTimeoutSeconds: seconds(1, 3600).default(60),
+      })
+      .prefault({}),
+    mirror: z
+      .strictObject({
+        defaultPercent: percent.default(10),
+        minPercent: percent.default(1),
+        maxPercent: percent.default(50),
+        /**
+         * Mirroring sends duplicate requests to a database both stacks share. It is refused unless someone
+         * has confirmed the service is read-only or idempotent.
+         */
+        readOnlyAcknowledgedBy: z.string().min(1).optional(),
+      })
+      .prefault({})
+      .refine((m) => m.minPercent <= m.defaultPercent && m.defaultPercent <= m.maxPercent, {
+        message: 'minPercent <= defaultPercent <= maxPercent',
+      }),
+    validation: z
+      .strictObject({
+        defaultWindowSeconds: seconds(60, 86_400).default(900),
+        minWindowSeconds: seconds(60, 86_400).default(300),
+        maxWindowSeconds: seconds(60, 86_400).default(7200),
+      })
+      .prefault({})
+      .refine((v) => v.minWindowSeconds <= v.defaultWindowSeconds && v.defaultWindowSeconds <= v.maxWindowSeconds, {
+        message: 'minWindowSeconds <= defaultWindowSeconds <= maxWindowSeconds',
+      }),
+    alarms: z.strictObject({
+      /** The canary stack's ELB 5XX alarm (and any other alarm that judges the canary). */
+      canary: z.array(z.string().regex(patterns.alarmName, 'a CloudWatch alarm name')).min(1).max(20),
+      /** The stable fleet's health alarms, watched while it mirrors and after promotion. */
+      stable: z.array(z.string().regex(patterns.alarmName, 'a CloudWatch alarm name')).max(20).default([]),
+    }),
+    approvals: z
+      .strictObject({
+        /** When true, a person must press Promote after a clean validation window. */
+        required: z.boolean().default(true),
+        users: z.array(z.string().regex(patterns.slackUserId, 'a Slack user id such as "U024BE7LH"')).default([]),
+        groups: z.array(z.string().regex(patterns.slackGroupId, 'a Slack user group id such as "S0614TZR7"')).default([]),
+        /** Four eyes: the person who started the release may not approve it. */
+        fourEyes: z.boolean().default(false),
+        timeoutSeconds: seconds(60, 7 * 86_400).default(86_400),
+      })
+      .prefault({}),
+    slack: z.strictObject({
+      channel: z.string().regex(patterns.slackChannelId, 'a Slack channel id such as "C0123ABCD"'),
+    }),
+    hostOperationTimeoutSeconds: seconds(30, 3600).default(600),
+  })
+  .refine((c) => !c.approvals.required || c.approvals.users.length + c.approvals.groups.length > 0, {
+    message: 'approvals.required is true, so approvals.users or approvals.groups must name someone',
+    path: ['approvals'],
+  });
+
+export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+/** What a person writes: defaults may be left out. */
+export type ServiceConfigInput = z.input<typeof serviceConfigSchema>;
+
+export type ConfigResult = { ok: true; config: ServiceConfig } | { ok: false; errors: readonly string[] };
+
+/**
+ * Parses a service configuration; each error names the field and what was expected.
+ *
+ * @example
+ * parseServiceConfig({ service: 'Orders' }) // { ok: false, errors: ['service: a service name such as …', …] }
+ */
+export function parseServiceConfig(input: unknown): ConfigResult {
+  const parsed = serviceConfigSchema.safeParse(input);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, errors: parsed.error.issues.map(describeIssue) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(configuration)';
+  if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.join(', ')}`;
+  return `${field}: ${issue.message}`;
+}

@@ -1,0 +1,254 @@
+/** An ISO-8601 UTC instant, e.g. `2026-11-22T14:02:00.000Z`. The domain never reads a clock: callers pass `now`. */
+export type Instant = string;
+
+export interface Actor {
+  readonly kind: 'person' | 'pipeline' | 'system';
+  /** A Slack user id for people, a pipeline name, or the system part that acted (`cloudwatch`, `ssm`, `sweeper`…). */
+  readonly id: string;
+  /** Slack user groups the person belongs to, resolved at the edge. */
+  readonly groups?: readonly string[];
+}
+
+export type Fleet = 'stable' | 'canary';
+
+/** The named operations that run on hosts; each is one SSM Command document (see hosts/). */
+export type HostOperationName =
+  | 'deployCanary'
+  | 'removeCanary'
+  | 'startMirror'
+  | 'stopMirror'
+  | 'promote'
+  | 'restoreStable';
+
+/** How the canary gets traffic. Strategies are data; weighted steps and targeting join this union later. */
+export type Strategy = { readonly kind: 'mirror'; readonly percent: number };
+
+/** The states a release can be in. A plan step decides which of the active ones comes next. */
+export type ReleaseState =
+  | 'deployingCanary'
+  | 'awaitingCanaryStack'
+  | 'startingMirror'
+  | 'verifying'
+  | 'awaitingApproval'
+  | 'stoppingMirror'
+  | 'promoting'
+  | 'cleaningUp'
+  | 'rollingBack'
+  | 'rollbackFailed'
+  | 'succeeded'
+  | 'rolledBack';
+
+export const TERMINAL_STATES: readonly ReleaseState[] = ['succeeded', 'rolledBack'];
+
+export type HostOperationStep = {
+  readonly kind: 'hostOperation';
+  readonly state: ReleaseState;
+  readonly operation: HostOperationName;
+  readonly fleet: Fleet;
+  /** The EC2 tags that select the fleet's hosts. */
+  readonly targets: Readonly<Record<string, string>>;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  /** `warn`: a failure is reported but does not undo the release (used for clean-up after promotion). */
+  readonly onFailure: 'rollback' | 'warn';
+};
+
+export type Step =
+  | HostOperationStep
+  | { readonly kind: 'awaitCanaryStack'; readonly state: 'awaitingCanaryStack'; readonly timeoutSeconds: number }
+  | {
+      readonly kind: 'validate';
+      readonly state: 'verifying';
+      readonly windowSeconds: number;
+      readonly alarms: readonly string[];
+    }
+  | { readonly kind: 'approval'; readonly state: 'awaitingApproval'; readonly timeoutSeconds: number };
+
+export type HostStatus = 'pending' | 'success' | 'failed' | 'timedOut' | 'cancelled';
+export type CommandOutcome = Exclude<HostStatus, 'pending'>;
+
+/** What is running right now: one step of the plan, or one step of the rollback. */
+export interface StepRun {
+  readonly stepId: string;
+  /** Set for host operations: what is running on hosts. */
+  readonly operation?: HostOperationName;
+  readonly startedAt: Instant;
+  readonly deadlineAt: Instant;
+  readonly commandId?: string;
+  readonly hosts: Readonly<Record<string, HostStatus>>;
+  /** Set when a rollback started while this host operation was still running: wait for it to end first. */
+  readonly cancelRequested?: boolean;
+  readonly timerId?: string;
+  readonly checkId?: string;
+}
+
+/** Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run). */
+export type Exposure = 'canaryDeployed' | 'stableMirroring' | 'stablePromoted';
+
+export type RollbackReason =
+  | { readonly kind: 'alarm'; readonly alarmName: string; readonly reason: string }
+  | {
+      readonly kind: 'hostOperationFailed';
+      readonly operation: HostOperationName;
+      readonly hostId?: string;
+      readonly status: CommandOutcome;
+      readonly output?: string;
+    }
+  | { readonly kind: 'aborted'; readonly by: string }
+  | { readonly kind: 'rolledBackByPerson'; readonly by: string }
+  | { readonly kind: 'rejected'; readonly by: string; readonly comment?: string }
+  | { readonly kind: 'canaryStackFailed'; readonly reason: string }
+  | { readonly kind: 'deadlineExceeded'; readonly state: ReleaseState };
+
+export interface Rollback {
+  readonly reason: RollbackReason;
+  readonly startedAt: Instant;
+  readonly steps: readonly HostOperationStep[];
+  /** Index of the rollback step running (or failed); `steps.length` when all are done. */
+  readonly cursor: number;
+  readonly failure?: { readonly hostId?: string; readonly status: CommandOutcome; readonly output?: string };
+  readonly attempts: number;
+}
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface AlarmObservation {
+  readonly state: AlarmState;
+  readonly reason: string;
+  readonly at: Instant;
+}
+
+export interface Approval {
+  readonly by: string;
+  readonly at: Instant;
+}
+
+/** The snapshot of the service's policy a release runs under; later config edits do not change it. */
+export interface ReleasePolicy {
+  readonly approvers: readonly string[];
+  readonly approverGroups: readonly string[];
+  readonly fourEyes: boolean;
+  readonly watchedAlarms: readonly string[];
+  readonly channel: string;
+}
+
+export interface Release {
+  readonly id: string;
+  readonly service: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly strategy: Strategy;
+  readonly requestedBy: Actor;
+  readonly requestedAt: Instant;
+  readonly policy: ReleasePolicy;
+  readonly plan: readonly Step[];
+  /** Every step that can undo an exposure, in safe order; a rollback runs those it needs. */
+  readonly undo: readonly HostOperationStep[];
+  readonly state: ReleaseState;
+  /** Index into `plan` of the step in progress on the forward path. */
+  readonly cursor: number;
+  readonly run?: StepRun;
+  readonly stepCount: number;
+  readonly exposure: readonly Exposure[];
+  /** When the canary first took (mirrored) traffic: from then on a watched ALARM starts a rollback. */
+  readonly trafficSince?: Instant;
+  readonly rollback?: Rollback;
+  readonly approvals: readonly Approval[];
+  readonly alarms: Readonly<Record<string, AlarmObservation>>;
+  readonly recordedVersion?: string;
+  readonly warnings: readonly string[];
+  /** Optimistic-concurrency version: bumps on every accepted change, never otherwise. */
+  readonly version: number;
+  readonly historyLength: number;
+  readonly updatedAt: Instant;
+}
+
+/** Events that can move a release. Every one may arrive late, twice, or out of order. */
+export type ReleaseEvent =
+  | { readonly kind: 'approved'; readonly actor: Actor }
+  | { readonly kind: 'rejected'; readonly actor: Actor; readonly comment?: string }
+  | { readonly kind: 'abortRequested'; readonly actor: Actor }
+  | { readonly kind: 'rollbackRequested'; readonly actor: Actor }
+  | { readonly kind: 'rollbackRetried'; readonly actor: Actor }
+  | { readonly kind: 'hostOperationDispatched'; readonly stepId: string; readonly commandId: string }
+  | {
+      readonly kind: 'hostCommandFinished';
+      readonly commandId: string;
+      readonly hostId: string;
+      readonly status: CommandOutcome;
+      readonly output?: string;
+    }
+  | { readonly kind: 'commandFinished'; readonly commandId: string; readonly status: CommandOutcome }
+  | {
+      readonly kind: 'alarmChanged';
+      readonly alarmName: string;
+      readonly state: AlarmState;
+      readonly reason: string;
+      readonly at: Instant;
+    }
+  | {
+      readonly kind: 'alarmsChecked';
+      readonly checkId: string;
+      readonly alarms: readonly { readonly name: string; readonly state: AlarmState; readonly reason: string }[];
+    }
+  | { readonly kind: 'timerElapsed'; readonly timerId: string }
+  | { readonly kind: 'canaryStackReady'; readonly actor: Actor }
+  | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
+  | { readonly kind: 'deadlineExceeded'; readonly stepId: string };
+
+/** `progress` notices may be coalesced by a notifier; the others must each be delivered. */
+export type NoticeSeverity = 'progress' | 'info' | 'warning' | 'critical';
+
+/** Effects are data; the application service runs them through ports after the new state is saved. */
+export type Effect =
+  | {
+      readonly kind: 'runHostOperation';
+      readonly stepId: string;
+      readonly operation: HostOperationName;
+      readonly fleet: Fleet;
+      readonly targets: Readonly<Record<string, string>>;
+      readonly parameters: Readonly<Record<string, string>>;
+      readonly timeoutSeconds: number;
+    }
+  | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
+  | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
+  | { readonly kind: 'cancelTimer'; readonly timerId: string }
+  | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }
+  | {
+      readonly kind: 'notify';
+      readonly headline: string;
+      readonly severity: NoticeSeverity;
+      /** Details for the message's thread: failing hosts and their output, alarm reasons. */
+      readonly detail?: string;
+    }
+  | { readonly kind: 'recordCurrentVersion'; readonly service: string; readonly version: string };
+
+export interface HistoryEntry {
+  readonly seq: number;
+  readonly at: Instant;
+  readonly actor: Actor;
+  readonly cause: ReleaseEvent['kind'] | 'requested';
+  readonly from: ReleaseState | null;
+  readonly to: ReleaseState;
+  readonly note: string;
+}
+
+export type Refusal =
+  | 'not-authorized'
+  | 'requester-cannot-approve'
+  | 'already-approved'
+  | 'not-awaiting-approval'
+  | 'release-finished'
+  | 'already-rolling-back'
+  | 'not-rollback-failed';
+
+export type Transition =
+  | {
+      readonly ok: true;
+      /** False when the event was stale or a duplicate: nothing to save, nothing to do. */
+      readonly changed: boolean;
+      readonly release: Release;
+      readonly effects: readonly Effect[];
+      readonly history: readonly HistoryEntry[];
+    }
+  | { readonly ok: false; readonly reason: Refusal; readonly message: string };

