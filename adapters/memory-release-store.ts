@@ -23,7 +23,8 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
     for (const effect of change.effects) outbox.set(effect.id, structuredClone(effect));
     if (change.eventId) seenEvents.add(change.eventId);
     if (release.run?.commandId) commands.set(release.run.commandId, release.id);
-    if (!holdsServiceLock(release.state) && locks.get(release.service) === release.id) locks.delete(release.service);
+    if (!holdsServiceLock(release.state) && locks.get(release.service) === release.id)
+      locks.delete(release.service);
     writes++;
   }
 
@@ -81,7 +82,12 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
       const due: DueDeadline[] = [];
       for (const release of releases.values()) {
         const run = release.run;
-        if (run && holdsServiceLock(release.state) && release.state !== 'rollbackFailed' && run.deadlineAt <= now) {
+        if (
+          run &&
+          holdsServiceLock(release.state) &&
+          release.state !== 'rollbackFailed' &&
+          run.deadlineAt <= now
+        ) {
           due.push({ releaseId: release.id, stepId: run.stepId, deadlineAt: run.deadlineAt });
         }
       }

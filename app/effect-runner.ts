@@ -61,7 +61,11 @@ export async function runEffects(
   return { followUps, failed };
 }
 
-async function runOne(ports: EffectPorts, release: Release, item: PendingEffect): Promise<ReleaseEvent | null> {
+async function runOne(
+  ports: EffectPorts,
+  release: Release,
+  item: PendingEffect,
+): Promise<ReleaseEvent | null> {
   const effect = item.effect;
   switch (effect.kind) {
     case 'runHostOperation': {

@@ -40,7 +40,12 @@ export type StartRefusal =
 
 export type StartResult =
   | { readonly ok: true; readonly release: Release }
-  | { readonly ok: false; readonly reason: StartRefusal; readonly message: string; readonly activeReleaseId?: string };
+  | {
+      readonly ok: false;
+      readonly reason: StartRefusal;
+      readonly message: string;
+      readonly activeReleaseId?: string;
+    };
 
 export type ApplyResult =
   | { readonly ok: true; readonly changed: boolean; readonly release: Release }
@@ -62,10 +67,18 @@ export function releaseService(deps: ReleaseServiceDeps) {
   async function start(input: StartInput): Promise<StartResult> {
     const found = await deps.configs.get(input.service);
     if (found === null) {
-      return { ok: false, reason: 'unknown-service', message: `No service called ${input.service} is configured.` };
+      return {
+        ok: false,
+        reason: 'unknown-service',
+        message: `No service called ${input.service} is configured.`,
+      };
     }
     if (!found.ok) {
-      return { ok: false, reason: 'invalid-config', message: `${input.service}'s configuration is invalid: ${found.errors.join('; ')}` };
+      return {
+        ok: false,
+        reason: 'invalid-config',
+        message: `${input.service}'s configuration is invalid: ${found.errors.join('; ')}`,
+      };
     }
     const active = await deps.store.activeReleaseId(input.service);
     if (active !== null) return busy(input.service, active);
@@ -110,7 +123,10 @@ export function releaseService(deps: ReleaseServiceDeps) {
       if (!result.changed) return { ok: true, changed: false, release };
       const effects = outbox(result.release, result.effects, now);
       try {
-        await deps.store.save({ release: result.release, history: result.history, effects, eventId }, release.version);
+        await deps.store.save(
+          { release: result.release, history: result.history, effects, eventId },
+          release.version,
+        );
       } catch (error) {
         if (error instanceof VersionConflictError) continue;
         if (error instanceof DuplicateEventError) return { ok: true, changed: false, release };
@@ -123,7 +139,11 @@ export function releaseService(deps: ReleaseServiceDeps) {
   }
 
   /** SSM results name a command, not a release: find the release that sent it. */
-  async function applyToCommand(commandId: string, event: ReleaseEvent, eventId?: string): Promise<ApplyResult> {
+  async function applyToCommand(
+    commandId: string,
+    event: ReleaseEvent,
+    eventId?: string,
+  ): Promise<ApplyResult> {
     const releaseId = await deps.store.releaseIdForCommand(commandId);
     if (releaseId === null) throw new UnknownReleaseError(`command ${commandId}`);
     return apply(releaseId, event, eventId);
@@ -136,7 +156,9 @@ export function releaseService(deps: ReleaseServiceDeps) {
    */
   async function sweep(graceSeconds = 60): Promise<{ effectsRerun: number; deadlines: number }> {
     const now = deps.clock.now();
-    const stale = await deps.store.pendingEffects(new Date(Date.parse(now) - graceSeconds * 1000).toISOString());
+    const stale = await deps.store.pendingEffects(
+      new Date(Date.parse(now) - graceSeconds * 1000).toISOString(),
+    );
     for (const [releaseId, items] of groupByRelease(stale)) {
       const release = await deps.store.load(releaseId);
       if (release !== null) await execute(release, items);

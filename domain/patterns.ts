@@ -11,7 +11,8 @@ export const patterns = {
   /** A DNS host name such as an ELB's `canary-orders-123.eu-west-1.elb.amazonaws.com`. */
   hostName: /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/,
   /** A Docker image repository without tag: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api`. */
-  imageRepository: /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?(?::[0-9]{1,5})?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/,
+  imageRepository:
+    /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?(?::[0-9]{1,5})?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/,
   /** An EC2 tag key or value as the agent accepts them (a subset of what EC2 allows, no spaces). */
   tagKey: /^[A-Za-z0-9][A-Za-z0-9_.:/=+@-]{0,127}$/,
   tagValue: /^[A-Za-z0-9_.:/=+@-]{1,255}$/,

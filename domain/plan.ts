@@ -24,7 +24,11 @@ export function planFor(input: PlanInput): readonly Step[] {
   const canary: Step =
     config.canaryStack.provisionedBy === 'agent'
       ? op('deployingCanary', 'deployCanary')
-      : { kind: 'awaitCanaryStack', state: 'awaitingCanaryStack', timeoutSeconds: config.canaryStack.readyTimeoutSeconds };
+      : {
+          kind: 'awaitCanaryStack',
+          state: 'awaitingCanaryStack',
+          timeoutSeconds: config.canaryStack.readyTimeoutSeconds,
+        };
   const approval: Step[] = config.approvals.required
     ? [{ kind: 'approval', state: 'awaitingApproval', timeoutSeconds: config.approvals.timeoutSeconds }]
     : [];
@@ -69,7 +73,9 @@ export const exposureOf: Readonly<Record<HostOperationName, { adds?: Exposure; c
 export function undoSteps(input: PlanInput): readonly HostOperationStep[] {
   const op = hostOperations(input);
   const steps = [op('rollingBack', 'stopMirror'), op('rollingBack', 'restoreStable')];
-  return input.config.canaryStack.provisionedBy === 'agent' ? [...steps, op('rollingBack', 'removeCanary')] : steps;
+  return input.config.canaryStack.provisionedBy === 'agent'
+    ? [...steps, op('rollingBack', 'removeCanary')]
+    : steps;
 }
 
 /** The undo steps a rollback needs for what may have changed on hosts. */
@@ -91,6 +97,7 @@ function hostOperations(input: PlanInput) {
     HealthPath: config.image.healthPath,
   };
   const proxy = {
+    ProxyDriver: config.proxy.driver,
     ListenPort: String(config.proxy.listenPort),
     ServicePort: String(config.proxy.servicePort),
     ConnectTimeout: String(config.proxy.connectTimeoutSeconds),
@@ -100,7 +107,11 @@ function hostOperations(input: PlanInput) {
   const parameters: Record<HostOperationName, Record<string, string>> = {
     deployCanary: { ...image, Version: input.toVersion },
     removeCanary: {},
-    startMirror: { ...proxy, MirrorHost: config.canaryStack.elbHost, MirrorPercent: formatPercent(input.strategy.percent) },
+    startMirror: {
+      ...proxy,
+      MirrorHost: config.canaryStack.elbHost,
+      MirrorPercent: formatPercent(input.strategy.percent),
+    },
     stopMirror: proxy,
     promote: { ...image, Version: input.toVersion, PreviousVersion: input.fromVersion },
     restoreStable: { ...image, Version: input.fromVersion },

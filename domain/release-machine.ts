@@ -67,7 +67,9 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
     case 'alarmsChecked':
       return onAlarmsChecked(release, event, now);
     case 'timerElapsed':
-      return release.state === 'verifying' && release.run?.timerId === event.timerId ? checkAlarms(release) : null;
+      return release.state === 'verifying' && release.run?.timerId === event.timerId
+        ? checkAlarms(release)
+        : null;
     case 'canaryStackReady':
       return release.state === 'awaitingCanaryStack'
         ? enterStep(draft(release, 'The canary stack is ready.'), release.cursor + 1, now)
@@ -93,7 +95,10 @@ function onApproval(
   now: Instant,
 ): Decision {
   if (release.state !== 'awaitingApproval') {
-    return { refused: 'not-awaiting-approval', message: `The release is ${release.state}, not awaiting approval.` };
+    return {
+      refused: 'not-awaiting-approval',
+      message: `The release is ${release.state}, not awaiting approval.`,
+    };
   }
   const refusal = approvalRefusal(release, event.actor);
   if (refusal) return { refused: refusal, message: refusalMessage(refusal) };
@@ -101,7 +106,10 @@ function onApproval(
     const reason = { kind: 'rejected', by: event.actor.id, comment: event.comment } as const;
     return startRollback(draft(release, `Rejected by <@${event.actor.id}>.`), reason, now);
   }
-  const approved: Release = { ...release, approvals: [...release.approvals, { by: event.actor.id, at: now }] };
+  const approved: Release = {
+    ...release,
+    approvals: [...release.approvals, { by: event.actor.id, at: now }],
+  };
   return enterStep(draft(approved, `Approved by <@${event.actor.id}>.`), release.cursor + 1, now);
 }
 
@@ -118,12 +126,19 @@ function onStop(
   const by = event.actor.id;
   return event.kind === 'abortRequested'
     ? startRollback(draft(release, `Aborted by <@${by}>.`), { kind: 'aborted', by }, now)
-    : startRollback(draft(release, `Rollback requested by <@${by}>.`), { kind: 'rolledBackByPerson', by }, now);
+    : startRollback(
+        draft(release, `Rollback requested by <@${by}>.`),
+        { kind: 'rolledBackByPerson', by },
+        now,
+      );
 }
 
 function onRetry(release: Release, actor: Actor, now: Instant): Decision {
   if (release.state !== 'rollbackFailed' || release.rollback === undefined) {
-    return { refused: 'not-rollback-failed', message: `The release is ${release.state}; only a failed rollback can be retried.` };
+    return {
+      refused: 'not-rollback-failed',
+      message: `The release is ${release.state}; only a failed rollback can be retried.`,
+    };
   }
   const refusal = stopRefusal(release, actor);
   if (refusal) return { refused: refusal, message: refusalMessage(refusal) };
@@ -139,7 +154,11 @@ function onRetry(release: Release, actor: Actor, now: Instant): Decision {
 function onDispatched(release: Release, stepId: string, commandId: string): Decision {
   const run = release.run;
   if (run?.operation === undefined || run.stepId !== stepId || run.commandId !== undefined) return null;
-  const d = draft({ ...release, run: { ...run, commandId } }, `${run.operation} sent (command ${commandId}).`, 'progress');
+  const d = draft(
+    { ...release, run: { ...run, commandId } },
+    `${run.operation} sent (command ${commandId}).`,
+    'progress',
+  );
   if (!run.cancelRequested) return d;
   return { ...d, effects: [{ kind: 'cancelHostOperation', stepId, commandId }] };
 }
@@ -153,29 +172,42 @@ function onHostFinished(
   if (release.state === 'rollbackFailed' || run?.commandId !== event.commandId) return null;
   const previous = run.hosts[event.hostId];
   if (previous !== undefined && previous !== 'pending') return null;
-  const recorded: Release = { ...release, run: { ...run, hosts: { ...run.hosts, [event.hostId]: event.status } } };
+  const recorded: Release = {
+    ...release,
+    run: { ...run, hosts: { ...run.hosts, [event.hostId]: event.status } },
+  };
   const what = `${run.operation} on ${event.hostId}: ${event.status}`;
   if (event.status === 'success') return draft(recorded, what, 'progress');
   const detail = event.output ? `${what}\n${event.output}` : what;
   const failure = { hostId: event.hostId, status: event.status, output: event.output };
   if (run.cancelRequested) return { ...draft(recorded, what, 'warning'), detail };
-  if (release.state === 'rollingBack') return { ...failRollback(draft(recorded, `Rollback step failed: ${what}`), failure), detail };
+  if (release.state === 'rollingBack')
+    return { ...failRollback(draft(recorded, `Rollback step failed: ${what}`), failure), detail };
   if (currentHostStep(release)?.onFailure === 'warn') return { ...draft(recorded, what, 'warning'), detail };
   const operation = run.operation ?? 'deployCanary';
   const reason = { kind: 'hostOperationFailed', operation, ...failure } as const;
   return { ...startRollback(draft(recorded, `${what}; rolling back.`), reason, now), detail };
 }
 
-function onCommandFinished(release: Release, commandId: string, status: CommandOutcome, now: Instant): Decision {
+function onCommandFinished(
+  release: Release,
+  commandId: string,
+  status: CommandOutcome,
+  now: Instant,
+): Decision {
   const run = release.run;
   if (release.state === 'rollbackFailed' || run?.commandId !== commandId) return null;
   const what = `${run.operation} ${status === 'success' ? 'finished' : `ended: ${status}`}`;
   if (run.cancelRequested) return runRollbackStep(draft(release, `${what}; rolling back.`, 'critical'), now);
   if (status === 'success') return completeHostOperation(draft(release, `${what}.`), now);
-  if (release.state === 'rollingBack') return failRollback(draft(release, `Rollback step failed: ${what}.`), { status });
+  if (release.state === 'rollingBack')
+    return failRollback(draft(release, `Rollback step failed: ${what}.`), { status });
   if (currentHostStep(release)?.onFailure === 'warn') {
     const warned: Release = { ...release, warnings: [...release.warnings, `${what}; clean it up by hand.`] };
-    return { ...enterStep(draft(warned, `${what}.`, 'warning'), release.cursor + 1, now), severity: 'warning' };
+    return {
+      ...enterStep(draft(warned, `${what}.`, 'warning'), release.cursor + 1, now),
+      severity: 'warning',
+    };
   }
   const reason = { kind: 'hostOperationFailed', operation: run.operation ?? 'deployCanary', status } as const;
   return startRollback(draft(release, `${what}; rolling back.`), reason, now);
@@ -191,7 +223,10 @@ function onAlarmChanged(
   if (known !== undefined && (isAtOrAfter(known.at, event.at) || known.state === event.state)) return null;
   const observed: Release = {
     ...release,
-    alarms: { ...release.alarms, [event.alarmName]: { state: event.state, reason: event.reason, at: event.at } },
+    alarms: {
+      ...release.alarms,
+      [event.alarmName]: { state: event.state, reason: event.reason, at: event.at },
+    },
   };
   const note = `Alarm ${event.alarmName} is ${event.state}.`;
   const exposed = release.trafficSince !== undefined && !isRollingBack(release.state);
@@ -207,14 +242,22 @@ function onAlarmsChecked(
 ): Decision {
   if (release.state !== 'verifying' || release.run?.checkId !== event.checkId) return null;
   const alarms = { ...release.alarms };
-  for (const alarm of event.alarms) alarms[alarm.name] = { state: alarm.state, reason: alarm.reason, at: now };
+  for (const alarm of event.alarms)
+    alarms[alarm.name] = { state: alarm.state, reason: alarm.reason, at: now };
   const checked: Release = { ...release, alarms };
   const firing = event.alarms.find((alarm) => alarm.state === 'ALARM');
   if (firing === undefined) {
-    return enterStep(draft(checked, 'Validation window passed with every watched alarm quiet.'), release.cursor + 1, now);
+    return enterStep(
+      draft(checked, 'Validation window passed with every watched alarm quiet.'),
+      release.cursor + 1,
+      now,
+    );
   }
   const reason = { kind: 'alarm', alarmName: firing.name, reason: firing.reason } as const;
-  return { ...startRollback(draft(checked, `Alarm ${firing.name} is ALARM.`), reason, now), detail: firing.reason };
+  return {
+    ...startRollback(draft(checked, `Alarm ${firing.name} is ALARM.`), reason, now),
+    detail: firing.reason,
+  };
 }
 
 function checkAlarms(release: Release, deadlineAt?: Instant): Draft | null {
@@ -222,19 +265,28 @@ function checkAlarms(release: Release, deadlineAt?: Instant): Draft | null {
   const step = release.plan[release.cursor];
   if (run === undefined || step?.kind !== 'validate' || run.checkId !== undefined) return null;
   const checkId = `${run.stepId}.check`;
-  const checking: Release = { ...release, run: { ...run, checkId, deadlineAt: deadlineAt ?? run.deadlineAt } };
+  const checking: Release = {
+    ...release,
+    run: { ...run, checkId, deadlineAt: deadlineAt ?? run.deadlineAt },
+  };
   const effect: Effect = { kind: 'checkAlarms', checkId, alarmNames: step.alarms };
   return { ...draft(checking, 'Validation window over; checking alarms.', 'progress'), effects: [effect] };
 }
 
 function onDeadline(release: Release, stepId: string, now: Instant): Decision {
   const run = release.run;
-  if (release.state === 'rollbackFailed' || run?.stepId !== stepId || !isAtOrAfter(now, run.deadlineAt)) return null;
+  if (release.state === 'rollbackFailed' || run?.stepId !== stepId || !isAtOrAfter(now, run.deadlineAt))
+    return null;
   if (run.cancelRequested) {
-    return runRollbackStep(draft(release, `${run.operation} did not report back in time; rolling back anyway.`), now);
+    return runRollbackStep(
+      draft(release, `${run.operation} did not report back in time; rolling back anyway.`),
+      now,
+    );
   }
   if (release.state === 'rollingBack') {
-    return failRollback(draft(release, `Rollback step ${run.operation} did not finish in time.`), { status: 'timedOut' });
+    return failRollback(draft(release, `Rollback step ${run.operation} did not finish in time.`), {
+      status: 'timedOut',
+    });
   }
   if (release.state === 'verifying' && run.checkId === undefined) {
     // The window's timer was lost: check now, and give the check its own deadline.
@@ -259,8 +311,18 @@ function commit(release: Release, d: Draft, event: ReleaseEvent, now: Instant): 
     to: d.release.state,
     note: d.note,
   };
-  const next: Release = { ...d.release, version: release.version + 1, historyLength: entry.seq, updatedAt: now };
-  const notice: Effect = { kind: 'notify', headline: d.note, severity: d.severity, ...(d.detail ? { detail: d.detail } : {}) };
+  const next: Release = {
+    ...d.release,
+    version: release.version + 1,
+    historyLength: entry.seq,
+    updatedAt: now,
+  };
+  const notice: Effect = {
+    kind: 'notify',
+    headline: d.note,
+    severity: d.severity,
+    ...(d.detail ? { detail: d.detail } : {}),
+  };
   return { ok: true, changed: true, release: next, effects: [...d.effects, notice], history: [entry] };
 }
 

@@ -1,5 +1,5 @@
-import { formatPercent, planFor, undoSteps } from './plan';
 import { isVersion } from './patterns';
+import { formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
 import { type Draft, draft, enterStep } from './steps';
 import type { Actor, Effect, HistoryEntry, Instant, Release, Strategy } from './types';
@@ -106,7 +106,10 @@ function refusalOf(
 ): { reason: RequestRefusal; message: string } | null {
   const { config } = request;
   if (!isVersion(request.toVersion)) {
-    return { reason: 'invalid-version', message: `"${request.toVersion}" is not a version (letters, digits, . _ -).` };
+    return {
+      reason: 'invalid-version',
+      message: `"${request.toVersion}" is not a version (letters, digits, . _ -).`,
+    };
   }
   if (request.toVersion === request.fromVersion) {
     return { reason: 'same-version', message: `${config.service} already runs ${request.toVersion}.` };
@@ -125,7 +128,13 @@ function refusalOf(
     };
   }
   const { minWindowSeconds, maxWindowSeconds } = config.validation;
-  if (!(Number.isInteger(windowSeconds) && windowSeconds >= minWindowSeconds && windowSeconds <= maxWindowSeconds)) {
+  if (
+    !(
+      Number.isInteger(windowSeconds) &&
+      windowSeconds >= minWindowSeconds &&
+      windowSeconds <= maxWindowSeconds
+    )
+  ) {
     return {
       reason: 'window-out-of-bounds',
       message: `window=${windowSeconds}s is outside ${config.service}'s bounds: ${minWindowSeconds}s to ${maxWindowSeconds}s.`,

@@ -38,6 +38,8 @@ export const serviceConfigSchema = z
     }),
     proxy: z
       .strictObject({
+        /** Which proxy mirrors on the stable hosts: Envoy, or nginx's own `mirror` module. */
+        driver: z.enum(['envoy', 'nginx']).default('envoy'),
         listenPort: z.number().int().min(1).max(65535).default(80),
         servicePort: z.number().int().min(1).max(65535).default(8080),
         /** nginx's proxy timeouts, so that Envoy's can be made equal (nginx defaults: 60 s each). */
@@ -68,9 +70,12 @@ export const serviceConfigSchema = z
         maxWindowSeconds: seconds(60, 86_400).default(7200),
       })
       .prefault({})
-      .refine((v) => v.minWindowSeconds <= v.defaultWindowSeconds && v.defaultWindowSeconds <= v.maxWindowSeconds, {
-        message: 'minWindowSeconds <= defaultWindowSeconds <= maxWindowSeconds',
-      }),
+      .refine(
+        (v) => v.minWindowSeconds <= v.defaultWindowSeconds && v.defaultWindowSeconds <= v.maxWindowSeconds,
+        {
+          message: 'minWindowSeconds <= defaultWindowSeconds <= maxWindowSeconds',
+        },
+      ),
     alarms: z.strictObject({
       /** The canary stack's ELB 5XX alarm (and any other alarm that judges the canary). */
       canary: z.array(z.string().regex(patterns.alarmName, 'a CloudWatch alarm name')).min(1).max(20),
@@ -81,8 +86,12 @@ export const serviceConfigSchema = z
       .strictObject({
         /** When true, a person must press Promote after a clean validation window. */
         required: z.boolean().default(true),
-        users: z.array(z.string().regex(patterns.slackUserId, 'a Slack user id such as "U024BE7LH"')).default([]),
-        groups: z.array(z.string().regex(patterns.slackGroupId, 'a Slack user group id such as "S0614TZR7"')).default([]),
+        users: z
+          .array(z.string().regex(patterns.slackUserId, 'a Slack user id such as "U024BE7LH"'))
+          .default([]),
+        groups: z
+          .array(z.string().regex(patterns.slackGroupId, 'a Slack user group id such as "S0614TZR7"'))
+          .default([]),
         /** Four eyes: the person who started the release may not approve it. */
         fourEyes: z.boolean().default(false),
         timeoutSeconds: seconds(60, 7 * 86_400).default(86_400),

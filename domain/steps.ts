@@ -48,8 +48,10 @@ function dispatch(d: Draft, step: HostOperationStep, now: Instant): Draft {
     deadlineAt: addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS),
     hosts: {},
   };
-  const exposure = adds && !d.release.exposure.includes(adds) ? [...d.release.exposure, adds] : d.release.exposure;
-  const trafficSince = step.operation === 'startMirror' ? (d.release.trafficSince ?? now) : d.release.trafficSince;
+  const exposure =
+    adds && !d.release.exposure.includes(adds) ? [...d.release.exposure, adds] : d.release.exposure;
+  const trafficSince =
+    step.operation === 'startMirror' ? (d.release.trafficSince ?? now) : d.release.trafficSince;
   return withEffects(
     { ...d, release: { ...d.release, state: step.state, run, stepCount, exposure, trafficSince } },
     {
@@ -80,7 +82,12 @@ export function enterStep(d: Draft, index: number, now: Instant): Draft {
     case 'awaitCanaryStack':
     case 'approval': {
       const { stepId, stepCount } = nextStepId(moved.release);
-      const run: StepRun = { stepId, startedAt: now, deadlineAt: addSeconds(now, step.timeoutSeconds), hosts: {} };
+      const run: StepRun = {
+        stepId,
+        startedAt: now,
+        deadlineAt: addSeconds(now, step.timeoutSeconds),
+        hosts: {},
+      };
       return { ...moved, release: { ...moved.release, state: step.state, run, stepCount } };
     }
     case 'validate': {
@@ -111,7 +118,9 @@ export function completeHostOperation(d: Draft, now: Instant): Draft {
   const operation = d.release.run?.operation;
   if (operation === undefined) return d;
   const clears = exposureOf[operation].clears;
-  let release: Release = clears ? { ...d.release, exposure: d.release.exposure.filter((e) => e !== clears) } : d.release;
+  let release: Release = clears
+    ? { ...d.release, exposure: d.release.exposure.filter((e) => e !== clears) }
+    : d.release;
   let next: Draft = { ...d, release };
   if (operation === 'promote') {
     release = { ...release, recordedVersion: release.toVersion };
@@ -122,7 +131,10 @@ export function completeHostOperation(d: Draft, now: Instant): Draft {
   }
   const rollback = release.rollback;
   if (rollback) {
-    return runRollbackStep({ ...next, release: { ...release, rollback: { ...rollback, cursor: rollback.cursor + 1 } } }, now);
+    return runRollbackStep(
+      { ...next, release: { ...release, rollback: { ...rollback, cursor: rollback.cursor + 1 } } },
+      now,
+    );
   }
   return enterStep(next, release.cursor + 1, now);
 }
@@ -169,7 +181,10 @@ export function runRollbackStep(d: Draft, now: Instant): Draft {
 }
 
 /** A rollback step failed: stop, say so loudly, and wait for a person to retry. */
-export function failRollback(d: Draft, failure: { hostId?: string; status: CommandOutcome; output?: string }): Draft {
+export function failRollback(
+  d: Draft,
+  failure: { hostId?: string; status: CommandOutcome; output?: string },
+): Draft {
   const rollback = d.release.rollback;
   if (rollback === undefined) return d;
   return {

@@ -55,7 +55,11 @@ export type HostOperationStep = {
 
 export type Step =
   | HostOperationStep
-  | { readonly kind: 'awaitCanaryStack'; readonly state: 'awaitingCanaryStack'; readonly timeoutSeconds: number }
+  | {
+      readonly kind: 'awaitCanaryStack';
+      readonly state: 'awaitingCanaryStack';
+      readonly timeoutSeconds: number;
+    }
   | {
       readonly kind: 'validate';
       readonly state: 'verifying';
@@ -189,7 +193,11 @@ export type ReleaseEvent =
   | {
       readonly kind: 'alarmsChecked';
       readonly checkId: string;
-      readonly alarms: readonly { readonly name: string; readonly state: AlarmState; readonly reason: string }[];
+      readonly alarms: readonly {
+        readonly name: string;
+        readonly state: AlarmState;
+        readonly reason: string;
+      }[];
     }
   | { readonly kind: 'timerElapsed'; readonly timerId: string }
   | { readonly kind: 'canaryStackReady'; readonly actor: Actor }

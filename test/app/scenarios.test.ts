@@ -6,7 +6,11 @@ const requester = { kind: 'person', id: REQUESTER } as const;
 const approver = { kind: 'person', id: APPROVER } as const;
 
 async function startOrders(h: ReturnType<typeof harness>) {
-  const started = await h.service.start({ service: 'orders-api', toVersion: '1.4.2', requestedBy: requester });
+  const started = await h.service.start({
+    service: 'orders-api',
+    toVersion: '1.4.2',
+    requestedBy: requester,
+  });
   if (!started.ok) throw new Error(started.message);
   return started.release.id;
 }

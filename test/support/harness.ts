@@ -3,7 +3,14 @@ import { releaseService } from '../../app/release-service';
 import type { AlarmReading, Notice, PendingEffect } from '../../domain/ports';
 import type { ServiceConfig } from '../../domain/service-config';
 import { addSeconds } from '../../domain/time';
-import type { AlarmState, CommandOutcome, Effect, HostOperationName, Instant, Release } from '../../domain/types';
+import type {
+  AlarmState,
+  CommandOutcome,
+  Effect,
+  HostOperationName,
+  Instant,
+  Release,
+} from '../../domain/types';
 import { serviceConfig } from './service-config';
 
 type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
@@ -35,7 +42,10 @@ export function harness(options: { configs?: ServiceConfig[]; versions?: Record<
 
   const service = releaseService({
     store,
-    configs: { get: async (name) => (configs.has(name) ? { ok: true, config: configs.get(name) as ServiceConfig } : null) },
+    configs: {
+      get: async (name) =>
+        configs.has(name) ? { ok: true, config: configs.get(name) as ServiceConfig } : null,
+    },
     versions: {
       current: async (name) => versions.get(name) ?? null,
       record: async (name, version) => {
@@ -76,7 +86,9 @@ export function harness(options: { configs?: ServiceConfig[]; versions?: Record<
   });
 
   function lastCommand(operation?: HostOperationName): SentCommand {
-    const found = [...commands].reverse().find((c) => operation === undefined || c.operation.operation === operation);
+    const found = [...commands]
+      .reverse()
+      .find((c) => operation === undefined || c.operation.operation === operation);
     if (!found) throw new Error(`no ${operation ?? ''} command was sent`);
     return found;
   }
@@ -90,7 +102,12 @@ export function harness(options: { configs?: ServiceConfig[]; versions?: Record<
     const { commandId } = lastCommand(operation);
     for (const [index, hostId] of hosts.entries()) {
       const hostStatus: CommandOutcome = index === hosts.length - 1 ? status : 'success';
-      await service.applyToCommand(commandId, { kind: 'hostCommandFinished', commandId, hostId, status: hostStatus });
+      await service.applyToCommand(commandId, {
+        kind: 'hostCommandFinished',
+        commandId,
+        hostId,
+        status: hostStatus,
+      });
     }
     return service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status });
   }

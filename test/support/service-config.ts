@@ -1,4 +1,8 @@
-import { type ServiceConfig, type ServiceConfigInput, serviceConfigSchema } from '../../domain/service-config';
+import {
+  type ServiceConfig,
+  type ServiceConfigInput,
+  serviceConfigSchema,
+} from '../../domain/service-config';
 
 export const APPROVER = 'U0APPROVER1';
 export const SECOND_APPROVER = 'U0APPROVER2';
