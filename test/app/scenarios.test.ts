@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, STRANGER } from '../support/service-config';
+import { APPROVER, REQUESTER } from '../support/service-config';
 
 const requester = { kind: 'person', id: REQUESTER } as const;
 const approver = { kind: 'person', id: APPROVER } as const;

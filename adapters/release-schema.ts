@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { PendingEffect } from '../domain/ports';
+import type { HistoryEntry, Release } from '../domain/types';
+
+/*
+ * Schemas for what the agent stores. Stored items are parsed back through these, never cast, so an item
+ * written by an older or broken version fails loudly at the edge instead of deep inside the engine.
+ */
+
+const instant = z.string();
+const stringMap = z.record(z.string(), z.string());
+const releaseState = z.enum([
+  'deployingCanary',
+  'awaitingCanaryStack',
+  'startingMirror',
+  'verifying',
+  'awaitingApproval',
+  'stoppingMirror',
+  'promoting',
+  'cleaningUp',
+  'rollingBack',
+  'rollbackFailed',
+  'succeeded',
+  'rolledBack',
+]);
+const operation = z.enum([
+  'deployCanary',
+  'removeCanary',
+  'startMirror',
+  'stopMirror',
+  'promote',
+  'restoreStable',
+]);
+const fleet = z.enum(['stable', 'canary']);
+const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
+const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+const actor = z.object({
+  kind: z.enum(['person', 'pipeline', 'system']),
+  id: z.string(),
+  groups: z.array(z.string()).optional(),
+});
+
+const hostOperationStep = z.object({
+  kind: z.literal('hostOperation'),
+  state: releaseState,
+  operation,
+  fleet,
+  targets: stringMap,
+  parameters: stringMap,
+  timeoutSeconds: z.number(),
+  onFailure: z.enum(['rollback', 'warn']),
+});
+
+const step = z.discriminatedUnion('kind', [
+  hostOperationStep,
+  z.object({
+    kind: z.literal('awaitCanaryStack'),
+    state: z.literal('awaitingCanaryStack'),
+    timeoutSeconds: z.number(),
+  }),
+  z.object({
+    kind: z.literal('validate'),
+    state: z.literal('verifying'),
+    windowSeconds: z.number(),
+    alarms: z.array(z.string()),
+  }),
+  z.object({ kind: z.literal('approval'), state: z.literal('awaitingApproval'), timeoutSeconds: z.number() }),
+]);
+
+const rollbackReason = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('alarm'), alarmName: z.string(), reason: z.string() }),
+  z.object({
+    kind: z.literal('hostOperationFailed'),
+    operation,
+    hostId: z.string().optional(),
+    status: outcome,
+    output: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('aborted'), by: z.string() }),
+  z.object({ kind: z.literal('rolledBackByPerson'), by: z.string() }),
+  z.object({ kind: z.literal('rejected'), by: z.string(), comment: z.string().optional() }),
+  z.object({ kind: z.literal('canaryStackFailed'), reason: z.string() }),
+  z.object({ kind: z.literal('deadlineExceeded'), state: releaseState }),
+]);
+
+export const releaseSchema = z.object({
+  id: z.string(),
+  service: z.string(),
+  fromVersion: z.string(),
+  toVersion: z.string(),
+  strategy: z.object({ kind: z.literal('mirror'), percent: z.number() }),
+  requestedBy: actor,
+  requestedAt: instant,
+  policy: z.object({
+    approvers: z.array(z.string()),
+    approverGroups: z.array(z.string()),
+    fourEyes: z.boolean(),
+    watchedAlarms: z.array(z.string()),
+    channel: z.string(),
+  }),
+  plan: z.array(step),
+  undo: z.array(hostOperationStep),
+  state: releaseState,
+  cursor: z.number().int(),
+  run: z
+    .object({
+      stepId: z.string(),
+      operation: operation.optional(),
+      startedAt: instant,
+      deadlineAt: instant,
+      commandId: z.string().optional(),
+      hosts: z.record(z.string(), z.enum(['pending', 'success', 'failed', 'timedOut', 'cancelled'])),
+      cancelRequested: z.boolean().optional(),
+      timerId: z.string().optional(),
+      checkId: z.string().optional(),
+    })
+    .optional(),
+  stepCount: z.number().int(),
+  exposure: z.array(z.enum(['canaryDeployed', 'stableMirroring', 'stablePromoted'])),
+  trafficSince: instant.optional(),
+  rollback: z
+    .object({
+      reason: rollbackReason,
+      startedAt: instant,
+      steps: z.array(hostOperationStep),
+      cursor: z.number().int(),
+      failure: z
+        .object({ hostId: z.string().optional(), status: outcome, output: z.string().optional() })
+        .optional(),
+      attempts: z.number().int(),
+    })
+    .optional(),
+  approvals: z.array(z.object({ by: z.string(), at: instant })),
+  alarms: z.record(z.string(), z.object({ state: alarmState, reason: z.string(), at: instant })),
+  recordedVersion: z.string().optional(),
+  warnings: z.array(z.string()),
+  version: z.number().int(),
+  historyLength: z.number().int(),
+  updatedAt: instant,
+}) satisfies z.ZodType<Release>;
+
+export const historyEntrySchema = z.object({
+  seq: z.number().int(),
+  at: instant,
+  actor,
+  cause: z.enum([
+    'requested',
+    'approved',
+    'rejected',
+    'abortRequested',
+    'rollbackRequested',
+    'rollbackRetried',
+    'hostOperationDispatched',
+    'hostCommandFinished',
+    'commandFinished',
+    'alarmChanged',
+    'alarmsChecked',
+    'timerElapsed',
+    'canaryStackReady',
+    'canaryStackFailed',
+    'deadlineExceeded',
+  ]),
+  from: releaseState.nullable(),
+  to: releaseState,
+  note: z.string(),
+}) satisfies z.ZodType<HistoryEntry>;
+
+const effect = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('runHostOperation'),
+    stepId: z.string(),
+    operation,
+    fleet,
+    targets: stringMap,
+    parameters: stringMap,
+    timeoutSeconds: z.number(),
+  }),
+  z.object({ kind: z.literal('cancelHostOperation'), stepId: z.string(), commandId: z.string() }),
+  z.object({ kind: z.literal('setTimer'), timerId: z.string(), at: instant }),
+  z.object({ kind: z.literal('cancelTimer'), timerId: z.string() }),
+  z.object({ kind: z.literal('checkAlarms'), checkId: z.string(), alarmNames: z.array(z.string()) }),
+  z.object({
+    kind: z.literal('notify'),
+    headline: z.string(),
+    severity: z.enum(['progress', 'info', 'warning', 'critical']),
+    detail: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('recordCurrentVersion'), service: z.string(), version: z.string() }),
+]);
+
+export const pendingEffectSchema = z.object({
+  id: z.string(),
+  releaseId: z.string(),
+  effect,
+  createdAt: instant,
+}) satisfies z.ZodType<PendingEffect>;
+
+/** Parses JSON text through a schema; the error names what was being read. */
+export function parseStored<T>(schema: z.ZodType<T>, text: unknown, what: string): T {
+  if (typeof text !== 'string') throw new StoredItemError(`${what} has no data attribute`);
+  const parsed = schema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new StoredItemError(`${what} is malformed: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export class StoredItemError extends Error {
+  readonly code = 'STORED_ITEM_MALFORMED';
+  override readonly name = 'StoredItemError';
+}
