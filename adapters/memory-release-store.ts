@@ -39,6 +39,8 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
       if (change.eventId && seenEvents.has(change.eventId)) throw new DuplicateEventError(change.eventId);
       const holder = locks.get(release.service);
       if (holder !== undefined) throw new ServiceBusyError(release.service, holder);
+      if (releases.has(release.id))
+        throw new VersionConflictError(release.id, 0, structuredClone(releases.get(release.id)));
       locks.set(release.service, release.id);
       write(change);
     },

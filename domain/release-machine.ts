@@ -10,7 +10,7 @@ import {
   startRollback,
   VALIDATION_MARGIN_SECONDS,
 } from './steps';
-import { addSeconds, isAtOrAfter } from './time';
+import { addSeconds, isAtOrAfter, isBefore } from './time';
 import type {
   Actor,
   CommandOutcome,
@@ -220,7 +220,8 @@ function onAlarmChanged(
 ): Decision {
   if (!release.policy.watchedAlarms.includes(event.alarmName)) return null;
   const known = release.alarms[event.alarmName];
-  if (known !== undefined && (isAtOrAfter(known.at, event.at) || known.state === event.state)) return null;
+  // Same state again is a duplicate; an older observation arrived late. Equal instants: the newer event wins.
+  if (known !== undefined && (known.state === event.state || isBefore(event.at, known.at))) return null;
   const observed: Release = {
     ...release,
     alarms: {

@@ -1,5 +1,5 @@
 import { exposureOf, rollbackSteps } from './plan';
-import { addSeconds } from './time';
+import { addSeconds, isAtOrAfter } from './time';
 import type {
   CommandOutcome,
   Effect,
@@ -156,7 +156,8 @@ export function startRollback(d: Draft, reason: RollbackReason, now: Instant): D
   if (run?.timerId !== undefined && run.checkId === undefined) {
     next = withEffects(next, { kind: 'cancelTimer', timerId: run.timerId });
   }
-  if (run?.operation !== undefined) {
+  // Past its deadline the operation has outlived its own timeout on every host: nothing is left to wait for.
+  if (run?.operation !== undefined && !isAtOrAfter(now, run.deadlineAt)) {
     next = { ...next, release: { ...rolling, run: { ...run, cancelRequested: true } } };
     return run.commandId === undefined
       ? next

@@ -12,3 +12,7 @@ export function isAtOrAfter(at: Instant, reference: Instant): boolean {
 export function secondsBetween(from: Instant, to: Instant): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / 1000);
 }
+
+export function isBefore(at: Instant, reference: Instant): boolean {
+  return Date.parse(at) < Date.parse(reference);
+}

@@ -62,6 +62,19 @@ describe.each(stores)('the release store %s', (_name, makeStore) => {
     expect(await store.load('orders-api-r2')).toBeNull();
   });
 
+  it('never overwrites an existing release with a new one of the same id', async () => {
+    const store = await makeStore();
+    const first = created('orders-api-r1');
+    await store.create(first);
+    await store.save(
+      { release: bumped(first.release, { state: 'rolledBack' }), history: [], effects: [] },
+      1,
+    );
+
+    await expect(store.create(created('orders-api-r1'))).rejects.toBeInstanceOf(VersionConflictError);
+    expect((await store.load('orders-api-r1'))?.state).toBe('rolledBack');
+  });
+
   it('lets exactly one of two concurrent writers of the same version win', async () => {
     const store = await makeStore();
     const { release } = created();
