@@ -39,6 +39,8 @@ export function harness(options: { configs?: ServiceConfig[]; versions?: Record<
   const notices: { release: Release; notice: Notice }[] = [];
   const failedEffects: PendingEffect[] = [];
   const store = memoryReleaseStore();
+  /** Set to make the next fleet calls fail, as if the Lambda died or SSM throttled before the command went out. */
+  let fleetFailures = 0;
 
   const service = releaseService({
     store,
@@ -55,6 +57,10 @@ export function harness(options: { configs?: ServiceConfig[]; versions?: Record<
     },
     fleet: {
       run: async (releaseId, operation) => {
+        if (fleetFailures > 0) {
+          fleetFailures--;
+          throw new Error('ThrottlingException: Rate exceeded');
+        }
         const commandId = `cmd-${nextCommand++}`;
         commands.push({ commandId, releaseId, operation });
         return { commandId };
@@ -135,6 +141,9 @@ export function harness(options: { configs?: ServiceConfig[]; versions?: Record<
     finishCommand,
     elapseWindow,
     setAlarm: (name: string, state: AlarmState) => alarmStates.set(name, state),
+    failFleetCalls: (count: number) => {
+      fleetFailures = count;
+    },
     advance: (seconds: number) => {
       now = addSeconds(now, seconds);
     },
