@@ -1,0 +1,72 @@
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
+import type { Notifier } from '../domain/ports';
+
+export const RELEASE_EVENT_SOURCE = 'canary-agent.releases';
+export const RELEASE_STATE_CHANGED = 'Release State Changed';
+
+export class PublishFailedError extends Error {
+  readonly code = 'PUBLISH_FAILED';
+  override readonly name = 'PublishFailedError';
+}
+
+export interface PublisherOptions {
+  readonly busName: string;
+  /** Attempts for entries that fail inside a successful PutEvents call. */
+  readonly maxAttempts?: number;
+  readonly pause?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Publishes "Release State Changed" on the agent's bus so other systems can follow releases.
+ * PutEvents can fail per entry inside a successful call (FailedEntryCount), so failed entries are sent again
+ * with backoff, and a failure that persists throws: the effect stays in the outbox for the sweeper.
+ */
+export function eventBridgePublisher(client: EventBridgeClient, options: PublisherOptions): Notifier {
+  const maxAttempts = options.maxAttempts ?? 3;
+  const pause = options.pause ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+
+  async function putAll(entries: PutEventsRequestEntry[]): Promise<void> {
+    let pending = entries;
+    for (let attempt = 1; ; attempt++) {
+      const result = await client.send(new PutEventsCommand({ Entries: pending }));
+      if (!result.FailedEntryCount) return;
+      const failed = pending.filter((_, index) => result.Entries?.[index]?.ErrorCode);
+      if (attempt >= maxAttempts) {
+        const codes = (result.Entries ?? []).flatMap((e) => (e.ErrorCode ? [e.ErrorCode] : []));
+        throw new PublishFailedError(
+          `${failed.length} event(s) not accepted after ${attempt} attempts: ${codes.join(', ')}`,
+        );
+      }
+      pending = failed;
+      await pause(100 * 2 ** attempt);
+    }
+  }
+
+  return {
+    async releaseChanged(release, notice) {
+      await putAll([
+        {
+          EventBusName: options.busName,
+          Source: RELEASE_EVENT_SOURCE,
+          DetailType: RELEASE_STATE_CHANGED,
+          Resources: [],
+          Detail: JSON.stringify({
+            releaseId: release.id,
+            service: release.service,
+            fromVersion: release.fromVersion,
+            toVersion: release.toVersion,
+            state: release.state,
+            version: release.version,
+            severity: notice.severity,
+            headline: notice.headline,
+            at: release.updatedAt,
+          }),
+        },
+      ]);
+    },
+  };
+}

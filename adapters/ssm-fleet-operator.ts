@@ -1,0 +1,78 @@
+import {
+  CancelCommandCommand,
+  InvalidCommandId,
+  SendCommandCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import type { FleetOperator } from '../domain/ports';
+import type { HostOperationName } from '../domain/types';
+
+export interface SsmFleetOptions {
+  /** Document names are `<prefix><kebab-case operation>`, e.g. `canary-agent-prod-deploy-canary`. */
+  readonly documentPrefix: string;
+  readonly maxConcurrency: string;
+  readonly maxErrors: string;
+  readonly outputLogGroup: string;
+}
+
+const documentSuffix: Readonly<Record<HostOperationName, string>> = {
+  deployCanary: 'deploy-canary',
+  removeCanary: 'remove-canary',
+  startMirror: 'start-mirror',
+  stopMirror: 'stop-mirror',
+  promote: 'promote',
+  restoreStable: 'restore-stable',
+};
+
+export function documentName(prefix: string, operation: HostOperationName): string {
+  return `${prefix}${documentSuffix[operation]}`;
+}
+
+export class CommandNotSentError extends Error {
+  readonly code = 'COMMAND_NOT_SENT';
+  override readonly name = 'CommandNotSentError';
+}
+
+/**
+ * Host operations as SSM Run Command on tag-selected fleets. Results come back as EventBridge events
+ * (handlers/ssm-command.ts); nothing here polls.
+ */
+export function ssmFleetOperator(client: SSMClient, options: SsmFleetOptions): FleetOperator {
+  return {
+    async run(releaseId, operation) {
+      const { Command } = await client.send(
+        new SendCommandCommand({
+          DocumentName: documentName(options.documentPrefix, operation.operation),
+          Targets: Object.entries(operation.targets).map(([key, value]) => ({
+            Key: `tag:${key}`,
+            Values: [value],
+          })),
+          Parameters: Object.fromEntries(
+            Object.entries(operation.parameters).map(([key, value]) => [key, [value]]),
+          ),
+          MaxConcurrency: options.maxConcurrency,
+          MaxErrors: options.maxErrors,
+          TimeoutSeconds: operation.timeoutSeconds,
+          CloudWatchOutputConfig: {
+            CloudWatchOutputEnabled: true,
+            CloudWatchLogGroupName: options.outputLogGroup,
+          },
+          // SSM caps comments at 100 characters; the release id is what ties the command back in the console.
+          Comment: `canary-agent ${releaseId} ${operation.stepId}`.slice(0, 100),
+        }),
+      );
+      if (!Command?.CommandId)
+        throw new CommandNotSentError(`SendCommand returned no command id for ${releaseId}`);
+      return { commandId: Command.CommandId };
+    },
+    async cancel(commandId) {
+      try {
+        await client.send(new CancelCommandCommand({ CommandId: commandId }));
+      } catch (error) {
+        // Already finished (or expired): there is nothing left to cancel.
+        if (error instanceof InvalidCommandId) return;
+        throw error;
+      }
+    },
+  };
+}

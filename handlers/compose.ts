@@ -1,0 +1,134 @@
+/**
+ * The Lambda composition root: SDK clients are created once per container at module scope; the release service
+ * and its adapters are built once, on first use, from the validated environment (handlers/config.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
+import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
+import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
+import { schedulerTimers } from '../adapters/scheduler-timers';
+import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
+import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
+import { ssmServiceConfigs, ssmVersionRegistry } from '../adapters/ssm-parameters';
+import { type ReleaseService, releaseService } from '../app/release-service';
+import type { Clock, ReleaseStore, ServiceConfigs, VersionRegistry } from '../domain/ports';
+import { loadConfig } from './config';
+
+export const logger = new Logger({ serviceName: 'canary-agent' });
+
+// The SDK retries throttling and transient errors itself, with adaptive backoff, before a handler sees them.
+const sdk = { maxAttempts: 5, retryMode: 'adaptive' } as const;
+const clients = {
+  dynamo: new DynamoDBClient(sdk),
+  ssm: new SSMClient(sdk),
+  cloudWatch: new CloudWatchClient(sdk),
+  eventBridge: new EventBridgeClient(sdk),
+  scheduler: new SchedulerClient(sdk),
+};
+
+export interface Agent {
+  readonly service: ReleaseService;
+  readonly store: ReleaseStore;
+  readonly configs: ServiceConfigs;
+  readonly versions: VersionRegistry;
+  readonly clock: Clock;
+}
+
+const clock: Clock = { now: () => new Date().toISOString() };
+let built: Agent | undefined;
+
+/** The release service and its ports, built once per container. Throws (naming the variable) on a bad environment. */
+export async function agent(): Promise<Agent> {
+  if (built) return built;
+  const env = loadConfig();
+  const store = dynamoReleaseStore(clients.dynamo, env.RELEASES_TABLE);
+  const configs = ssmServiceConfigs(clients.ssm, env.PARAMETER_PATH);
+  const versions = ssmVersionRegistry(clients.ssm, env.PARAMETER_PATH);
+  const service = releaseService({
+    store,
+    configs,
+    versions,
+    clock,
+    ids: {
+      releaseId: (svc, now) => `${svc}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
+    },
+    fleet: ssmFleetOperator(clients.ssm, {
+      documentPrefix: env.SSM_DOCUMENT_PREFIX,
+      maxConcurrency: env.COMMAND_MAX_CONCURRENCY,
+      maxErrors: env.COMMAND_MAX_ERRORS,
+      outputLogGroup: env.SSM_OUTPUT_LOG_GROUP,
+    }),
+    timers: schedulerTimers(clients.scheduler, {
+      groupName: env.SCHEDULE_GROUP,
+      busArn: env.AGENT_BUS_ARN,
+      roleArn: env.SCHEDULER_ROLE_ARN,
+      deadLetterArn: env.DEAD_LETTER_QUEUE_ARN,
+      now: clock.now,
+    }),
+    alarms: cloudWatchAlarmReader(clients.cloudWatch),
+    notifier: eventBridgePublisher(clients.eventBridge, { busName: env.AGENT_BUS_ARN }),
+    onEffectFailed: (effect, error) =>
+      logger.warn('effect failed; it stays in the outbox for the sweeper', {
+        releaseId: effect.releaseId,
+        effect: effect.effect.kind,
+        error: error as Error,
+      }),
+  });
+  built = { service, store, configs, versions, clock };
+  return built;
+}
+
+/** The sweeper's fallback for lost SSM result events (adapters/ssm-command-recovery.ts). */
+export async function commandRecovery() {
+  const { service, store } = await agent();
+  return ssmCommandRecovery({ ssm: clients.ssm, store, service, clock });
+}
+
+const SECRET_TTL_MS = 5 * 60_000;
+let secrets: { value: Promise<{ signingSecret: string; botToken: string }>; at: number } | undefined;
+
+export class MissingSecretError extends Error {
+  readonly code = 'MISSING_SECRET';
+  override readonly name = 'MissingSecretError';
+}
+
+/**
+ * The Slack signing secret and bot token, SecureStrings under `<PARAMETER_PATH>/slack/`, decrypted in one
+ * GetParameters call and cached for five minutes (like @middy/ssm's cacheExpiry), so a rotation is picked up.
+ */
+export function slackSecrets(): Promise<{ signingSecret: string; botToken: string }> {
+  if (secrets && Date.now() - secrets.at < SECRET_TTL_MS) return secrets.value;
+  const value = fetchSlackSecrets();
+  secrets = { value, at: Date.now() };
+  value.catch(() => {
+    secrets = undefined;
+  });
+  return value;
+}
+
+async function fetchSlackSecrets(): Promise<{ signingSecret: string; botToken: string }> {
+  const path = loadConfig().PARAMETER_PATH;
+  const names = { signingSecret: `${path}/slack/signing-secret`, botToken: `${path}/slack/bot-token` };
+  const { Parameters = [] } = await clients.ssm.send(
+    new GetParametersCommand({ Names: Object.values(names), WithDecryption: true }),
+  );
+  const secret = (name: string) => {
+    const value = Parameters.find((p) => p.Name === name)?.Value;
+    // The name only: a secret's value never reaches a log or an error.
+    if (!value) throw new MissingSecretError(`SecureString parameter ${name} is missing or empty`);
+    return value;
+  };
+  return { signingSecret: secret(names.signingSecret), botToken: secret(names.botToken) };
+}
+
+/** For tests: forget the built agent and cached secrets, so a test can change the environment. */
+export function resetForTests(): void {
+  built = undefined;
+  secrets = undefined;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { isServiceName, isVersion } from '../domain/patterns';
+import { eventBridgeEvent, instant } from './parse-event';
+
+/** "CloudWatch Alarm State Change" (documented shape: CloudWatch User Guide, "Alarm events and EventBridge"). */
+export const alarmEvent = eventBridgeEvent(
+  ['CloudWatch Alarm State Change'],
+  z.object({
+    alarmName: z.string().min(1),
+    state: z.object({
+      value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+      reason: z.string().default(''),
+      timestamp: instant,
+    }),
+  }),
+);
+
+/** Both Run Command events (Systems Manager User Guide, "EventBridge event examples for Systems Manager"). */
+export const ssmCommandEvent = eventBridgeEvent(
+  ['EC2 Command Status-change Notification', 'EC2 Command Invocation Status-change Notification'],
+  z.object({
+    'command-id': z.string().min(1),
+    'document-name': z.string().min(1),
+    'instance-id': z.string().optional(),
+    status: z.string().min(1),
+  }),
+);
+
+const service = z.string().refine(isServiceName, 'a service name such as "orders-api"');
+const version = z.string().refine(isVersion, 'a version (Docker tag) such as "1.4.2"');
+const pipeline = z.string().min(1).max(100);
+
+const envelope = { id: z.string().min(1), source: z.string().min(1), time: z.string().min(1) };
+
+/** The pipeline events a CI system puts on the agent's bus (schema in README, "Pipeline events"). */
+export const pipelineEvent = z.discriminatedUnion('detail-type', [
+  z.object({
+    ...envelope,
+    'detail-type': z.literal('Release Requested'),
+    detail: z.object({
+      service,
+      version,
+      pipeline,
+      percent: z.number().positive().max(100).optional(),
+      windowSeconds: z.number().int().positive().optional(),
+    }),
+  }),
+  z.object({
+    ...envelope,
+    'detail-type': z.literal('Canary Stack Ready'),
+    detail: z.object({ service, version, pipeline }),
+  }),
+  z.object({
+    ...envelope,
+    'detail-type': z.literal('Canary Stack Failed'),
+    detail: z.object({ service, version, pipeline, reason: z.string().min(1).max(1000) }),
+  }),
+]);
+
+/** What the agent's one-time schedules put on its bus (adapters/scheduler-timers.ts). */
+export const timerEvent = eventBridgeEvent(
+  ['Release Timer Elapsed'],
+  z.object({ releaseId: z.string().min(1).max(200), timerId: z.string().min(1).max(300) }),
+);
