@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { matchesPattern } from '../../adapters/eventbridge-pattern';
+import { getTestEvent } from '../support/events';
+import { eventRules } from '../support/serverless-rules';
+
+const rules = eventRules('dev');
+const ruleOf = (functionName: string) => {
+  const rule = rules.find((r) => r.functionName === functionName);
+  if (!rule) throw new Error(`serverless.yml has no EventBridge rule for ${functionName}`);
+  return rule;
+};
+const routed = (event: unknown) =>
+  rules.filter((r) => matchesPattern(r.pattern, event)).map((r) => r.functionName);
+
+const ownDocument = 'canary-agent-dev-start-mirror';
+const cases: { name: string; event: unknown; to: string[] }[] = [
+  {
+    name: 'a watched alarm (name prefix) goes to alarm',
+    event: getTestEvent('aws.cloudwatch/alarm-state-change', {
+      detail: { alarmName: 'canary-orders-api-5xx' },
+    }),
+    to: ['alarm'],
+  },
+  {
+    name: 'the documented alarm (not watched) goes nowhere',
+    event: getTestEvent('aws.cloudwatch/alarm-state-change'),
+    to: [],
+  },
+  {
+    name: 'an alarm with the prefix later in its name goes nowhere',
+    event: getTestEvent('aws.cloudwatch/alarm-state-change', { detail: { alarmName: 'orders-canary-5xx' } }),
+    to: [],
+  },
+  {
+    name: "a command status change of the agent's document goes to ssmCommand",
+    event: getTestEvent('aws.ssm/command-status-change', { detail: { 'document-name': ownDocument } }),
+    to: ['ssmCommand'],
+  },
+  {
+    name: "an invocation status change of the agent's document goes to ssmCommand",
+    event: getTestEvent('aws.ssm/command-invocation-status-change', {
+      detail: { 'document-name': ownDocument },
+    }),
+    to: ['ssmCommand'],
+  },
+  {
+    name: 'the documented command of another document goes nowhere',
+    event: getTestEvent('aws.ssm/command-invocation-status-change'),
+    to: [],
+  },
+  {
+    name: "another stage's document goes nowhere",
+    event: getTestEvent('aws.ssm/command-status-change', {
+      detail: { 'document-name': 'canary-agent-prod-start-mirror' },
+    }),
+    to: [],
+  },
+  {
+    name: 'an InProgress invocation of our document goes nowhere (only final statuses are billed to a Lambda)',
+    event: getTestEvent('aws.ssm/command-invocation-status-change', {
+      detail: { 'document-name': ownDocument, status: 'InProgress' },
+    }),
+    to: [],
+  },
+  {
+    name: 'release requested goes to pipeline',
+    event: getTestEvent('canary-agent/release-requested'),
+    to: ['pipeline'],
+  },
+  {
+    name: 'canary stack ready goes to pipeline',
+    event: getTestEvent('canary-agent/canary-stack-ready'),
+    to: ['pipeline'],
+  },
+  {
+    name: 'canary stack failed goes to pipeline',
+    event: getTestEvent('canary-agent/canary-stack-failed'),
+    to: ['pipeline'],
+  },
+  {
+    name: 'a pipeline event with an unknown detail-type goes nowhere',
+    event: getTestEvent('canary-agent/release-requested', { 'detail-type': 'Release Approved' }),
+    to: [],
+  },
+  {
+    name: 'a pipeline detail-type from a foreign source goes nowhere',
+    event: getTestEvent('canary-agent/release-requested', { source: 'com.example.deployer' }),
+    to: [],
+  },
+  { name: 'a timer goes to timer', event: getTestEvent('canary-agent/timer-elapsed'), to: ['timer'] },
+  {
+    name: 'a timer-shaped event from another source goes nowhere',
+    event: getTestEvent('canary-agent/timer-elapsed', { source: 'canary-agent.pipeline' }),
+    to: [],
+  },
+];
+
+describe('the EventBridge rules in serverless.yml', () => {
+  it.each(cases)('$name', ({ event, to }) => {
+    expect(routed(event)).toEqual(to);
+  });
+
+  it('puts AWS events on the default bus and our own events on the agent bus', () => {
+    expect(ruleOf('alarm').bus).toBe('default');
+    expect(ruleOf('ssmCommand').bus).toBe('default');
+    expect(ruleOf('pipeline').bus).toBe('agent');
+    expect(ruleOf('timer').bus).toBe('agent');
+  });
+
+  it('follows the stage into the document names', () => {
+    const prod = eventRules('prod').find((r) => r.functionName === 'ssmCommand');
+    const event = getTestEvent('aws.ssm/command-status-change', {
+      detail: { 'document-name': 'canary-agent-prod-start-mirror' },
+    });
+    expect(prod && matchesPattern(prod.pattern, event)).toBe(true);
+  });
+});

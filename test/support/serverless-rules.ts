@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, type ScalarTag } from 'yaml';
+import type { EventPattern } from '../../adapters/eventbridge-pattern';
+
+const cfnTags: ScalarTag[] = [
+  'Ref',
+  'Sub',
+  'GetAtt',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+].map((name) => ({ tag: `!${name}`, resolve: (value: string) => value }));
+
+export const serverlessYmlPath = join(
+  import.meta.dirname ?? new URL('.', import.meta.url).pathname,
+  '../../serverless.yml',
+);
+
+interface ServerlessYml {
+  service: string;
+  custom: Record<string, unknown>;
+  params?: { default?: Record<string, string> };
+  functions: Record<string, { handler: string; events?: Record<string, unknown>[] }>;
+}
+
+export interface EventRule {
+  readonly functionName: string;
+  readonly handler: string;
+  /** `default`, or `agent` for the agent's own bus. */
+  readonly bus: 'default' | 'agent';
+  readonly pattern: EventPattern;
+}
+
+/** serverless.yml, its functions' variables resolved as osls would (`self:`, `sls:stage`, `param:`, `opt:`). */
+export function readServerlessYml(stage = 'dev'): ServerlessYml {
+  const raw = parse(readFileSync(serverlessYmlPath, 'utf8'), {
+    customTags: cfnTags,
+    merge: true,
+  }) as ServerlessYml;
+  const lookup = (expression: string): string => {
+    const [source = '', fallback] = expression.split(/,\s*/);
+    if (source === 'sls:stage' || source === 'opt:stage') return stage;
+    if (source.startsWith('self:')) {
+      const value = source
+        .slice(5)
+        .split('.')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], raw);
+      if (typeof value === 'string') return value;
+    }
+    if (source.startsWith('param:')) {
+      const value = raw.params?.default?.[source.slice(6)];
+      if (value !== undefined) return value;
+    }
+    if (fallback !== undefined) return fallback.replace(/^'|'$/g, '');
+    throw new Error(`serverless.yml: cannot resolve \${${expression}}`);
+  };
+  const resolve = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      let text = node;
+      for (let round = 0; round < 10 && /\$\{(?!AWS::)[^{}]+\}/.test(text); round++) {
+        text = text.replace(/\$\{(?!AWS::)([^{}]+)\}/g, (_, expression: string) => lookup(expression));
+      }
+      return text;
+    }
+    if (Array.isArray(node)) return node.map(resolve);
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(
+        Object.entries(node).map(([key, value]) => [resolve(key) as string, resolve(value)]),
+      );
+    }
+    return node;
+  };
+  return { ...raw, functions: resolve(raw.functions) as ServerlessYml['functions'] };
+}
+
+/** Every EventBridge rule pattern in serverless.yml, with the function it invokes. */
+export function eventRules(stage = 'dev'): EventRule[] {
+  const yml = readServerlessYml(stage);
+  return Object.entries(yml.functions).flatMap(([functionName, fn]) =>
+    (fn.events ?? []).flatMap((event) => {
+      const bridge = event.eventBridge as { pattern?: EventPattern; eventBus?: unknown } | undefined;
+      if (!bridge?.pattern) return [];
+      return [
+        {
+          functionName,
+          handler: fn.handler,
+          bus: bridge.eventBus ? 'agent' : 'default',
+          pattern: bridge.pattern,
+        } as const,
+      ];
+    }),
+  );
+}
