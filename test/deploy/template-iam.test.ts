@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resourceText, type Statement, wildcardProblems } from '../support/iam-scope';
+import { type CfnTemplate, packageTemplate } from '../support/package-template';
+import { eventRules } from '../support/serverless-rules';
+
+let template: CfnTemplate;
+beforeAll(async () => {
+  ({ template } = await packageTemplate('dev'));
+}, 120_000);
+
+function statements(): Statement[] {
+  return Object.values(template.Resources).flatMap((resource) => {
+    const policies = (resource.Properties?.Policies ?? []) as {
+      PolicyDocument: { Statement: Statement[] };
+    }[];
+    const inline = resource.Type === 'AWS::IAM::Policy' ? [resource.Properties?.PolicyDocument] : [];
+    return [...policies.map((p) => p.PolicyDocument), ...inline].flatMap(
+      (doc) => (doc as { Statement: Statement[] }).Statement,
+    );
+  });
+}
+
+const grants = (action: string) =>
+  statements()
+    .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action))
+    .flatMap((s) => [s.Resource].flat().map(resourceText));
+
+describe('the packaged CloudFormation template', () => {
+  it('grants no wildcard action and no wildcard resource that AWS lets us scope', () => {
+    const problems = statements().flatMap((s) =>
+      wildcardProblems(s).map((p) => `${s.Sid ?? '(no sid)'}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('the scope check itself fails on a wildcard someone might add', () => {
+    expect(
+      wildcardProblems({ Effect: 'Allow', Action: 'ssm:*', Resource: 'arn:aws:ssm:eu-west-1:1:document/x' }),
+    ).toHaveLength(1);
+    expect(wildcardProblems({ Effect: 'Allow', Action: 'ssm:SendCommand', Resource: '*' })).toHaveLength(1);
+    expect(
+      wildcardProblems({
+        Effect: 'Allow',
+        Action: 'ssm:SendCommand',
+        Resource: 'arn:aws:ec2:r:1:instance/*',
+      }),
+    ).toHaveLength(1);
+    expect(
+      wildcardProblems({
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Sub': 'arn:aws:dynamodb:r:1:table/*' },
+      }),
+    ).toHaveLength(1);
+  });
+
+  it("sends commands only with the agent's six documents, and only to instances with the management tag", () => {
+    const documents = grants('ssm:SendCommand').filter((r) => r.includes(':document/'));
+    expect(documents.map((r) => r.split(':document/')[1]).sort()).toEqual(
+      ['deploy-canary', 'promote', 'remove-canary', 'restore-stable', 'start-mirror', 'stop-mirror'].map(
+        (d) => `canary-agent-dev-${d}`,
+      ),
+    );
+    const instances = statements().find((s) =>
+      [s.Resource]
+        .flat()
+        .map(resourceText)
+        .some((r) => r.endsWith(':instance/*')),
+    );
+    expect(instances?.Condition).toEqual({
+      StringEquals: { 'ssm:resourceTag/canary-agent:managed': 'true' },
+    });
+  });
+
+  it('reads parameters only under /canary-agent/<stage>/ and writes only current versions', () => {
+    for (const action of ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath']) {
+      expect(grants(action)).toEqual([expect.stringMatching(/:parameter\/canary-agent\/dev\/\*$/)]);
+    }
+    expect(grants('ssm:PutParameter')).toEqual([
+      expect.stringMatching(/:parameter\/canary-agent\/dev\/versions\/\*$/),
+    ]);
+  });
+
+  it('touches only its own table, bus, schedule group and alarms', () => {
+    expect(new Set(grants('dynamodb:TransactWriteItems').concat(grants('dynamodb:PutItem')))).toEqual(
+      new Set(['<ReleasesTable.Arn>', '<ReleasesTable.Arn>/index/gsi1', '<ReleasesTable.Arn>/index/gsi2']),
+    );
+    expect(grants('events:PutEvents')).toEqual(['<AgentBus.Arn>', '<AgentBus.Arn>']);
+    expect(grants('scheduler:CreateSchedule')).toEqual([
+      expect.stringMatching(/:schedule\/canary-agent-dev\/\*$/),
+    ]);
+    expect(grants('iam:PassRole')).toEqual(['<SchedulerRole.Arn>']);
+    expect(grants('cloudwatch:DescribeAlarms')).toEqual([expect.stringMatching(/:alarm:canary-\*$/)]);
+  });
+
+  it('deploys exactly the rule patterns the tests and the sandbox read from serverless.yml', () => {
+    const deployed = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties?.EventPattern)
+      .map((r) => r.Properties?.EventPattern);
+    expect(deployed).toEqual(eventRules('dev').map((r) => r.pattern));
+  });
+
+  it('keeps point-in-time recovery on the table and sends failed async invocations to the dead-letter queue', () => {
+    expect(template.Resources.ReleasesTable?.Properties?.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
+    const invokeConfigs = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventInvokeConfig',
+    );
+    expect(invokeConfigs).toHaveLength(5);
+    for (const config of invokeConfigs) {
+      expect(config.Properties?.DestinationConfig).toEqual({
+        OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+      });
+    }
+  });
+});
