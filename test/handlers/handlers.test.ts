@@ -1,0 +1,306 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  CancelCommandCommand,
+  GetParameterCommand,
+  ListCommandsCommand,
+  ParameterNotFound,
+  PutParameterCommand,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Release } from '../../domain/types';
+import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
+import { getTestEvent } from '../support/events';
+import { BUS_ARN, DLQ_ARN, lambdaContext, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../support/lambda-env';
+import { configInput } from '../support/service-config';
+
+type Handler = typeof import('../../handlers/alarm')['handler'];
+type Handlers = Record<'alarm' | 'ssmCommand' | 'pipeline' | 'timer' | 'sweeper', Handler>;
+
+const ssm = mockClient(SSMClient);
+const cloudWatch = mockClient(CloudWatchClient);
+const eventBridge = mockClient(EventBridgeClient);
+const scheduler = mockClient(SchedulerClient);
+
+let dynamo: LocalDynamo;
+let handlers: Handlers;
+let compose: typeof import('../../handlers/compose');
+const savedEnv = { ...process.env };
+
+const config = configInput({ alarms: { canary: ['canary-orders-api-5xx'], stable: [] } });
+let commandCount = 0;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  Object.assign(process.env, lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint));
+  compose = await import('../../handlers/compose');
+  handlers = {
+    alarm: (await import('../../handlers/alarm')).handler,
+    ssmCommand: (await import('../../handlers/ssm-command')).handler,
+    pipeline: (await import('../../handlers/pipeline')).handler,
+    timer: (await import('../../handlers/timer')).handler,
+    sweeper: (await import('../../handlers/sweeper')).handler,
+  };
+}, 60_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await dynamo?.stop();
+});
+
+beforeEach(async () => {
+  for (const mock of [ssm, cloudWatch, eventBridge, scheduler]) mock.reset();
+  // Each test gets a fresh table, so releases from other tests never interfere.
+  process.env.RELEASES_TABLE = await dynamo.createReleasesTable();
+  compose.resetForTests();
+  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+  ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` }).resolves({
+    Parameter: { Name: `${STAGE_PATH}/services/orders-api`, Value: JSON.stringify(config), Type: 'String' },
+  });
+  ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/versions/orders-api` }).resolves({
+    Parameter: { Name: `${STAGE_PATH}/versions/orders-api`, Value: '1.4.1', Type: 'String' },
+  });
+  ssm.on(SendCommandCommand).callsFake(async () => ({
+    Command: { CommandId: `0000000${++commandCount}-aaaa-bbbb-cccc-dddddddddddd` },
+  }));
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  scheduler
+    .on(CreateScheduleCommand)
+    .resolves({ ScheduleArn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/x/y' });
+  cloudWatch.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [
+      { AlarmName: 'canary-orders-api-5xx', StateValue: 'OK', StateReason: 'Threshold not crossed' },
+    ],
+  });
+});
+
+const invoke = (name: keyof Handlers, event: unknown) =>
+  handlers[name](event, lambdaContext(`canary-agent-test-${name}`));
+
+async function sentCommandId(index: number): Promise<string> {
+  const result = (await ssm.commandCalls(SendCommandCommand)[index]?.returnValue) as {
+    Command: { CommandId: string };
+  };
+  return result.Command.CommandId;
+}
+
+async function load(releaseId: string): Promise<Release> {
+  const release = await (await compose.agent()).store.load(releaseId);
+  if (!release) throw new Error(`release ${releaseId} not stored`);
+  return release;
+}
+
+function ssmEvent(kind: 'command' | 'invocation', commandId: string, document: string, status = 'Success') {
+  return getTestEvent(
+    kind === 'command' ? 'aws.ssm/command-status-change' : 'aws.ssm/command-invocation-status-change',
+    {
+      id: `${kind}-${commandId}-${status}`,
+      detail: { 'command-id': commandId, 'document-name': `canary-agent-test-${document}`, status },
+    },
+  );
+}
+
+async function finish(document: string, index: number) {
+  const commandId = await sentCommandId(index);
+  await invoke('ssmCommand', ssmEvent('invocation', commandId, document));
+  return invoke('ssmCommand', ssmEvent('command', commandId, document));
+}
+
+async function startRelease(): Promise<string> {
+  const result = (await invoke('pipeline', getTestEvent('canary-agent/release-requested'))) as {
+    releaseId: string;
+  };
+  return result.releaseId;
+}
+
+describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS APIs)', () => {
+  it('export (event, context) handlers', () => {
+    for (const handler of Object.values(handlers)) expect(handler.length).toBe(2);
+  });
+
+  it('pipeline "Release Requested" starts a release and runs deployCanary through SSM Run Command', async () => {
+    const releaseId = await startRelease();
+
+    expect((await load(releaseId)).state).toBe('deployingCanary');
+    expect(ssm).toHaveReceivedCommandExactlyOnceWith(SendCommandCommand, {
+      DocumentName: 'canary-agent-test-deploy-canary',
+      Targets: [{ Key: 'tag:canary-agent:fleet', Values: ['orders-api-canary'] }],
+      Parameters: expect.objectContaining({
+        Service: ['orders-api'],
+        ReleaseId: [releaseId],
+        Version: ['1.4.2'],
+        Image: ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api'],
+        ContainerPort: ['8080'],
+      }),
+      MaxConcurrency: '10%',
+      MaxErrors: '0',
+      TimeoutSeconds: 600,
+      CloudWatchOutputConfig: {
+        CloudWatchOutputEnabled: true,
+        CloudWatchLogGroupName: '/canary-agent/test/host-operations',
+      },
+      Comment: expect.stringContaining(releaseId),
+    });
+    expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [expect.objectContaining({ EventBusName: BUS_ARN, DetailType: 'Release State Changed' })],
+    });
+  });
+
+  it('a redelivered "Release Requested" starts nothing twice', async () => {
+    await startRelease();
+    const again = await invoke('pipeline', getTestEvent('canary-agent/release-requested'));
+
+    expect(again).toMatchObject({ refused: expect.stringMatching(/duplicate-request|release-busy/) });
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+  });
+
+  it('SSM results move the release on; the validation window is a one-time schedule on the agent bus', async () => {
+    const releaseId = await startRelease();
+    await finish('deploy-canary', 0);
+    expect(ssm).toHaveReceivedNthCommandWith(SendCommandCommand, 2, {
+      DocumentName: 'canary-agent-test-start-mirror',
+      Targets: [{ Key: 'tag:canary-agent:fleet', Values: ['orders-api-stable'] }],
+      Parameters: expect.objectContaining({
+        MirrorPercent: ['10'],
+        MirrorHost: ['orders-canary-123.eu-west-1.elb.amazonaws.com'],
+      }),
+    });
+
+    await finish('start-mirror', 1);
+
+    const release = await load(releaseId);
+    expect(release.state).toBe('verifying');
+    expect(scheduler).toHaveReceivedCommandExactlyOnceWith(CreateScheduleCommand, {
+      Name: release.run?.timerId,
+      GroupName: 'canary-agent-test',
+      ScheduleExpression: expect.stringMatching(/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/),
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Description: expect.any(String),
+      Target: {
+        Arn: BUS_ARN,
+        RoleArn: ROLE_ARN,
+        Input: JSON.stringify({ releaseId, timerId: release.run?.timerId }),
+        EventBridgeParameters: { Source: 'canary-agent.timers', DetailType: 'Release Timer Elapsed' },
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
+        DeadLetterConfig: { Arn: DLQ_ARN },
+      },
+    });
+  });
+
+  it('a duplicated SSM result changes nothing the second time', async () => {
+    await startRelease();
+    await finish('deploy-canary', 0);
+    await finish('deploy-canary', 0);
+
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 2);
+  });
+
+  it('the timer reads the watched alarms with DescribeAlarms and waits for approval when they are quiet', async () => {
+    const releaseId = await startRelease();
+    await finish('deploy-canary', 0);
+    await finish('start-mirror', 1);
+    const { timerId } = (await load(releaseId)).run ?? {};
+
+    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+
+    expect(cloudWatch).toHaveReceivedCommandExactlyOnceWith(DescribeAlarmsCommand, {
+      AlarmNames: ['canary-orders-api-5xx'],
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
+    expect((await load(releaseId)).state).toBe('awaitingApproval');
+  });
+
+  it('a watched alarm in ALARM rolls the release back: Envoy off the stable hosts first', async () => {
+    const releaseId = await startRelease();
+    await finish('deploy-canary', 0);
+    await finish('start-mirror', 1);
+
+    await invoke(
+      'alarm',
+      getTestEvent('aws.cloudwatch/alarm-state-change', { detail: { alarmName: 'canary-orders-api-5xx' } }),
+    );
+
+    const release = await load(releaseId);
+    expect(release.state).toBe('rollingBack');
+    expect(ssm).toHaveReceivedLastCommandWith(SendCommandCommand, {
+      DocumentName: 'canary-agent-test-stop-mirror',
+    });
+  });
+
+  it('an alarm nobody watches touches no release', async () => {
+    const releaseId = await startRelease();
+    const before = await load(releaseId);
+
+    const result = await invoke(
+      'alarm',
+      getTestEvent('aws.cloudwatch/alarm-state-change', { detail: { alarmName: 'canary-other-5xx' } }),
+    );
+
+    expect(result).toEqual({ releases: 0 });
+    expect(await load(releaseId)).toEqual(before);
+  });
+
+  it('bad input is logged and dropped, never retried', async () => {
+    const result = await invoke(
+      'alarm',
+      getTestEvent('aws.cloudwatch/alarm-state-change', { detail: { state: { value: 'PANIC' } } }),
+    );
+
+    expect(result).toEqual({ dropped: true });
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+  });
+
+  it('an SSM result for a command no release knows is thrown, so Lambda retries it', async () => {
+    const event = ssmEvent('command', '99999999-aaaa-bbbb-cccc-dddddddddddd', 'promote');
+
+    await expect(invoke('ssmCommand', event)).rejects.toMatchObject({ code: 'UNKNOWN_RELEASE' });
+  });
+
+  it('a canary stack report for another version is ignored', async () => {
+    const releaseId = await startRelease();
+
+    const result = await invoke(
+      'pipeline',
+      getTestEvent('canary-agent/canary-stack-failed', { detail: { version: '9.9.9' } }),
+    );
+
+    expect(result).toEqual({ ignored: 'no active release of this version' });
+    expect((await load(releaseId)).state).toBe('deployingCanary');
+  });
+
+  it('the sweeper recovers a lost SSM result with one ListCommands call, through the engine', async () => {
+    const releaseId = await startRelease();
+    ssm
+      .on(ListCommandsCommand)
+      .resolves({ Commands: [{ CommandId: await sentCommandId(0), Status: 'Success' }] });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 200_000);
+      const swept = await invoke('sweeper', { source: 'aws.events', 'detail-type': 'Scheduled Event' });
+
+      expect(swept).toMatchObject({ checked: 1, recovered: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(ssm).toHaveReceivedCommandWith(ListCommandsCommand, { CommandId: await sentCommandId(0) });
+    expect((await load(releaseId)).state).toBe('startingMirror');
+  });
+
+  it('a failed canary stack rolls back, cancelling the host command still running', async () => {
+    const releaseId = await startRelease();
+
+    await invoke('pipeline', getTestEvent('canary-agent/canary-stack-failed'));
+
+    expect((await load(releaseId)).state).toBe('rollingBack');
+    expect(ssm).toHaveReceivedCommandExactlyOnceWith(CancelCommandCommand, {
+      CommandId: await sentCommandId(0),
+    });
+    expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
+  });
+});
