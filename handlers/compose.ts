@@ -24,7 +24,8 @@ export const logger = new Logger({ serviceName: 'canary-agent' });
 
 // The SDK retries throttling and transient errors itself, with adaptive backoff, before a handler sees them.
 const sdk = { maxAttempts: 5, retryMode: 'adaptive' } as const;
-const clients = {
+/** The SDK clients, one each per container (exported so benchmarks can count the requests they send). */
+export const sdkClients = {
   dynamo: new DynamoDBClient(sdk),
   ssm: new SSMClient(sdk),
   cloudWatch: new CloudWatchClient(sdk),
@@ -47,9 +48,9 @@ let built: Agent | undefined;
 export async function agent(): Promise<Agent> {
   if (built) return built;
   const env = loadConfig();
-  const store = dynamoReleaseStore(clients.dynamo, env.RELEASES_TABLE);
-  const configs = ssmServiceConfigs(clients.ssm, env.PARAMETER_PATH);
-  const versions = ssmVersionRegistry(clients.ssm, env.PARAMETER_PATH);
+  const store = dynamoReleaseStore(sdkClients.dynamo, env.RELEASES_TABLE);
+  const configs = ssmServiceConfigs(sdkClients.ssm, env.PARAMETER_PATH);
+  const versions = ssmVersionRegistry(sdkClients.ssm, env.PARAMETER_PATH);
   const service = releaseService({
     store,
     configs,
@@ -58,21 +59,21 @@ export async function agent(): Promise<Agent> {
     ids: {
       releaseId: (svc, now) => `${svc}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
     },
-    fleet: ssmFleetOperator(clients.ssm, {
+    fleet: ssmFleetOperator(sdkClients.ssm, {
       documentPrefix: env.SSM_DOCUMENT_PREFIX,
       maxConcurrency: env.COMMAND_MAX_CONCURRENCY,
       maxErrors: env.COMMAND_MAX_ERRORS,
       outputLogGroup: env.SSM_OUTPUT_LOG_GROUP,
     }),
-    timers: schedulerTimers(clients.scheduler, {
+    timers: schedulerTimers(sdkClients.scheduler, {
       groupName: env.SCHEDULE_GROUP,
       busArn: env.AGENT_BUS_ARN,
       roleArn: env.SCHEDULER_ROLE_ARN,
       deadLetterArn: env.DEAD_LETTER_QUEUE_ARN,
       now: clock.now,
     }),
-    alarms: cloudWatchAlarmReader(clients.cloudWatch),
-    notifier: eventBridgePublisher(clients.eventBridge, { busName: env.AGENT_BUS_ARN }),
+    alarms: cloudWatchAlarmReader(sdkClients.cloudWatch),
+    notifier: eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN }),
     onEffectFailed: (effect, error) =>
       logger.warn('effect failed; it stays in the outbox for the sweeper', {
         releaseId: effect.releaseId,
@@ -87,7 +88,7 @@ export async function agent(): Promise<Agent> {
 /** The sweeper's fallback for lost SSM result events (adapters/ssm-command-recovery.ts). */
 export async function commandRecovery() {
   const { service, store } = await agent();
-  return ssmCommandRecovery({ ssm: clients.ssm, store, service, clock });
+  return ssmCommandRecovery({ ssm: sdkClients.ssm, store, service, clock });
 }
 
 const SECRET_TTL_MS = 5 * 60_000;
@@ -115,7 +116,7 @@ export function slackSecrets(): Promise<{ signingSecret: string; botToken: strin
 async function fetchSlackSecrets(): Promise<{ signingSecret: string; botToken: string }> {
   const path = loadConfig().PARAMETER_PATH;
   const names = { signingSecret: `${path}/slack/signing-secret`, botToken: `${path}/slack/bot-token` };
-  const { Parameters = [] } = await clients.ssm.send(
+  const { Parameters = [] } = await sdkClients.ssm.send(
     new GetParametersCommand({ Names: Object.values(names), WithDecryption: true }),
   );
   const secret = (name: string) => {

@@ -1,0 +1,312 @@
+/**
+ * `npm run bench aws`: per Lambda function, the bundle size and the cold start (a fresh Node process that loads
+ * the bundle and handles one event against DynamoDB Local) as a ratio to `node -e 0` measured in the same run;
+ * then the AWS calls, DynamoDB writes and Lambda invocations one complete release makes, and their on-demand cost.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetParameterCommand, ParameterNotFound, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { build } from 'esbuild';
+import { startLocalDynamo } from '../test/support/dynamodb-local';
+import { getTestEvent } from '../test/support/events';
+import { lambdaContext, lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
+import { readServerlessYml } from '../test/support/serverless-rules';
+import { APPROVER, configInput } from '../test/support/service-config';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'node_modules/.cache/canary-agent-bench');
+const RUNS = 5;
+
+/** One event per function that does real work against DynamoDB Local and needs no other AWS API. */
+const coldEvents: Record<string, unknown> = {
+  alarm: getTestEvent('aws.cloudwatch/alarm-state-change', {
+    detail: { alarmName: 'canary-orders-api-5xx' },
+  }),
+  ssmCommand: getTestEvent('aws.ssm/command-status-change', {
+    detail: { 'document-name': 'canary-agent-dev-promote' },
+  }),
+  pipeline: getTestEvent('canary-agent/canary-stack-ready'),
+  timer: getTestEvent('canary-agent/timer-elapsed'),
+  sweeper: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+  slack: { version: '2.0', routeKey: 'POST /slack/events', body: '', headers: {} },
+};
+
+async function bundle(name: string, handlerPath: string): Promise<string> {
+  const yml = readServerlessYml() as unknown as {
+    custom: { esbuild: { exclude: string[]; mainFields: string[] } };
+  };
+  const outfile = join(outDir, `${name}.mjs`);
+  await build({
+    entryPoints: [join(root, `${handlerPath}.ts`)],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: yml.custom.esbuild.exclude,
+    mainFields: yml.custom.esbuild.mainFields,
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    plugins: createRequire(import.meta.url)(join(root, 'scripts/esbuild-plugins.cjs')),
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8', cwd: outDir });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`cold start run failed: ${result.stderr}`);
+  return ms;
+}
+
+async function bundlesAndColdStarts(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const dynamo = await startLocalDynamo();
+  try {
+    const env = { ...process.env, ...lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint) };
+    const functions = Object.entries(readServerlessYml().functions);
+    const rows: string[][] = [];
+    const empty: number[] = [];
+    const bundles = new Map<string, string>();
+    for (const [name, fn] of functions)
+      bundles.set(name, await bundle(name, fn.handler.replace(/\.handler$/, '')));
+    const measured = new Map<string, number[]>();
+    for (let run = 0; run <= RUNS; run++) {
+      // Run 0 warms DynamoDB Local and the file cache; it is not counted.
+      const e = timeProcess(['-e', '0'], env);
+      if (run > 0) empty.push(e);
+      for (const [name, file] of bundles) {
+        const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+await handler(${JSON.stringify(coldEvents[name] ?? {})}, { ...${JSON.stringify(lambdaContext(name))}, getRemainingTimeInMillis: () => 30000 }).catch(() => {});`;
+        const ms = timeProcess(['--input-type=module', '-e', script], env);
+        if (run > 0) measured.set(name, [...(measured.get(name) ?? []), ms]);
+      }
+    }
+    const base = median(empty);
+    for (const [name, file] of bundles) {
+      const kb = statSync(file).size / 1024;
+      const ms = median(measured.get(name) ?? []);
+      rows.push([
+        name,
+        `${kb.toFixed(0)} KB`,
+        kb < 1024 ? 'yes' : 'NO',
+        `${ms.toFixed(0)} ms`,
+        `${(ms / base).toFixed(2)}x`,
+        ms / base < 3 ? 'yes' : 'NO',
+      ]);
+    }
+    console.log(`empty process (node -e 0): ${base.toFixed(0)} ms (median of ${RUNS})\n`);
+    table(['function', 'bundle', '< 1 MB', 'cold start + 1 event', 'ratio', '< 3x'], rows);
+    console.log(
+      '\nBundles as `npm run package` builds them (AWS SDK bundled, ES module builds). Cold start: spawn, load, one\n' +
+        'event that reads DynamoDB Local, exit. The slack row is a placeholder until handlers/slack.ts lands.',
+    );
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+/** Counts every DynamoDB request and the write units it consumed (ReturnConsumedCapacity). */
+function countDynamo(client: import('@aws-sdk/client-dynamodb').DynamoDBClient) {
+  const counts = { requests: 0, writeRequests: 0, itemsWritten: 0, wcu: 0, rcu: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const output = await next(args);
+      const out = output.output as { ConsumedCapacity?: unknown };
+      const capacity = [out.ConsumedCapacity].flat().filter(Boolean) as {
+        WriteCapacityUnits?: number;
+        ReadCapacityUnits?: number;
+        CapacityUnits?: number;
+      }[];
+      counts.requests++;
+      const command = context.commandName ?? '';
+      if (/Put|Update|Delete|TransactWrite|BatchWrite/.test(command)) {
+        counts.writeRequests++;
+        const items =
+          (input.TransactItems as unknown[] | undefined)?.length ??
+          Object.values((input.RequestItems as Record<string, unknown[]>) ?? {}).flat().length ??
+          1;
+        counts.itemsWritten += items || 1;
+        counts.wcu += capacity.reduce((sum, c) => sum + (c.WriteCapacityUnits ?? c.CapacityUnits ?? 0), 0);
+      } else {
+        counts.rcu += capacity.reduce((sum, c) => sum + (c.ReadCapacityUnits ?? c.CapacityUnits ?? 0), 0);
+      }
+      return output;
+    },
+    { step: 'initialize', name: 'countDynamo' },
+  );
+  return counts;
+}
+
+async function oneRelease(): Promise<void> {
+  const dynamo = await startLocalDynamo();
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint), {
+      SSM_DOCUMENT_PREFIX: 'canary-agent-dev-',
+    });
+    const ssm = mockClient(SSMClient);
+    const cloudWatch = mockClient(CloudWatchClient);
+    const eventBridge = mockClient(EventBridgeClient);
+    const scheduler = mockClient(SchedulerClient);
+    const config = configInput({ alarms: { canary: ['canary-orders-api-5xx'], stable: [] } });
+    let commands = 0;
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+    ssm
+      .on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` })
+      .resolves({ Parameter: { Value: JSON.stringify(config) } });
+    ssm
+      .on(GetParameterCommand, { Name: `${STAGE_PATH}/versions/orders-api` })
+      .resolves({ Parameter: { Value: '1.4.1' } });
+    ssm.on(SendCommandCommand).callsFake(async () => ({ Command: { CommandId: `cmd-${++commands}` } }));
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{}] });
+    scheduler.on(CreateScheduleCommand).resolves({});
+    scheduler.on(DeleteScheduleCommand).resolves({});
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolves({ MetricAlarms: [{ AlarmName: 'canary-orders-api-5xx', StateValue: 'OK' }] });
+
+    const compose = await import('../handlers/compose');
+    const handlers = {
+      pipeline: (await import('../handlers/pipeline')).handler,
+      ssmCommand: (await import('../handlers/ssm-command')).handler,
+      timer: (await import('../handlers/timer')).handler,
+    };
+    const { service, store } = await compose.agent();
+    const dynamoCounts = countDynamo(compose.sdkClients.dynamo);
+    let invocations = 0;
+    const invoke = async (name: keyof typeof handlers, event: unknown) => {
+      invocations++;
+      await handlers[name](event, lambdaContext(name));
+    };
+    const HOSTS = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'];
+    const finish = async (document: string) => {
+      const commandId = `cmd-${commands}`;
+      for (const host of HOSTS) {
+        await invoke(
+          'ssmCommand',
+          getTestEvent('aws.ssm/command-invocation-status-change', {
+            id: `${commandId}-${host}`,
+            detail: {
+              'command-id': commandId,
+              'document-name': `canary-agent-dev-${document}`,
+              'instance-id': host,
+            },
+          }),
+        );
+      }
+      await invoke(
+        'ssmCommand',
+        getTestEvent('aws.ssm/command-status-change', {
+          id: `${commandId}-done`,
+          detail: { 'command-id': commandId, 'document-name': `canary-agent-dev-${document}` },
+        }),
+      );
+    };
+
+    await invoke('pipeline', getTestEvent('canary-agent/release-requested'));
+    const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
+    await finish('deploy-canary');
+    await finish('start-mirror');
+    const timerId = (await store.load(releaseId))?.run?.timerId;
+    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+    invocations++; // the Slack "Promote" click
+    await service.apply(releaseId, { kind: 'approved', actor: { kind: 'person', id: APPROVER } });
+    await finish('stop-mirror');
+    await finish('promote');
+    await finish('remove-canary');
+    const final = await store.load(releaseId);
+
+    const aws = {
+      'ssm:SendCommand': ssm.commandCalls(SendCommandCommand).length,
+      'ssm:GetParameter': ssm.commandCalls(GetParameterCommand).length,
+      'ssm:PutParameter': ssm.calls().filter((c) => c.args[0].constructor.name === 'PutParameterCommand')
+        .length,
+      'cloudwatch:DescribeAlarms': cloudWatch.commandCalls(DescribeAlarmsCommand).length,
+      'events:PutEvents': eventBridge.commandCalls(PutEventsCommand).length,
+      'scheduler:CreateSchedule': scheduler.commandCalls(CreateScheduleCommand).length,
+      'scheduler:DeleteSchedule': scheduler.commandCalls(DeleteScheduleCommand).length,
+    };
+    console.log(
+      `\none complete release (${final?.state}; 2 canary hosts, 2 stable hosts, approval, no alarm):\n`,
+    );
+    table(
+      ['API', 'calls'],
+      [
+        ...Object.entries(aws).map(([k, v]) => [k, String(v)]),
+        ['dynamodb (all requests)', String(dynamoCounts.requests)],
+        ['dynamodb write requests', String(dynamoCounts.writeRequests)],
+        ['dynamodb items written', String(dynamoCounts.itemsWritten)],
+        ['Lambda invocations', String(invocations)],
+      ],
+    );
+
+    // On-demand prices, us-east-1, as published by AWS (Nov 2024 DynamoDB price cut): see README.
+    const price = {
+      wru: 0.625 / 1e6,
+      rru: 0.125 / 1e6,
+      lambdaRequest: 0.2 / 1e6,
+      lambdaGbSecondArm: 0.0000133334,
+      putEvents: 1 / 1e6,
+      scheduler: 1 / 1e6,
+      cloudWatchApi: 0.01 / 1000,
+    };
+    const wru = dynamoCounts.wcu || dynamoCounts.itemsWritten * 2;
+    const rru = dynamoCounts.rcu || dynamoCounts.requests - dynamoCounts.writeRequests;
+    const lambdaSeconds = invocations * 0.2; // 200 ms at 512 MB each, a generous estimate
+    const cost =
+      wru * price.wru +
+      rru * price.rru +
+      invocations * price.lambdaRequest +
+      lambdaSeconds * 0.5 * price.lambdaGbSecondArm +
+      aws['events:PutEvents'] * price.putEvents +
+      aws['scheduler:CreateSchedule'] * price.scheduler +
+      aws['cloudwatch:DescribeAlarms'] * price.cloudWatchApi;
+    console.log(
+      `\nDynamoDB consumed: ${wru.toFixed(1)} write units, ${rru.toFixed(1)} read units${dynamoCounts.wcu ? '' : ' (estimated: 2 WRU per transactional item)'}`,
+    );
+    console.log(
+      `cost of one release at on-demand prices: $${cost.toFixed(6)} (~$${(cost * 1000).toFixed(3)} per 1,000 releases)`,
+    );
+    console.log(
+      'prices: DynamoDB $0.625/M write units, $0.125/M read units; Lambda $0.20/M requests + $0.0000133334/GB-s (arm64, 512 MB, 200 ms assumed);',
+    );
+    console.log(
+      'EventBridge $1.00/M custom events; Scheduler $1.00/M invocations; CloudWatch API $0.01/1,000 requests; SSM Run Command and standard parameters: no charge.',
+    );
+    console.log(
+      `fixed: the sweeper runs 43,200 times a month: $${(43_200 * (price.lambdaRequest + 0.1 * 0.5 * price.lambdaGbSecondArm)).toFixed(3)}/month before the free tier.`,
+    );
+    for (const mock of [ssm, cloudWatch, eventBridge, scheduler]) mock.restore();
+  } finally {
+    process.env = saved;
+    await dynamo.stop();
+  }
+}
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+}
+
+export default async function run(): Promise<void> {
+  await bundlesAndColdStarts();
+  await oneRelease();
+}
