@@ -219,9 +219,12 @@ function onAlarmChanged(
   now: Instant,
 ): Decision {
   if (!release.policy.watchedAlarms.includes(event.alarmName)) return null;
+  const exposed = release.trafficSince !== undefined && !isRollingBack(release.state);
   const known = release.alarms[event.alarmName];
-  // Same state again is a duplicate; an older observation arrived late. Equal instants: the newer event wins.
-  if (known !== undefined && (known.state === event.state || isBefore(event.at, known.at))) return null;
+  // An older observation arrived late: ignore it. The same state again is a duplicate, except an ALARM while
+  // exposed: one recorded before the canary took traffic must still stop the release now.
+  if (known !== undefined && isBefore(event.at, known.at)) return null;
+  if (known?.state === event.state && !(event.state === 'ALARM' && exposed)) return null;
   const observed: Release = {
     ...release,
     alarms: {
@@ -230,7 +233,6 @@ function onAlarmChanged(
     },
   };
   const note = `Alarm ${event.alarmName} is ${event.state}.`;
-  const exposed = release.trafficSince !== undefined && !isRollingBack(release.state);
   if (event.state !== 'ALARM' || !exposed) return draft(observed, note, 'progress');
   const reason = { kind: 'alarm', alarmName: event.alarmName, reason: event.reason } as const;
   return { ...startRollback(draft(observed, `${note} Rolling back.`), reason, now), detail: event.reason };
