@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTerminal } from '../../domain/policies';
-import type { AlarmState, CommandOutcome, Release, ReleaseEvent } from '../../domain/types';
+import {
+  type AlarmState,
+  type CommandOutcome,
+  RELEASE_STATES,
+  type Release,
+  type ReleaseEvent,
+} from '../../domain/types';
 import { harness } from '../support/harness';
 import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
@@ -300,20 +306,7 @@ describe('release invariants under random event sequences', () => {
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 10_000) },
     );
     // The model must explore every state, or the invariants above were checked on too little.
-    const everyState = [
-      'deployingCanary',
-      'awaitingCanaryStack',
-      'startingMirror',
-      'verifying',
-      'awaitingApproval',
-      'stoppingMirror',
-      'promoting',
-      'cleaningUp',
-      'rollingBack',
-      'rollbackFailed',
-      'succeeded',
-      'rolledBack',
-    ];
+    const everyState = RELEASE_STATES;
     const runs = Number(process.env.PROPERTY_RUNS ?? 10_000);
     for (const state of everyState) expect(statesReached.get(state) ?? 0, state).toBeGreaterThan(runs / 200);
     console.info(Object.fromEntries(statesReached));
