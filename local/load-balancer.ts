@@ -57,12 +57,16 @@ export function loadBalancer(options: LoadBalancerOptions) {
     });
   });
 
+  function port(): number {
+    return (server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
   return {
     counts: () => new Map(counts),
-    port: () => (server?.address() as AddressInfo | null)?.port ?? 0,
+    port,
     async start(): Promise<number> {
       await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-      return (server?.address() as AddressInfo).port;
+      return port();
     },
     async stop(): Promise<void> {
       server?.closeAllConnections();
