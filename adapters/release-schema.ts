@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PendingEffect } from '../domain/ports';
-import type { HistoryEntry, Release } from '../domain/types';
+import { type HistoryEntry, HOST_OPERATIONS, RELEASE_STATES, type Release } from '../domain/types';
 
 /*
  * Schemas for what the agent stores. Stored items are parsed back through these, never cast, so an item
@@ -9,28 +9,8 @@ import type { HistoryEntry, Release } from '../domain/types';
 
 const instant = z.string();
 const stringMap = z.record(z.string(), z.string());
-const releaseState = z.enum([
-  'deployingCanary',
-  'awaitingCanaryStack',
-  'startingMirror',
-  'verifying',
-  'awaitingApproval',
-  'stoppingMirror',
-  'promoting',
-  'cleaningUp',
-  'rollingBack',
-  'rollbackFailed',
-  'succeeded',
-  'rolledBack',
-]);
-const operation = z.enum([
-  'deployCanary',
-  'removeCanary',
-  'startMirror',
-  'stopMirror',
-  'promote',
-  'restoreStable',
-]);
+const releaseState = z.enum(RELEASE_STATES);
+const operation = z.enum(HOST_OPERATIONS);
 const fleet = z.enum(['stable', 'canary']);
 const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
 const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);

@@ -1,3 +1,4 @@
+import { assertNever } from './plan';
 import type { Actor, Refusal, Release, ReleaseState } from './types';
 import { TERMINAL_STATES } from './types';
 
@@ -43,4 +44,25 @@ export function approvalRefusal(release: Release, actor: Actor): Refusal | null 
 export function stopRefusal(release: Release, actor: Actor): Refusal | null {
   if (actor.kind === 'person' && actor.id === release.requestedBy.id) return null;
   return isApprover(release, actor) ? null : 'not-authorized';
+}
+
+export function refusalMessage(refusal: Refusal): string {
+  switch (refusal) {
+    case 'not-authorized':
+      return 'You are not an approver for this service.';
+    case 'requester-cannot-approve':
+      return 'This service needs four eyes: someone other than the requester must approve.';
+    case 'already-approved':
+      return 'You already approved this release.';
+    case 'not-awaiting-approval':
+      return 'This release is not waiting for approval.';
+    case 'release-finished':
+      return 'This release already ended.';
+    case 'already-rolling-back':
+      return 'This release is already rolling back.';
+    case 'not-rollback-failed':
+      return 'Only a failed rollback can be retried.';
+    default:
+      return assertNever(refusal);
+  }
 }

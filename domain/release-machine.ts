@@ -1,19 +1,10 @@
+import { checkAlarms, onAlarmChanged, onAlarmsChecked } from './alarm-events';
+import { onCommandFinished, onDeadline, onDispatched, onHostFinished } from './host-events';
 import { assertNever } from './plan';
-import { approvalRefusal, isRollingBack, isTerminal, stopRefusal } from './policies';
-import {
-  completeHostOperation,
-  type Draft,
-  draft,
-  enterStep,
-  failRollback,
-  runRollbackStep,
-  startRollback,
-  VALIDATION_MARGIN_SECONDS,
-} from './steps';
-import { addSeconds, isAtOrAfter, isBefore } from './time';
+import { approvalRefusal, isRollingBack, isTerminal, refusalMessage, stopRefusal } from './policies';
+import { type Draft, draft, enterStep, runRollbackStep, startRollback } from './steps';
 import type {
   Actor,
-  CommandOutcome,
   Effect,
   HistoryEntry,
   Instant,
@@ -32,7 +23,7 @@ type Decision = Draft | { refused: Refusal; message: string } | null;
  *
  * @example
  * const t = transition(release, { kind: 'approved', actor: { kind: 'person', id: 'U0APPROVER' } }, now);
- * if (t.ok && t.changed) await store.save(t.release, release.version);
+ * if (t.ok && t.changed) await store.save({ release: t.release, history: t.history, effects: [] }, release.version);
  */
 export function transition(release: Release, event: ReleaseEvent, now: Instant): Transition {
   if (isTerminal(release.state)) {
@@ -151,157 +142,6 @@ function onRetry(release: Release, actor: Actor, now: Instant): Decision {
   return runRollbackStep(draft(retrying, `Rollback retried by <@${actor.id}>.`, 'warning'), now);
 }
 
-function onDispatched(release: Release, stepId: string, commandId: string): Decision {
-  const run = release.run;
-  if (run?.operation === undefined || run.stepId !== stepId || run.commandId !== undefined) return null;
-  const d = draft(
-    { ...release, run: { ...run, commandId } },
-    `${run.operation} sent (command ${commandId}).`,
-    'progress',
-  );
-  if (!run.cancelRequested) return d;
-  return { ...d, effects: [{ kind: 'cancelHostOperation', stepId, commandId }] };
-}
-
-function onHostFinished(
-  release: Release,
-  event: Extract<ReleaseEvent, { kind: 'hostCommandFinished' }>,
-  now: Instant,
-): Decision {
-  const run = release.run;
-  if (release.state === 'rollbackFailed' || run?.commandId !== event.commandId) return null;
-  const previous = run.hosts[event.hostId];
-  if (previous !== undefined && previous !== 'pending') return null;
-  const recorded: Release = {
-    ...release,
-    run: { ...run, hosts: { ...run.hosts, [event.hostId]: event.status } },
-  };
-  const what = `${run.operation} on ${event.hostId}: ${event.status}`;
-  if (event.status === 'success') return draft(recorded, what, 'progress');
-  const detail = event.output ? `${what}\n${event.output}` : what;
-  const failure = { hostId: event.hostId, status: event.status, output: event.output };
-  if (run.cancelRequested) return { ...draft(recorded, what, 'warning'), detail };
-  if (release.state === 'rollingBack')
-    return { ...failRollback(draft(recorded, `Rollback step failed: ${what}`), failure), detail };
-  if (currentHostStep(release)?.onFailure === 'warn') return { ...draft(recorded, what, 'warning'), detail };
-  const operation = run.operation ?? 'deployCanary';
-  const reason = { kind: 'hostOperationFailed', operation, ...failure } as const;
-  return { ...startRollback(draft(recorded, `${what}; rolling back.`), reason, now), detail };
-}
-
-function onCommandFinished(
-  release: Release,
-  commandId: string,
-  status: CommandOutcome,
-  now: Instant,
-): Decision {
-  const run = release.run;
-  if (release.state === 'rollbackFailed' || run?.commandId !== commandId) return null;
-  const what = `${run.operation} ${status === 'success' ? 'finished' : `ended: ${status}`}`;
-  if (run.cancelRequested) return runRollbackStep(draft(release, `${what}; rolling back.`, 'critical'), now);
-  if (status === 'success') return completeHostOperation(draft(release, `${what}.`), now);
-  if (release.state === 'rollingBack')
-    return failRollback(draft(release, `Rollback step failed: ${what}.`), { status });
-  if (currentHostStep(release)?.onFailure === 'warn') {
-    const warned: Release = { ...release, warnings: [...release.warnings, `${what}; clean it up by hand.`] };
-    return {
-      ...enterStep(draft(warned, `${what}.`, 'warning'), release.cursor + 1, now),
-      severity: 'warning',
-    };
-  }
-  const reason = { kind: 'hostOperationFailed', operation: run.operation ?? 'deployCanary', status } as const;
-  return startRollback(draft(release, `${what}; rolling back.`), reason, now);
-}
-
-function onAlarmChanged(
-  release: Release,
-  event: Extract<ReleaseEvent, { kind: 'alarmChanged' }>,
-  now: Instant,
-): Decision {
-  if (!release.policy.watchedAlarms.includes(event.alarmName)) return null;
-  const known = release.alarms[event.alarmName];
-  // Same state again is a duplicate; an older observation arrived late. Equal instants: the newer event wins.
-  if (known !== undefined && (known.state === event.state || isBefore(event.at, known.at))) return null;
-  const observed: Release = {
-    ...release,
-    alarms: {
-      ...release.alarms,
-      [event.alarmName]: { state: event.state, reason: event.reason, at: event.at },
-    },
-  };
-  const note = `Alarm ${event.alarmName} is ${event.state}.`;
-  const exposed = release.trafficSince !== undefined && !isRollingBack(release.state);
-  if (event.state !== 'ALARM' || !exposed) return draft(observed, note, 'progress');
-  const reason = { kind: 'alarm', alarmName: event.alarmName, reason: event.reason } as const;
-  return { ...startRollback(draft(observed, `${note} Rolling back.`), reason, now), detail: event.reason };
-}
-
-function onAlarmsChecked(
-  release: Release,
-  event: Extract<ReleaseEvent, { kind: 'alarmsChecked' }>,
-  now: Instant,
-): Decision {
-  if (release.state !== 'verifying' || release.run?.checkId !== event.checkId) return null;
-  const alarms = { ...release.alarms };
-  for (const alarm of event.alarms)
-    alarms[alarm.name] = { state: alarm.state, reason: alarm.reason, at: now };
-  const checked: Release = { ...release, alarms };
-  const firing = event.alarms.find((alarm) => alarm.state === 'ALARM');
-  if (firing === undefined) {
-    return enterStep(
-      draft(checked, 'Validation window passed with every watched alarm quiet.'),
-      release.cursor + 1,
-      now,
-    );
-  }
-  const reason = { kind: 'alarm', alarmName: firing.name, reason: firing.reason } as const;
-  return {
-    ...startRollback(draft(checked, `Alarm ${firing.name} is ALARM.`), reason, now),
-    detail: firing.reason,
-  };
-}
-
-function checkAlarms(release: Release, deadlineAt?: Instant): Draft | null {
-  const run = release.run;
-  const step = release.plan[release.cursor];
-  if (run === undefined || step?.kind !== 'validate' || run.checkId !== undefined) return null;
-  const checkId = `${run.stepId}.check`;
-  const checking: Release = {
-    ...release,
-    run: { ...run, checkId, deadlineAt: deadlineAt ?? run.deadlineAt },
-  };
-  const effect: Effect = { kind: 'checkAlarms', checkId, alarmNames: step.alarms };
-  return { ...draft(checking, 'Validation window over; checking alarms.', 'progress'), effects: [effect] };
-}
-
-function onDeadline(release: Release, stepId: string, now: Instant): Decision {
-  const run = release.run;
-  if (release.state === 'rollbackFailed' || run?.stepId !== stepId || !isAtOrAfter(now, run.deadlineAt))
-    return null;
-  if (run.cancelRequested) {
-    return runRollbackStep(
-      draft(release, `${run.operation} did not report back in time; rolling back anyway.`),
-      now,
-    );
-  }
-  if (release.state === 'rollingBack') {
-    return failRollback(draft(release, `Rollback step ${run.operation} did not finish in time.`), {
-      status: 'timedOut',
-    });
-  }
-  if (release.state === 'verifying' && run.checkId === undefined) {
-    // The window's timer was lost: check now, and give the check its own deadline.
-    return checkAlarms(release, addSeconds(now, VALIDATION_MARGIN_SECONDS));
-  }
-  const reason = { kind: 'deadlineExceeded', state: release.state } as const;
-  return startRollback(draft(release, `No progress in ${release.state} before its deadline.`), reason, now);
-}
-
-function currentHostStep(release: Release) {
-  const step = release.plan[release.cursor];
-  return step?.kind === 'hostOperation' ? step : undefined;
-}
-
 function commit(release: Release, d: Draft, event: ReleaseEvent, now: Instant): Transition {
   const entry: HistoryEntry = {
     seq: release.historyLength + 1,
@@ -348,26 +188,5 @@ export function actorOf(event: ReleaseEvent): Actor {
       return { kind: 'system', id: 'sweeper' };
     default:
       return { kind: 'system', id: 'ssm' };
-  }
-}
-
-export function refusalMessage(refusal: Refusal): string {
-  switch (refusal) {
-    case 'not-authorized':
-      return 'You are not an approver for this service.';
-    case 'requester-cannot-approve':
-      return 'This service needs four eyes: someone other than the requester must approve.';
-    case 'already-approved':
-      return 'You already approved this release.';
-    case 'not-awaiting-approval':
-      return 'This release is not waiting for approval.';
-    case 'release-finished':
-      return 'This release already ended.';
-    case 'already-rolling-back':
-      return 'This release is already rolling back.';
-    case 'not-rollback-failed':
-      return 'Only a failed rollback can be retried.';
-    default:
-      return assertNever(refusal);
   }
 }

@@ -12,31 +12,35 @@ export interface Actor {
 export type Fleet = 'stable' | 'canary';
 
 /** The named operations that run on hosts; each is one SSM Command document (see hosts/). */
-export type HostOperationName =
-  | 'deployCanary'
-  | 'removeCanary'
-  | 'startMirror'
-  | 'stopMirror'
-  | 'promote'
-  | 'restoreStable';
+export const HOST_OPERATIONS = [
+  'deployCanary',
+  'removeCanary',
+  'startMirror',
+  'stopMirror',
+  'promote',
+  'restoreStable',
+] as const;
+export type HostOperationName = (typeof HOST_OPERATIONS)[number];
 
 /** How the canary gets traffic. Strategies are data; weighted steps and targeting join this union later. */
 export type Strategy = { readonly kind: 'mirror'; readonly percent: number };
 
 /** The states a release can be in. A plan step decides which of the active ones comes next. */
-export type ReleaseState =
-  | 'deployingCanary'
-  | 'awaitingCanaryStack'
-  | 'startingMirror'
-  | 'verifying'
-  | 'awaitingApproval'
-  | 'stoppingMirror'
-  | 'promoting'
-  | 'cleaningUp'
-  | 'rollingBack'
-  | 'rollbackFailed'
-  | 'succeeded'
-  | 'rolledBack';
+export const RELEASE_STATES = [
+  'deployingCanary',
+  'awaitingCanaryStack',
+  'startingMirror',
+  'verifying',
+  'awaitingApproval',
+  'stoppingMirror',
+  'promoting',
+  'cleaningUp',
+  'rollingBack',
+  'rollbackFailed',
+  'succeeded',
+  'rolledBack',
+] as const;
+export type ReleaseState = (typeof RELEASE_STATES)[number];
 
 export const TERMINAL_STATES: readonly ReleaseState[] = ['succeeded', 'rolledBack'];
 

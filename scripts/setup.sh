@@ -18,5 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ -f package-lock.json ]; then npm ci --no-fund --no-audit; else npm install --no-fund --no-audit; fi
+# `npm install` rather than `npm ci`: the npm on these machines writes lock files without other platforms'
+# optional packages (esbuild's, Biome's, Rollup's) and then refuses them in `npm ci`. The lock still pins versions.
+npm install --no-fund --no-audit
 echo "setup: done (node $(node --version), nginx $(nginx -v 2>&1 | sed 's/.*\///'), $(java -version 2>&1 | head -1))"

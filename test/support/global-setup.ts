@@ -1,2 +1,11 @@
-/** Nothing global yet: suites that need DynamoDB Local start it themselves (test/support/dynamodb-local.ts). */
-export default function setup(): void {}
+import type { TestProject } from 'vitest/node';
+import { spawnLocalDynamo } from './dynamodb-process';
+
+/** One DynamoDB Local for the whole run; suites create their own tables on it. */
+export default async function setup(project: TestProject) {
+  const dynamo = await spawnLocalDynamo();
+  project.provide('dynamoEndpoint', dynamo.endpoint);
+  return async () => {
+    await dynamo.stop();
+  };
+}

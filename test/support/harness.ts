@@ -1,6 +1,6 @@
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { releaseService } from '../../app/release-service';
-import type { AlarmReading, Notice, PendingEffect } from '../../domain/ports';
+import type { AlarmReading, Notice, PendingEffect, ReleaseStore } from '../../domain/ports';
 import type { ServiceConfig } from '../../domain/service-config';
 import { addSeconds } from '../../domain/time';
 import type {
@@ -25,7 +25,9 @@ export interface SentCommand {
  * The release service wired to an in-memory store and recording fakes: the test composition root.
  * Fakes record what the engine asked for; tests play the outside world (SSM, CloudWatch, timers) back.
  */
-export function harness(options: { configs?: ServiceConfig[]; versions?: Record<string, string> } = {}) {
+export function harness(
+  options: { configs?: ServiceConfig[]; versions?: Record<string, string>; store?: ReleaseStore } = {},
+) {
   let now: Instant = '2026-11-22T14:00:00.000Z';
   let nextCommand = 1;
   let nextRelease = 1;
@@ -38,7 +40,7 @@ export function harness(options: { configs?: ServiceConfig[]; versions?: Record<
   const alarmStates = new Map<string, AlarmState>();
   const notices: { release: Release; notice: Notice }[] = [];
   const failedEffects: PendingEffect[] = [];
-  const store = memoryReleaseStore();
+  const store = options.store ?? memoryReleaseStore();
   /** Set to make the next fleet calls fail, as if the Lambda died or SSM throttled before the command went out. */
   let fleetFailures = 0;
 
