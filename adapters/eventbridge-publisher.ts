@@ -48,6 +48,8 @@ export function eventBridgePublisher(client: EventBridgeClient, options: Publish
 
   return {
     async releaseChanged(release, notice) {
+      // Progress notices (a host finished, a command id recorded) change no state: followers need not pay for them.
+      if (notice.severity === 'progress') return;
       await putAll([
         {
           EventBusName: options.busName,

@@ -14,7 +14,7 @@ import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@
 import { GetParameterCommand, ParameterNotFound, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
-import { startLocalDynamo } from '../test/support/dynamodb-local';
+import { spawnLocalDynamo as startLocalDynamo } from '../test/support/dynamodb-process';
 import { getTestEvent } from '../test/support/events';
 import { lambdaContext, lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
 import { readServerlessYml } from '../test/support/serverless-rules';

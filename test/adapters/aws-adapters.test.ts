@@ -134,6 +134,18 @@ describe('eventBridgePublisher', () => {
     });
   });
 
+  it('publishes state changes, not progress notices', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    const publisher = eventBridgePublisher(new EventBridgeClient({}), { busName: 'bus' });
+
+    await publisher.releaseChanged(release, {
+      headline: 'deployCanary on i-1: success',
+      severity: 'progress',
+    });
+
+    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
   it('throws when entries keep failing, so the effect stays in the outbox', async () => {
     eventBridge
       .on(PutEventsCommand)
