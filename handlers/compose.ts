@@ -17,7 +17,7 @@ import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
 import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
 import { ssmServiceConfigs, ssmVersionRegistry } from '../adapters/ssm-parameters';
 import { type ReleaseService, releaseService } from '../app/release-service';
-import type { Clock, ReleaseStore, ServiceConfigs, VersionRegistry } from '../domain/ports';
+import type { Clock, Notifier, ReleaseStore, ServiceConfigs, VersionRegistry } from '../domain/ports';
 import { loadConfig } from './config';
 
 export const logger = new Logger({ serviceName: 'canary-agent' });
@@ -73,7 +73,8 @@ export async function agent(): Promise<Agent> {
       now: clock.now,
     }),
     alarms: cloudWatchAlarmReader(sdkClients.cloudWatch),
-    notifier: eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN }),
+    // The Slack living message joins here (merge time): allNotifiers(slackNotifier(...), eventBridgePublisher(...)).
+    notifier: allNotifiers(eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN })),
     onEffectFailed: (effect, error) =>
       logger.warn('effect failed; it stays in the outbox for the sweeper', {
         releaseId: effect.releaseId,
@@ -83,6 +84,17 @@ export async function agent(): Promise<Agent> {
   });
   built = { service, store, configs, versions, clock };
   return built;
+}
+
+/** Tells every notifier; one that fails fails the effect, which stays in the outbox and is rerun (at least once). */
+function allNotifiers(...notifiers: Notifier[]): Notifier {
+  return {
+    async releaseChanged(release, notice) {
+      const results = await Promise.allSettled(notifiers.map((n) => n.releaseChanged(release, notice)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
 }
 
 /** The sweeper's fallback for lost SSM result events (adapters/ssm-command-recovery.ts). */

@@ -274,6 +274,27 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     expect((await load(releaseId)).state).toBe('deployingCanary');
   });
 
+  it('"Canary Stack Ready" from the pipeline starts mirroring for an externally built stack', async () => {
+    const external = configInput({
+      alarms: { canary: ['canary-orders-api-5xx'], stable: [] },
+      canaryStack: { provisionedBy: 'external', elbHost: 'orders-canary-123.eu-west-1.elb.amazonaws.com' },
+    });
+    ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` }).resolves({
+      Parameter: { Value: JSON.stringify(external) },
+    });
+    const releaseId = await startRelease();
+    expect((await load(releaseId)).state).toBe('awaitingCanaryStack');
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+
+    await invoke('pipeline', getTestEvent('canary-agent/canary-stack-ready'));
+    await invoke('pipeline', getTestEvent('canary-agent/canary-stack-ready'));
+
+    expect((await load(releaseId)).state).toBe('startingMirror');
+    expect(ssm).toHaveReceivedCommandExactlyOnceWith(SendCommandCommand, {
+      DocumentName: 'canary-agent-test-start-mirror',
+    });
+  });
+
   it('the sweeper recovers a lost SSM result with one ListCommands call, through the engine', async () => {
     const releaseId = await startRelease();
     ssm
