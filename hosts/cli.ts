@@ -44,7 +44,8 @@ function proxySettings(args: string[]): ProxySettings {
   if (!parsed.ok) fail(`invalid service configuration:\n  ${parsed.errors.join('\n  ')}`);
   const { config } = parsed;
   const percent = values.percent === undefined ? config.mirror.defaultPercent : Number(values.percent);
-  if (!(percent >= 0.01 && percent <= 100)) fail('--percent must be a number from 0.01 to 100, e.g. --percent 10');
+  if (!(percent >= 0.01 && percent <= 100))
+    fail('--percent must be a number from 0.01 to 100, e.g. --percent 10');
   const port = (name: string, value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`--${name} must be a port number (1-65535)`);
@@ -69,7 +70,9 @@ function proxySettings(args: string[]): ProxySettings {
 const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'render-envoy':
-    process.stdout.write(`${JSON.stringify(renderEnvoyConfig(envoySettings(proxySettings(rest))), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(renderEnvoyConfig(envoySettings(proxySettings(rest))), null, 2)}\n`,
+    );
     break;
   case 'render-nginx-mirror':
     process.stdout.write(
@@ -97,8 +100,11 @@ switch (command) {
       stale.push(file);
       if (!check) writeFileSync(path, content);
     }
-    if (check && stale.length > 0) fail(`out of date: ${stale.join(', ')} (run npx tsx hosts/cli.ts build-documents)`);
-    process.stdout.write(check ? 'documents up to date\n' : `written: ${stale.join(', ') || 'nothing changed'}\n`);
+    if (check && stale.length > 0)
+      fail(`out of date: ${stale.join(', ')} (run npx tsx hosts/cli.ts build-documents)`);
+    process.stdout.write(
+      check ? 'documents up to date\n' : `written: ${stale.join(', ') || 'nothing changed'}\n`,
+    );
     break;
   }
   case 'run-document': {
@@ -118,5 +124,7 @@ switch (command) {
     break;
   }
   default:
-    fail('usage: cli.ts render-envoy | render-nginx-mirror | build-documents [--check] | run-document <doc> K=V...');
+    fail(
+      'usage: cli.ts render-envoy | render-nginx-mirror | build-documents [--check] | run-document <doc> K=V...',
+    );
 }

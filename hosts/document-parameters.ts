@@ -36,7 +36,12 @@ export const parameterSpecs = {
     minChars: 1,
     maxChars: 255,
   },
-  ContainerPort: { description: 'Port the service listens on in its container', allowedPattern: port, minChars: 1, maxChars: 5 },
+  ContainerPort: {
+    description: 'Port the service listens on in its container',
+    allowedPattern: port,
+    minChars: 1,
+    maxChars: 5,
+  },
   HealthPath: {
     description: 'HTTP path of the health check, e.g. /healthz',
     allowedPattern: '^/[A-Za-z0-9._~/-]{0,127}$',
@@ -44,13 +49,48 @@ export const parameterSpecs = {
     maxChars: 128,
   },
   Version: { description: 'Docker tag to run', allowedPattern: version, minChars: 1, maxChars: 64 },
-  PreviousVersion: { description: 'Docker tag running before the release', allowedPattern: version, minChars: 1, maxChars: 64 },
-  ProxyDriver: { description: 'envoy or nginx', allowedPattern: '^(?:envoy|nginx)$', minChars: 5, maxChars: 5 },
-  ListenPort: { description: "Port nginx listens on (the ELB's target port)", allowedPattern: port, minChars: 1, maxChars: 5 },
-  ServicePort: { description: 'Port of the local service nginx proxies to', allowedPattern: port, minChars: 1, maxChars: 5 },
-  ConnectTimeout: { description: "nginx's proxy_connect_timeout in seconds", allowedPattern: timeout, minChars: 1, maxChars: 4 },
-  ReadTimeout: { description: "nginx's proxy_read_timeout in seconds", allowedPattern: timeout, minChars: 1, maxChars: 4 },
-  SendTimeout: { description: "nginx's proxy_send_timeout in seconds", allowedPattern: timeout, minChars: 1, maxChars: 4 },
+  PreviousVersion: {
+    description: 'Docker tag running before the release',
+    allowedPattern: version,
+    minChars: 1,
+    maxChars: 64,
+  },
+  ProxyDriver: {
+    description: 'envoy or nginx',
+    allowedPattern: '^(?:envoy|nginx)$',
+    minChars: 5,
+    maxChars: 5,
+  },
+  ListenPort: {
+    description: "Port nginx listens on (the ELB's target port)",
+    allowedPattern: port,
+    minChars: 1,
+    maxChars: 5,
+  },
+  ServicePort: {
+    description: 'Port of the local service nginx proxies to',
+    allowedPattern: port,
+    minChars: 1,
+    maxChars: 5,
+  },
+  ConnectTimeout: {
+    description: "nginx's proxy_connect_timeout in seconds",
+    allowedPattern: timeout,
+    minChars: 1,
+    maxChars: 4,
+  },
+  ReadTimeout: {
+    description: "nginx's proxy_read_timeout in seconds",
+    allowedPattern: timeout,
+    minChars: 1,
+    maxChars: 4,
+  },
+  SendTimeout: {
+    description: "nginx's proxy_send_timeout in seconds",
+    allowedPattern: timeout,
+    minChars: 1,
+    maxChars: 4,
+  },
   MirrorHost: {
     description: "The canary stack's ELB DNS name",
     allowedPattern: `^${label}(?:\\.${label})+$`,
@@ -82,7 +122,14 @@ export interface DocumentSpec {
 }
 
 const image = ['Image', 'ContainerPort', 'HealthPath', 'Version'] as const;
-const proxy = ['ProxyDriver', 'ListenPort', 'ServicePort', 'ConnectTimeout', 'ReadTimeout', 'SendTimeout'] as const;
+const proxy = [
+  'ProxyDriver',
+  'ListenPort',
+  'ServicePort',
+  'ConnectTimeout',
+  'ReadTimeout',
+  'SendTimeout',
+] as const;
 
 /** One document per host operation the engine sends (domain/plan.ts). */
 export const documentSpecs: readonly DocumentSpec[] = [
@@ -90,7 +137,8 @@ export const documentSpecs: readonly DocumentSpec[] = [
     operation: 'deployCanary',
     file: 'deploy-canary.yml',
     script: 'deploy-canary.sh',
-    description: 'Canary Agent: run a version of the service as the canary container and wait for its health check.',
+    description:
+      'Canary Agent: run a version of the service as the canary container and wait for its health check.',
     parameters: ['Service', 'ReleaseId', ...image],
     templates: [],
   },
@@ -115,7 +163,8 @@ export const documentSpecs: readonly DocumentSpec[] = [
     operation: 'stopMirror',
     file: 'stop-mirror.yml',
     script: 'stop-mirror.sh',
-    description: 'Canary Agent: hand the live port back from the mirroring proxy to nginx without dropping requests.',
+    description:
+      'Canary Agent: hand the live port back from the mirroring proxy to nginx without dropping requests.',
     parameters: ['Service', 'ReleaseId', ...proxy],
     templates: [],
   },
@@ -123,7 +172,8 @@ export const documentSpecs: readonly DocumentSpec[] = [
     operation: 'promote',
     file: 'promote.yml',
     script: 'promote.sh',
-    description: 'Canary Agent: run the verified version on a stable host, keeping the previous container for a rollback.',
+    description:
+      'Canary Agent: run the verified version on a stable host, keeping the previous container for a rollback.',
     parameters: ['Service', 'ReleaseId', ...image, 'PreviousVersion'],
     templates: [],
   },

@@ -37,14 +37,18 @@ export class DocumentError extends Error {
 
 export function loadDocument(path: string): CommandDocument {
   const parsed = documentSchema.safeParse(parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new DocumentError(`${path}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new DocumentError(`${path}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }
 
 export type ParameterCheck = { ok: true } | { ok: false; errors: readonly string[] };
 
 /** SSM's checks before anything runs: every declared parameter present, no others, each within its pattern. */
-export function checkParameters(doc: CommandDocument, values: Readonly<Record<string, string>>): ParameterCheck {
+export function checkParameters(
+  doc: CommandDocument,
+  values: Readonly<Record<string, string>>,
+): ParameterCheck {
   const errors: string[] = [];
   for (const name of Object.keys(values)) {
     if (!(name in doc.parameters)) errors.push(`${name}: not a parameter of this document`);
@@ -55,8 +59,10 @@ export function checkParameters(doc: CommandDocument, values: Readonly<Record<st
       errors.push(`${name}: missing`);
       continue;
     }
-    if (spec.minChars !== undefined && value.length < spec.minChars) errors.push(`${name}: shorter than ${spec.minChars}`);
-    if (spec.maxChars !== undefined && value.length > spec.maxChars) errors.push(`${name}: longer than ${spec.maxChars}`);
+    if (spec.minChars !== undefined && value.length < spec.minChars)
+      errors.push(`${name}: shorter than ${spec.minChars}`);
+    if (spec.maxChars !== undefined && value.length > spec.maxChars)
+      errors.push(`${name}: longer than ${spec.maxChars}`);
     if (!new RegExp(spec.allowedPattern).test(value)) {
       errors.push(`${name}: ${JSON.stringify(value)} does not match ${spec.allowedPattern}`);
     }

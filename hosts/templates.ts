@@ -68,7 +68,8 @@ const instance: NginxInstance = {
 function placeholders(rendered: string, extra: readonly (readonly [string, string])[]): string {
   let out = rendered;
   for (const [sentinel, name] of [...extra, ...strings]) out = out.split(sentinel).join(`@@${name}@@`);
-  for (const [sentinel, name] of numbers) out = out.replace(new RegExp(`(?<![0-9])${sentinel}(?![0-9])`, 'g'), `@@${name}@@`);
+  for (const [sentinel, name] of numbers)
+    out = out.replace(new RegExp(`(?<![0-9])${sentinel}(?![0-9])`, 'g'), `@@${name}@@`);
   if (/sentinel|12\.35|123456/.test(out)) throw new Error('a sentinel survived in a template');
   return out;
 }
@@ -80,5 +81,5 @@ export function envoyTemplate(): string {
 
 /** The mirroring nginx's configuration with placeholders; MIRROR_PERCENT is the parameter as sent ("2.5"). */
 export function mirrorNginxTemplate(): string {
-  return placeholders(renderMirrorNginx(settings, instance), [['12.35%', '@@MIRROR_PERCENT@@%']]);
+  return placeholders(renderMirrorNginx(settings, instance), [['12.35', 'MIRROR_PERCENT']]);
 }

@@ -100,7 +100,12 @@ pid_of() { [ -s "$1" ] && cat "$1" 2>/dev/null; }
 pid_alive() {
   local pid
   pid=$(pid_of "$1") || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # An exited process nobody has reaped yet is not alive.
+  local stat
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  [ "${stat:0:1}" != Z ]
 }
 
 wait_until() { # seconds command...
@@ -145,9 +150,11 @@ nginx_quit() { # pidfile
   wait_until "$CA_DRAIN_SECONDS" pid_gone "$1" || log "nginx $pid still draining after ${CA_DRAIN_SECONDS}s (its listeners are closed)"
 }
 
+# Not a pipe: `grep -q` stops reading early, and pipefail would count nginx's SIGPIPE as a failure.
 stable_nginx_reuseport() {
-  "$CA_NGINX" -T -q -c "$CA_NGINX_CONF" 9>&- 2>/dev/null |
-    grep -Eq "^[[:space:]]*listen[[:space:]]+([^;[:space:]]*:)?${LISTEN_PORT}([[:space:]][^;]*)?[[:space:]]reuseport"
+  local dump
+  dump=$("$CA_NGINX" -T -q -c "$CA_NGINX_CONF" 9>&- 2>/dev/null) || return 1
+  grep -Eq "^[[:space:]]*listen[[:space:]]+([^;[:space:]]*:)?${LISTEN_PORT}([[:space:]][^;]*)?[[:space:]]reuseport" <<<"$dump"
 }
 
 # ---- docker ------------------------------------------------------------------------------------------------
