@@ -55,6 +55,7 @@ export function buildDocument(spec: DocumentSpec): Record<string, unknown> {
         name: spec.operation,
         inputs: {
           runCommand: [
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
             'script=$(mktemp "${TMPDIR:-/tmp}/canary-agent.XXXXXX") || exit 1',
             `cat >"$script" <<'${SCRIPT_END}'`,
             ...script.split('\n'),
