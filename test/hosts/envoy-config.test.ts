@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -171,6 +171,7 @@ describe('cli.ts render-envoy', () => {
       cli('render-envoy', '--config', join(dir, 'good.json'), '--percent', 'lots'),
       cli('render-envoy', '--config', join(dir, 'bad.json')),
     ]);
+    rmSync(dir, { recursive: true, force: true });
     const printed = JSON.parse(good.stdout);
     expect(routeOf(printed).route.request_mirror_policies[0].runtime_fraction.default_value.numerator).toBe(
       100_000,
