@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { resourceText, type Statement, wildcardProblems } from '../support/iam-scope';
 import { type CfnTemplate, packageTemplate } from '../support/package-template';
-import { eventRules } from '../support/serverless-rules';
+import { newRelease } from '../support/releases';
+import { eventRules, serverlessYmlPath } from '../support/serverless-rules';
 
 let template: CfnTemplate;
 beforeAll(async () => {
@@ -112,6 +116,30 @@ describe('the packaged CloudFormation template', () => {
       expect(config.Properties?.DestinationConfig).toEqual({
         OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
       });
+    }
+  });
+
+  it('carries each host document untouched, and each declares every parameter the engine sends it', () => {
+    const { release } = newRelease();
+    const sent = new Map<string, Set<string>>();
+    for (const step of [...release.plan, ...release.undo]) {
+      if (step.kind === 'hostOperation') sent.set(step.operation, new Set(Object.keys(step.parameters)));
+    }
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    expect(sent.size).toBe(6);
+    for (const [operation, parameters] of sent) {
+      const file = join(serverlessYmlPath, '..', 'hosts', 'documents', `${kebab(operation)}.yml`);
+      const document = Object.values(template.Resources).find(
+        (r) =>
+          r.Type === 'AWS::SSM::Document' && r.Properties?.Name === `canary-agent-dev-${kebab(operation)}`,
+      );
+      const content = document?.Properties?.Content as {
+        schemaVersion: string;
+        parameters: Record<string, unknown>;
+      };
+      expect(content).toEqual(parse(readFileSync(file, 'utf8')));
+      expect(content.schemaVersion).toBe('2.2');
+      expect(Object.keys(content.parameters)).toEqual(expect.arrayContaining([...parameters]));
     }
   });
 });

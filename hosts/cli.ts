@@ -1,0 +1,130 @@
+/**
+ * Host-side tooling.
+ *   npx tsx hosts/cli.ts render-envoy --config service.json --percent 10 [--listen-address A] [--mirror-port P] [--admin-port P]
+ *   npx tsx hosts/cli.ts render-nginx-mirror --config service.json --percent 10 [...]
+ *   npx tsx hosts/cli.ts build-documents [--check]
+ *   npx tsx hosts/cli.ts run-document hosts/documents/start-mirror.yml Service=orders-api ReleaseId=r-1 ...
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatPercent } from '../domain/plan';
+import { parseServiceConfig } from '../domain/service-config';
+import { documentsDir, renderDocuments } from './build-documents';
+import { envoySettings, renderEnvoyConfig } from './envoy-config';
+import { renderMirrorNginx } from './nginx-config';
+import { hostDefaults, type ProxySettings } from './proxy-settings';
+import { runDocument } from './run-document';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+function proxySettings(args: string[]): ProxySettings {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      percent: { type: 'string' },
+      'listen-address': { type: 'string', default: hostDefaults.listenAddress },
+      'upstream-address': { type: 'string', default: hostDefaults.upstreamAddress },
+      'mirror-port': { type: 'string', default: String(hostDefaults.mirrorPort) },
+      'admin-port': { type: 'string', default: String(hostDefaults.adminPort) },
+    },
+  });
+  if (!values.config) fail('--config <service-config.json> is required');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(values.config, 'utf8'));
+  } catch (error) {
+    fail(`cannot read ${values.config} as JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseServiceConfig(raw);
+  if (!parsed.ok) fail(`invalid service configuration:\n  ${parsed.errors.join('\n  ')}`);
+  const { config } = parsed;
+  const percent = values.percent === undefined ? config.mirror.defaultPercent : Number(values.percent);
+  if (!(percent >= 0.01 && percent <= 100))
+    fail('--percent must be a number from 0.01 to 100, e.g. --percent 10');
+  const port = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`--${name} must be a port number (1-65535)`);
+    return n;
+  };
+  return {
+    service: config.service,
+    listenAddress: values['listen-address'],
+    listenPort: config.proxy.listenPort,
+    upstreamAddress: values['upstream-address'],
+    servicePort: config.proxy.servicePort,
+    connectTimeoutSeconds: config.proxy.connectTimeoutSeconds,
+    readTimeoutSeconds: config.proxy.readTimeoutSeconds,
+    sendTimeoutSeconds: config.proxy.sendTimeoutSeconds,
+    mirrorHost: config.canaryStack.elbHost,
+    mirrorPort: port('mirror-port', values['mirror-port']),
+    mirrorPercent: Number(formatPercent(percent)),
+    adminPort: port('admin-port', values['admin-port']),
+  };
+}
+
+const [command, ...rest] = process.argv.slice(2);
+switch (command) {
+  case 'render-envoy':
+    process.stdout.write(
+      `${JSON.stringify(renderEnvoyConfig(envoySettings(proxySettings(rest))), null, 2)}\n`,
+    );
+    break;
+  case 'render-nginx-mirror':
+    process.stdout.write(
+      renderMirrorNginx(
+        { ...proxySettings(rest), resolver: '169.254.169.253' },
+        {
+          pidFile: '/run/canary-agent/mirror-nginx.pid',
+          tempDir: '/var/lib/canary-agent/mirror-nginx-temp',
+          errorLog: '/var/log/nginx/canary-agent-mirror.error.log',
+          workerProcesses: 'auto',
+        },
+      ),
+    );
+    break;
+  case 'build-documents': {
+    const check = rest.includes('--check');
+    const stale: string[] = [];
+    for (const [file, content] of renderDocuments()) {
+      const path = join(documentsDir, file);
+      let current = '';
+      try {
+        current = readFileSync(path, 'utf8');
+      } catch {}
+      if (current === content) continue;
+      stale.push(file);
+      if (!check) writeFileSync(path, content);
+    }
+    if (check && stale.length > 0)
+      fail(`out of date: ${stale.join(', ')} (run npx tsx hosts/cli.ts build-documents)`);
+    process.stdout.write(
+      check ? 'documents up to date\n' : `written: ${stale.join(', ') || 'nothing changed'}\n`,
+    );
+    break;
+  }
+  case 'run-document': {
+    const [path, ...pairs] = rest;
+    if (!path) fail('usage: run-document <document.yml> Name=value ...');
+    const values: Record<string, string> = {};
+    for (const pair of pairs) {
+      const at = pair.indexOf('=');
+      if (at < 1) fail(`expected Name=value, got ${JSON.stringify(pair)}`);
+      values[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+    const outcome = await runDocument(path, values);
+    if (!outcome.ok) fail(`refused:\n  ${outcome.refused.join('\n  ')}`);
+    process.stderr.write(outcome.stderr);
+    process.stdout.write(outcome.stdout);
+    process.exit(outcome.exitCode);
+    break;
+  }
+  default:
+    fail(
+      'usage: cli.ts render-envoy | render-nginx-mirror | build-documents [--check] | run-document <doc> K=V...',
+    );
+}

@@ -1,0 +1,186 @@
+import type { ProxySettings } from './proxy-settings';
+
+/** Runtime key of the mirror fraction: `POST /runtime_modify?canary_agent.mirror_percent=5` changes it live. */
+export const MIRROR_RUNTIME_KEY = 'canary_agent.mirror_percent';
+export const STABLE_CLUSTER = 'stable';
+export const MIRROR_CLUSTER = 'canary_mirror';
+
+/** Bounds on shadow traffic: a slow canary fills these and further mirrors are dropped, live requests are not. */
+export const mirrorCircuitBreaker = {
+  max_connections: 64,
+  max_pending_requests: 32,
+  max_requests: 64,
+  max_retries: 0,
+} as const;
+
+/**
+ * nginx puts no cap on concurrent upstream requests; Envoy's default thresholds (1024 each) would start
+ * rejecting live requests with 503s under a load nginx handled, so the stable cluster's are raised.
+ */
+export const stableCircuitBreaker = {
+  max_connections: 100_000,
+  max_pending_requests: 100_000,
+  max_requests: 100_000,
+  max_retries: 3,
+} as const;
+
+/** nginx's `keepalive_timeout` default: how long an idle client connection stays open. */
+export const DOWNSTREAM_IDLE_SECONDS = 75;
+
+/**
+ * Mirror percentage as a FractionalPercent over a million, so "2.5" and "0.01" are exact
+ * (a HUNDRED denominator would truncate them).
+ */
+export function mirrorFraction(percent: number): { numerator: number; denominator: 'MILLION' } {
+  if (!(percent > 0 && percent <= 100)) throw new RangeError(`mirror percent ${percent} is not in (0, 100]`);
+  return { numerator: Math.round(percent * 10_000), denominator: 'MILLION' };
+}
+
+const seconds = (value: number) => `${value}s`;
+
+export interface EnvoySettings extends ProxySettings {
+  /** Envoy's per-stream inactivity timeout (see `envoySettings`). */
+  readonly streamIdleTimeoutSeconds: number;
+}
+
+/**
+ * nginx's read and send timeouts are inactivity timers between two reads or two writes; Envoy's stream idle
+ * timeout is their counterpart, so it takes the larger. The route timeout bounds the whole response, which
+ * nginx does not, so it gets the read timeout (the product's "request timeout equal to nginx's"; Envoy's
+ * default of 15 s would cut requests nginx let finish).
+ */
+export function envoySettings(settings: ProxySettings): EnvoySettings {
+  return {
+    ...settings,
+    streamIdleTimeoutSeconds: Math.max(settings.readTimeoutSeconds, settings.sendTimeoutSeconds),
+  };
+}
+
+/**
+ * The Envoy v3 bootstrap that replaces nginx on a stable host while mirroring: one listener on nginx's port
+ * (SO_REUSEPORT so both can hold it during the hand-off), the local service as the stable cluster, the canary
+ * stack's ELB as a STRICT_DNS cluster, and a route whose timeouts equal nginx's. The result is plain data;
+ * `JSON.stringify` it for `envoy -c envoy.json`.
+ */
+export function renderEnvoyConfig(settings: EnvoySettings): Record<string, unknown> {
+  const connect = seconds(settings.connectTimeoutSeconds);
+  const inactivity = seconds(settings.streamIdleTimeoutSeconds);
+  const forwardedHeaders = [
+    // nginx: proxy_set_header X-Real-IP $remote_addr (the direct peer, e.g. the ELB).
+    {
+      header: { key: 'x-real-ip', value: '%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%' },
+      append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+    },
+  ];
+  return {
+    admin: {
+      address: { socket_address: { address: '127.0.0.1', port_value: settings.adminPort } },
+    },
+    layered_runtime: {
+      layers: [
+        { name: 'static', static_layer: { [MIRROR_RUNTIME_KEY]: mirrorFraction(settings.mirrorPercent) } },
+        { name: 'admin', admin_layer: {} },
+      ],
+    },
+    static_resources: {
+      listeners: [
+        {
+          name: 'live',
+          address: { socket_address: { address: settings.listenAddress, port_value: settings.listenPort } },
+          enable_reuse_port: true,
+          filter_chains: [
+            {
+              filters: [
+                {
+                  name: 'envoy.filters.network.http_connection_manager',
+                  typed_config: {
+                    '@type':
+                      'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+                    stat_prefix: 'ingress',
+                    codec_type: 'AUTO',
+                    // Like nginx's $proxy_add_x_forwarded_for: append the peer to X-Forwarded-For.
+                    use_remote_address: true,
+                    xff_num_trusted_hops: 0,
+                    // Keep the service's view of the request as nginx gave it: no x-envoy-* headers.
+                    common_http_protocol_options: { idle_timeout: seconds(DOWNSTREAM_IDLE_SECONDS) },
+                    stream_idle_timeout: inactivity,
+                    request_timeout: '0s',
+                    route_config: {
+                      name: 'live',
+                      virtual_hosts: [
+                        {
+                          name: settings.service,
+                          domains: ['*'],
+                          routes: [
+                            {
+                              match: { prefix: '/' },
+                              route: {
+                                cluster: STABLE_CLUSTER,
+                                timeout: seconds(settings.readTimeoutSeconds),
+                                idle_timeout: inactivity,
+                                request_mirror_policies: [
+                                  {
+                                    cluster: MIRROR_CLUSTER,
+                                    runtime_fraction: {
+                                      default_value: mirrorFraction(settings.mirrorPercent),
+                                      runtime_key: MIRROR_RUNTIME_KEY,
+                                    },
+                                    // The canary stack serves the same virtual hosts as the stable one; a
+                                    // `Host: api.example.com-shadow` would miss its server_name and routing.
+                                    disable_shadow_host_suffix_append: true,
+                                  },
+                                ],
+                              },
+                              request_headers_to_add: forwardedHeaders,
+                            },
+                          ],
+                        },
+                      ],
+                    },
+                    http_filters: [
+                      {
+                        name: 'envoy.filters.http.router',
+                        typed_config: {
+                          '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+                          suppress_envoy_headers: true,
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      clusters: [
+        {
+          name: STABLE_CLUSTER,
+          type: 'STATIC',
+          connect_timeout: connect,
+          circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
+          load_assignment: endpoints(STABLE_CLUSTER, settings.upstreamAddress, settings.servicePort),
+        },
+        {
+          name: MIRROR_CLUSTER,
+          // An ELB's addresses change over time: resolve all of them and follow the DNS TTL.
+          type: 'STRICT_DNS',
+          dns_lookup_family: 'V4_ONLY',
+          respect_dns_ttl: true,
+          connect_timeout: connect,
+          circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...mirrorCircuitBreaker }] },
+          load_assignment: endpoints(MIRROR_CLUSTER, settings.mirrorHost, settings.mirrorPort),
+        },
+      ],
+    },
+  };
+}
+
+function endpoints(cluster: string, address: string, port: number) {
+  return {
+    cluster_name: cluster,
+    endpoints: [
+      { lb_endpoints: [{ endpoint: { address: { socket_address: { address, port_value: port } } } }] },
+    ],
+  };
+}

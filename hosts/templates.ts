@@ -1,0 +1,85 @@
+import { type EnvoySettings, renderEnvoyConfig } from './envoy-config';
+import { type MirrorNginxSettings, type NginxInstance, renderMirrorNginx } from './nginx-config';
+
+/**
+ * Host scripts render proxy configuration from templates made by the same TypeScript renderers the tests
+ * check: the renderers run once with sentinel values, and each sentinel becomes an `@@NAME@@` placeholder that
+ * the script fills from shell variable NAME. test/hosts/documents.test.ts renders through the real script and
+ * compares with the renderer, so a derived value the template cannot express fails there.
+ */
+const strings: readonly (readonly [string, string])[] = [
+  ['listen-address.sentinel', 'LISTEN_ADDRESS'],
+  ['upstream-address.sentinel', 'UPSTREAM_ADDRESS'],
+  ['mirror-host.sentinel', 'MIRROR_HOST'],
+  ['resolver.sentinel', 'RESOLVER'],
+  ['/sentinel/pid', 'PID_FILE'],
+  ['/sentinel/temp', 'TEMP_DIR'],
+  ['/sentinel/error.log', 'ERROR_LOG'],
+  ['sentinel_workers', 'WORKER_PROCESSES'],
+  ['sentinelservice', 'SERVICE'],
+];
+const numbers: readonly (readonly [number, string])[] = [
+  [61001, 'LISTEN_PORT'],
+  [61002, 'SERVICE_PORT'],
+  [61003, 'MIRROR_PORT'],
+  [61004, 'ADMIN_PORT'],
+  [3501, 'CONNECT_TIMEOUT'],
+  [3502, 'READ_TIMEOUT'],
+  [3503, 'SEND_TIMEOUT'],
+  [3504, 'IDLE_TIMEOUT'],
+  [123456, 'MIRROR_NUMERATOR'],
+];
+const sentinelPercent = 12.3456;
+
+const value = (name: string) => {
+  const found = numbers.find(([, n]) => n === name);
+  if (!found) throw new Error(`no sentinel for ${name}`);
+  return found[0];
+};
+const text = (name: string) => {
+  const found = strings.find(([, n]) => n === name);
+  if (!found) throw new Error(`no sentinel for ${name}`);
+  return found[0];
+};
+
+const settings: EnvoySettings & MirrorNginxSettings = {
+  service: text('SERVICE'),
+  listenAddress: text('LISTEN_ADDRESS'),
+  listenPort: value('LISTEN_PORT'),
+  upstreamAddress: text('UPSTREAM_ADDRESS'),
+  servicePort: value('SERVICE_PORT'),
+  connectTimeoutSeconds: value('CONNECT_TIMEOUT'),
+  readTimeoutSeconds: value('READ_TIMEOUT'),
+  sendTimeoutSeconds: value('SEND_TIMEOUT'),
+  streamIdleTimeoutSeconds: value('IDLE_TIMEOUT'),
+  mirrorHost: text('MIRROR_HOST'),
+  mirrorPort: value('MIRROR_PORT'),
+  mirrorPercent: sentinelPercent,
+  adminPort: value('ADMIN_PORT'),
+  resolver: text('RESOLVER'),
+};
+const instance: NginxInstance = {
+  pidFile: text('PID_FILE'),
+  tempDir: text('TEMP_DIR'),
+  errorLog: text('ERROR_LOG'),
+  workerProcesses: text('WORKER_PROCESSES'),
+};
+
+function placeholders(rendered: string, extra: readonly (readonly [string, string])[]): string {
+  let out = rendered;
+  for (const [sentinel, name] of [...extra, ...strings]) out = out.split(sentinel).join(`@@${name}@@`);
+  for (const [sentinel, name] of numbers)
+    out = out.replace(new RegExp(`(?<![0-9])${sentinel}(?![0-9])`, 'g'), `@@${name}@@`);
+  if (/sentinel|12\.35|123456/.test(out)) throw new Error('a sentinel survived in a template');
+  return out;
+}
+
+/** The Envoy bootstrap (JSON) with placeholders. */
+export function envoyTemplate(): string {
+  return placeholders(`${JSON.stringify(renderEnvoyConfig(settings), null, 2)}\n`, []);
+}
+
+/** The mirroring nginx's configuration with placeholders; MIRROR_PERCENT is the parameter as sent ("2.5"). */
+export function mirrorNginxTemplate(): string {
+  return placeholders(renderMirrorNginx(settings, instance), [['12.35', 'MIRROR_PERCENT']]);
+}

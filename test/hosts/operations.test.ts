@@ -1,0 +1,358 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envoySettings, renderEnvoyConfig } from '../../hosts/envoy-config';
+import { renderMirrorNginx } from '../../hosts/nginx-config';
+import {
+  alive,
+  createHost,
+  destroyHost,
+  docker,
+  freePort,
+  get,
+  type Host,
+  occupy,
+  requestsSeen,
+  run,
+  snapshot,
+  startStableNginx,
+} from './host-sandbox';
+
+const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api';
+let stable: Host;
+let canary: Host;
+let ports: { listen: number; service: number; canary: number; admin: number; canaryAdmin: number };
+let base: Record<string, string>;
+let proxy: Record<string, string>;
+let image: Record<string, string>;
+
+function expectSucceeded(outcome: Awaited<ReturnType<typeof run>>, changed: boolean) {
+  if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
+  expect(outcome.exitCode, outcome.stderr).toBe(0);
+  expect(outcome.summary).toMatchObject({
+    ok: true,
+    changed,
+    service: 'orders-api',
+    releaseId: 'orders-api-r1',
+  });
+}
+
+function expectFailedAndRestored(outcome: Awaited<ReturnType<typeof run>>, message: RegExp) {
+  if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
+  expect(outcome.exitCode).toBe(1);
+  expect(outcome.summary).toMatchObject({ ok: false, restored: true });
+  expect(String(outcome.summary?.message)).toMatch(message);
+}
+
+beforeAll(async () => {
+  ports = {
+    listen: await freePort(),
+    service: await freePort(),
+    canary: await freePort(),
+    admin: await freePort(),
+    canaryAdmin: await freePort(),
+  };
+  stable = createHost('stable', ports.admin, { CA_MIRROR_PORT: String(ports.canary) });
+  canary = createHost('canary', ports.canaryAdmin);
+  base = { Service: 'orders-api', ReleaseId: 'orders-api-r1' };
+  image = { Image: IMAGE, ContainerPort: String(ports.service), HealthPath: '/healthz' };
+  proxy = {
+    ListenPort: String(ports.listen),
+    ServicePort: String(ports.service),
+    ConnectTimeout: '5',
+    ReadTimeout: '30',
+    SendTimeout: '45',
+  };
+  // The stable host as the team's tooling left it: version 1.0.0 behind the host's nginx.
+  docker(stable, 'pull', `${IMAGE}:1.0.0`);
+  docker(
+    stable,
+    'run',
+    '-d',
+    '--name',
+    'orders-api',
+    '-p',
+    `127.0.0.1:${ports.service}:${ports.service}`,
+    `${IMAGE}:1.0.0`,
+  );
+  startStableNginx(stable, {
+    service: 'orders-api',
+    listenAddress: '127.0.0.1',
+    listenPort: ports.listen,
+    upstreamAddress: '127.0.0.1',
+    servicePort: ports.service,
+    connectTimeoutSeconds: 5,
+    readTimeoutSeconds: 30,
+    sendTimeoutSeconds: 45,
+  });
+});
+
+afterAll(() => {
+  destroyHost(stable);
+  destroyHost(canary);
+});
+
+describe('a release through the documents, on real nginx', () => {
+  it('deploys the canary, and a second run changes nothing', async () => {
+    const params = { ...base, ...image, ContainerPort: String(ports.canary), Version: '2.0.0' };
+    expectSucceeded(await run(canary, 'deploy-canary.yml', params), true);
+    expectSucceeded(await run(canary, 'deploy-canary.yml', params), false);
+    expect((await get(ports.canary, '/healthz')).body.version).toBe('2.0.0');
+    expect(snapshot(canary).containers).toEqual([
+      { name: 'orders-api-canary', image: `${IMAGE}:2.0.0`, running: true },
+    ]);
+  });
+
+  it('hands the port to the mirroring nginx, which mirrors to the canary with the headers nginx sent', async () => {
+    const before = snapshot(stable);
+    const params = { ...base, ...proxy, ProxyDriver: 'nginx', MirrorHost: '127.0.0.1', MirrorPercent: '100' };
+    expectSucceeded(await run(stable, 'start-mirror.yml', params), true);
+    const after = snapshot(stable);
+    expect(alive(before.nginx)).toBe(false);
+    expect(after).toMatchObject({ nginx: null, mirrorNginx: true });
+
+    const seen = await get(ports.listen, '/orders?id=7', {
+      'x-forwarded-for': '203.0.113.9',
+      host: 'api.example.com',
+    });
+    expect(seen.body).toMatchObject({
+      version: '1.0.0',
+      host: 'api.example.com',
+      xForwardedFor: '203.0.113.9, 127.0.0.1',
+      xRealIp: '127.0.0.1',
+    });
+    await expect
+      .poll(() => requestsSeen(canary, 'orders-api-canary').filter((r) => r.url === '/orders?id=7'))
+      .toHaveLength(1);
+    const mirrored = requestsSeen(canary, 'orders-api-canary').find((r) => r.url === '/orders?id=7');
+    expect(mirrored).toMatchObject({
+      host: 'api.example.com',
+      xForwardedFor: '203.0.113.9, 127.0.0.1',
+      mirror: true,
+    });
+
+    expectSucceeded(await run(stable, 'start-mirror.yml', params), false);
+    expect(snapshot(stable)).toEqual(after);
+  });
+
+  it('renders the mirroring nginx from the same renderer the tests check', () => {
+    const conf = readFileSync(join(stable.root, 'state', 'orders-api', 'mirror-nginx.conf'), 'utf8');
+    const expected = renderMirrorNginx(
+      {
+        service: 'orders-api',
+        listenAddress: '127.0.0.1',
+        listenPort: ports.listen,
+        upstreamAddress: '127.0.0.1',
+        servicePort: ports.service,
+        connectTimeoutSeconds: 5,
+        readTimeoutSeconds: 30,
+        sendTimeoutSeconds: 45,
+        mirrorHost: '127.0.0.1',
+        mirrorPort: ports.canary,
+        mirrorPercent: 100,
+        adminPort: ports.admin,
+        resolver: '127.0.0.1',
+      },
+      {
+        pidFile: join(stable.root, 'run', 'orders-api-mirror-nginx.pid'),
+        tempDir: join(stable.root, 'state', 'orders-api', 'mirror-nginx-temp'),
+        errorLog: join(stable.root, 'state', 'orders-api', 'mirror-nginx.error.log'),
+        workerProcesses: '1',
+      },
+    );
+    expect(conf).toBe(expected);
+  });
+
+  it('changes the mirrored share in place by reloading the mirroring nginx', async () => {
+    const before = snapshot(stable);
+    const params = { ...base, ...proxy, ProxyDriver: 'nginx', MirrorHost: '127.0.0.1', MirrorPercent: '2.5' };
+    expectSucceeded(await run(stable, 'start-mirror.yml', params), true);
+    expect(snapshot(stable)).toEqual(before);
+    expect(readFileSync(join(stable.root, 'state', 'orders-api', 'mirror-nginx.conf'), 'utf8')).toContain(
+      '2.5% 1;',
+    );
+  });
+
+  it('keeps the mirroring proxy serving when nginx configuration no longer validates', async () => {
+    const good = readFileSync(stable.nginxConf, 'utf8');
+    writeFileSync(stable.nginxConf, good.replace('proxy_read_timeout', 'proxy_read_timeuot'));
+    const before = snapshot(stable);
+    expectFailedAndRestored(
+      await run(stable, 'stop-mirror.yml', { ...base, ...proxy, ProxyDriver: 'nginx' }),
+      /does not validate/,
+    );
+    expect(snapshot(stable)).toEqual(before);
+    expect((await get(ports.listen)).body.version).toBe('1.0.0');
+    writeFileSync(stable.nginxConf, good);
+  });
+
+  it('hands the port back to nginx, and a second run changes nothing', async () => {
+    const params = { ...base, ...proxy, ProxyDriver: 'nginx' };
+    expectSucceeded(await run(stable, 'stop-mirror.yml', params), true);
+    const after = snapshot(stable);
+    expect(after).toMatchObject({ mirrorNginx: false, envoy: false });
+    expect(alive(after.nginx)).toBe(true);
+    expectSucceeded(await run(stable, 'stop-mirror.yml', params), false);
+    expect(snapshot(stable)).toEqual(after);
+    expect((await get(ports.listen)).body.version).toBe('1.0.0');
+  });
+
+  it('leaves nginx serving when the mirroring proxy cannot bind its ports', async () => {
+    const before = snapshot(stable);
+    const taken = await occupy(ports.admin);
+    try {
+      const params = {
+        ...base,
+        ...proxy,
+        ProxyDriver: 'nginx',
+        MirrorHost: '127.0.0.1',
+        MirrorPercent: '10',
+      };
+      expectFailedAndRestored(await run(stable, 'start-mirror.yml', params), /did not (start|become ready)/);
+    } finally {
+      taken.close();
+    }
+    expect(snapshot(stable)).toEqual(before);
+    expect((await get(ports.listen)).body.version).toBe('1.0.0');
+  });
+
+  it('validates the Envoy configuration before any swap and leaves nginx alone when it is rejected', async () => {
+    const before = snapshot(stable);
+    const seenFile = join(stable.root, 'envoy-seen.json');
+    const params = { ...base, ...proxy, ProxyDriver: 'envoy', MirrorHost: '127.0.0.1', MirrorPercent: '2.5' };
+    const outcome = await run(stable, 'start-mirror.yml', params, {
+      FAKE_ENVOY_REJECT: '1',
+      FAKE_ENVOY_SEEN: seenFile,
+    });
+    expectFailedAndRestored(outcome, /envoy --mode validate rejected/);
+    expect(snapshot(stable)).toEqual(before);
+    // What the host rendered is exactly what the tested renderer produces.
+    expect(JSON.parse(readFileSync(seenFile, 'utf8'))).toEqual(
+      renderEnvoyConfig(
+        envoySettings({
+          service: 'orders-api',
+          listenAddress: '127.0.0.1',
+          listenPort: ports.listen,
+          upstreamAddress: '127.0.0.1',
+          servicePort: ports.service,
+          connectTimeoutSeconds: 5,
+          readTimeoutSeconds: 30,
+          sendTimeoutSeconds: 45,
+          mirrorHost: '127.0.0.1',
+          mirrorPort: ports.canary,
+          mirrorPercent: 2.5,
+          adminPort: ports.admin,
+        }),
+      ),
+    );
+  });
+
+  it('leaves nginx serving when Envoy never becomes ready', async () => {
+    const before = snapshot(stable);
+    const params = { ...base, ...proxy, ProxyDriver: 'envoy', MirrorHost: '127.0.0.1', MirrorPercent: '10' };
+    expectFailedAndRestored(
+      await run(stable, 'start-mirror.yml', params, { CA_READY_TIMEOUT_SECONDS: '1' }),
+      /did not become ready/,
+    );
+    expect(snapshot(stable)).toEqual(before);
+  });
+
+  it('refuses to promote an unhealthy version and keeps the running one', async () => {
+    writeFileSync(join(stable.root, 'docker', 'unhealthy'), '2.0.0-bad\n');
+    const before = snapshot(stable);
+    const params = { ...base, ...image, Version: '2.0.0-bad', PreviousVersion: '1.0.0' };
+    expectFailedAndRestored(
+      await run(stable, 'promote.yml', params, { CA_HEALTH_TIMEOUT_SECONDS: '1' }),
+      /health check/,
+    );
+    expect(snapshot(stable)).toEqual(before);
+    expect((await get(ports.listen)).body.version).toBe('1.0.0');
+  });
+
+  it('promotes the verified version, keeping the previous container, and a second run changes nothing', async () => {
+    const params = { ...base, ...image, Version: '2.0.0', PreviousVersion: '1.0.0' };
+    expectSucceeded(await run(stable, 'promote.yml', params), true);
+    const after = snapshot(stable);
+    expect(after.containers).toEqual([
+      { name: 'orders-api', image: `${IMAGE}:2.0.0`, running: true },
+      { name: 'orders-api-previous', image: `${IMAGE}:1.0.0`, running: false },
+    ]);
+    expectSucceeded(await run(stable, 'promote.yml', params), false);
+    expect(snapshot(stable)).toEqual(after);
+    expect((await get(ports.listen)).body.version).toBe('2.0.0');
+  });
+
+  it('rolls back to the kept container, and a second run changes nothing', async () => {
+    const params = { ...base, ...image, Version: '1.0.0' };
+    expectSucceeded(await run(stable, 'restore-stable.yml', params), true);
+    const after = snapshot(stable);
+    expect(after.containers).toEqual([{ name: 'orders-api', image: `${IMAGE}:1.0.0`, running: true }]);
+    expectSucceeded(await run(stable, 'restore-stable.yml', params), false);
+    expect(snapshot(stable)).toEqual(after);
+    expect((await get(ports.listen)).body.version).toBe('1.0.0');
+  });
+
+  it('replaces a canary only with a healthy one, and keeps it when the new one fails', async () => {
+    writeFileSync(join(canary.root, 'docker', 'unhealthy'), '2.0.1-bad\n');
+    const before = snapshot(canary);
+    const params = { ...base, ...image, ContainerPort: String(ports.canary), Version: '2.0.1-bad' };
+    expectFailedAndRestored(
+      await run(canary, 'deploy-canary.yml', params, { CA_HEALTH_TIMEOUT_SECONDS: '1' }),
+      /health check/,
+    );
+    expect(snapshot(canary)).toEqual(before);
+    expect((await get(ports.canary)).body.version).toBe('2.0.0');
+  });
+
+  it('removes the canary, and a second run changes nothing', async () => {
+    expectSucceeded(await run(canary, 'remove-canary.yml', base), true);
+    expect(snapshot(canary).containers).toEqual([]);
+    expectSucceeded(await run(canary, 'remove-canary.yml', base), false);
+  });
+
+  it('leaves no container behind when the canary port is taken', async () => {
+    const taken = await occupy(ports.canary);
+    try {
+      const params = { ...base, ...image, ContainerPort: String(ports.canary), Version: '2.0.0' };
+      expectFailedAndRestored(await run(canary, 'deploy-canary.yml', params), /port/);
+    } finally {
+      taken.close();
+    }
+    expect(snapshot(canary).containers).toEqual([]);
+  });
+
+  it('refuses to hand over from an nginx that does not listen with reuseport', async () => {
+    const host = createHost('plain', await freePort());
+    const port = await freePort();
+    try {
+      startStableNginx(
+        host,
+        {
+          service: 'orders-api',
+          listenAddress: '127.0.0.1',
+          listenPort: port,
+          upstreamAddress: '127.0.0.1',
+          servicePort: ports.service,
+          connectTimeoutSeconds: 5,
+          readTimeoutSeconds: 30,
+          sendTimeoutSeconds: 45,
+        },
+        false,
+      );
+      const before = snapshot(host);
+      const params = {
+        ...base,
+        ...proxy,
+        ListenPort: String(port),
+        ProxyDriver: 'nginx',
+        MirrorHost: '127.0.0.1',
+        MirrorPercent: '10',
+      };
+      expectFailedAndRestored(await run(host, 'start-mirror.yml', params), /reuseport/);
+      expect(snapshot(host)).toEqual(before);
+      expect(existsSync(join(host.root, 'state', 'orders-api', 'mirror-nginx.conf'))).toBe(false);
+    } finally {
+      destroyHost(host);
+    }
+  });
+});

@@ -1,0 +1,136 @@
+// The subset of the Docker CLI the host scripts use, over a state directory (FAKE_DOCKER_DIR): images are
+// "pulled" unless listed in FAKE_DOCKER_DIR/missing-images; a container is a fake-service.mjs process.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = process.env.FAKE_DOCKER_DIR;
+if (!dir) die('FAKE_DOCKER_DIR is not set');
+mkdirSync(join(dir, 'containers'), { recursive: true });
+const here = dirname(fileURLToPath(import.meta.url));
+
+function die(message, code = 1) {
+  process.stderr.write(`docker: ${message}\n`);
+  process.exit(code);
+}
+const file = (name) => join(dir, 'containers', `${name}.json`);
+const load = (name) => (existsSync(file(name)) ? JSON.parse(readFileSync(file(name), 'utf8')) : null);
+const save = (c) => writeFileSync(file(c.name), JSON.stringify(c));
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+};
+const lines = (name) =>
+  existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').split('\n') : [];
+const images = () => lines('images').filter(Boolean);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function start(c) {
+  const ready = join(dir, `${c.name}.ready`);
+  rmSync(ready, { force: true });
+  const child = spawn(
+    process.execPath,
+    [join(here, 'fake-service.mjs'), String(c.hostPort), c.image.split(':').pop(), c.name, dir],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  child.unref();
+  for (let i = 0; i < 100 && !exited && !existsSync(ready); i++) await sleep(30);
+  if (!existsSync(ready)) {
+    save({ ...c, running: false, pid: null });
+    die(
+      `driver failed programming external connectivity: Bind for 127.0.0.1:${c.hostPort} failed: port is already allocated`,
+      125,
+    );
+  }
+  save({ ...c, running: true, pid: child.pid });
+}
+
+async function stop(c) {
+  if (c.running && c.pid && alive(c.pid)) {
+    process.kill(c.pid, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(c.pid); i++) await sleep(20);
+    if (alive(c.pid)) process.kill(c.pid, 'SIGKILL');
+  }
+  save({ ...c, running: false, pid: null });
+}
+
+const [command, ...args] = process.argv.slice(2);
+const status = (c) => ({ ...c, running: Boolean(c.running && c.pid && alive(c.pid)) });
+
+switch (command) {
+  case 'pull': {
+    const ref = args[0];
+    if (lines('missing-images').includes(ref))
+      die(`Error response from daemon: manifest for ${ref} not found`);
+    if (!images().includes(ref)) writeFileSync(join(dir, 'images'), [...images(), ref, ''].join('\n'));
+    console.log(`Status: Downloaded newer image for ${ref}`);
+    break;
+  }
+  case 'image': {
+    if (args[0] !== 'inspect' || !images().includes(args[1])) die(`Error: No such image: ${args[1]}`);
+    console.log('[{}]');
+    break;
+  }
+  case 'inspect': {
+    const format = args[args.indexOf('--format') + 1];
+    const c = load(args.at(-1));
+    if (!c) die(`Error: No such object: ${args.at(-1)}`);
+    const s = status(c);
+    console.log(
+      format.replace('{{.State.Running}}', String(s.running)).replace('{{.Config.Image}}', c.image),
+    );
+    break;
+  }
+  case 'run': {
+    const name = args[args.indexOf('--name') + 1];
+    const published = args[args.indexOf('-p') + 1].split(':');
+    const image = args.at(-1);
+    if (load(name)) die(`Conflict. The container name "/${name}" is already in use`, 125);
+    if (!images().includes(image)) die(`Unable to find image '${image}' locally`, 125);
+    await start({ name, image, hostPort: Number(published.at(-2)), running: false, pid: null });
+    console.log(`${name}-id`);
+    break;
+  }
+  case 'start':
+  case 'stop': {
+    const c = load(args.at(-1));
+    if (!c) die(`Error response from daemon: No such container: ${args.at(-1)}`);
+    if (command === 'stop') await stop(c);
+    else if (!status(c).running) await start(c);
+    console.log(c.name);
+    break;
+  }
+  case 'rm': {
+    const c = load(args.at(-1));
+    if (!c) die(`Error response from daemon: No such container: ${args.at(-1)}`);
+    if (status(c).running && !args.includes('-f')) die('You cannot remove a running container');
+    await stop(c);
+    rmSync(file(c.name));
+    console.log(c.name);
+    break;
+  }
+  case 'rename': {
+    const [from, to] = args;
+    const c = load(from);
+    if (!c) die(`Error response from daemon: No such container: ${from}`);
+    if (load(to)) die(`Error response from daemon: Conflict. The name "/${to}" is already in use`);
+    rmSync(file(from));
+    save({ ...c, name: to });
+    break;
+  }
+  default:
+    die(`unsupported command ${command}`);
+}

@@ -1,0 +1,35 @@
+// A "container": answers every request with its version and the forwarding headers it received, logs each
+// request as a JSON line, and fails every request with 503 while its version is listed in FAKE_DOCKER_DIR/unhealthy.
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+
+const [port, version, name, dir] = process.argv.slice(2);
+const unhealthy = () =>
+  existsSync(`${dir}/unhealthy`) && readFileSync(`${dir}/unhealthy`, 'utf8').split('\n').includes(version);
+
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const seen = {
+      version,
+      method: req.method,
+      url: req.url,
+      host: req.headers.host,
+      xRealIp: req.headers['x-real-ip'],
+      xForwardedFor: req.headers['x-forwarded-for'],
+      mirror: req.headers['x-canary-agent-mirror'] === '1',
+    };
+    if (process.env.FAKE_SERVICE_LOG !== '0')
+      appendFileSync(`${dir}/${name}.requests`, `${JSON.stringify(seen)}\n`);
+    const status = unhealthy() ? 503 : 200;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(seen));
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.on('error', (error) => {
+  console.error(error.message);
+  process.exit(3);
+});
+server.listen(Number(port), '127.0.0.1', () => appendFileSync(`${dir}/${name}.ready`, `${process.pid}\n`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
