@@ -1,7 +1,7 @@
 import type { Clock, IdSource, PendingEffect, ServiceConfigs } from '../domain/ports';
 import { transition } from '../domain/release-machine';
 import { type RequestRefusal, requestRelease } from '../domain/release-request';
-import type { Actor, Effect, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
+import type { Actor, AlarmState, Effect, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
 import {
   ConflictRetriesExhaustedError,
@@ -149,6 +149,39 @@ export function releaseService(deps: ReleaseServiceDeps) {
     return apply(releaseId, event, eventId);
   }
 
+  /** A watched alarm changed state: every active release that watches it hears about it. */
+  async function alarmChanged(
+    alarm: { alarmName: string; state: AlarmState; reason: string; at: Instant },
+    eventId: string,
+  ): Promise<readonly ApplyResult[]> {
+    const watching = (await deps.store.activeReleases()).filter((r) =>
+      r.policy.watchedAlarms.includes(alarm.alarmName),
+    );
+    const results: ApplyResult[] = [];
+    for (const release of watching) {
+      results.push(await apply(release.id, { kind: 'alarmChanged', ...alarm }, `${eventId}:${release.id}`));
+    }
+    return results;
+  }
+
+  /**
+   * A pipeline reports on the canary stack it built for `service` at `version`. A report about another version
+   * (an aborted release, a re-run pipeline) is stale and changes nothing.
+   */
+  async function canaryStackReported(
+    report: { service: string; version: string; actor: Actor; failure?: string },
+    eventId: string,
+  ): Promise<ApplyResult | null> {
+    const releaseId = await deps.store.activeReleaseId(report.service);
+    const release = releaseId ? await deps.store.load(releaseId) : null;
+    if (!release || release.toVersion !== report.version) return null;
+    const event: ReleaseEvent =
+      report.failure === undefined
+        ? { kind: 'canaryStackReady', actor: report.actor }
+        : { kind: 'canaryStackFailed', actor: report.actor, reason: report.failure };
+    return apply(release.id, event, eventId);
+  }
+
   /**
    * Finds lost work and moves it on through the engine, never around it: effects still in the outbox after
    * `graceSeconds` (a Lambda died before running them) are run again, and steps past their deadline get a
@@ -180,7 +213,7 @@ export function releaseService(deps: ReleaseServiceDeps) {
     for (const followUp of followUps) await apply(followUp.releaseId, followUp.event, followUp.eventId);
   }
 
-  return { start, apply, applyToCommand, sweep };
+  return { start, apply, applyToCommand, alarmChanged, canaryStackReported, sweep };
 }
 
 export type ReleaseService = ReturnType<typeof releaseService>;

@@ -41,6 +41,9 @@ export interface Agent {
   readonly clock: Clock;
 }
 
+/** How a handler gets its agent: `agent` on Lambda; the sandbox and tests pass their own. */
+export type AgentSource = () => Promise<Pick<Agent, 'service' | 'store'>>;
+
 const clock: Clock = { now: () => new Date().toISOString() };
 let built: Agent | undefined;
 

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { commandOutcome } from '../adapters/ssm-status';
 import type { ReleaseEvent } from '../domain/types';
-import { agent, logger } from './compose';
+import { type AgentSource, agent, logger } from './compose';
 import { errorPolicy } from './error-policy';
 import { ssmCommandEvent } from './event-schemas';
 import { parseEvent } from './parse-event';
@@ -11,25 +11,29 @@ import { parseEvent } from './parse-event';
  * A Run Command result for one host or for the whole command. An unknown command id is retried: the event can
  * overtake the write that records which release sent the command.
  */
-export const handler = middy<unknown, unknown>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(errorPolicy({ unknownRelease: 'retry' }))
-  .handler(async (event: unknown, _context) => {
-    const { id, detail, 'detail-type': type } = parseEvent(ssmCommandEvent, event);
-    const commandId = detail['command-id'];
-    const status = commandOutcome(detail.status);
-    logger.appendKeys({ commandId, document: detail['document-name'], status: detail.status });
-    if (status === null) return { ignored: 'still running' };
-    const hostId = detail['instance-id'];
-    const finished: ReleaseEvent =
-      type === 'EC2 Command Invocation Status-change Notification' && hostId
-        ? { kind: 'hostCommandFinished', commandId, hostId, status }
-        : { kind: 'commandFinished', commandId, status };
-    const result = await (await agent()).service.applyToCommand(commandId, finished, id);
-    logger.info('command result applied', {
-      releaseId: result.release.id,
-      changed: result.ok && result.changed,
-      state: result.release.state,
+export function ssmCommandHandler(source: AgentSource) {
+  return middy<unknown, unknown>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorPolicy({ unknownRelease: 'retry' }))
+    .handler(async (event: unknown, _context) => {
+      const { id, detail, 'detail-type': type } = parseEvent(ssmCommandEvent, event);
+      const commandId = detail['command-id'];
+      const status = commandOutcome(detail.status);
+      logger.appendKeys({ commandId, document: detail['document-name'], status: detail.status });
+      if (status === null) return { ignored: 'still running' };
+      const hostId = detail['instance-id'];
+      const finished: ReleaseEvent =
+        type === 'EC2 Command Invocation Status-change Notification' && hostId
+          ? { kind: 'hostCommandFinished', commandId, hostId, status }
+          : { kind: 'commandFinished', commandId, status };
+      const result = await (await source()).service.applyToCommand(commandId, finished, id);
+      logger.info('command result applied', {
+        releaseId: result.release.id,
+        changed: result.ok && result.changed,
+        state: result.release.state,
+      });
+      return { releaseId: result.release.id };
     });
-    return { releaseId: result.release.id };
-  });
+}
+
+export const handler = ssmCommandHandler(agent);
