@@ -3,15 +3,15 @@ import middy from '@middy/core';
 import { type AgentSource, agent, commandRecovery, logger } from './compose';
 import { errorPolicy } from './error-policy';
 
-/**
- * Every minute: recover SSM results whose events were lost, rerun effects left in the outbox, and give steps
- * past their deadline a `deadlineExceeded` event. Everything goes through the engine, never around it.
- */
 /** Where the sweeper finds SSM results whose events were lost (none in the sandbox, whose events are never lost). */
 export type CommandRecoverySource = () => Promise<{
   recover(): Promise<{ checked: number; recovered: number }>;
 }>;
 
+/**
+ * Every minute: recover SSM results whose events were lost, rerun effects left in the outbox, and give steps
+ * past their deadline a `deadlineExceeded` event. Everything goes through the engine, never around it.
+ */
 export function sweeperHandler(source: AgentSource, recovery: CommandRecoverySource) {
   return middy<unknown, unknown>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
