@@ -14,10 +14,10 @@ import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@
 import { GetParameterCommand, ParameterNotFound, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
-import { spawnLocalDynamo as startLocalDynamo } from '../test/support/dynamodb-process';
+import { spawnLocalDynamo as startLocalDynamo } from '../local/dynamodb-local';
+import { readServerlessYml } from '../local/serverless-yml';
 import { getTestEvent } from '../test/support/events';
 import { lambdaContext, lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
-import { readServerlessYml } from '../test/support/serverless-rules';
 import { APPROVER, configInput } from '../test/support/service-config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

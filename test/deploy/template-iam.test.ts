@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { eventRules, serverlessYmlPath } from '../../local/serverless-yml';
 import { resourceText, type Statement, wildcardProblems } from '../support/iam-scope';
 import { type CfnTemplate, packageTemplate } from '../support/package-template';
 import { newRelease } from '../support/releases';
-import { eventRules, serverlessYmlPath } from '../support/serverless-rules';
 
 let template: CfnTemplate;
 beforeAll(async () => {

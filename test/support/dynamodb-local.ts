@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { type LocalDynamo, localClient, spawnLocalDynamo, tableMaker } from './dynamodb-process';
+import { type LocalDynamo, localClient, spawnLocalDynamo, tableMaker } from '../../local/dynamodb-local';
 
 export type { LocalDynamo };
 

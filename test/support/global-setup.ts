@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { spawnLocalDynamo } from './dynamodb-process';
+import { spawnLocalDynamo } from '../../local/dynamodb-local';
 
 /** One DynamoDB Local for the whole run; suites create their own tables on it. */
 export default async function setup(project: TestProject) {

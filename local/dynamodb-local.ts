@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { releasesTableDefinition } from './table-definition';
+import { releasesTableDefinition } from './serverless-yml';
 
 export interface LocalDynamo {
   readonly endpoint: string;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { parse, type ScalarTag } from 'yaml';
-import type { EventPattern } from '../../adapters/eventbridge-pattern';
+import type { EventPattern } from '../adapters/eventbridge-pattern';
 
 const cfnTags: ScalarTag[] = [
   'Ref',
@@ -17,11 +18,12 @@ const cfnTags: ScalarTag[] = [
 
 export const serverlessYmlPath = join(
   import.meta.dirname ?? new URL('.', import.meta.url).pathname,
-  '../../serverless.yml',
+  '../serverless.yml',
 );
 
 interface ServerlessYml {
   service: string;
+  resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   custom: Record<string, unknown>;
   params?: { default?: Record<string, string> };
   functions: Record<string, { handler: string; events?: Record<string, unknown>[] }>;
@@ -94,4 +96,21 @@ export function eventRules(stage = 'dev'): EventRule[] {
       ];
     }),
   );
+}
+
+/**
+ * The releases table exactly as serverless.yml declares it, as a CreateTable input for DynamoDB Local:
+ * the deployed table and the tested one cannot drift apart.
+ */
+export function releasesTableDefinition(tableName: string): CreateTableCommandInput {
+  const table = readServerlessYml().resources.Resources.ReleasesTable;
+  if (!table) throw new Error('serverless.yml declares no ReleasesTable');
+  const props = table.Properties;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: props.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+    KeySchema: props.KeySchema as CreateTableCommandInput['KeySchema'],
+    GlobalSecondaryIndexes: props.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+  };
 }
