@@ -90,7 +90,7 @@ export async function agent(): Promise<Agent> {
 }
 
 /** Tells every notifier; one that fails fails the effect, which stays in the outbox and is rerun (at least once). */
-function allNotifiers(...notifiers: Notifier[]): Notifier {
+export function allNotifiers(...notifiers: Notifier[]): Notifier {
   return {
     async releaseChanged(release, notice) {
       const results = await Promise.allSettled(notifiers.map((n) => n.releaseChanged(release, notice)));

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface LoadBalancerOptions {
   readonly name: string;
-  /** The loopback ports of the targets (each host's proxy), read on every request so targets can change. */
-  readonly targets: () => readonly number[];
+  /** The targets (each host's proxy on loopback), read on every request so targets can change. */
+  readonly targets: () => readonly { readonly host: string; readonly port: number }[];
   /** Called with each response's status, as an ELB's target metrics would count it. */
   readonly onResponse?: (status: number, atMs: number) => void;
 }
@@ -35,11 +35,11 @@ export function loadBalancer(options: LoadBalancerOptions) {
           res.writeHead(502, { 'content-type': 'text/plain' }).end(`${options.name}: no healthy target\n`);
           return;
         }
-        const port = targets[next++ % targets.length] as number;
+        const target = targets[next++ % targets.length] as { host: string; port: number };
         const upstream = request(
           {
-            host: '127.0.0.1',
-            port,
+            host: target.host,
+            port: target.port,
             method: req.method,
             path: req.url,
             headers: { ...req.headers, 'x-forwarded-for': '127.0.0.1' },

@@ -15,9 +15,15 @@ export function backgroundTraffic(port: () => number, ratePerSecond: number, pat
   const byStatus = new Map<number, number>();
   const byVersion = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
 
   function once(): void {
     sent++;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    }).finally(() => inFlight.delete(finished));
+    inFlight.add(finished);
     const req = request(
       { host: '127.0.0.1', port: port(), path, headers: { cookie: `uid=u${sent % 500}` } },
       (res) => {
@@ -25,9 +31,13 @@ export function backgroundTraffic(port: () => number, ratePerSecond: number, pat
         const version = String(res.headers['x-service-version'] ?? 'unknown');
         byVersion.set(version, (byVersion.get(version) ?? 0) + 1);
         res.resume();
+        res.on('end', done);
       },
     );
-    req.on('error', () => byStatus.set(0, (byStatus.get(0) ?? 0) + 1));
+    req.on('error', () => {
+      byStatus.set(0, (byStatus.get(0) ?? 0) + 1);
+      done();
+    });
     req.end();
   }
 
@@ -35,9 +45,11 @@ export function backgroundTraffic(port: () => number, ratePerSecond: number, pat
     start(): void {
       timer ??= setInterval(once, Math.max(1, Math.round(1000 / ratePerSecond)));
     },
-    stop(): void {
+    /** Stops sending and waits for the requests still in flight. */
+    async stop(): Promise<void> {
       clearInterval(timer);
       timer = undefined;
+      await Promise.allSettled([...inFlight]);
     },
     summary: (): TrafficSummary => ({ sent, byStatus: new Map(byStatus), byVersion: new Map(byVersion) }),
   };

@@ -180,7 +180,7 @@ container_run() { # name ref
     -p "$CA_CONTAINER_HOST_ADDRESS:$HOST_PORT:$CONTAINER_PORT" "$2" 9>&- >/dev/null
 }
 
-healthy() { http_ok "http://127.0.0.1:$HOST_PORT$HEALTH_PATH"; }
+healthy() { http_ok "http://$CA_CONTAINER_HOST_ADDRESS:$HOST_PORT$HEALTH_PATH"; }
 wait_healthy() { wait_until "$CA_HEALTH_TIMEOUT_SECONDS" healthy; }
 
 # A run that died between renaming and committing leaves NAME-replaced behind: put it back or drop it.

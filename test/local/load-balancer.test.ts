@@ -31,7 +31,11 @@ describe('the sandbox load balancer', () => {
     const dead = await target('dead');
     await new Promise((resolve) => servers.pop()?.close(resolve));
     const statuses: number[] = [];
-    lb = loadBalancer({ name: 'stable', targets: () => [a, dead, b], onResponse: (s) => statuses.push(s) });
+    lb = loadBalancer({
+      name: 'stable',
+      targets: () => [a, dead, b].map((port) => ({ host: '127.0.0.1', port })),
+      onResponse: (s) => statuses.push(s),
+    });
     const port = await lb.start();
 
     const bodies = [];
@@ -43,7 +47,7 @@ describe('the sandbox load balancer', () => {
 
   it('answers 502 when no target answers, and counts 5XX from targets', async () => {
     const failing = await target('x', 503);
-    lb = loadBalancer({ name: 'canary', targets: () => [failing] });
+    lb = loadBalancer({ name: 'canary', targets: () => [{ host: '127.0.0.1', port: failing }] });
     const port = await lb.start();
 
     expect((await get(port)).status).toBe(503);

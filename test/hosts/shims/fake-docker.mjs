@@ -36,7 +36,14 @@ async function start(c) {
   rmSync(ready, { force: true });
   const child = spawn(
     process.execPath,
-    [join(here, 'fake-service.mjs'), String(c.hostPort), c.image.split(':').pop(), c.name, dir],
+    [
+      join(here, 'fake-service.mjs'),
+      String(c.hostPort),
+      c.image.split(':').pop(),
+      c.name,
+      dir,
+      c.hostAddress ?? '127.0.0.1',
+    ],
     {
       detached: true,
       stdio: 'ignore',
@@ -51,7 +58,7 @@ async function start(c) {
   if (!existsSync(ready)) {
     save({ ...c, running: false, pid: null });
     die(
-      `driver failed programming external connectivity: Bind for 127.0.0.1:${c.hostPort} failed: port is already allocated`,
+      `driver failed programming external connectivity: Bind for ${c.hostAddress ?? '127.0.0.1'}:${c.hostPort} failed: port is already allocated`,
       125,
     );
   }
@@ -100,7 +107,14 @@ switch (command) {
     const image = args.at(-1);
     if (load(name)) die(`Conflict. The container name "/${name}" is already in use`, 125);
     if (!images().includes(image)) die(`Unable to find image '${image}' locally`, 125);
-    await start({ name, image, hostPort: Number(published.at(-2)), running: false, pid: null });
+    await start({
+      name,
+      image,
+      hostAddress: published.at(-3) ?? '127.0.0.1',
+      hostPort: Number(published.at(-2)),
+      running: false,
+      pid: null,
+    });
     console.log(`${name}-id`);
     break;
   }

@@ -1,11 +1,15 @@
 // A "container": answers every request with its version and the forwarding headers it received, logs each
 // request as a JSON line, and fails every request with 503 while its version is listed in FAKE_DOCKER_DIR/unhealthy.
+// A version listed in FAKE_DOCKER_DIR/faulty passes its health checks but answers other requests with 500: the bug
+// that only live traffic reveals.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
-const [port, version, name, dir] = process.argv.slice(2);
-const unhealthy = () =>
-  existsSync(`${dir}/unhealthy`) && readFileSync(`${dir}/unhealthy`, 'utf8').split('\n').includes(version);
+const [port, version, name, dir, address = '127.0.0.1'] = process.argv.slice(2);
+const listed = (file) =>
+  existsSync(`${dir}/${file}`) && readFileSync(`${dir}/${file}`, 'utf8').split('\n').includes(version);
+const unhealthy = () => listed('unhealthy');
+const faulty = (url) => !/^\/health/.test(url ?? '') && listed('faulty');
 
 const server = createServer((req, res) => {
   req.resume();
@@ -21,8 +25,8 @@ const server = createServer((req, res) => {
     };
     if (process.env.FAKE_SERVICE_LOG !== '0')
       appendFileSync(`${dir}/${name}.requests`, `${JSON.stringify(seen)}\n`);
-    const status = unhealthy() ? 503 : 200;
-    res.writeHead(status, { 'content-type': 'application/json' });
+    const status = unhealthy() ? 503 : faulty(req.url) ? 500 : 200;
+    res.writeHead(status, { 'content-type': 'application/json', 'x-service-version': version });
     res.end(JSON.stringify(seen));
   });
 });
@@ -31,5 +35,5 @@ server.on('error', (error) => {
   console.error(error.message);
   process.exit(3);
 });
-server.listen(Number(port), '127.0.0.1', () => appendFileSync(`${dir}/${name}.ready`, `${process.pid}\n`));
+server.listen(Number(port), address, () => appendFileSync(`${dir}/${name}.ready`, `${process.pid}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,80 @@
+/**
+ * `npm run demo`: two releases in the sandbox, headless. A healthy one must end `succeeded` with the new version
+ * serving; a faulty one (its canary answers live requests with 500) must fire the canary alarm and roll back on
+ * its own, with the old version still serving through nginx. Prints each timeline; exits non-zero otherwise.
+ */
+import { rmSync } from 'node:fs';
+import type { Release } from '../domain/types';
+import { type Sandbox, sandboxDir, startSandbox } from './sandbox';
+import { INITIAL_VERSION } from './sandbox-config';
+import { formatEntry, timelineNotifier } from './timeline';
+import { backgroundTraffic } from './traffic';
+
+const REQUESTER = { kind: 'person', id: 'UANA0SANDBOX' } as const;
+const APPROVER = { kind: 'person', id: 'UBEN0SANDBOX' } as const;
+const ended = (r: Release) =>
+  r.state === 'succeeded' || r.state === 'rolledBack' || r.state === 'rollbackFailed';
+
+async function servingVersion(sandbox: Sandbox): Promise<string | null> {
+  const response = await fetch(`${sandbox.stableUrl}/orders/42`);
+  return response.headers.get('x-service-version');
+}
+
+async function release(sandbox: Sandbox, toVersion: string, approve: boolean): Promise<Release> {
+  const started = await sandbox.service.start({ service: 'orders-api', toVersion, requestedBy: REQUESTER });
+  if (!started.ok) throw new Error(started.message);
+  const waiting = await sandbox.waitFor(
+    started.release.id,
+    (r) => r.state === 'awaitingApproval' || ended(r) || r.state === 'rollingBack',
+  );
+  if (approve && waiting.state === 'awaitingApproval')
+    await sandbox.service.apply(waiting.id, { kind: 'approved', actor: APPROVER });
+  return sandbox.waitFor(started.release.id, ended, 120_000);
+}
+
+const dir = sandboxDir();
+const timeline = timelineNotifier();
+const sandbox = await startSandbox({ dir, speedUp: 20, notifiers: [timeline] });
+const traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 40);
+traffic.start();
+const checks: [string, boolean][] = [];
+try {
+  console.log(
+    `Sandbox up in ${dir}: stable ELB ${sandbox.stableUrl}, serving ${await servingVersion(sandbox)}\n`,
+  );
+
+  console.log(`1) orders-api ${INITIAL_VERSION} -> 1.4.2, a healthy canary`);
+  const healthy = await release(sandbox, '1.4.2', true);
+  const first = timeline.entries(healthy.id);
+  for (const entry of first.filter((e) => e.severity !== 'progress'))
+    console.log(formatEntry(entry, first[0]?.atMs ?? 0));
+  checks.push(['the healthy release succeeded', healthy.state === 'succeeded']);
+  checks.push(['1.4.2 serves after it', (await servingVersion(sandbox)) === '1.4.2']);
+
+  console.log('\n2) orders-api 1.4.2 -> 1.4.3, a canary that answers live requests with 500');
+  sandbox.fleet.markFaulty('1.4.3');
+  const faulty = await release(sandbox, '1.4.3', true);
+  const second = timeline.entries(faulty.id);
+  for (const entry of second.filter((e) => e.severity !== 'progress'))
+    console.log(formatEntry(entry, second[0]?.atMs ?? 0));
+  checks.push([
+    'the faulty release rolled back on the canary alarm',
+    faulty.state === 'rolledBack' && faulty.rollback?.reason.kind === 'alarm',
+  ]);
+  checks.push(['1.4.2 still serves', (await servingVersion(sandbox)) === '1.4.2']);
+  checks.push(['every stable host serves through its own nginx again', sandbox.fleet.stableOnOwnNginx()]);
+} finally {
+  await traffic.stop();
+  await sandbox.stop();
+}
+const summary = traffic.summary();
+console.log(
+  `\nBackground traffic: ${summary.sent} requests, statuses ${JSON.stringify(Object.fromEntries(summary.byStatus))}`,
+);
+for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+const passed = checks.length === 5 && checks.every(([, ok]) => ok);
+if (passed) rmSync(dir, { recursive: true, force: true });
+console.log(
+  `\n${checks.filter(([, ok]) => ok).length} passed, ${checks.filter(([, ok]) => !ok).length} failed`,
+);
+process.exit(passed ? 0 : 1);

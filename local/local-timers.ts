@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { TIMER_ELAPSED, TIMER_EVENT_SOURCE } from '../adapters/scheduler-timers';
+import type { Timers } from '../domain/ports';
+
+/**
+ * The sandbox's EventBridge Scheduler: one-time timers that put "Release Timer Elapsed" on the agent's bus, as the
+ * deployed schedules do. `speedUp` shortens every wait (a 15-minute window in 45 s at 20x) so a demo is quick.
+ */
+export function localTimers(publish: (event: unknown) => void, speedUp: number): Timers & { stop(): void } {
+  const pending = new Map<string, NodeJS.Timeout>();
+  return {
+    async set(releaseId, timerId, at) {
+      if (pending.has(timerId)) return;
+      const waitMs = Math.max(0, Date.parse(at) - Date.now()) / speedUp;
+      const handle = setTimeout(() => {
+        pending.delete(timerId);
+        publish({
+          version: '0',
+          id: randomUUID(),
+          'detail-type': TIMER_ELAPSED,
+          source: TIMER_EVENT_SOURCE,
+          account: '000000000000',
+          time: new Date().toISOString(),
+          region: 'local',
+          resources: [],
+          detail: { releaseId, timerId },
+        });
+      }, waitMs);
+      pending.set(timerId, handle);
+    },
+    async cancel(timerId) {
+      clearTimeout(pending.get(timerId));
+      pending.delete(timerId);
+    },
+    stop() {
+      for (const handle of pending.values()) clearTimeout(handle);
+      pending.clear();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { type ServiceConfig, serviceConfigSchema } from '../domain/service-config';
+
+/** The people in the sandbox's channel: a requester and two approvers. */
+export const SANDBOX_USERS = [
+  { id: 'UANA0SANDBOX', name: 'ana (requester)' },
+  { id: 'UBEN0SANDBOX', name: 'ben (approver)' },
+  { id: 'UCAT0SANDBOX', name: 'cat (approver)' },
+  { id: 'UDAN0SANDBOX', name: 'dan (not an approver)' },
+] as const;
+
+export const SANDBOX_CHANNEL = 'CSANDBOX01';
+export const CANARY_ALARM = 'canary-orders-api-5xx';
+export const INITIAL_VERSION = '1.4.1';
+
+/**
+ * The embedded service the sandbox releases: `orders-api` on two stable hosts and one canary host, mirrored with
+ * nginx's own mirror module (Envoy cannot run here), a high mirror share so a faulty canary is caught in
+ * seconds, and the shortest validation window the schema allows (sped up by the sandbox's timers).
+ */
+export function sandboxServiceConfig(): ServiceConfig {
+  return serviceConfigSchema.parse({
+    service: 'orders-api',
+    image: { repository: 'registry.sandbox.local/orders-api', containerPort: 8080, healthPath: '/healthz' },
+    fleets: {
+      stable: { tags: { 'canary-agent:fleet': 'orders-api-stable' } },
+      canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } },
+    },
+    canaryStack: { elbHost: '127.0.0.1' },
+    proxy: { driver: 'nginx', listenPort: 8000, servicePort: 8080, readTimeoutSeconds: 30 },
+    mirror: {
+      defaultPercent: 50,
+      maxPercent: 100,
+      readOnlyAcknowledgedBy: 'sandbox: orders-api GETs are read-only',
+    },
+    validation: { defaultWindowSeconds: 60, minWindowSeconds: 60 },
+    alarms: { canary: [CANARY_ALARM], stable: [] },
+    approvals: { required: true, users: ['UBEN0SANDBOX', 'UCAT0SANDBOX'], fourEyes: true },
+    slack: { channel: SANDBOX_CHANNEL },
+    hostOperationTimeoutSeconds: 60,
+  });
+}

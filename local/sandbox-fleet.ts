@@ -1,0 +1,224 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServiceConfig } from '../domain/service-config';
+import type { Fleet } from '../domain/types';
+import { renderStableNginx } from '../hosts/nginx-config';
+import { type RunOutcome, runDocument } from '../hosts/run-document';
+import { type LoadBalancer, loadBalancer } from './load-balancer';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const documentsDir = join(here, '../hosts/documents');
+/** Stand-ins for the Docker CLI (containers are small Node HTTP servers) and Envoy's validator. */
+const shimsDir = join(here, '../test/hosts/shims');
+
+/**
+ * One simulated EC2 host: its own loopback address (127.0.0.x, so every host can bind the service's real ports),
+ * its own state, nginx and "Docker" under the sandbox folder, and the EC2 tags that put it in a fleet.
+ */
+export interface SandboxHost {
+  readonly id: string;
+  readonly fleet: Fleet;
+  readonly address: string;
+  readonly root: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The sandbox's fleet: stable hosts behind a stable "ELB" (the demo service's URL), canary hosts behind a canary
+ * "ELB" whose responses feed the local 5XX alarm. Host operations run the repository's SSM documents for real.
+ */
+export async function sandboxFleet(options: {
+  readonly dir: string;
+  readonly config: ServiceConfig;
+  readonly stableHosts: number;
+  readonly canaryHosts: number;
+  readonly onCanaryResponse: (status: number, atMs: number) => void;
+}) {
+  const { config, dir } = options;
+  const canaryLb: LoadBalancer = loadBalancer({
+    name: 'canary-elb',
+    // The canary stack's ELB sends straight to the canary containers (no proxy swap happens on canary hosts).
+    targets: () =>
+      hosts
+        .filter((h) => h.fleet === 'canary')
+        .map((h) => ({ host: h.address, port: config.image.containerPort })),
+    onResponse: options.onCanaryResponse,
+  });
+  const stableLb: LoadBalancer = loadBalancer({
+    name: 'stable-elb',
+    targets: () =>
+      hosts
+        .filter((h) => h.fleet === 'stable')
+        .map((h) => ({ host: h.address, port: config.proxy.listenPort })),
+  });
+  const hosts: SandboxHost[] = [];
+
+  async function makeHost(fleet: Fleet, index: number): Promise<SandboxHost> {
+    const id = `i-0${fleet === 'stable' ? '5' : 'c'}a4db0x00000${index}`.slice(0, 19).replace('x', '0');
+    const root = join(dir, 'hosts', id);
+    for (const d of ['state', 'run', 'docker', 'nginx-temp', 'logs'])
+      mkdirSync(join(root, d), { recursive: true });
+    const address = `127.0.0.${fleet === 'stable' ? 10 + index : 20 + index}`;
+    const env = {
+      PATH: `${shimsDir}:${process.env.PATH}`,
+      FAKE_DOCKER_DIR: join(root, 'docker'),
+      FAKE_SERVICE_LOG: '0',
+      CA_STATE_DIR: join(root, 'state'),
+      CA_RUN_DIR: join(root, 'run'),
+      CA_NGINX_CONF: join(root, 'nginx.conf'),
+      CA_NGINX_PID: join(root, 'run', 'nginx.pid'),
+      CA_NGINX_WORKERS: '1',
+      CA_LISTEN_ADDRESS: address,
+      CA_UPSTREAM_ADDRESS: address,
+      CA_CONTAINER_HOST_ADDRESS: address,
+      CA_ADMIN_PORT: String(await freePort()),
+      CA_MIRROR_PORT: String(canaryLb.port()),
+      CA_RESOLVER: '127.0.0.1',
+      CA_HEALTH_TIMEOUT_SECONDS: '10',
+      CA_READY_TIMEOUT_SECONDS: '10',
+      CA_DRAIN_SECONDS: '2',
+      CA_ENVOY_DRAIN_SECONDS: '0',
+      CA_LOCK_WAIT_SECONDS: '30',
+    };
+    return { id, fleet, address, root, tags: config.fleets[fleet].tags, env };
+  }
+
+  /** Runs one host operation's document on one host, exactly as Run Command would (parameters checked first). */
+  function run(
+    host: SandboxHost,
+    operation: string,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<RunOutcome> {
+    return runDocument(join(documentsDir, `${kebab(operation)}.yml`), parameters, {
+      env: host.env,
+      timeoutMs: 120_000,
+    });
+  }
+
+  /** The stable fleet as the team runs it before any release: the current version behind the host's own nginx. */
+  async function provisionStable(host: SandboxHost, version: string): Promise<void> {
+    const deployed = await run(host, 'restoreStable', {
+      Service: config.service,
+      ReleaseId: 'sandbox-provisioning',
+      Image: config.image.repository,
+      ContainerPort: String(config.image.containerPort),
+      HealthPath: config.image.healthPath,
+      Version: version,
+    });
+    if (!deployed.ok || deployed.exitCode !== 0)
+      throw new Error(`cannot provision ${host.id}: ${JSON.stringify(deployed)}`);
+    const conf = renderStableNginx(
+      {
+        service: config.service,
+        listenAddress: host.address,
+        listenPort: config.proxy.listenPort,
+        upstreamAddress: host.address,
+        servicePort: config.proxy.servicePort,
+        connectTimeoutSeconds: config.proxy.connectTimeoutSeconds,
+        readTimeoutSeconds: config.proxy.readTimeoutSeconds,
+        sendTimeoutSeconds: config.proxy.sendTimeoutSeconds,
+      },
+      {
+        pidFile: host.env.CA_NGINX_PID as string,
+        tempDir: join(host.root, 'nginx-temp'),
+        errorLog: join(host.root, 'logs', 'nginx-error.log'),
+        workerProcesses: '1',
+      },
+    );
+    writeFileSync(host.env.CA_NGINX_CONF as string, conf);
+    execFileSync(
+      'nginx',
+      ['-c', host.env.CA_NGINX_CONF as string, '-e', join(host.root, 'logs', 'nginx-error.log')],
+      { stdio: 'ignore' },
+    );
+  }
+
+  function pidsOf(host: SandboxHost): number[] {
+    const pids: number[] = [];
+    const runDir = join(host.root, 'run');
+    for (const f of existsSync(runDir) ? readdirSync(runDir) : []) {
+      if (f.endsWith('.pid')) pids.push(Number(readFileSync(join(runDir, f), 'utf8').trim()) || 0);
+    }
+    const containers = join(host.root, 'docker', 'containers');
+    for (const f of existsSync(containers) ? readdirSync(containers) : []) {
+      pids.push(Number((JSON.parse(readFileSync(join(containers, f), 'utf8')) as { pid?: number }).pid) || 0);
+    }
+    return pids.filter((pid) => pid > 0);
+  }
+
+  return {
+    hosts: () => [...hosts],
+    stableLb,
+    canaryLb,
+    run,
+    /** Starts the load balancers, creates the hosts and puts `version` on the stable fleet. */
+    async start(version: string): Promise<void> {
+      await stableLb.start();
+      await canaryLb.start();
+      for (let i = 1; i <= options.stableHosts; i++) hosts.push(await makeHost('stable', i));
+      for (let i = 1; i <= options.canaryHosts; i++) hosts.push(await makeHost('canary', i));
+      await Promise.all(hosts.filter((h) => h.fleet === 'stable').map((h) => provisionStable(h, version)));
+    },
+    /** Hosts whose tags include every one of `targets`, as Run Command's tag targets select them. */
+    hostsMatching(targets: Readonly<Record<string, string>>): SandboxHost[] {
+      return hosts.filter((h) => Object.entries(targets).every(([key, value]) => h.tags[key] === value));
+    },
+    /** From now on `version` passes its health checks but answers live requests with 500 on the canary fleet. */
+    markFaulty(version: string): void {
+      for (const host of hosts) appendFileSync(join(host.root, 'docker', 'faulty'), `${version}\n`);
+    },
+    /** True when no agent-installed proxy (mirroring nginx or Envoy) is running on any stable host. */
+    stableOnOwnNginx(): boolean {
+      return hosts
+        .filter((h) => h.fleet === 'stable')
+        .every((h) =>
+          readdirSync(join(h.root, 'run')).every(
+            (f) => !f.endsWith('.pid') || f === 'nginx.pid' || !isAlive(join(h.root, 'run', f)),
+          ),
+        );
+    },
+    async stop(): Promise<void> {
+      for (const host of hosts) {
+        for (const pid of pidsOf(host)) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // Already gone.
+          }
+        }
+      }
+      await stableLb.stop();
+      await canaryLb.stop();
+    },
+  };
+}
+
+function isAlive(pidFile: string): boolean {
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+export type SandboxFleet = Awaited<ReturnType<typeof sandboxFleet>>;

@@ -1,0 +1,198 @@
+/**
+ * The sandbox's composition root: the same handlers, use cases and domain that run on Lambda, composed with
+ * local stand-ins where AWS cannot run here (DynamoDB Local for state, an in-process EventBridge that routes by
+ * serverless.yml's own patterns, local timers, a Run Command that runs the real SSM documents against nginx
+ * hosts on loopback, and a CloudWatch-like 5XX alarm on the canary's load balancer).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
+import { type ReleaseService, releaseService } from '../app/release-service';
+import type { AlarmReader, Clock, Notifier, ServiceConfigs, VersionRegistry } from '../domain/ports';
+import type { Release } from '../domain/types';
+import { alarmHandler } from '../handlers/alarm';
+import { allNotifiers, logger } from '../handlers/compose';
+import { pipelineHandler } from '../handlers/pipeline';
+import { ssmCommandHandler } from '../handlers/ssm-command';
+import { sweeperHandler } from '../handlers/sweeper';
+import { timerHandler } from '../handlers/timer';
+import { alarmEvaluator } from './alarm-evaluator';
+import { spawnLocalDynamo } from './dynamodb-local';
+import { type DeliveryFailure, localEventBus } from './event-bus';
+import { localFleetOperator } from './local-fleet-operator';
+import { localTimers } from './local-timers';
+import { CANARY_ALARM, INITIAL_VERSION, sandboxServiceConfig } from './sandbox-config';
+import { sandboxFleet } from './sandbox-fleet';
+import { eventRules, readServerlessYml } from './serverless-yml';
+
+export interface SandboxOptions {
+  /** The folder that holds every file the sandbox writes (hosts, logs). */
+  readonly dir: string;
+  /** How much faster than real time timers run (validation windows). */
+  readonly speedUp?: number;
+  /** Extra notifiers (the Slack living message, a console timeline). */
+  readonly notifiers?: readonly Notifier[];
+  readonly onDeadLetter?: (failure: DeliveryFailure) => void;
+}
+
+export interface Sandbox {
+  readonly service: ReleaseService;
+  readonly store: ReturnType<typeof dynamoReleaseStore>;
+  readonly fleet: Awaited<ReturnType<typeof sandboxFleet>>;
+  readonly clock: Clock;
+  readonly stableUrl: string;
+  readonly canaryUrl: string;
+  /** When the canary alarm last went to ALARM (ms), for the alarm-to-rollback figure. */
+  readonly alarmFiredAt: () => number | undefined;
+  /** Resolves once `release` reaches a state `until` accepts. Driven by store changes, not by polling AWS. */
+  waitFor(releaseId: string, until: (release: Release) => boolean, timeoutMs?: number): Promise<Release>;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  mkdirSync(options.dir, { recursive: true });
+  logger.setLogLevel('WARN');
+  const config = sandboxServiceConfig();
+  const clock: Clock = { now: () => new Date().toISOString() };
+  const stopping: (() => Promise<void> | void)[] = [];
+  const changed = new Set<() => void>();
+
+  const dynamo = await spawnLocalDynamo();
+  stopping.push(() => dynamo.stop());
+  const store = dynamoReleaseStore(dynamo.client, await dynamo.createReleasesTable());
+
+  let bus: ReturnType<typeof localEventBus> | undefined;
+  const publish = (target: 'default' | 'agent') => (event: unknown) => bus?.publish(target, event);
+  let alarmFiredAt: number | undefined;
+  const alarm = alarmEvaluator(
+    {
+      alarmName: CANARY_ALARM,
+      periodSeconds: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 0,
+      account: '000000000000',
+      region: 'local',
+    },
+    (event) => {
+      if (event.detail.state.value === 'ALARM') alarmFiredAt = Date.now();
+      publish('default')(event);
+    },
+    randomUUID,
+  );
+  const evaluating = setInterval(() => alarm.evaluate(Date.now()), 250);
+  stopping.push(() => clearInterval(evaluating));
+
+  const fleet = await sandboxFleet({
+    dir: options.dir,
+    config,
+    stableHosts: 2,
+    canaryHosts: 1,
+    onCanaryResponse: alarm.record,
+  });
+  stopping.push(() => fleet.stop());
+  await fleet.start(INITIAL_VERSION);
+
+  const versions = new Map([[config.service, INITIAL_VERSION]]);
+  const versionRegistry: VersionRegistry = {
+    current: async (name) => versions.get(name) ?? null,
+    record: async (name, version) => void versions.set(name, version),
+  };
+  const configs: ServiceConfigs = {
+    get: async (name) => (name === config.service ? { ok: true, config } : null),
+  };
+  const alarms: AlarmReader = {
+    read: async (names) =>
+      names.map((name) => ({ name, state: name === CANARY_ALARM ? alarm.state() : 'OK', reason: 'sandbox' })),
+  };
+  const timers = localTimers(publish('agent'), options.speedUp ?? 20);
+  stopping.push(() => timers.stop());
+  const operator = localFleetOperator({
+    fleet,
+    documentPrefix: `${readServerlessYml().service}-dev`,
+    publish: publish('default'),
+  });
+  const storeChanges: Notifier = {
+    releaseChanged: async () => {
+      for (const listener of changed) listener();
+    },
+  };
+
+  const service = releaseService({
+    store,
+    configs,
+    versions: versionRegistry,
+    clock,
+    ids: {
+      releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
+    },
+    fleet: operator,
+    timers,
+    alarms,
+    notifier: allNotifiers(storeChanges, ...(options.notifiers ?? [])),
+    onEffectFailed: (effect, error) =>
+      logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
+  });
+  const agent = { service, store, configs, versions: versionRegistry, clock };
+  const source = async () => agent;
+  bus = localEventBus({
+    rules: eventRules(),
+    handlers: {
+      alarm: alarmHandler(source),
+      ssmCommand: ssmCommandHandler(source),
+      pipeline: pipelineHandler(source),
+      timer: timerHandler(source),
+    },
+    onDeadLetter: options.onDeadLetter,
+  });
+  const sweeper = sweeperHandler(source, async () => ({
+    recover: async () => ({ checked: 0, recovered: 0 }),
+  }));
+  const sweeping = setInterval(() => void sweeper({}, {} as never), 5_000);
+  stopping.push(() => clearInterval(sweeping));
+
+  function waitFor(
+    releaseId: string,
+    until: (release: Release) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<Release> {
+    return new Promise((resolve, reject) => {
+      const check = async () => {
+        const release = await store.load(releaseId);
+        if (release && until(release)) {
+          changed.delete(listener);
+          clearTimeout(timer);
+          resolve(release);
+        }
+      };
+      const listener = () => void check();
+      const timer = setTimeout(() => {
+        changed.delete(listener);
+        reject(new Error(`release ${releaseId} did not get there within ${timeoutMs} ms`));
+      }, timeoutMs);
+      changed.add(listener);
+      void check();
+    });
+  }
+
+  return {
+    service,
+    store,
+    fleet,
+    clock,
+    stableUrl: `http://127.0.0.1:${fleet.stableLb.port()}`,
+    canaryUrl: `http://127.0.0.1:${fleet.canaryLb.port()}`,
+    alarmFiredAt: () => alarmFiredAt,
+    waitFor,
+    async stop() {
+      await operator.settled();
+      await bus?.settled();
+      for (const stop of stopping.reverse()) await stop();
+    },
+  };
+}
+
+export function sandboxDir(base = join(process.cwd(), '.sandbox')): string {
+  return join(base, new Date().toISOString().replace(/[:.]/g, '-'));
+}
