@@ -45,6 +45,7 @@ export interface Sandbox {
   readonly canaryUrl: string;
   /** When the canary alarm last went to ALARM (ms), for the alarm-to-rollback figure. */
   readonly alarmFiredAt: () => number | undefined;
+  readonly alarmState: () => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   /** Resolves once `release` reaches a state `until` accepts. Driven by store changes, not by polling AWS. */
   waitFor(releaseId: string, until: (release: Release) => boolean, timeoutMs?: number): Promise<Release>;
   stop(): Promise<void>;
@@ -184,6 +185,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stableUrl: `http://127.0.0.1:${fleet.stableLb.port()}`,
     canaryUrl: `http://127.0.0.1:${fleet.canaryLb.port()}`,
     alarmFiredAt: () => alarmFiredAt,
+    alarmState: () => alarm.state(),
     waitFor,
     async stop() {
       await operator.settled();
