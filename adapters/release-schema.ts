@@ -20,6 +20,8 @@ const actor = z.object({
   groups: z.array(z.string()).optional(),
 });
 
+const rateControl = z.object({ maxConcurrency: z.string(), maxErrors: z.string() });
+
 const hostOperationStep = z.object({
   kind: z.literal('hostOperation'),
   state: releaseState,
@@ -28,6 +30,7 @@ const hostOperationStep = z.object({
   targets: stringMap,
   parameters: stringMap,
   timeoutSeconds: z.number(),
+  rateControl: rateControl.optional(),
   onFailure: z.enum(['rollback', 'warn']),
 });
 
@@ -68,7 +71,10 @@ export const releaseSchema = z.object({
   service: z.string(),
   fromVersion: z.string(),
   toVersion: z.string(),
-  strategy: z.object({ kind: z.literal('mirror'), percent: z.number() }),
+  strategy: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('mirror'), percent: z.number() }),
+    z.object({ kind: z.literal('steps'), steps: z.array(z.number()), bakeSeconds: z.number() }),
+  ]),
   requestedBy: actor,
   requestedAt: instant,
   policy: z.object({
@@ -96,7 +102,7 @@ export const releaseSchema = z.object({
     })
     .optional(),
   stepCount: z.number().int(),
-  exposure: z.array(z.enum(['canaryDeployed', 'stableMirroring', 'stablePromoted'])),
+  exposure: z.array(z.enum(['canaryDeployed', 'stableProxied', 'stablePromoted'])),
   trafficSince: instant.optional(),
   rollback: z
     .object({
@@ -154,6 +160,7 @@ const effect = z.discriminatedUnion('kind', [
     targets: stringMap,
     parameters: stringMap,
     timeoutSeconds: z.number(),
+    rateControl: rateControl.optional(),
   }),
   z.object({ kind: z.literal('cancelHostOperation'), stepId: z.string(), commandId: z.string() }),
   z.object({ kind: z.literal('setTimer'), timerId: z.string(), at: instant }),

@@ -19,6 +19,7 @@ const documentSuffix: Readonly<Record<HostOperationName, string>> = {
   deployCanary: 'deploy-canary',
   removeCanary: 'remove-canary',
   startMirror: 'start-mirror',
+  shiftTraffic: 'shift-traffic',
   stopMirror: 'stop-mirror',
   promote: 'promote',
   restoreStable: 'restore-stable',
@@ -50,8 +51,9 @@ export function ssmFleetOperator(client: SSMClient, options: SsmFleetOptions): F
           Parameters: Object.fromEntries(
             Object.entries(operation.parameters).map(([key, value]) => [key, [value]]),
           ),
-          MaxConcurrency: options.maxConcurrency,
-          MaxErrors: options.maxErrors,
+          // Promotion brings its own batch size; every other operation uses the agent's default.
+          MaxConcurrency: operation.rateControl?.maxConcurrency ?? options.maxConcurrency,
+          MaxErrors: operation.rateControl?.maxErrors ?? options.maxErrors,
           TimeoutSeconds: operation.timeoutSeconds,
           CloudWatchOutputConfig: {
             CloudWatchOutputEnabled: true,

@@ -1,6 +1,6 @@
 import type { Clock, IdSource, PendingEffect, ServiceConfigs } from '../domain/ports';
 import { transition } from '../domain/release-machine';
-import { type RequestRefusal, requestRelease } from '../domain/release-request';
+import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
 import type { Actor, AlarmState, Effect, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
 import {
@@ -24,6 +24,7 @@ export interface StartInput {
   readonly service: string;
   readonly toVersion: string;
   readonly requestedBy: Actor;
+  readonly strategy?: StrategyChoice;
   readonly percent?: number;
   readonly windowSeconds?: number;
   /** The delivery id (Slack request, EventBridge event), so a retried request starts nothing twice. */

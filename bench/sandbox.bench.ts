@@ -21,7 +21,7 @@ async function once(sandbox: Sandbox, version: string): Promise<number> {
   const before = sandbox.alarmFiredAt();
   await sandbox.waitFor(
     started.release.id,
-    (r) => r.rollback !== undefined && !r.exposure.includes('stableMirroring'),
+    (r) => r.rollback !== undefined && !r.exposure.includes('stableProxied'),
   );
   const restoredAt = Date.now();
   const firedAt = sandbox.alarmFiredAt();

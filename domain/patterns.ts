@@ -22,6 +22,8 @@ export const patterns = {
   slackUserId: /^[UW][A-Z0-9]{2,20}$/,
   slackGroupId: /^S[A-Z0-9]{2,20}$/,
   slackChannelId: /^[CG][A-Z0-9]{2,20}$/,
+  /** An HTTP header or cookie name or a simple value: RFC 7230 token characters without the risky ones. */
+  httpToken: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
   alarmName: /^[A-Za-z0-9][A-Za-z0-9 ._:/()#-]{0,254}$/,
 } as const;
 

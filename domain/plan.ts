@@ -17,9 +17,12 @@ export interface PlanInput {
  * @example
  * planFor({ strategy: { kind: 'mirror', percent: 10 }, … }).map((s) => s.state)
  * // ['deployingCanary', 'startingMirror', 'verifying', 'awaitingApproval', 'stoppingMirror', 'promoting', 'cleaningUp']
+ * planFor({ strategy: { kind: 'steps', steps: [10, 100], bakeSeconds: 600 }, … }).map((s) => s.state)
+ * // ['deployingCanary', 'shiftingTraffic', 'verifying', 'shiftingTraffic', 'verifying', 'awaitingApproval',
+ * //  'promoting', 'restoringProxy', 'cleaningUp']
  */
 export function planFor(input: PlanInput): readonly Step[] {
-  const { config } = input;
+  const { config, strategy } = input;
   const op = hostOperations(input);
   const canary: Step =
     config.canaryStack.provisionedBy === 'agent'
@@ -29,29 +32,41 @@ export function planFor(input: PlanInput): readonly Step[] {
           state: 'awaitingCanaryStack',
           timeoutSeconds: config.canaryStack.readyTimeoutSeconds,
         };
-  const approval: Step[] = config.approvals.required
-    ? [{ kind: 'approval', state: 'awaitingApproval', timeoutSeconds: config.approvals.timeoutSeconds }]
-    : [];
+  const approval: Step = { kind: 'approval', state: 'awaitingApproval', timeoutSeconds: config.approvals.timeoutSeconds };
+  const approvals: Step[] = config.approvals.required ? [approval] : [];
+  const validate = (windowSeconds: number): Step => ({
+    kind: 'validate',
+    state: 'verifying',
+    windowSeconds,
+    alarms: [...config.alarms.canary, ...config.alarms.stable],
+  });
   const cleanUp: Step[] =
     config.canaryStack.provisionedBy === 'agent' ? [op('cleaningUp', 'removeCanary', 'warn')] : [];
-  switch (input.strategy.kind) {
+  switch (strategy.kind) {
     case 'mirror':
       return [
         canary,
         op('startingMirror', 'startMirror'),
-        {
-          kind: 'validate',
-          state: 'verifying',
-          windowSeconds: input.windowSeconds,
-          alarms: [...config.alarms.canary, ...config.alarms.stable],
-        },
-        ...approval,
+        validate(input.windowSeconds),
+        ...approvals,
         op('stoppingMirror', 'stopMirror'),
         op('promoting', 'promote'),
         ...cleanUp,
       ];
+    case 'steps': {
+      // Each step raises the share of real users, then bakes with the alarms quiet. The stable fleet is promoted
+      // while the routing proxy still serves, and only then gets its own nginx back: nobody sees the old version
+      // again once the new one served them.
+      const last = strategy.steps.length - 1;
+      const shifts = strategy.steps.flatMap((percent, index): Step[] => [
+        op('shiftingTraffic', 'shiftTraffic', 'rollback', { CanaryPercent: formatPercent(percent) }),
+        validate(strategy.bakeSeconds),
+        ...(config.steps.approveEachStep && index < last ? [approval] : []),
+      ]);
+      return [canary, ...shifts, ...approvals, op('promoting', 'promote'), op('restoringProxy', 'stopMirror'), ...cleanUp];
+    }
     default:
-      return assertNever(input.strategy.kind);
+      return assertNever(strategy);
   }
 }
 
@@ -59,8 +74,9 @@ export function planFor(input: PlanInput): readonly Step[] {
 export const exposureOf: Readonly<Record<HostOperationName, { adds?: Exposure; clears?: Exposure }>> = {
   deployCanary: { adds: 'canaryDeployed' },
   removeCanary: { clears: 'canaryDeployed' },
-  startMirror: { adds: 'stableMirroring' },
-  stopMirror: { clears: 'stableMirroring' },
+  startMirror: { adds: 'stableProxied' },
+  shiftTraffic: { adds: 'stableProxied' },
+  stopMirror: { clears: 'stableProxied' },
   promote: { adds: 'stablePromoted' },
   restoreStable: { clears: 'stablePromoted' },
 };
@@ -104,13 +120,28 @@ function hostOperations(input: PlanInput) {
     ReadTimeout: String(config.proxy.readTimeoutSeconds),
     SendTimeout: String(config.proxy.sendTimeoutSeconds),
   };
+  const routing = config.routing;
   const parameters: Record<HostOperationName, Record<string, string>> = {
     deployCanary: { ...image, Version: input.toVersion },
     removeCanary: {},
     startMirror: {
       ...proxy,
       MirrorHost: config.canaryStack.elbHost,
-      MirrorPercent: formatPercent(input.strategy.percent),
+      MirrorPercent: formatPercent(input.strategy.kind === 'mirror' ? input.strategy.percent : 0),
+    },
+    shiftTraffic: {
+      ...proxy,
+      CanaryHost: config.canaryStack.elbHost,
+      CanaryPercent: '0',
+      StickyCookie: routing.stickyCookie,
+      TesterHeader: routing.testerHeader,
+      TesterValue: routing.testerValue,
+      VipCookie: routing.vipCookie ?? '',
+      VipCookieValue: routing.vipCookieValue ?? '',
+      VipHeader: routing.vipHeader ?? '',
+      VipHeaderValue: routing.vipHeaderValue ?? '',
+      TagHeader: routing.tagHeader,
+      TagValue: routing.tagValue,
     },
     stopMirror: proxy,
     promote: { ...image, Version: input.toVersion, PreviousVersion: input.fromVersion },
@@ -120,6 +151,7 @@ function hostOperations(input: PlanInput) {
     deployCanary: 'canary',
     removeCanary: 'canary',
     startMirror: 'stable',
+    shiftTraffic: 'stable',
     stopMirror: 'stable',
     promote: 'stable',
     restoreStable: 'stable',
@@ -128,14 +160,19 @@ function hostOperations(input: PlanInput) {
     state: HostOperationStep['state'],
     operation: HostOperationName,
     onFailure: HostOperationStep['onFailure'] = 'rollback',
+    overrides: Readonly<Record<string, string>> = {},
   ): HostOperationStep => ({
     kind: 'hostOperation',
     state,
     operation,
     fleet: fleetOf[operation],
     targets: config.fleets[fleetOf[operation]].tags,
-    parameters: { Service: config.service, ReleaseId: releaseId, ...parameters[operation] },
+    parameters: { Service: config.service, ReleaseId: releaseId, ...parameters[operation], ...overrides },
     timeoutSeconds: config.hostOperationTimeoutSeconds,
+    // Promotion rolls over the stable fleet in batches; every other operation uses the agent's default.
+    ...(operation === 'promote'
+      ? { rateControl: { maxConcurrency: config.promotion.batchSize, maxErrors: config.promotion.maxErrors } }
+      : {}),
     onFailure,
   });
 }

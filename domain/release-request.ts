@@ -1,5 +1,5 @@
 import { isVersion } from './patterns';
-import { formatPercent, planFor, undoSteps } from './plan';
+import { assertNever, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
 import { type Draft, draft, enterStep } from './steps';
 import type { Actor, Effect, HistoryEntry, Instant, Release, Strategy } from './types';
@@ -11,14 +11,22 @@ export interface ReleaseRequest {
   readonly fromVersion: string;
   readonly toVersion: string;
   readonly requestedBy: Actor;
-  /** Overrides of the service's defaults, checked against its bounds. */
+  /** Mirror (the default) or weighted steps; the service's defaults fill what is left out. */
+  readonly strategy?: StrategyChoice;
+  /** Overrides of the service's defaults, checked against its bounds: the mirror share, and the validation window
+   * (for steps: the bake time of each step). */
   readonly percent?: number;
   readonly windowSeconds?: number;
   readonly now: Instant;
 }
 
+export type StrategyChoice = { readonly kind: 'mirror' } | { readonly kind: 'steps'; readonly steps?: readonly number[] };
+
+export const MAX_STEPS = 10;
+
 export type RequestRefusal =
   | 'invalid-version'
+  | 'invalid-steps'
   | 'same-version'
   | 'mirror-not-acknowledged'
   | 'percent-out-of-bounds'
@@ -44,10 +52,13 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   const { config } = request;
   const percent = request.percent ?? config.mirror.defaultPercent;
   const windowSeconds = request.windowSeconds ?? config.validation.defaultWindowSeconds;
-  const refusal = refusalOf(request, percent, windowSeconds);
+  const strategy: Strategy =
+    request.strategy?.kind === 'steps'
+      ? { kind: 'steps', steps: request.strategy.steps ?? config.steps.defaultSteps, bakeSeconds: windowSeconds }
+      : { kind: 'mirror', percent };
+  const refusal = refusalOf(request, strategy, windowSeconds);
   if (refusal) return { ok: false, ...refusal };
 
-  const strategy: Strategy = { kind: 'mirror', percent };
   const planInput = { ...request, strategy, windowSeconds };
   const initial: Release = {
     id: request.releaseId,
@@ -80,7 +91,7 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   const started: Draft = enterStep(
     draft(
       initial,
-      `<@${request.requestedBy.id}> started ${config.service} ${request.fromVersion} → ${request.toVersion}, mirroring ${formatPercent(percent)}%.`,
+      `<@${request.requestedBy.id}> started ${config.service} ${request.fromVersion} → ${request.toVersion}, ${describeStrategy(strategy)}.`,
     ),
     0,
     request.now,
@@ -99,32 +110,51 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   return { ok: true, release, effects: [...started.effects, notice], history: [entry] };
 }
 
+/** `mirroring 10%`, `in steps of 5% → 25% → 100%`. */
+export function describeStrategy(strategy: Strategy): string {
+  switch (strategy.kind) {
+    case 'mirror':
+      return `mirroring ${formatPercent(strategy.percent)}%`;
+    case 'steps':
+      return `in steps of ${strategy.steps.map((p) => `${formatPercent(p)}%`).join(' → ')}`;
+    default:
+      return assertNever(strategy);
+  }
+}
+
 function refusalOf(
   request: ReleaseRequest,
-  percent: number,
+  strategy: Strategy,
   windowSeconds: number,
 ): { reason: RequestRefusal; message: string } | null {
   const { config } = request;
   if (!isVersion(request.toVersion)) {
-    return {
-      reason: 'invalid-version',
-      message: `"${request.toVersion}" is not a version (letters, digits, . _ -).`,
-    };
+    return { reason: 'invalid-version', message: `"${request.toVersion}" is not a version (letters, digits, . _ -).` };
   }
   if (request.toVersion === request.fromVersion) {
     return { reason: 'same-version', message: `${config.service} already runs ${request.toVersion}.` };
   }
-  if (config.mirror.readOnlyAcknowledgedBy === undefined) {
+  if (strategy.kind === 'steps') {
+    const { steps } = strategy;
+    const ordered = steps.every((p, i) => p >= 0 && p <= 100 && (i === 0 || p > (steps[i - 1] ?? 0)));
+    if (steps.length === 0 || steps.length > MAX_STEPS || !ordered) {
+      return {
+        reason: 'invalid-steps',
+        message: `Steps must be 1 to ${MAX_STEPS} rising percentages between 0 and 100, e.g. steps:5,25,50,100.`,
+      };
+    }
+  }
+  if (strategy.kind === 'mirror' && config.mirror.readOnlyAcknowledgedBy === undefined) {
     return {
       reason: 'mirror-not-acknowledged',
-      message: `Mirroring sends duplicate requests to the database ${config.service} shares with its canary. Set mirror.readOnlyAcknowledgedBy in its configuration once someone has confirmed it is read-only or idempotent.`,
+      message: `Mirroring sends duplicate requests to the database ${config.service} shares with its canary. Set mirror.readOnlyAcknowledgedBy in its configuration once someone has confirmed it is read-only or idempotent, or release it in steps (strategy=steps).`,
     };
   }
   const { minPercent, maxPercent } = config.mirror;
-  if (!(percent >= minPercent && percent <= maxPercent)) {
+  if (strategy.kind === 'mirror' && !(strategy.percent >= minPercent && strategy.percent <= maxPercent)) {
     return {
       reason: 'percent-out-of-bounds',
-      message: `mirror=${percent} is outside ${config.service}'s bounds: ${minPercent} to ${maxPercent} percent.`,
+      message: `mirror=${strategy.percent} is outside ${config.service}'s bounds: ${minPercent} to ${maxPercent} percent.`,
     };
   }
   const { minWindowSeconds, maxWindowSeconds } = config.validation;

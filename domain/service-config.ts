@@ -63,6 +63,45 @@ export const serviceConfigSchema = z
       .refine((m) => m.minPercent <= m.defaultPercent && m.defaultPercent <= m.maxPercent, {
         message: 'minPercent <= defaultPercent <= maxPercent',
       }),
+    steps: z
+      .strictObject({
+        /** The shares of users the canary gets, one step at a time, each held for its bake time with alarms quiet. */
+        defaultSteps: z.array(z.number().min(0).max(100)).min(1).max(10).default([5, 25, 50, 100]),
+        /** When true, a person approves every step; otherwise only once, before promotion. */
+        approveEachStep: z.boolean().default(false),
+      })
+      .prefault({}),
+    routing: z
+      .strictObject({
+        /** Users are assigned to the canary by a hash of this cookie (client address when absent). */
+        stickyCookie: z.string().regex(patterns.httpToken, 'a cookie name').default('uid'),
+        /** Requests with this header and value always go to the canary (testers). */
+        testerHeader: z.string().regex(patterns.httpToken, 'a header name').default('x-canary'),
+        testerValue: z.string().regex(patterns.httpToken, 'a header value of letters, digits and -_.').default('always'),
+        /** VIPs are pinned to stable whatever the share: by cookie, by header, or both. */
+        vipCookie: z.string().regex(patterns.httpToken, 'a cookie name').optional(),
+        vipCookieValue: z.string().regex(patterns.httpToken, 'a cookie value').optional(),
+        vipHeader: z.string().regex(patterns.httpToken, 'a header name').optional(),
+        vipHeaderValue: z.string().regex(patterns.httpToken, 'a header value').optional(),
+        /** Full-link tagging: requests routed to the canary carry this header, which services pass on. */
+        tagHeader: z.string().regex(patterns.httpToken, 'a header name').default('x-canary-tag'),
+        tagValue: z.string().regex(patterns.httpToken, 'a header value').default('canary'),
+      })
+      .prefault({})
+      .refine((r) => (r.vipCookie === undefined) === (r.vipCookieValue === undefined), {
+        message: 'vipCookie and vipCookieValue go together',
+      })
+      .refine((r) => (r.vipHeader === undefined) === (r.vipHeaderValue === undefined), {
+        message: 'vipHeader and vipHeaderValue go together',
+      }),
+    promotion: z
+      .strictObject({
+        /** Hosts promoted at once (Run Command MaxConcurrency): a count such as "2" or a share such as "25%". */
+        batchSize: z.string().regex(/^(?:[1-9][0-9]{0,3}|(?:100|[1-9][0-9]?)%)$/, 'a host count such as "2" or a share such as "25%"').default('25%'),
+        /** Failed hosts tolerated before the rest are not promoted (Run Command MaxErrors). */
+        maxErrors: z.string().regex(/^(?:0|[1-9][0-9]{0,3}|(?:100|[1-9][0-9]?)%)$/, 'a count such as "0" or a share such as "10%"').default('0'),
+      })
+      .prefault({}),
     validation: z
       .strictObject({
         defaultWindowSeconds: seconds(60, 86_400).default(900),

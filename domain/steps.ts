@@ -50,8 +50,8 @@ function dispatch(d: Draft, step: HostOperationStep, now: Instant): Draft {
   };
   const exposure =
     adds && !d.release.exposure.includes(adds) ? [...d.release.exposure, adds] : d.release.exposure;
-  const trafficSince =
-    step.operation === 'startMirror' ? (d.release.trafficSince ?? now) : d.release.trafficSince;
+  const takesTraffic = step.operation === 'startMirror' || step.operation === 'shiftTraffic';
+  const trafficSince = takesTraffic ? (d.release.trafficSince ?? now) : d.release.trafficSince;
   return withEffects(
     { ...d, release: { ...d.release, state: step.state, run, stepCount, exposure, trafficSince } },
     {
@@ -62,6 +62,7 @@ function dispatch(d: Draft, step: HostOperationStep, now: Instant): Draft {
       targets: step.targets,
       parameters: step.parameters,
       timeoutSeconds: step.timeoutSeconds,
+      ...(step.rateControl ? { rateControl: step.rateControl } : {}),
     },
   );
 }

@@ -16,24 +16,38 @@ export const HOST_OPERATIONS = [
   'deployCanary',
   'removeCanary',
   'startMirror',
+  'shiftTraffic',
   'stopMirror',
   'promote',
   'restoreStable',
 ] as const;
 export type HostOperationName = (typeof HOST_OPERATIONS)[number];
 
-/** How the canary gets traffic. Strategies are data; weighted steps and targeting join this union later. */
-export type Strategy = { readonly kind: 'mirror'; readonly percent: number };
+/**
+ * How the canary gets traffic: `mirror` sends shadow copies of a share of requests (responses discarded);
+ * `steps` sends a growing share of real users (by a sticky cookie, testers always, VIPs never) step by step.
+ */
+export type Strategy =
+  | { readonly kind: 'mirror'; readonly percent: number }
+  | { readonly kind: 'steps'; readonly steps: readonly number[]; readonly bakeSeconds: number };
+
+/** Run Command rate control: how many hosts at once, and how many failures stop the rest. */
+export interface RateControl {
+  readonly maxConcurrency: string;
+  readonly maxErrors: string;
+}
 
 /** The states a release can be in. A plan step decides which of the active ones comes next. */
 export const RELEASE_STATES = [
   'deployingCanary',
   'awaitingCanaryStack',
   'startingMirror',
+  'shiftingTraffic',
   'verifying',
   'awaitingApproval',
   'stoppingMirror',
   'promoting',
+  'restoringProxy',
   'cleaningUp',
   'rollingBack',
   'rollbackFailed',
@@ -53,6 +67,8 @@ export type HostOperationStep = {
   readonly targets: Readonly<Record<string, string>>;
   readonly parameters: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
+  /** Set for operations that roll over a fleet in batches (promotion); otherwise the agent's default. */
+  readonly rateControl?: RateControl;
   /** `warn`: a failure is reported but does not undo the release (used for clean-up after promotion). */
   readonly onFailure: 'rollback' | 'warn';
 };
@@ -90,8 +106,11 @@ export interface StepRun {
   readonly checkId?: string;
 }
 
-/** Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run). */
-export type Exposure = 'canaryDeployed' | 'stableMirroring' | 'stablePromoted';
+/**
+ * Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run).
+ * `stableProxied`: the stable hosts serve through the agent's proxy (mirroring or routing), not their own nginx.
+ */
+export type Exposure = 'canaryDeployed' | 'stableProxied' | 'stablePromoted';
 
 export type RollbackReason =
   | { readonly kind: 'alarm'; readonly alarmName: string; readonly reason: string }
@@ -221,6 +240,7 @@ export type Effect =
       readonly targets: Readonly<Record<string, string>>;
       readonly parameters: Readonly<Record<string, string>>;
       readonly timeoutSeconds: number;
+      readonly rateControl?: RateControl;
     }
   | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }

@@ -45,7 +45,7 @@ describe('a mirror release, end to end', () => {
 
     const release = await h.load(id);
     expect(release.state).toBe('succeeded');
-    expect(release.exposure).not.toContain('stableMirroring');
+    expect(release.exposure).not.toContain('stableProxied');
     expect(h.recordedVersions).toEqual([{ service: 'orders-api', version: '1.4.2' }]);
     expect(operations(h)).toEqual(['deployCanary', 'startMirror', 'stopMirror', 'promote', 'removeCanary']);
     expect(await h.store.activeReleaseId('orders-api')).toBeNull();
@@ -228,7 +228,7 @@ describe('a mirror release, end to end', () => {
     await h.finishCommand('stopMirror', 'failed');
     const failed = await h.load(id);
     expect(failed.state).toBe('rollbackFailed');
-    expect(failed.exposure).toContain('stableMirroring');
+    expect(failed.exposure).toContain('stableProxied');
     expect(h.notices.at(-1)?.notice.severity).toBe('critical');
     expect(await h.store.activeReleaseId('orders-api')).toBe(id);
 
