@@ -32,7 +32,11 @@ export function planFor(input: PlanInput): readonly Step[] {
           state: 'awaitingCanaryStack',
           timeoutSeconds: config.canaryStack.readyTimeoutSeconds,
         };
-  const approval: Step = { kind: 'approval', state: 'awaitingApproval', timeoutSeconds: config.approvals.timeoutSeconds };
+  const approval: Step = {
+    kind: 'approval',
+    state: 'awaitingApproval',
+    timeoutSeconds: config.approvals.timeoutSeconds,
+  };
   const approvals: Step[] = config.approvals.required ? [approval] : [];
   const validate = (windowSeconds: number): Step => ({
     kind: 'validate',
@@ -63,7 +67,14 @@ export function planFor(input: PlanInput): readonly Step[] {
         validate(strategy.bakeSeconds),
         ...(config.steps.approveEachStep && index < last ? [approval] : []),
       ]);
-      return [canary, ...shifts, ...approvals, op('promoting', 'promote'), op('restoringProxy', 'stopMirror'), ...cleanUp];
+      return [
+        canary,
+        ...shifts,
+        ...approvals,
+        op('promoting', 'promote'),
+        op('restoringProxy', 'stopMirror'),
+        ...cleanUp,
+      ];
     }
     default:
       return assertNever(strategy);

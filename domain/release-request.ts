@@ -20,7 +20,9 @@ export interface ReleaseRequest {
   readonly now: Instant;
 }
 
-export type StrategyChoice = { readonly kind: 'mirror' } | { readonly kind: 'steps'; readonly steps?: readonly number[] };
+export type StrategyChoice =
+  | { readonly kind: 'mirror' }
+  | { readonly kind: 'steps'; readonly steps?: readonly number[] };
 
 export const MAX_STEPS = 10;
 
@@ -54,7 +56,11 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   const windowSeconds = request.windowSeconds ?? config.validation.defaultWindowSeconds;
   const strategy: Strategy =
     request.strategy?.kind === 'steps'
-      ? { kind: 'steps', steps: request.strategy.steps ?? config.steps.defaultSteps, bakeSeconds: windowSeconds }
+      ? {
+          kind: 'steps',
+          steps: request.strategy.steps ?? config.steps.defaultSteps,
+          bakeSeconds: windowSeconds,
+        }
       : { kind: 'mirror', percent };
   const refusal = refusalOf(request, strategy, windowSeconds);
   if (refusal) return { ok: false, ...refusal };
@@ -129,7 +135,10 @@ function refusalOf(
 ): { reason: RequestRefusal; message: string } | null {
   const { config } = request;
   if (!isVersion(request.toVersion)) {
-    return { reason: 'invalid-version', message: `"${request.toVersion}" is not a version (letters, digits, . _ -).` };
+    return {
+      reason: 'invalid-version',
+      message: `"${request.toVersion}" is not a version (letters, digits, . _ -).`,
+    };
   }
   if (request.toVersion === request.fromVersion) {
     return { reason: 'same-version', message: `${config.service} already runs ${request.toVersion}.` };

@@ -77,7 +77,10 @@ export const serviceConfigSchema = z
         stickyCookie: z.string().regex(patterns.httpToken, 'a cookie name').default('uid'),
         /** Requests with this header and value always go to the canary (testers). */
         testerHeader: z.string().regex(patterns.httpToken, 'a header name').default('x-canary'),
-        testerValue: z.string().regex(patterns.httpToken, 'a header value of letters, digits and -_.').default('always'),
+        testerValue: z
+          .string()
+          .regex(patterns.httpToken, 'a header value of letters, digits and -_.')
+          .default('always'),
         /** VIPs are pinned to stable whatever the share: by cookie, by header, or both. */
         vipCookie: z.string().regex(patterns.httpToken, 'a cookie name').optional(),
         vipCookieValue: z.string().regex(patterns.httpToken, 'a cookie value').optional(),
@@ -97,9 +100,21 @@ export const serviceConfigSchema = z
     promotion: z
       .strictObject({
         /** Hosts promoted at once (Run Command MaxConcurrency): a count such as "2" or a share such as "25%". */
-        batchSize: z.string().regex(/^(?:[1-9][0-9]{0,3}|(?:100|[1-9][0-9]?)%)$/, 'a host count such as "2" or a share such as "25%"').default('25%'),
+        batchSize: z
+          .string()
+          .regex(
+            /^(?:[1-9][0-9]{0,3}|(?:100|[1-9][0-9]?)%)$/,
+            'a host count such as "2" or a share such as "25%"',
+          )
+          .default('25%'),
         /** Failed hosts tolerated before the rest are not promoted (Run Command MaxErrors). */
-        maxErrors: z.string().regex(/^(?:0|[1-9][0-9]{0,3}|(?:100|[1-9][0-9]?)%)$/, 'a count such as "0" or a share such as "10%"').default('0'),
+        maxErrors: z
+          .string()
+          .regex(
+            /^(?:0|[1-9][0-9]{0,3}|(?:100|[1-9][0-9]?)%)$/,
+            'a count such as "0" or a share such as "10%"',
+          )
+          .default('0'),
       })
       .prefault({}),
     validation: z
