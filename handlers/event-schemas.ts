@@ -43,6 +43,8 @@ export const pipelineEvent = z.discriminatedUnion('detail-type', [
       pipeline,
       percent: z.number().positive().max(100).optional(),
       windowSeconds: z.number().int().positive().optional(),
+      /** Weighted steps instead of mirroring, e.g. [5, 25, 50, 100]. */
+      steps: z.array(z.number().min(0).max(100)).min(1).max(10).optional(),
     }),
   }),
   z.object({

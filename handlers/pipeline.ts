@@ -17,11 +17,12 @@ export function pipelineHandler(source: AgentSource) {
       const { service } = await source();
       logger.appendKeys({ releaseService: name, version, pipeline, kind });
       if (kind === 'Release Requested') {
-        const { percent, windowSeconds } = detail;
+        const { percent, windowSeconds, steps } = detail;
         const started = await service.start({
           service: name,
           toVersion: version,
           requestedBy: actor,
+          ...(steps ? { strategy: { kind: 'steps', steps } } : {}),
           percent,
           windowSeconds,
           requestId: id,
