@@ -152,16 +152,9 @@ export const historyEntrySchema = z.object({
 }) satisfies z.ZodType<HistoryEntry>;
 
 const effect = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('runHostOperation'),
-    stepId: z.string(),
-    operation,
-    fleet,
-    targets: stringMap,
-    parameters: stringMap,
-    timeoutSeconds: z.number(),
-    rateControl: rateControl.optional(),
-  }),
+  hostOperationStep
+    .omit({ kind: true, state: true, onFailure: true })
+    .extend({ kind: z.literal('runHostOperation'), stepId: z.string() }),
   z.object({ kind: z.literal('cancelHostOperation'), stepId: z.string(), commandId: z.string() }),
   z.object({ kind: z.literal('setTimer'), timerId: z.string(), at: instant }),
   z.object({ kind: z.literal('cancelTimer'), timerId: z.string() }),

@@ -73,6 +73,12 @@ export type HostOperationStep = {
   readonly onFailure: 'rollback' | 'warn';
 };
 
+/** What a host operation step asks the fleet to do, as its effect carries it. */
+export type HostOperationRequest = Pick<
+  HostOperationStep,
+  'operation' | 'fleet' | 'targets' | 'parameters' | 'timeoutSeconds' | 'rateControl'
+>;
+
 export type Step =
   | HostOperationStep
   | {
@@ -232,16 +238,7 @@ export type NoticeSeverity = 'progress' | 'info' | 'warning' | 'critical';
 
 /** Effects are data; the application service runs them through ports after the new state is saved. */
 export type Effect =
-  | {
-      readonly kind: 'runHostOperation';
-      readonly stepId: string;
-      readonly operation: HostOperationName;
-      readonly fleet: Fleet;
-      readonly targets: Readonly<Record<string, string>>;
-      readonly parameters: Readonly<Record<string, string>>;
-      readonly timeoutSeconds: number;
-      readonly rateControl?: RateControl;
-    }
+  | ({ readonly kind: 'runHostOperation'; readonly stepId: string } & HostOperationRequest)
   | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
   | { readonly kind: 'cancelTimer'; readonly timerId: string }

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceConfig } from '../domain/service-config';
 import type { Fleet } from '../domain/types';
 import { renderStableNginx } from '../hosts/nginx-config';
 import { type RunOutcome, runDocument } from '../hosts/run-document';
+import { freePort } from './free-port';
 import { type LoadBalancer, loadBalancer } from './load-balancer';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,17 +25,6 @@ export interface SandboxHost {
   readonly root: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
