@@ -134,6 +134,9 @@ interface ModelConfig {
 }
 
 async function check(seed: { config: ModelConfig; actions: Action[] }) {
+  // The in-memory world never leaves the microtask queue; yield once per run so the test worker can still talk to
+  // vitest (a worker silent for 60 s fails the whole run with "Timeout calling onTaskUpdate").
+  await new Promise((resolve) => setImmediate(resolve));
   const config = serviceConfig({
     approvals: {
       required: seed.config.required,
