@@ -31,6 +31,7 @@ const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
  *                                                                     gsi2: SERVICE#<svc> / <requestedAt>
  *   RELEASE#<id>        HISTORY#000042  one history entry (append-only, put-if-absent)
  *   RELEASE#<id>        OUTBOX#<effect> an effect not yet run          gsi1: OUTBOX / <createdAt>#<effect>
+ *   RELEASE#<id>        CARD            the release's Slack message (adapters/dynamo-card-refs.ts)
  *   SERVICE#<svc>       LOCK            the active release's id (one per service)
  *   EVENT#<eventId>     EVENT           a processed delivery (TTL)
  *   COMMAND#<commandId> COMMAND         which release sent an SSM command (TTL)
@@ -257,6 +258,15 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
         ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':before': `${createdBefore}#~` },
       });
       return items.map((item) => parseStored(pendingEffectSchema, item.data, 'outbox effect'));
+    },
+
+    async pendingEffectsOf(releaseId) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :outbox)',
+        ExpressionAttributeValues: { ':pk': `RELEASE#${releaseId}`, ':outbox': 'OUTBOX#' },
+        ConsistentRead: true,
+      });
+      return items.map((item) => parseStored(pendingEffectSchema, item.data, `outbox of ${releaseId}`));
     },
 
     async completeEffects(effects: readonly PendingEffect[]) {

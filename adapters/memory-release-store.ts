@@ -77,6 +77,9 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
     async pendingEffects(createdBefore: Instant) {
       return [...outbox.values()].filter((e) => e.createdAt <= createdBefore).map((e) => structuredClone(e));
     },
+    async pendingEffectsOf(releaseId) {
+      return [...outbox.values()].filter((e) => e.releaseId === releaseId).map((e) => structuredClone(e));
+    },
     async completeEffects(effects) {
       for (const effect of effects) outbox.delete(effect.id);
     },

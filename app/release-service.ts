@@ -1,4 +1,12 @@
-import type { Clock, IdSource, PendingEffect, ServiceConfigs } from '../domain/ports';
+import type {
+  Clock,
+  EffectHandOff,
+  IdSource,
+  PendingEffect,
+  ReleaseStore,
+  ServiceConfigs,
+  VersionRegistry,
+} from '../domain/ports';
 import { transition } from '../domain/release-machine';
 import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
 import type { Actor, AlarmState, Effect, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
@@ -11,7 +19,9 @@ import {
   VersionConflictError,
 } from './errors';
 
-export interface ReleaseServiceDeps extends EffectPorts {
+interface CoreDeps {
+  readonly store: ReleaseStore;
+  readonly versions: VersionRegistry;
   readonly configs: ServiceConfigs;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -19,6 +29,13 @@ export interface ReleaseServiceDeps extends EffectPorts {
   readonly maxAttempts?: number;
   readonly onEffectFailed?: (effect: PendingEffect, error: unknown) => void;
 }
+
+/**
+ * Saved effects either run here, through the effect ports, or are handed off to another worker (a Slack request
+ * must be answered within 3 seconds, so it only records the change and hands the outbox on).
+ */
+export type ReleaseServiceDeps = CoreDeps &
+  ({ readonly handOff: EffectHandOff } | (EffectPorts & { readonly handOff?: undefined }));
 
 export interface StartInput {
   readonly service: string;
@@ -60,7 +77,8 @@ export type ApplyResult =
  * 2. Run the pure `transition`; a refusal or an unchanged release ends here, with nothing written.
  * 3. Save the release, its history, its effects (the outbox) and the event id in one conditional write.
  * 4. On a version conflict, reload and go to 2; on a duplicate event id, report "unchanged".
- * 5. Run the effects; feed the events they produce (command ids, alarm readings) back in from step 1.
+ * 5. Run the effects (or hand them off); feed the events they produce (command ids, alarm readings) back in
+ *    from step 1.
  */
 export function releaseService(deps: ReleaseServiceDeps) {
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -81,8 +99,8 @@ export function releaseService(deps: ReleaseServiceDeps) {
         message: `${input.service}'s configuration is invalid: ${found.errors.join('; ')}`,
       };
     }
-    const active = await deps.store.activeReleaseId(input.service);
-    if (active !== null) return busy(input.service, active);
+    // No early "is it busy?" read: the create below takes the service's lock and checks the request id in one
+    // transaction, so a retried request is told "already handled" rather than "busy" with its own release.
     const fromVersion = await deps.versions.current(input.service);
     if (fromVersion === null) {
       return {
@@ -204,7 +222,23 @@ export function releaseService(deps: ReleaseServiceDeps) {
     return { effectsRerun: stale.length, deadlines: due.length };
   }
 
+  /** Runs what a release still has in its outbox: the other side of a hand-off. */
+  async function runPending(releaseId: string): Promise<{ ran: number }> {
+    const release = await deps.store.load(releaseId);
+    if (release === null) throw new UnknownReleaseError(releaseId);
+    const pending = [...(await deps.store.pendingEffectsOf(releaseId))].sort(outboxOrder);
+    if (pending.length > 0) await execute(release, pending);
+    return { ran: pending.length };
+  }
+
   async function execute(release: Release, effects: readonly PendingEffect[]): Promise<void> {
+    if (deps.handOff) {
+      // Nothing is lost if the hand-off fails: the effects wait in the outbox for the sweeper.
+      await deps.handOff.handOff(release.id).catch((error: unknown) => {
+        for (const effect of effects) deps.onEffectFailed?.(effect, error);
+      });
+      return;
+    }
     const summary = await runEffects(deps, release, effects);
     for (const { effect, error } of summary.failed) deps.onEffectFailed?.(effect, error);
     await feedBack(summary.followUps);
@@ -214,7 +248,7 @@ export function releaseService(deps: ReleaseServiceDeps) {
     for (const followUp of followUps) await apply(followUp.releaseId, followUp.event, followUp.eventId);
   }
 
-  return { start, apply, applyToCommand, alarmChanged, canaryStackReported, sweep };
+  return { start, apply, applyToCommand, alarmChanged, canaryStackReported, sweep, runPending };
 }
 
 export type ReleaseService = ReturnType<typeof releaseService>;
@@ -226,6 +260,11 @@ function outbox(release: Release, effects: readonly Effect[], now: Instant): Pen
     effect,
     createdAt: now,
   }));
+}
+
+/** Oldest first; ids (`<release>#<version>#<index>`) compare numerically, so version 10 follows version 9. */
+function outboxOrder(a: PendingEffect, b: PendingEffect): number {
+  return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true });
 }
 
 function groupByRelease(items: readonly PendingEffect[]): Map<string, PendingEffect[]> {

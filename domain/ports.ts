@@ -38,6 +38,8 @@ export interface ReleaseStore {
   history(releaseId: string): Promise<readonly HistoryEntry[]>;
   releaseIdForCommand(commandId: string): Promise<string | null>;
   pendingEffects(createdBefore: Instant): Promise<readonly PendingEffect[]>;
+  /** One release's effects still in the outbox, in no particular order. */
+  pendingEffectsOf(releaseId: string): Promise<readonly PendingEffect[]>;
   completeEffects(effects: readonly PendingEffect[]): Promise<void>;
   dueDeadlines(now: Instant): Promise<readonly DueDeadline[]>;
 }
@@ -82,6 +84,26 @@ export interface Notifier {
 export interface VersionRegistry {
   current(service: string): Promise<string | null>;
   record(service: string, version: string): Promise<void>;
+}
+
+/**
+ * Where saved effects go when they must not run in this process: a Slack request has to be answered within
+ * 3 seconds, so it saves the change and hands the release's outbox to another worker (the event bus).
+ */
+export interface EffectHandOff {
+  handOff(releaseId: string): Promise<void>;
+}
+
+/** Where a release's living message is: the channel and the message's timestamp, as Slack names messages. */
+export interface CardRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** Remembers each release's living message. `claim` is put-if-absent: of two racing posts, one card wins. */
+export interface CardRefs {
+  get(releaseId: string): Promise<CardRef | null>;
+  claim(releaseId: string, ref: CardRef): Promise<boolean>;
 }
 
 export interface ServiceConfigs {

@@ -3,24 +3,37 @@
  * and its adapters are built once, on first use, from the validated environment (handlers/config.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { WebClient } from '@slack/web-api';
 import { cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
+import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
+import { eventBridgeHandOff } from '../adapters/eventbridge-hand-off';
 import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { schedulerTimers } from '../adapters/scheduler-timers';
+import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
 import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
 import { ssmServiceConfigs, ssmVersionRegistry } from '../adapters/ssm-parameters';
 import { type ReleaseService, releaseService } from '../app/release-service';
-import type { Clock, Notifier, ReleaseStore, ServiceConfigs, VersionRegistry } from '../domain/ports';
-import { loadConfig } from './config';
+import type {
+  Clock,
+  IdSource,
+  Notifier,
+  PendingEffect,
+  ReleaseStore,
+  ServiceConfigs,
+  VersionRegistry,
+} from '../domain/ports';
+import { type AgentConfig, loadConfig } from './config';
+import { logger } from './log';
+import type { SlackRuntime } from './slack';
 
-export const logger = new Logger({ serviceName: 'canary-agent' });
+export { logger };
 
 // The SDK retries throttling and transient errors itself, with adaptive backoff, before a handler sees them.
 const sdk = { maxAttempts: 5, retryMode: 'adaptive' } as const;
@@ -45,23 +58,38 @@ export interface Agent {
 export type AgentSource = () => Promise<Pick<Agent, 'service' | 'store'>>;
 
 const clock: Clock = { now: () => new Date().toISOString() };
+const ids: IdSource = {
+  releaseId: (svc, now) => `${svc}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
+};
+const onEffectFailed = (effect: PendingEffect, error: unknown) =>
+  logger.warn('effect failed; it stays in the outbox for the sweeper', {
+    releaseId: effect.releaseId,
+    effect: effect.effect.kind,
+    error: error as Error,
+  });
 let built: Agent | undefined;
+let slackBuilt: Omit<SlackRuntime, 'secrets'> | undefined;
+
+/** The state and configuration ports every function shares. */
+function statePorts(env: AgentConfig) {
+  return {
+    store: dynamoReleaseStore(sdkClients.dynamo, env.RELEASES_TABLE),
+    configs: ssmServiceConfigs(sdkClients.ssm, env.PARAMETER_PATH),
+    versions: ssmVersionRegistry(sdkClients.ssm, env.PARAMETER_PATH),
+  };
+}
 
 /** The release service and its ports, built once per container. Throws (naming the variable) on a bad environment. */
 export async function agent(): Promise<Agent> {
   if (built) return built;
   const env = loadConfig();
-  const store = dynamoReleaseStore(sdkClients.dynamo, env.RELEASES_TABLE);
-  const configs = ssmServiceConfigs(sdkClients.ssm, env.PARAMETER_PATH);
-  const versions = ssmVersionRegistry(sdkClients.ssm, env.PARAMETER_PATH);
+  const { store, configs, versions } = statePorts(env);
   const service = releaseService({
     store,
     configs,
     versions,
     clock,
-    ids: {
-      releaseId: (svc, now) => `${svc}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
-    },
+    ids,
     fleet: ssmFleetOperator(sdkClients.ssm, {
       documentPrefix: env.SSM_DOCUMENT_PREFIX,
       maxConcurrency: env.COMMAND_MAX_CONCURRENCY,
@@ -76,17 +104,43 @@ export async function agent(): Promise<Agent> {
       now: clock.now,
     }),
     alarms: cloudWatchAlarmReader(sdkClients.cloudWatch),
-    // The Slack living message joins here (merge time): allNotifiers(slackNotifier(...), eventBridgePublisher(...)).
-    notifier: allNotifiers(eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN })),
-    onEffectFailed: (effect, error) =>
-      logger.warn('effect failed; it stays in the outbox for the sweeper', {
-        releaseId: effect.releaseId,
-        effect: effect.effect.kind,
-        error: error as Error,
+    notifier: allNotifiers(
+      slackReleaseCards({
+        client: slackClient,
+        cards: dynamoCardRefs(sdkClients.dynamo, env.RELEASES_TABLE),
+        releases: store,
+        clock,
       }),
+      eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN }),
+    ),
+    onEffectFailed,
   });
   built = { service, store, configs, versions, clock };
   return built;
+}
+
+/**
+ * What the Slack function needs: the release use cases with effects handed off to the `effects` function (a
+ * Slack request must be answered within 3 seconds), read access to releases, and the Slack secrets.
+ */
+export async function slackRuntime(): Promise<SlackRuntime> {
+  const secrets = await slackSecrets();
+  if (slackBuilt) return { ...slackBuilt, secrets };
+  const env = loadConfig();
+  const { store, configs, versions } = statePorts(env);
+  const handOff = eventBridgeHandOff(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN });
+  const service = releaseService({ store, configs, versions, clock, ids, handOff, onEffectFailed });
+  slackBuilt = { deps: { service, store, configs } };
+  return { ...slackBuilt, secrets };
+}
+
+let web: { token: string; client: WebClient } | undefined;
+
+/** The Web API client for the bot token, rebuilt when the token is rotated. */
+async function slackClient(): Promise<WebClient> {
+  const { botToken } = await slackSecrets();
+  if (web?.token !== botToken) web = { token: botToken, client: new WebClient(botToken) };
+  return web.client;
 }
 
 /** Tells every notifier; one that fails fails the effect, which stays in the outbox and is rerun (at least once). */
@@ -146,5 +200,7 @@ async function fetchSlackSecrets(): Promise<{ signingSecret: string; botToken: s
 /** For tests: forget the built agent and cached secrets, so a test can change the environment. */
 export function resetForTests(): void {
   built = undefined;
+  slackBuilt = undefined;
+  web = undefined;
   secrets = undefined;
 }

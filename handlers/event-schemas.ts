@@ -64,3 +64,9 @@ export const timerEvent = eventBridgeEvent(
   ['Release Timer Elapsed'],
   z.object({ releaseId: z.string().min(1).max(200), timerId: z.string().min(1).max(300) }),
 );
+
+/** What the Slack function puts on the agent's bus when it hands a release's outbox on (adapters/eventbridge-hand-off.ts). */
+export const effectsEvent = eventBridgeEvent(
+  ['Release Effects Pending'],
+  z.object({ releaseId: z.string().min(1).max(200) }),
+);

@@ -1,5 +1,6 @@
 /**
- * `npm run demo`: two releases in the sandbox, headless. A healthy one must end `succeeded` with the new version
+ * `npm run demo`: two releases in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
+ * commands and a Promote click on the release card, through the real Slack function). A healthy one must end `succeeded` with the new version
  * serving; a faulty one (its canary answers live requests with 500) must fire the canary alarm and roll back on
  * its own, with the old version still serving through nginx. Prints each timeline; exits non-zero otherwise.
  */
@@ -10,8 +11,8 @@ import { INITIAL_VERSION } from './sandbox-config';
 import { formatEntry, timelineNotifier } from './timeline';
 import { backgroundTraffic } from './traffic';
 
-const REQUESTER = { kind: 'person', id: 'UANA0SANDBOX' } as const;
-const APPROVER = { kind: 'person', id: 'UBEN0SANDBOX' } as const;
+const REQUESTER = 'UANA0SANDBOX';
+const APPROVER = 'UBEN0SANDBOX';
 const ended = (r: Release) =>
   r.state === 'succeeded' || r.state === 'rolledBack' || r.state === 'rollbackFailed';
 
@@ -20,16 +21,28 @@ async function servingVersion(sandbox: Sandbox): Promise<string | null> {
   return response.headers.get('x-service-version');
 }
 
+/** Runs one release the way a person does in Slack: `/canary start`, then Promote on the card if asked to. */
 async function release(sandbox: Sandbox, toVersion: string, approve: boolean): Promise<Release> {
-  const started = await sandbox.service.start({ service: 'orders-api', toVersion, requestedBy: REQUESTER });
-  if (!started.ok) throw new Error(started.message);
+  const { reply } = await sandbox.slack.command(REQUESTER, `start orders-api ${toVersion}`);
+  const releaseId = await sandbox.store.activeReleaseId('orders-api');
+  if (releaseId === null) throw new Error(`/canary start was refused: ${reply}`);
   const waiting = await sandbox.waitFor(
-    started.release.id,
+    releaseId,
     (r) => r.state === 'awaitingApproval' || ended(r) || r.state === 'rollingBack',
   );
-  if (approve && waiting.state === 'awaitingApproval')
-    await sandbox.service.apply(waiting.id, { kind: 'approved', actor: APPROVER });
-  return sandbox.waitFor(started.release.id, ended, 120_000);
+  if (approve && waiting.state === 'awaitingApproval') {
+    const card = await sandbox.slack.waitForMessage((m) => promoteButton(m.blocks, releaseId));
+    await sandbox.slack.click(APPROVER, card.id, 'canary_promote', releaseId, `release:${releaseId}`);
+  }
+  return sandbox.waitFor(releaseId, ended, 120_000);
+}
+
+function promoteButton(blocks: readonly unknown[], releaseId: string): boolean {
+  return blocks.some((b) =>
+    ((b as { elements?: { action_id?: string; value?: string }[] }).elements ?? []).some(
+      (e) => e.action_id === 'canary_promote' && e.value === releaseId,
+    ),
+  );
 }
 
 const dir = sandboxDir();

@@ -1,106 +1,49 @@
 /**
- * `npm start`: runs the release engine on embedded local defaults (in-memory state, a simulated fleet and
- * alarms), two releases in a row: a healthy one that is approved and succeeds, and a faulty one whose canary
- * fires its 5XX alarm so that the agent rolls back on its own. No AWS account, no Slack workspace.
+ * `npm start`: the whole agent on this machine, on embedded defaults, with no AWS account and no Slack workspace.
+ * The same handlers, use cases and engine as on Lambda, over DynamoDB Local, an in-process EventBridge, real
+ * nginx hosts on loopback and a console page that behaves like a Slack channel. Ctrl-C stops everything.
  */
-import { randomUUID } from 'node:crypto';
-import { memoryReleaseStore } from '../adapters/memory-release-store';
-import { UnknownReleaseError } from '../app/errors';
-import { releaseService } from '../app/release-service';
-import { serviceConfigSchema } from '../domain/service-config';
-import type { Release } from '../domain/types';
-import { consoleNotifier, simulatedWorld } from './simulated-world';
+import { rmSync } from 'node:fs';
+import { sandboxDir, startSandbox } from './sandbox';
+import { INITIAL_VERSION, SANDBOX_USERS } from './sandbox-config';
+import { backgroundTraffic } from './traffic';
 
-const config = serviceConfigSchema.parse({
-  service: 'orders-api',
-  image: { repository: 'registry.local/orders-api', containerPort: 8080 },
-  fleets: { stable: { tags: { fleet: 'orders-stable' } }, canary: { tags: { fleet: 'orders-canary' } } },
-  canaryStack: { elbHost: 'orders-canary.local' },
-  mirror: { readOnlyAcknowledgedBy: 'sandbox', defaultPercent: 10 },
-  validation: { defaultWindowSeconds: 300 },
-  alarms: { canary: ['orders-api-canary-5xx'], stable: ['orders-api-stable-health'] },
-  approvals: { users: ['UAPPROVER'] },
-  slack: { channel: 'CSANDBOX' },
+const dir = sandboxDir();
+console.log('Starting the sandbox: DynamoDB Local, three nginx hosts, the Slack function and its console…');
+const sandbox = await startSandbox({
+  dir,
+  speedUp: 20,
+  consolePort: Number(process.env.CANARY_CONSOLE_PORT ?? 3000),
 });
+const traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 20);
+traffic.start();
 
-let faulty = false;
-let startedAt = Date.now();
-const versions = new Map([['orders-api', '1.4.1']]);
-const store = memoryReleaseStore();
-const world = simulatedWorld(
-  {
-    hosts: ['i-0000000000000001a', 'i-0000000000000002b'],
-    operationMs: 20,
-    msPerSecond: 1,
-    faultyCanary: () => faulty,
-    canaryAlarm: 'orders-api-canary-5xx',
-  },
-  async (to, event) => {
-    // Like Lambda's retries of an asynchronous event: a result can beat the write that records its command id.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (to.commandId) await service.applyToCommand(to.commandId, event);
-        else if (to.releaseId) await service.apply(to.releaseId, event);
-        return;
-      } catch (error) {
-        if (!(error instanceof UnknownReleaseError) || attempt === 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-      }
-    }
-  },
-);
-const service = releaseService({
-  store,
-  ...world,
-  notifier: consoleNotifier(
-    (line) => console.log(line),
-    () => startedAt,
-  ),
-  versions: {
-    current: async (s) => versions.get(s) ?? null,
-    record: async (s, v) => void versions.set(s, v),
-  },
-  configs: { get: async (name) => (name === config.service ? { ok: true, config } : null) },
-  clock: { now: () => new Date().toISOString() },
-  ids: { releaseId: (s, now) => `${s}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}` },
-});
+console.log(`
+Canary Agent sandbox is up (state and logs in ${dir})
 
-async function settle(releaseId: string, until: (r: Release) => boolean): Promise<Release> {
-  for (;;) {
-    const release = await store.load(releaseId);
-    if (release && until(release)) return release;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  Slack console:  ${sandbox.consoleUrl}
+  orders-api:     ${sandbox.stableUrl}/orders/42   (stable ELB; ${INITIAL_VERSION} serves now, 20 requests/s of background traffic)
+  canary ELB:     ${sandbox.canaryUrl}
+
+In the console, pick a person and type, for example:
+  /canary start orders-api 1.4.2          a healthy release: wait for the card's Promote button, press it as ben or cat
+  /canary start orders-api 1.4.3-bad      a faulty one: its canary answers 500, the alarm fires, the agent rolls back
+  /canary help
+
+People: ${SANDBOX_USERS.map((u) => u.name).join(', ')}. Validation windows run 20x faster than real time.
+Ctrl-C stops every process the sandbox started.
+`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the sandbox…`);
+  await traffic.stop();
+  await sandbox.stop();
+  if (process.env.CANARY_KEEP_SANDBOX === undefined) rmSync(dir, { recursive: true, force: true });
+  console.log('Stopped: no process left behind.');
+  process.exit(0);
 }
-
-async function release(toVersion: string, approve: boolean): Promise<Release> {
-  startedAt = Date.now();
-  const started = await service.start({
-    service: 'orders-api',
-    toVersion,
-    requestedBy: { kind: 'person', id: 'UREQUESTER' },
-  });
-  if (!started.ok) throw new Error(started.message);
-  const waiting = await settle(
-    started.release.id,
-    (r) => r.state === 'awaitingApproval' || r.state === 'rolledBack' || r.state === 'rollingBack',
-  );
-  if (approve && waiting.state === 'awaitingApproval') {
-    await service.apply(started.release.id, { kind: 'approved', actor: { kind: 'person', id: 'UAPPROVER' } });
-  }
-  return settle(
-    started.release.id,
-    (r) => r.state === 'succeeded' || r.state === 'rolledBack' || r.state === 'rollbackFailed',
-  );
-}
-
-console.log('Canary Agent, local run (simulated fleet; the validation window runs at 1 ms per second)\n');
-console.log('1) orders-api 1.4.1 -> 1.4.2, healthy canary');
-const healthy = await release('1.4.2', true);
-console.log(`\n2) orders-api ${versions.get('orders-api')} -> 1.4.3, canary answers 5XX`);
-faulty = true;
-const broken = await release('1.4.3', true);
-console.log(
-  `\nResult: ${healthy.state} then ${broken.state}; orders-api now runs ${versions.get('orders-api')}.`,
-);
-process.exitCode = healthy.state === 'succeeded' && broken.state === 'rolledBack' ? 0 : 1;
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

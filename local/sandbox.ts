@@ -4,27 +4,42 @@
  * serverless.yml's own patterns, local timers, a Run Command that runs the real SSM documents against nginx
  * hosts on loopback, and a CloudWatch-like 5XX alarm on the canary's load balancer).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
+import { EFFECTS_PENDING, EFFECTS_SOURCE } from '../adapters/eventbridge-hand-off';
+import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { type ReleaseService, releaseService } from '../app/release-service';
-import type { AlarmReader, Clock, Notifier, ServiceConfigs, VersionRegistry } from '../domain/ports';
+import type {
+  AlarmReader,
+  Clock,
+  IdSource,
+  Notifier,
+  ServiceConfigs,
+  VersionRegistry,
+} from '../domain/ports';
 import type { Release } from '../domain/types';
 import { alarmHandler } from '../handlers/alarm';
 import { allNotifiers, logger } from '../handlers/compose';
+import { effectsHandler } from '../handlers/effects';
 import { pipelineHandler } from '../handlers/pipeline';
+import { slackHandler } from '../handlers/slack';
 import { ssmCommandHandler } from '../handlers/ssm-command';
 import { sweeperHandler } from '../handlers/sweeper';
 import { timerHandler } from '../handlers/timer';
 import { alarmEvaluator } from './alarm-evaluator';
 import { spawnLocalDynamo } from './dynamodb-local';
 import { type DeliveryFailure, localEventBus } from './event-bus';
+import { serveLambda } from './lambda-http';
 import { localFleetOperator } from './local-fleet-operator';
 import { localTimers } from './local-timers';
-import { CANARY_ALARM, INITIAL_VERSION, sandboxServiceConfig } from './sandbox-config';
+import { CANARY_ALARM, INITIAL_VERSION, SANDBOX_USERS, sandboxServiceConfig } from './sandbox-config';
 import { sandboxFleet } from './sandbox-fleet';
 import { eventRules, readServerlessYml } from './serverless-yml';
+import { type SlackStandin, slackStandin } from './slack-standin';
 
 export interface SandboxOptions {
   /** The folder that holds every file the sandbox writes (hosts, logs). */
@@ -34,6 +49,8 @@ export interface SandboxOptions {
   /** Extra notifiers (the Slack living message, a console timeline). */
   readonly notifiers?: readonly Notifier[];
   readonly onDeadLetter?: (failure: DeliveryFailure) => void;
+  /** The console's port (0: any free one). */
+  readonly consolePort?: number;
 }
 
 export interface Sandbox {
@@ -43,6 +60,9 @@ export interface Sandbox {
   readonly clock: Clock;
   readonly stableUrl: string;
   readonly canaryUrl: string;
+  /** The Slack stand-in: Web API, response URLs, and the console page people use. */
+  readonly slack: SlackStandin;
+  readonly consoleUrl: string;
   /** When the canary alarm last went to ALARM (ms), for the alarm-to-rollback figure. */
   readonly alarmFiredAt: () => number | undefined;
   readonly alarmState: () => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -61,7 +81,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const dynamo = await spawnLocalDynamo();
   stopping.push(() => dynamo.stop());
-  const store = dynamoReleaseStore(dynamo.client, await dynamo.createReleasesTable());
+  const table = await dynamo.createReleasesTable();
+  const store = dynamoReleaseStore(dynamo.client, table);
 
   let bus: ReturnType<typeof localEventBus> | undefined;
   const publish = (target: 'default' | 'agent') => (event: unknown) => bus?.publish(target, event);
@@ -114,27 +135,66 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     documentPrefix: `${readServerlessYml().service}-dev`,
     publish: publish('default'),
   });
+  // Slack: the real Slack function behind a loopback HTTP API, its Web API calls answered by the stand-in.
+  const signingSecret = randomBytes(16).toString('hex');
+  const secrets = { signingSecret, botToken: `xoxb-sandbox-${randomBytes(8).toString('hex')}` };
+  const slackApi = serveLambda(
+    'slack',
+    { method: 'POST', path: '/slack/events' },
+    slackHandler(async () => ({ deps: slackDeps, secrets, slackApiUrl: slack.apiUrl() })),
+  );
+  const slack = slackStandin({
+    signingSecret,
+    appUrl: slackApi.url,
+    channel: config.slack.channel,
+    users: SANDBOX_USERS,
+  });
+  const consoleUrl = await slack.start(options.consolePort ?? 0);
+  stopping.push(() => slack.stop());
+  await slackApi.start();
+  stopping.push(() => slackApi.stop());
+  const cards = slackReleaseCards({
+    client: async () => new WebClient(secrets.botToken, { slackApiUrl: slack.apiUrl() }),
+    cards: dynamoCardRefs(dynamo.client, table),
+    releases: store,
+    clock,
+  });
+
   const storeChanges: Notifier = {
     releaseChanged: async () => {
       for (const listener of changed) listener();
     },
   };
 
+  const ids: IdSource = {
+    releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
+  };
   const service = releaseService({
     store,
     configs,
     versions: versionRegistry,
     clock,
-    ids: {
-      releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
-    },
+    ids,
     fleet: operator,
     timers,
     alarms,
-    notifier: allNotifiers(storeChanges, ...(options.notifiers ?? [])),
+    notifier: allNotifiers(storeChanges, cards, ...(options.notifiers ?? [])),
     onEffectFailed: (effect, error) =>
       logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
   });
+  // As on Lambda, the Slack function only records changes and hands their effects to the `effects` function.
+  const slackDeps = {
+    store,
+    configs,
+    service: releaseService({
+      store,
+      configs,
+      versions: versionRegistry,
+      clock,
+      ids,
+      handOff: { handOff: async (releaseId) => void publish('agent')(effectsPending(releaseId)) },
+    }),
+  };
   const agent = { service, store, configs, versions: versionRegistry, clock };
   const source = async () => agent;
   bus = localEventBus({
@@ -144,6 +204,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ssmCommand: ssmCommandHandler(source),
       pipeline: pipelineHandler(source),
       timer: timerHandler(source),
+      effects: effectsHandler(source),
     },
     onDeadLetter: options.onDeadLetter,
   });
@@ -184,6 +245,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     clock,
     stableUrl: `http://127.0.0.1:${fleet.stableLb.port()}`,
     canaryUrl: `http://127.0.0.1:${fleet.canaryLb.port()}`,
+    slack,
+    consoleUrl,
     alarmFiredAt: () => alarmFiredAt,
     alarmState: () => alarm.state(),
     waitFor,
@@ -192,6 +255,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await bus?.settled();
       for (const stop of stopping.reverse()) await stop();
     },
+  };
+}
+
+function effectsPending(releaseId: string) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': EFFECTS_PENDING,
+    source: EFFECTS_SOURCE,
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'local',
+    resources: [],
+    detail: { releaseId },
   };
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { signedHeaders } from './slack-signature';
+import { signedHeaders } from '../handlers/slack/request-signature';
 
 /** A message as the console shows it: what the app posted, updated in place, or said to one person. */
 export interface ConsoleMessage {
@@ -118,6 +118,13 @@ export function slackStandin(options: StandinOptions) {
         updatedAt: Date.now(),
       });
       return { channel: found.channel, ts: found.ts };
+    },
+    'chat.delete': (body) => {
+      const index = messages.findIndex((m) => m.ts === body.ts && m.channel === body.channel);
+      if (index < 0) return { ok: false, error: 'message_not_found' };
+      messages.splice(index, 1);
+      publish();
+      return { channel: body.channel, ts: body.ts };
     },
     'chat.getPermalink': (body) => ({ permalink: `http://sandbox/${body.channel}/${body.message_ts}` }),
     'usergroups.users.list': (body) => ({ users: options.userGroups?.[String(body.usergroup)] ?? [] }),
@@ -275,6 +282,12 @@ export function slackStandin(options: StandinOptions) {
 
   return {
     messages: () => [...messages],
+    /** Forgets every message and call (between tests). */
+    reset(): void {
+      messages.length = 0;
+      calls.length = 0;
+      publish();
+    },
     waitForMessage,
     calls: () => [...calls],
     command,

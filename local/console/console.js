@@ -29,6 +29,8 @@ function mrkdwn(text) {
   html = html.replace(/(^|\s)\*([^*\n]+)\*/g, '$1<b>$2</b>');
   html = html.replace(/(^|\s)_([^_\n]+)_/g, '$1<i>$2</i>');
   html = html.replace(/(^|\s)~([^~\n]+)~/g, '$1<s>$2</s>');
+  // Slack's own escapes (&amp; &lt; &gt;) show as the characters they stand for, never as markup.
+  html = html.replace(/&amp;(amp|lt|gt);/g, '&$1;');
   return html.replace(/\n/g, '<br>');
 }
 

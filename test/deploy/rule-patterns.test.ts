@@ -93,6 +93,16 @@ const cases: { name: string; event: unknown; to: string[] }[] = [
     event: getTestEvent('canary-agent/timer-elapsed', { source: 'canary-agent.pipeline' }),
     to: [],
   },
+  {
+    name: 'a hand-off from the Slack function goes to effects',
+    event: getTestEvent('canary-agent/effects-pending'),
+    to: ['effects'],
+  },
+  {
+    name: 'a hand-off claimed by a pipeline source goes nowhere',
+    event: getTestEvent('canary-agent/effects-pending', { source: 'canary-agent.pipeline.ci' }),
+    to: [],
+  },
 ];
 
 describe('the EventBridge rules in serverless.yml', () => {
@@ -105,6 +115,7 @@ describe('the EventBridge rules in serverless.yml', () => {
     expect(ruleOf('ssmCommand').bus).toBe('default');
     expect(ruleOf('pipeline').bus).toBe('agent');
     expect(ruleOf('timer').bus).toBe('agent');
+    expect(ruleOf('effects').bus).toBe('agent');
   });
 
   it('follows the stage into the document names', () => {

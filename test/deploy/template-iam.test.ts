@@ -111,7 +111,7 @@ describe('the packaged CloudFormation template', () => {
     const invokeConfigs = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::Lambda::EventInvokeConfig',
     );
-    expect(invokeConfigs).toHaveLength(5);
+    expect(invokeConfigs).toHaveLength(6);
     for (const config of invokeConfigs) {
       expect(config.Properties?.DestinationConfig).toEqual({
         OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },

@@ -1,6 +1,15 @@
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { releaseService } from '../../app/release-service';
-import type { AlarmReading, Notice, PendingEffect, ReleaseStore } from '../../domain/ports';
+import type {
+  AlarmReading,
+  EffectHandOff,
+  Notice,
+  Notifier,
+  PendingEffect,
+  ReleaseStore,
+  ServiceConfigs,
+  VersionRegistry,
+} from '../../domain/ports';
 import type { ServiceConfig } from '../../domain/service-config';
 import { addSeconds } from '../../domain/time';
 import type {
@@ -26,7 +35,13 @@ export interface SentCommand {
  * Fakes record what the engine asked for; tests play the outside world (SSM, CloudWatch, timers) back.
  */
 export function harness(
-  options: { configs?: ServiceConfig[]; versions?: Record<string, string>; store?: ReleaseStore } = {},
+  options: {
+    configs?: ServiceConfig[];
+    versions?: Record<string, string>;
+    store?: ReleaseStore;
+    /** Told after the recording notifier, like the Slack card in the Lambda composition. */
+    notifier?: Notifier;
+  } = {},
 ) {
   let now: Instant = '2026-11-22T14:00:00.000Z';
   let nextCommand = 1;
@@ -44,19 +59,22 @@ export function harness(
   /** Set to make the next fleet calls fail, as if the Lambda died or SSM throttled before the command went out. */
   let fleetFailures = 0;
 
+  const configSource: ServiceConfigs = {
+    get: async (name) =>
+      configs.has(name) ? { ok: true, config: configs.get(name) as ServiceConfig } : null,
+  };
+  const versionSource: VersionRegistry = {
+    current: async (name) => versions.get(name) ?? null,
+    record: async (name, version) => {
+      versions.set(name, version);
+      recordedVersions.push({ service: name, version });
+    },
+  };
+
   const service = releaseService({
     store,
-    configs: {
-      get: async (name) =>
-        configs.has(name) ? { ok: true, config: configs.get(name) as ServiceConfig } : null,
-    },
-    versions: {
-      current: async (name) => versions.get(name) ?? null,
-      record: async (name, version) => {
-        versions.set(name, version);
-        recordedVersions.push({ service: name, version });
-      },
-    },
+    configs: configSource,
+    versions: versionSource,
     fleet: {
       run: async (releaseId, operation) => {
         if (fleetFailures > 0) {
@@ -86,12 +104,25 @@ export function harness(
     notifier: {
       releaseChanged: async (release, notice) => {
         notices.push({ release, notice });
+        await options.notifier?.releaseChanged(release, notice);
       },
     },
     clock: { now: () => now },
     ids: { releaseId: (svc) => `${svc}-r${nextRelease++}` },
     onEffectFailed: (effect) => failedEffects.push(effect),
   });
+
+  /** The same use cases as the Slack function composes them: effects are handed off, not run. */
+  function handingOff(handOff: EffectHandOff) {
+    return releaseService({
+      store,
+      configs: configSource,
+      versions: versionSource,
+      clock: { now: () => now },
+      ids: { releaseId: (svc) => `${svc}-r${nextRelease++}` },
+      handOff,
+    });
+  }
 
   function lastCommand(operation?: HostOperationName): SentCommand {
     const found = [...commands]
@@ -131,6 +162,7 @@ export function harness(
 
   return {
     service,
+    handingOff,
     store,
     commands,
     cancelled,

@@ -1,7 +1,7 @@
 // A "container": answers every request with its version and the forwarding headers it received, logs each
 // request as a JSON line, and fails every request with 503 while its version is listed in FAKE_DOCKER_DIR/unhealthy.
 // A version listed in FAKE_DOCKER_DIR/faulty passes its health checks but answers other requests with 500: the bug
-// that only live traffic reveals.
+// that only live traffic reveals. So does any version tagged `-bad` (the sandbox's way to release a faulty one).
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
@@ -9,7 +9,7 @@ const [port, version, name, dir, address = '127.0.0.1'] = process.argv.slice(2);
 const listed = (file) =>
   existsSync(`${dir}/${file}`) && readFileSync(`${dir}/${file}`, 'utf8').split('\n').includes(version);
 const unhealthy = () => listed('unhealthy');
-const faulty = (url) => !/^\/health/.test(url ?? '') && listed('faulty');
+const faulty = (url) => !/^\/health/.test(url ?? '') && (/-bad$/.test(version) || listed('faulty'));
 
 const server = createServer((req, res) => {
   req.resume();

@@ -1,0 +1,71 @@
+import type { WebClient } from '@slack/web-api';
+import type { CardRef, CardRefs, Clock, Notifier, ReleaseStore } from '../domain/ports';
+import type { Release } from '../domain/types';
+import { detailReply, releaseCard } from '../handlers/slack/release-card';
+
+export interface SlackCardDeps {
+  /** The Web API client, built once the bot token is known (it comes from SSM). */
+  readonly client: () => Promise<WebClient>;
+  readonly cards: CardRefs;
+  readonly releases: Pick<ReleaseStore, 'load'>;
+  readonly clock: Clock;
+}
+
+/**
+ * The release's living message in its service's channel: posted once, then updated in place (`chat.update`).
+ * Details go to the message's thread; critical notices (a rollback and why) and a rollback's result are also
+ * broadcast to the channel, so they reach people who are not watching the card.
+ *
+ * Notices can run concurrently and out of order (two Lambdas, the sweeper), so:
+ *   - the first post claims the card (put-if-absent); a post that loses the claim deletes itself;
+ *   - an update renders the latest stored release, not the one it was given, and renders again if the release
+ *     moved on while it was updating, so the last update to finish always shows the newest state.
+ */
+export function slackReleaseCards(deps: SlackCardDeps): Notifier {
+  async function post(web: WebClient, release: Release): Promise<CardRef> {
+    const card = releaseCard(release, deps.clock.now());
+    const posted = await web.chat.postMessage({
+      channel: release.policy.channel,
+      ...card,
+      blocks: [...card.blocks],
+    });
+    const ref = { channel: posted.channel ?? release.policy.channel, ts: String(posted.ts) };
+    if (await deps.cards.claim(release.id, ref)) return ref;
+    await web.chat.delete({ channel: ref.channel, ts: ref.ts });
+    const winner = await deps.cards.get(release.id);
+    if (!winner) throw new Error(`card of ${release.id} claimed but not found`);
+    await refresh(web, winner, release);
+    return winner;
+  }
+
+  async function refresh(web: WebClient, ref: CardRef, given: Release): Promise<void> {
+    let shown = -1;
+    for (let round = 0; round < 3; round++) {
+      const latest = (await deps.releases.load(given.id)) ?? given;
+      if (latest.version <= shown) return;
+      const card = releaseCard(latest, deps.clock.now());
+      await web.chat.update({ channel: ref.channel, ts: ref.ts, ...card, blocks: [...card.blocks] });
+      shown = latest.version;
+    }
+  }
+
+  return {
+    async releaseChanged(release, notice) {
+      const web = await deps.client();
+      const existing = await deps.cards.get(release.id);
+      const ref = existing ?? (await post(web, release));
+      if (existing) await refresh(web, ref, release);
+      const result = release.state === 'rolledBack' || release.state === 'rollbackFailed';
+      const broadcast = notice.severity === 'critical' || (result && notice.severity !== 'progress');
+      if (notice.detail === undefined && !broadcast) return;
+      const reply = detailReply(release, notice.headline, notice.detail ?? '');
+      await web.chat.postMessage({
+        channel: ref.channel,
+        thread_ts: ref.ts,
+        reply_broadcast: broadcast,
+        ...reply,
+        blocks: [...reply.blocks],
+      });
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+} from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { CodedError } from '../../app/errors';
+import { logger } from '../log';
+import { parseCanaryCommand } from './canary-command';
+import { answerCommand, applyAction, type Requester, refusalText, type SlackDeps } from './command-answers';
+import { ACTION_IDS, actionOf } from './release-card';
+
+const RELEASE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
+const SORRY =
+  'The agent could not finish this request. Nothing more will happen from it; check the release with `/canary status ‹service›` before trying again.';
+
+/**
+ * Wires `/canary` and the card's buttons into a Bolt app (on Lambda, in the sandbox, or over Socket Mode):
+ * one listener per kind, each answering within Slack's 3 seconds because slow work is handed off.
+ */
+export function registerCanary(app: App, deps: SlackDeps): void {
+  app.command('/canary', (args) => canaryCommand(deps, args));
+  for (const actionId of Object.values(ACTION_IDS)) {
+    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: actionId }, (args) =>
+      cardAction(deps, args),
+    );
+  }
+}
+
+/** A slash command: parse, answer, and acknowledge with the answer (an ephemeral reply). */
+export async function canaryCommand(
+  deps: SlackDeps,
+  { command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs,
+): Promise<void> {
+  const parsed = parseCanaryCommand(command.text ?? '');
+  if (!parsed.ok) return ack({ response_type: 'ephemeral', text: parsed.message });
+  const who = requester(client, command.user_id, `slack:${command.trigger_id}`);
+  logger.appendKeys({ command: parsed.command.kind, slackUser: command.user_id });
+  const text = await answerCommand(deps, parsed.command, who).catch(sorry);
+  await ack({ response_type: 'ephemeral', text });
+}
+
+/** A button on a release card: acknowledge at once, apply, and explain a refusal to the clicker only. */
+export async function cardAction(
+  deps: SlackDeps,
+  {
+    ack,
+    action,
+    body,
+    respond,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs,
+): Promise<void> {
+  await ack();
+  const kind = actionOf(action.action_id);
+  const releaseId = action.value;
+  if (kind === null || releaseId === undefined || !RELEASE_ID.test(releaseId)) {
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: 'This button is not one of ours.',
+    });
+    return;
+  }
+  logger.appendKeys({ releaseId, action: kind, slackUser: body.user.id });
+  const who = requester(client, body.user.id, `slack:${body.trigger_id}`);
+  const result = await applyAction(deps, releaseId, kind, who).catch((error: unknown) => {
+    sorry(error);
+    return null;
+  });
+  if (result === null) return void (await respond(ephemeral(SORRY)));
+  if (!result.ok) await respond(ephemeral(await refusalText(deps, result, kind)));
+}
+
+function ephemeral(text: string) {
+  return { response_type: 'ephemeral', replace_original: false, text } as const;
+}
+
+function requester(client: WebClient, userId: string, requestId: string): Requester {
+  return { userId, requestId, groupsAmong: (groups) => groupsContaining(client, userId, groups) };
+}
+
+/** Which of `groupIds` the user belongs to: one `usergroups.users.list` per group (scope usergroups:read). */
+async function groupsContaining(client: WebClient, userId: string, groupIds: readonly string[]) {
+  const members = await Promise.all(
+    groupIds.map(async (usergroup) => ({
+      usergroup,
+      users: (await client.usergroups.users.list({ usergroup })).users ?? [],
+    })),
+  );
+  return members.filter((group) => group.users.includes(userId)).map((group) => group.usergroup);
+}
+
+/** Logs a fault (never the payload) and gives the person a plain answer instead of Slack's "failed" banner. */
+function sorry(error: unknown): string {
+  const code = error instanceof CodedError ? error.code : error instanceof Error ? error.name : 'UNKNOWN';
+  logger.error('slack request failed', {
+    code,
+    reason: error instanceof Error ? error.message : String(error),
+  });
+  return SORRY;
+}

@@ -1,0 +1,357 @@
+import { patterns } from '../../domain/patterns';
+import { assertNever, formatPercent } from '../../domain/plan';
+import { isRollingBack } from '../../domain/policies';
+import { VALIDATION_MARGIN_SECONDS } from '../../domain/steps';
+import { addSeconds, secondsBetween } from '../../domain/time';
+import type {
+  Actor,
+  HostOperationStep,
+  HostStatus,
+  Instant,
+  Release,
+  Rollback,
+  RollbackReason,
+  Step,
+} from '../../domain/types';
+
+/**
+ * Block Kit's limits (https://docs.slack.dev/reference/block-kit): Slack refuses a message over any of them.
+ * @example clip(text, LIMITS.section)
+ */
+export const LIMITS = {
+  blocks: 50,
+  header: 150,
+  section: 3000,
+  field: 2000,
+  fields: 10,
+  button: 75,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  blockId: 255,
+  /** A notification shows only the start of `text`; keep it under 3000. */
+  text: 2999,
+} as const;
+
+/**
+ * Escapes outside text (alarm reasons, command output, pipeline names): it can then neither mention,
+ * broadcast (`<!channel>`) nor link.
+ * @example escapeMrkdwn('<!channel> & <@U123>') // '&lt;!channel&gt; &amp; &lt;@U123&gt;'
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Our own tokens: a mention of a valid user id, and the date token `slackTime` writes. */
+const OUR_TOKENS = /(<@[UW][A-Z0-9]{2,20}>|<!date\^-?\d+\^\{time\}\|\d\d:\d\d UTC>)/;
+
+/**
+ * Escapes a domain note, which mixes our own `<@U…>` mentions with outside text, keeping our tokens.
+ * @example escapeNote('Approved by <@U0ANA>. <!here>') // 'Approved by <@U0ANA>. &lt;!here&gt;'
+ */
+export function escapeNote(text: string): string {
+  // split() with a capturing group puts the tokens at the odd indices.
+  return text
+    .split(OUR_TOKENS)
+    .map((part, index) => (index % 2 === 1 ? part : escapeMrkdwn(part)))
+    .join('');
+}
+
+/**
+ * Cuts `text` to `max` characters with an ellipsis, never inside an entity (`&amp;`), a token (`<@U…>`,
+ * `<!date…>`) or a surrogate pair: Slack would show the broken half.
+ * @example clip('a &amp; b', 4) // 'a …'
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, Math.max(0, max - 1)).replace(/&[a-z]{0,4}$|<[^>]*$|[\uD800-\uDBFF]$/, '');
+  return `${cut}…`;
+}
+
+/**
+ * Joins lines while they fit in `max`, then says how many were left out: a list is cut between items.
+ * @example joinWithin(['a', 'b', 'c'], 40) // 'a\nb\nc'
+ */
+export function joinWithin(lines: readonly string[], max: number): string {
+  if (lines.join('\n').length <= max) return lines.join('\n');
+  const kept: string[] = [];
+  let used = 24; // room for the "…and N more" line
+  for (const line of lines) {
+    if (used + line.length + 1 > max) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return clip([...kept, `…and ${lines.length - kept.length} more`].join('\n'), max);
+}
+
+/**
+ * The end of outside text that fits in `max` once escaped (the end of a command's output explains its
+ * failure). Walks back one character at a time, so no entity is ever split.
+ * @example tailWithin('abc<def', 8) // '…&lt;def'
+ */
+export function tailWithin(raw: string, max: number): string {
+  let used = 0;
+  for (let start = raw.length; start > 0; start--) {
+    used += escapeMrkdwn(raw[start - 1] ?? '').length;
+    if (used > max - 1) return `…${escapeMrkdwn(raw.slice(start))}`;
+  }
+  return escapeMrkdwn(raw);
+}
+
+/**
+ * Slack's date token that shows local time to each reader, with a UTC fallback; an instant that does not
+ * parse is shown as written rather than throwing.
+ * @example slackTime('2026-11-22T14:02:00.000Z') // '<!date^1795356120^{time}|14:02 UTC>'
+ */
+export function slackTime(at: Instant): string {
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms)) return escapeMrkdwn(clip(at, 40));
+  return `<!date^${Math.floor(ms / 1000)}^{time}|${new Date(ms).toISOString().slice(11, 16)} UTC>`;
+}
+
+/**
+ * A person as a mention; anything that is not a valid Slack user id is shown as escaped text.
+ * @example mention('U0ANA') // '<@U0ANA>'
+ */
+export function mention(id: string): string {
+  return patterns.slackUserId.test(id) ? `<@${id}>` : escapeMrkdwn(clip(id, 80));
+}
+
+/**
+ * Who acted: a person mentioned, a pipeline (or a part of the system) by its escaped name.
+ * @example actorName({ kind: 'pipeline', id: 'orders-ci' }) // 'orders-ci (pipeline)'
+ */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'person' ? mention(actor.id) : `${escapeMrkdwn(clip(actor.id, 80))} (${actor.kind})`;
+}
+
+/**
+ * Seconds as minutes (rounded up), then hours and minutes.
+ * @example duration(5400) // '1 h 30 min'
+ */
+export function duration(seconds: number): string {
+  const minutes = Math.max(0, Math.ceil(seconds / 60));
+  const rest = minutes % 60;
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h${rest > 0 ? ` ${rest} min` : ''}`;
+}
+
+function isShift(step: Step | undefined): step is HostOperationStep {
+  return step?.kind === 'hostOperation' && step.operation === 'shiftTraffic';
+}
+
+/**
+ * Index into `strategy.steps` of the share last given to the routing proxy (-1 before the first shift).
+ * @example shareIndex(releaseBakingItsSecondStep) // 1
+ */
+export function shareIndex(release: Release): number {
+  return release.plan.slice(0, release.cursor + 1).filter(isShift).length - 1;
+}
+
+/**
+ * The share of traffic the canary gets, in words.
+ * @example shareText(mirrorRelease) // 'a 10% mirror of live requests'
+ */
+export function shareText(release: Release): string {
+  const { strategy } = release;
+  if (strategy.kind === 'mirror') return `a ${formatPercent(strategy.percent)}% mirror of live requests`;
+  const percent = strategy.steps[shareIndex(release)];
+  return percent === undefined ? 'no users yet' : `${formatPercent(percent)}% of users`;
+}
+
+/**
+ * Why a rollback started, worded to follow "rolled back at …, after".
+ * @example reasonPhrase({ kind: 'aborted', by: 'U0ANA' }) // 'aborted by <@U0ANA>'
+ */
+export function reasonPhrase(reason: RollbackReason): string {
+  switch (reason.kind) {
+    case 'alarm':
+      return `Alarm ${escapeMrkdwn(clip(reason.alarmName, 256))} is ALARM`;
+    case 'hostOperationFailed': {
+      const host = reason.hostId === undefined ? '' : ` on ${escapeMrkdwn(clip(reason.hostId, 80))}`;
+      return `${reason.operation} ${reason.status}${host}`;
+    }
+    case 'aborted':
+      return `aborted by ${mention(reason.by)}`;
+    case 'rolledBackByPerson':
+      return `rollback requested by ${mention(reason.by)}`;
+    case 'rejected':
+      return `rejected by ${mention(reason.by)}`;
+    case 'canaryStackFailed':
+      return `the canary stack failed: ${escapeMrkdwn(clip(reason.reason, 300))}`;
+    case 'deadlineExceeded':
+      return `no progress in ${reason.state} before its deadline`;
+    default:
+      return assertNever(reason);
+  }
+}
+
+function stepLabel(release: Release, step: Step): string {
+  if (step.kind === 'awaitCanaryStack') return 'canary stack built by your tooling';
+  if (step.kind === 'validate') return `verify for ${duration(step.windowSeconds)}`;
+  if (step.kind === 'approval') return 'approval';
+  const percent = escapeMrkdwn(step.parameters.MirrorPercent ?? step.parameters.CanaryPercent ?? '?');
+  const labels: Record<HostOperationStep['operation'], string> = {
+    deployCanary: `deploy ${release.toVersion} to the canary`,
+    removeCanary: 'remove the canary',
+    startMirror: `mirror ${percent}% of requests`,
+    shiftTraffic: `send ${percent}% of users`,
+    stopMirror:
+      step.state === 'restoringProxy' ? 'stable hosts back on their own nginx' : 'stable hosts back on nginx',
+    promote: `promote ${release.toVersion} on the stable fleet`,
+    restoreStable: `put ${release.fromVersion} back on the stable fleet`,
+  };
+  return labels[step.operation];
+}
+
+type Mark = 'done' | 'current' | 'later' | 'failed';
+/** A timeline line; `share` is set for a weighted step, so that runs of them collapse into one line. */
+type Item = { readonly label: string; readonly mark: Mark; readonly share?: string };
+
+const MARKS: Readonly<Record<Mark, (label: string) => string>> = {
+  done: (label) => `✓ ${label}`,
+  current: (label) => `▶ *${label}*`,
+  later: (label) => `○ ${label}`,
+  failed: (label) => `✗ *${label}: failed*`,
+};
+
+/**
+ * The plan (or, once a rollback started, the rollback's steps) as a timeline with the current step bold.
+ * @example timelineText(verifying) // '*Plan*\n✓ deploy 1.4.2 to the canary\n✓ mirror 10% of requests\n▶ *verify for 15 min*…'
+ */
+export function timelineText(release: Release): string {
+  const rollback = release.rollback;
+  const undoing = rollback !== undefined && (isRollingBack(release.state) || release.state === 'rolledBack');
+  const items = undoing ? rollbackItems(release, rollback) : collapseShares(forwardItems(release));
+  const lines = items.map((item) => MARKS[item.mark](item.label));
+  return joinWithin([undoing ? '*Rollback*' : '*Plan*', ...lines], LIMITS.section);
+}
+
+/** One item per plan step, except that a weighted step's shift, bake and own approval make one item. */
+function forwardItems(release: Release): Item[] {
+  const groups: { label: string; share?: string; from: number; to: number }[] = [];
+  release.plan.forEach((step, index) => {
+    const last = groups[groups.length - 1];
+    // The final approval before promotion is not a step's own: only one followed by the next shift is.
+    const ownApproval = step.kind === 'approval' && isShift(release.plan[index + 1]);
+    if (last?.share !== undefined && last.to === index - 1 && (step.kind === 'validate' || ownApproval)) {
+      last.to = index;
+      last.label += step.kind === 'validate' ? `, bake ${duration(step.windowSeconds)}` : ', approval';
+      return;
+    }
+    const share = isShift(step) ? `${escapeMrkdwn(step.parameters.CanaryPercent ?? '?')}%` : undefined;
+    groups.push({
+      label: share ? `${share} of users` : stepLabel(release, step),
+      share,
+      from: index,
+      to: index,
+    });
+  });
+  return groups.map(({ label, share, from, to }) => {
+    const over = release.state === 'succeeded' || to < release.cursor;
+    const mark: Mark = over ? 'done' : from <= release.cursor ? 'current' : 'later';
+    return share === undefined ? { label, mark } : { label, mark, share };
+  });
+}
+
+/** Long step plans: consecutive weighted steps that are all done, or all still to come, share a line. */
+function collapseShares(items: readonly Item[]): Item[] {
+  const out: Item[] = [];
+  for (const item of items) {
+    const previous = out[out.length - 1];
+    if (previous?.share && item.share && previous.mark === item.mark && item.mark !== 'current') {
+      const share = `${previous.share} → ${item.share}`;
+      out[out.length - 1] = { label: `${share} of users`, mark: item.mark, share };
+    } else out.push(item);
+  }
+  return out;
+}
+
+function rollbackItems(release: Release, rollback: Rollback): Item[] {
+  // A rollback that starts while an operation runs first waits for it to end (see startRollback).
+  const waiting = release.state === 'rollingBack' && release.run?.cancelRequested === true;
+  const markOf = (index: number): Mark => {
+    if (release.state === 'rolledBack' || index < rollback.cursor) return 'done';
+    if (waiting || index > rollback.cursor) return 'later';
+    return release.state === 'rollbackFailed' ? 'failed' : 'current';
+  };
+  const items: Item[] = rollback.steps.map((step, i) => ({
+    label: stepLabel(release, step),
+    mark: markOf(i),
+  }));
+  if (waiting) items.unshift({ label: `wait for ${release.run?.operation} to stop`, mark: 'current' });
+  return items.length > 0 ? items : [{ label: 'nothing on the hosts to undo', mark: 'done' }];
+}
+
+const UNSUCCESSFUL: readonly HostStatus[] = ['failed', 'timedOut', 'cancelled'];
+
+/**
+ * The running host operation's progress. SSM tells us of hosts only as each one reports, so the counts are
+ * of the hosts reported so far, not of the fleet.
+ * @example fleetText(promoting) // '*Hosts*: promote on the stable fleet, running\n1 done · 0 failed · 0 pending, of 1 reported so far'
+ */
+export function fleetText(release: Release): string | null {
+  const run = release.run;
+  if (run?.operation === undefined) return null;
+  const hosts = Object.entries(run.hosts);
+  const failed = hosts.filter(([, status]) => UNSUCCESSFUL.includes(status));
+  const count = (wanted: HostStatus) => hosts.filter(([, status]) => status === wanted).length;
+  const fleet = run.operation === 'deployCanary' || run.operation === 'removeCanary' ? 'canary' : 'stable';
+  let phase = run.commandId === undefined ? 'being sent' : run.cancelRequested ? 'cancelling' : 'running';
+  if (release.state === 'rollbackFailed') phase = 'stopped at a failure';
+  return joinWithin(
+    [
+      `*Hosts*: ${run.operation} on the ${fleet} fleet, ${phase}`,
+      `${count('success')} done · ${failed.length} failed · ${count('pending')} pending, of ${hosts.length} reported so far`,
+      ...failed.map(([host, status]) => `✗ ${escapeMrkdwn(clip(host, 80))}: ${status}`),
+    ],
+    LIMITS.section,
+  );
+}
+
+const ALARM_ICONS: Readonly<Record<string, string>> = { OK: '🟢', ALARM: '🔴', INSUFFICIENT_DATA: '⚪' };
+
+/**
+ * The watched alarms with what was last observed of each, firing ones first so that a cut list keeps them.
+ * @example alarmsText(verifying) // '*Watched alarms*\n▫️ orders-api-canary-5xx: not read yet'
+ */
+export function alarmsText(release: Release): string {
+  const lines = release.policy.watchedAlarms.map((name) => {
+    const seen = release.alarms[name];
+    const shown = escapeMrkdwn(clip(name, 256));
+    if (seen === undefined) return { firing: false, line: `▫️ ${shown}: not read yet` };
+    const why = seen.state === 'ALARM' ? `: ${escapeMrkdwn(clip(seen.reason, 300))}` : '';
+    const line = `${ALARM_ICONS[seen.state] ?? '⚪'} ${shown}: *${seen.state}* as of ${slackTime(seen.at)}${why}`;
+    return { firing: seen.state === 'ALARM', line };
+  });
+  const ordered = [...lines.filter((l) => l.firing), ...lines.filter((l) => !l.firing)].map((l) => l.line);
+  return joinWithin(['*Watched alarms*', ...(ordered.length > 0 ? ordered : ['none'])], LIMITS.section);
+}
+
+/**
+ * The release's warnings (things to clean up by hand), or null when there are none.
+ * @example warningsText(release) // '⚠️ *Warnings*\n• removeCanary ended: failed; clean it up by hand.'
+ */
+export function warningsText(release: Release): string | null {
+  if (release.warnings.length === 0) return null;
+  const lines = release.warnings.map((warning) => `• ${escapeNote(clip(warning, 500))}`);
+  return joinWithin(['⚠️ *Warnings*', ...lines], LIMITS.section);
+}
+
+/**
+ * When the validation window ends, from `now`. The validate step sets its timer at `startedAt + windowSeconds`
+ * and its deadline VALIDATION_MARGIN_SECONDS later (for the timer and the alarm check), so the window ends at
+ * the deadline minus that margin; once the alarm check is out (`checkId`) the window is over.
+ * @example windowLine(verifying, now) // 'Validation window ends <!date^…|14:15 UTC> (about 12 min left).'
+ */
+export function windowLine(release: Release, now: Instant): string | null {
+  const run = release.run;
+  if (release.state !== 'verifying' || run === undefined || Number.isNaN(Date.parse(run.deadlineAt)))
+    return null;
+  if (run.checkId !== undefined) return 'Validation window over: reading the watched alarms.';
+  const endsAt = addSeconds(run.deadlineAt, -VALIDATION_MARGIN_SECONDS);
+  const left = secondsBetween(now, endsAt);
+  if (Number.isNaN(left)) return null;
+  if (left <= 0) return `Validation window ended ${slackTime(endsAt)}; the alarm check is due.`;
+  return `Validation window ends ${slackTime(endsAt)} (about ${duration(left)} left).`;
+}

@@ -1,0 +1,169 @@
+import type { ApplyResult, ReleaseService, StartResult } from '../../app/release-service';
+import type { ReleaseStore, ServiceConfigs } from '../../domain/ports';
+import { describeStrategy } from '../../domain/release-request';
+import type { Actor, ReleaseEvent } from '../../domain/types';
+import { type CanaryCommand, USAGE } from './canary-command';
+import { escapeMrkdwn } from './card-parts';
+import { type CardAction, staleActionExplanation } from './release-card';
+import { historyLines, releaseLine, statusText } from './summaries';
+
+/** What the Slack layer needs from the agent: the release use cases (handing effects off) and read access. */
+export interface SlackDeps {
+  readonly service: ReleaseService;
+  readonly store: ReleaseStore;
+  readonly configs: ServiceConfigs;
+}
+
+export interface Requester {
+  readonly userId: string;
+  /** The user groups of the service's approvers that the person belongs to (asked of Slack only when needed). */
+  readonly groupsAmong: (groupIds: readonly string[]) => Promise<readonly string[]>;
+  /** The delivery's id (Slack's trigger id), so a retried request changes nothing twice. */
+  readonly requestId: string;
+}
+
+const EVENT_OF: Readonly<Record<CardAction, ReleaseEvent['kind']>> = {
+  promote: 'approved',
+  rollback: 'rollbackRequested',
+  abort: 'abortRequested',
+  retry: 'rollbackRetried',
+};
+
+/**
+ * Answers one parsed `/canary` command with the ephemeral text its author sees. Refusals are answers, not
+ * errors: each says what was wrong and what to type instead.
+ *
+ * @example
+ * await answerCommand(deps, { kind: 'list' }, requester) // "*Releases in progress*\n• orders-api 1.4.1 → 1.4.2 …"
+ */
+export async function answerCommand(
+  deps: SlackDeps,
+  command: CanaryCommand,
+  who: Requester,
+): Promise<string> {
+  switch (command.kind) {
+    case 'help':
+      return USAGE;
+    case 'list':
+      return listActive(deps);
+    case 'status':
+      return command.service ? statusOf(deps, command.service) : listActive(deps);
+    case 'history':
+      return historyOf(deps, command.service);
+    case 'start':
+      return start(deps, command, who);
+    case 'promote':
+    case 'rollback':
+    case 'abort':
+    case 'retry':
+      return act(deps, command.service, command.kind, who);
+  }
+}
+
+async function start(
+  deps: SlackDeps,
+  command: Extract<CanaryCommand, { kind: 'start' }>,
+  who: Requester,
+): Promise<string> {
+  const result = await deps.service.start({
+    service: command.service,
+    toVersion: command.version,
+    requestedBy: { kind: 'person', id: who.userId },
+    strategy: command.strategy,
+    percent: command.percent,
+    windowSeconds: command.windowSeconds,
+    requestId: who.requestId,
+  });
+  return result.ok ? started(result) : startRefused(result, command.service);
+}
+
+function started(result: Extract<StartResult, { ok: true }>): string {
+  const { release } = result;
+  return `Started *${release.service}* ${release.fromVersion} → ${release.toVersion}, ${describeStrategy(release.strategy)}. Follow it in <#${release.policy.channel}>.`;
+}
+
+function startRefused(result: Extract<StartResult, { ok: false }>, service: string): string {
+  switch (result.reason) {
+    case 'release-busy':
+      return `${escapeMrkdwn(result.message)}\nSee it with \`/canary status ${service}\`, or stop it with \`/canary abort ${service}\`.`;
+    case 'unknown-service':
+      return `${escapeMrkdwn(result.message)} Check the name, or ask your platform team to add its configuration.`;
+    case 'duplicate-request':
+      return 'This request was already handled: see the release card in the channel.';
+    default:
+      return `${escapeMrkdwn(result.message)}\nUsage: \`/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=steps:5,25,50,100]\``;
+  }
+}
+
+async function act(deps: SlackDeps, service: string, action: CardAction, who: Requester): Promise<string> {
+  const releaseId = await deps.store.activeReleaseId(service);
+  if (releaseId === null) return noActiveRelease(deps, service);
+  const result = await applyAction(deps, releaseId, action, who);
+  return result.ok ? accepted(result, action) : await refusalText(deps, result, action);
+}
+
+/** Applies a person's action (a command or a button) to a release, with the person's approver groups. */
+export async function applyAction(
+  deps: SlackDeps,
+  releaseId: string,
+  action: CardAction,
+  who: Requester,
+): Promise<ApplyResult> {
+  const release = await deps.store.load(releaseId);
+  const watchedGroups = release?.policy.approvers.includes(who.userId) ? [] : release?.policy.approverGroups;
+  const groups = watchedGroups?.length ? await who.groupsAmong(watchedGroups) : [];
+  const actor: Actor = { kind: 'person', id: who.userId, groups };
+  const event = { kind: EVENT_OF[action], actor } as ReleaseEvent;
+  return deps.service.apply(releaseId, event, who.requestId);
+}
+
+/** Why an action was refused, from the release's history when it was overtaken ("Already promoted by …"). */
+export async function refusalText(
+  deps: SlackDeps,
+  result: Extract<ApplyResult, { ok: false }>,
+  action: CardAction,
+): Promise<string> {
+  const history = await deps.store.history(result.release.id);
+  return staleActionExplanation(result.release, history, action) ?? escapeMrkdwn(result.message);
+}
+
+function accepted(result: Extract<ApplyResult, { ok: true }>, action: CardAction): string {
+  if (!result.changed) return 'This request was already handled: see the release card in the channel.';
+  const { release } = result;
+  const what = {
+    promote: 'Promoted',
+    rollback: 'Rolling back',
+    abort: 'Aborted',
+    retry: 'Retrying the rollback of',
+  };
+  return `${what[action]} *${release.service}* ${release.fromVersion} → ${release.toVersion}. The card in <#${release.policy.channel}> follows it.`;
+}
+
+async function noActiveRelease(deps: SlackDeps, service: string): Promise<string> {
+  const config = await deps.configs.get(service);
+  if (config === null)
+    return `No service called *${service}* is configured. \`/canary list\` shows releases in progress.`;
+  return `*${service}* has no release in progress. Start one with \`/canary start ${service} ‹version›\`.`;
+}
+
+async function listActive(deps: SlackDeps): Promise<string> {
+  const active = await deps.store.activeReleases();
+  if (active.length === 0)
+    return 'No release is in progress. Start one with `/canary start ‹service› ‹version›`.';
+  const lines = [...active]
+    .sort((a, b) => a.service.localeCompare(b.service))
+    .map((release) => `• ${releaseLine(release)}`);
+  return `*Releases in progress*\n${lines.join('\n')}`;
+}
+
+async function statusOf(deps: SlackDeps, service: string): Promise<string> {
+  const [latest] = await deps.store.recentReleases(service, 1);
+  if (latest === undefined) return noActiveRelease(deps, service);
+  return statusText(latest);
+}
+
+async function historyOf(deps: SlackDeps, service: string): Promise<string> {
+  const releases = await deps.store.recentReleases(service, 10);
+  if (releases.length === 0) return noActiveRelease(deps, service);
+  return historyLines(service, releases);
+}

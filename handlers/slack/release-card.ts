@@ -1,0 +1,368 @@
+import type { Button, ConfirmationDialog, KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
+import { formatPercent } from '../../domain/plan';
+import { isRollingBack, isTerminal } from '../../domain/policies';
+import { describeStrategy } from '../../domain/release-request';
+import type { HistoryEntry, Instant, Release, ReleaseState } from '../../domain/types';
+import {
+  actorName,
+  alarmsText,
+  clip,
+  duration,
+  escapeMrkdwn,
+  escapeNote,
+  fleetText,
+  joinWithin,
+  LIMITS,
+  mention,
+  reasonPhrase,
+  shareIndex,
+  shareText,
+  slackTime,
+  tailWithin,
+  timelineText,
+  warningsText,
+  windowLine,
+} from './card-parts';
+
+export { slackTime };
+
+/**
+ * What a person can do to a release from its card (or the matching `/canary` command).
+ *
+ * @example
+ * const action: CardAction = actionOf(payload.actions[0].action_id) ?? 'abort';
+ */
+export type CardAction = 'promote' | 'rollback' | 'abort' | 'retry';
+type Message = { readonly text: string; readonly blocks: readonly KnownBlock[] };
+
+/** In the order the buttons appear: the way forward first, the destructive ones last. */
+const ACTIONS: readonly CardAction[] = ['promote', 'retry', 'rollback', 'abort'];
+
+/**
+ * The `action_id` of each card button; the Slack handler routes clicks by them.
+ *
+ * @example
+ * ACTION_IDS.promote // 'canary_promote'
+ */
+export const ACTION_IDS: Readonly<Record<CardAction, string>> = Object.freeze({
+  promote: 'canary_promote',
+  rollback: 'canary_rollback',
+  abort: 'canary_abort',
+  retry: 'canary_retry',
+});
+
+/**
+ * The card action an `action_id` stands for, or null for one that is not ours.
+ *
+ * @example
+ * actionOf('canary_abort') // 'abort'
+ */
+export function actionOf(actionId: string): CardAction | null {
+  return ACTIONS.find((action) => ACTION_IDS[action] === actionId) ?? null;
+}
+
+/**
+ * The actions a person may take on the release now: promote only in awaitingApproval; rollback and abort in
+ * any non-terminal state that is not rollingBack/rollbackFailed; retry only in rollbackFailed. This mirrors
+ * the refusals of `transition`, so a button shows only when pressing it can be accepted.
+ *
+ * @example
+ * availableActions(awaitingApprovalRelease) // ['promote', 'rollback', 'abort']
+ */
+export function availableActions(release: Release): readonly CardAction[] {
+  const { state } = release;
+  if (isTerminal(state) || state === 'rollingBack') return [];
+  if (state === 'rollbackFailed') return ['retry'];
+  return state === 'awaitingApproval' ? ['promote', 'rollback', 'abort'] : ['rollback', 'abort'];
+}
+
+/**
+ * The release's one living message, rebuilt from the release on every change and updated in place. Pure:
+ * `now` comes in for the time left in a validation window. Every text is cut to Block Kit's limits, so no
+ * release, however odd, makes Slack refuse the update.
+ *
+ * @example
+ * const { text, blocks } = releaseCard(release, now);
+ * await client.chat.update({ channel, ts, text, blocks: [...blocks] });
+ */
+export function releaseCard(release: Release, now: Instant): Message {
+  const shown = escapedNames(release);
+  const optional = (text: string | null) => (text === null ? [] : [section(text)]);
+  const footer = `Release ${escapeMrkdwn(release.id)} · version ${release.version} · updated ${slackTime(release.updatedAt)}`;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'header',
+      text: plain(`${release.service} ${release.fromVersion} → ${release.toVersion}`, LIMITS.header),
+    },
+    section(stateText(shown, now)),
+    { type: 'section', fields: fieldsOf(shown).map((field) => mrkdwn(field, LIMITS.field)) },
+    section(timelineText(shown)),
+    ...optional(fleetText(shown)),
+    section(alarmsText(shown)),
+    ...optional(warningsText(shown)),
+    ...actionsBlock(release),
+    { type: 'divider' },
+    { type: 'context', elements: [mrkdwn(footer, LIMITS.field)] },
+  ];
+  const [emoji, phrase] = STATES[release.state];
+  const text = `${emoji} ${shown.service} ${shown.fromVersion} → ${shown.toVersion}: ${phrase(shown)}`;
+  return { text: clip(text, LIMITS.text), blocks: blocks.slice(0, LIMITS.blocks) };
+}
+
+/** The last lines of a command's output are the ones that explain a failure. */
+const DETAIL_LINES = 15;
+
+/**
+ * A thread reply for a notice's detail (command failures with host and last output lines, alarm reasons): a
+ * short mrkdwn text with the detail in a code block, the output's last 15 lines, within limits.
+ *
+ * @example
+ * detailReply(release, 'Rollback step failed: stopMirror on i-0b…: failed', 'stopMirror on i-0b…: failed\nnginx: …')
+ * // { text: 'orders-api 1.4.2: Rollback step failed: …', blocks: [headline section, '```…```' section] }
+ */
+export function detailReply(release: Release, headline: string, detail: string): Message {
+  const head = escapeNote(headline);
+  const lines = detail.split('\n');
+  const last = lines.slice(-DETAIL_LINES);
+  // A ``` inside the output would close our code block early: zero-width spaces keep it visible but inert.
+  const raw = last.join('\n').replace(/```/g, '`\u200b`\u200b`');
+  const blocks: KnownBlock[] = [section(head)];
+  if (detail.trim() !== '') blocks.push(section(`\`\`\`\n${tailWithin(raw, LIMITS.section - 8)}\n\`\`\``));
+  const skipped = lines.length - last.length;
+  if (skipped > 0)
+    blocks.push({ type: 'context', elements: [mrkdwn(`${skipped} earlier lines not shown.`, 100)] });
+  const text = `${escapeMrkdwn(release.service)} ${escapeMrkdwn(release.toVersion)}: ${head}`;
+  return { text: clip(text, LIMITS.text), blocks };
+}
+
+/**
+ * Why a click (or a /canary promote|rollback|abort|retry) on `release` no longer applies, from its history;
+ * null when the action is still available.
+ *
+ * @example
+ * staleActionExplanation(stoppingMirrorRelease, history, 'promote')
+ * // 'Already promoted: approved by <@UANA> at <!date^1700000000^{time}|22:13 UTC>.'
+ */
+export function staleActionExplanation(
+  release: Release,
+  history: readonly HistoryEntry[],
+  action: CardAction,
+): string | null {
+  if (availableActions(release).includes(action)) return null;
+  const shown = escapedNames(release);
+  const state = release.state.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+  if (isTerminal(release.state)) return `This release already ended: ${endedPhrase(shown, history)}.`;
+  if (isRollingBack(release.state)) return rollingBackExplanation(shown, history, action);
+  // Forward states offer rollback and abort, so only promote and retry can be stale here.
+  if (action === 'retry')
+    return `Nothing to retry: only a failed rollback can be retried, and this release is ${state}.`;
+  if (release.plan.some((step, index) => index > release.cursor && step.kind === 'approval')) {
+    return `Not waiting for approval yet: the release is ${state}; Promote comes back when it is.`;
+  }
+  const approval = lastApproval(release, history);
+  return approval
+    ? `Already promoted: approved by ${approval}.`
+    : `No approval needed: the release is ${state}.`;
+}
+
+/** Each state's emoji and phrase; a Record over every state, so a new state breaks the build here. */
+const STATES: Readonly<Record<ReleaseState, readonly [string, (release: Release) => string]>> = {
+  deployingCanary: ['🚀', (r) => `Deploying ${r.toVersion} to the canary stack`],
+  awaitingCanaryStack: ['🏗️', () => 'Waiting for your tooling to build the canary stack'],
+  startingMirror: ['🪞', (r) => `Giving the canary ${shareText(r)}`],
+  shiftingTraffic: ['🔀', (r) => `Giving the canary ${shareText(r)}`],
+  verifying: ['⏳', (r) => `Verifying: the canary gets ${shareText(r)}; the watched alarms must stay quiet`],
+  awaitingApproval: ['🙋', (r) => `Waiting for approval: press Promote to ${nextMove(r)}`],
+  stoppingMirror: ['🔌', () => 'Stopping the mirror: the stable hosts go back on their own nginx'],
+  promoting: ['📦', (r) => `Promoting ${r.toVersion} on the stable fleet, batch by batch`],
+  restoringProxy: ['🔌', () => 'Putting the stable hosts back on their own nginx'],
+  cleaningUp: ['🧹', () => 'Removing the canary stack'],
+  rollingBack: [
+    '🔄',
+    (r) => `Rolling back: the stable fleet ${promoted(r) ? 'gets' : 'keeps'} ${r.fromVersion}`,
+  ],
+  rollbackFailed: ['🚨', () => 'ROLLBACK FAILED: this release needs a person'],
+  succeeded: ['✅', (r) => `Succeeded: the stable fleet runs ${r.toVersion}`],
+  rolledBack: ['↩️', (r) => `Rolled back: the stable fleet runs ${r.fromVersion}`],
+};
+
+const promoted = (release: Release) => release.exposure.includes('stablePromoted');
+
+/** What Promote does next: raise the share (a step approved on its own) or promote the stable fleet. */
+function nextMove(release: Release): string {
+  const next = release.plan[release.cursor + 1];
+  const percent =
+    release.strategy.kind === 'steps' ? release.strategy.steps[shareIndex(release) + 1] : undefined;
+  if (next?.kind === 'hostOperation' && next.operation === 'shiftTraffic' && percent !== undefined) {
+    return `send ${formatPercent(percent)}% of users to the canary`;
+  }
+  return `roll ${release.toVersion} out to the stable fleet`;
+}
+
+function stateText(release: Release, now: Instant): string {
+  const [emoji, phrase] = STATES[release.state];
+  const lines = [`${emoji} *${phrase(release)}*`, windowLine(release, now) ?? ''];
+  if (release.state === 'rollbackFailed') lines.push(...rollbackFailedLines(release));
+  return lines.filter((line) => line !== '').join('\n');
+}
+
+/** A failed rollback can leave the stable fleet behind the agent's proxy: say where it stopped, how to go on. */
+function rollbackFailedLines(release: Release): string[] {
+  const rollback = release.rollback;
+  const failure = rollback?.failure;
+  const host = failure?.hostId === undefined ? '' : ` on host ${escapeMrkdwn(clip(failure.hostId, 80))}`;
+  const step = `*${rollback?.steps[rollback.cursor]?.operation ?? 'a rollback step'}*`;
+  const left = [
+    release.exposure.includes('stableProxied')
+      ? "the stable hosts may still serve through the agent's proxy"
+      : '',
+    promoted(release) ? `the stable fleet may still run ${release.toVersion}` : '',
+    release.exposure.includes('canaryDeployed') ? 'the canary may still be running' : '',
+  ].filter((part) => part !== '');
+  return [
+    `The rollback stopped at ${step}: ${failure?.status ?? 'failed'}${host} (attempt ${rollback?.attempts ?? 1}).`,
+    `⚠️ Until it finishes, ${left.length > 0 ? left.join('; ') : 'the hosts may be half-way'}.`,
+    `Press *Retry rollback* (or \`/canary retry ${release.service}\`) to run it again from that step; the thread has the details.`,
+  ];
+}
+
+function fieldsOf(release: Release): string[] {
+  const fields = [
+    `*Strategy*\n${strategyText(release)}`,
+    `*Started by*\n${actorName(release.requestedBy)} at ${slackTime(release.requestedAt)}`,
+    `*Approvals*\n${approvalsText(release)}`,
+  ];
+  const rollback = release.rollback;
+  if (rollback === undefined) return fields;
+  const { reason } = rollback;
+  // The outside words behind a rollback (the alarm's reason, a rejecting comment) are quoted, escaped.
+  const words =
+    reason.kind === 'alarm' ? reason.reason : reason.kind === 'rejected' ? reason.comment : undefined;
+  const quote = words ? `\n> ${escapeMrkdwn(clip(words, 500))}` : '';
+  const label = release.state === 'rolledBack' ? 'Rolled back because' : 'Rolling back because';
+  return [...fields, `*${label}*\n${reasonPhrase(reason)} at ${slackTime(rollback.startedAt)}${quote}`];
+}
+
+/** `describeStrategy`, with the share the canary gets now in bold while the routing proxy serves it. */
+function strategyText(release: Release): string {
+  const { strategy } = release;
+  if (strategy.kind === 'mirror') return describeStrategy(strategy);
+  const baked = `, each baked ${duration(strategy.bakeSeconds)}`;
+  const serving = release.exposure.includes('stableProxied') && !isRollingBack(release.state);
+  const current = serving ? shareIndex(release) : -1;
+  if (current < 0) return `${describeStrategy(strategy)}${baked}`;
+  const shares = strategy.steps.map((p, i) =>
+    i === current ? `*${formatPercent(p)}%*` : `${formatPercent(p)}%`,
+  );
+  return `in steps of ${shares.join(' → ')}${baked}`;
+}
+
+function approvalsText(release: Release): string {
+  const { approvals, state } = release;
+  if (approvals.length > 0) {
+    return joinWithin(
+      approvals.map((a) => `${mention(a.by)} at ${slackTime(a.at)}`),
+      LIMITS.field - 20,
+    );
+  }
+  if (!release.plan.some((step) => step.kind === 'approval')) return 'not required';
+  if (state === 'awaitingApproval') return 'waiting for an approver';
+  return isTerminal(state) || isRollingBack(state) ? 'none' : 'none yet';
+}
+
+const BUTTON_LABELS: Readonly<Record<CardAction, string>> = {
+  promote: 'Promote',
+  rollback: 'Roll back',
+  abort: 'Abort',
+  retry: 'Retry rollback',
+};
+
+function actionsBlock(release: Release): KnownBlock[] {
+  const available = availableActions(release);
+  if (available.length === 0) return [];
+  const elements = ACTIONS.filter((action) => available.includes(action)).map((action): Button => {
+    const text = plain(BUTTON_LABELS[action], LIMITS.button);
+    const button: Button = { type: 'button', action_id: ACTION_IDS[action], text, value: release.id };
+    if (action === 'promote' || action === 'retry') return { ...button, style: 'primary' };
+    return { ...button, style: 'danger', confirm: confirmFor(action, release) };
+  });
+  // The handler finds the release by the button's value; block_id only has to be unique and within 255.
+  return [{ type: 'actions', block_id: `release:${release.id}`.slice(0, LIMITS.blockId), elements }];
+}
+
+function confirmFor(action: 'rollback' | 'abort', release: Release): ConfirmationDialog {
+  const { service, fromVersion: from, toVersion: to } = release;
+  const undo = `stop all traffic to the canary, ${promoted(release) ? 'put' : 'keep'} ${from} on the stable fleet and remove the canary`;
+  const [title, text, confirm] =
+    action === 'abort'
+      ? [`Abort ${service} ${to}?`, `This stops releasing ${to} now and undoes it: ${undo}.`, 'Abort release']
+      : [`Roll back ${service} to ${from}?`, `This rolls ${service} back now: ${undo}.`, 'Roll back'];
+  return {
+    title: plain(title, LIMITS.confirmTitle),
+    text: plain(text, LIMITS.confirmText),
+    confirm: plain(confirm, LIMITS.confirmButton),
+    deny: plain('Keep it running', LIMITS.confirmButton),
+    style: 'danger',
+  };
+}
+
+function endedPhrase(release: Release, history: readonly HistoryEntry[]): string {
+  const at = slackTime(history.findLast((entry) => entry.to === release.state)?.at ?? release.updatedAt);
+  if (release.state === 'succeeded') {
+    const approval = lastApproval(release, history);
+    return `it succeeded at ${at}${approval ? `, approved by ${approval}` : ''}`;
+  }
+  return `rolled back at ${at}${release.rollback ? `, after ${reasonPhrase(release.rollback.reason)}` : ''}`;
+}
+
+function rollingBackExplanation(
+  release: Release,
+  history: readonly HistoryEntry[],
+  action: CardAction,
+): string {
+  const rollback = release.rollback;
+  const started = rollback
+    ? `${reasonPhrase(rollback.reason)} at ${slackTime(rollback.startedAt)}`
+    : 'a rollback';
+  if (action === 'retry') {
+    const retried = history.findLast((entry) => entry.cause === 'rollbackRetried');
+    return retried
+      ? `Already retried by ${actorName(retried.actor)} at ${slackTime(retried.at)}; the rollback is running again.`
+      : `The rollback is still running (${started}); Retry rollback appears only if it fails.`;
+  }
+  const failed =
+    release.state === 'rollbackFailed' ? ' The rollback failed: press Retry rollback to run it again.' : '';
+  return `Already rolling back: ${started}.${failed}`;
+}
+
+/** Who approved last and when: from the history (the accepted event), else from the release. */
+function lastApproval(release: Release, history: readonly HistoryEntry[]): string | null {
+  const entry = history.findLast((e) => e.cause === 'approved');
+  if (entry) return `${actorName(entry.actor)} at ${slackTime(entry.at)}`;
+  const approval = release.approvals[release.approvals.length - 1];
+  return approval ? `${mention(approval.by)} at ${slackTime(approval.at)}` : null;
+}
+
+/** Service and versions come from commands and the version registry: escape them once for every mrkdwn use. */
+function escapedNames(release: Release): Release {
+  const { service, fromVersion, toVersion } = release;
+  return {
+    ...release,
+    service: escapeMrkdwn(service),
+    fromVersion: escapeMrkdwn(fromVersion),
+    toVersion: escapeMrkdwn(toVersion),
+  };
+}
+
+/** Plain text (headers, buttons, dialogs) is shown as written: it is cut, never escaped. */
+function plain(text: string, max: number): PlainTextElement {
+  return { type: 'plain_text', text: clip(text, max) || ' ', emoji: true };
+}
+
+function mrkdwn(text: string, max: number): MrkdwnElement {
+  return { type: 'mrkdwn', text: clip(text, max) || ' ' };
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: mrkdwn(text, LIMITS.section) };
+}

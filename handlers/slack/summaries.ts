@@ -1,0 +1,65 @@
+import { describeStrategy } from '../../domain/release-request';
+import type { Actor, Release } from '../../domain/types';
+import { slackTime } from './release-card';
+
+/** `<@U123>` for people, the pipeline's name otherwise. */
+export function actorText(actor: Actor): string {
+  return actor.kind === 'person' ? `<@${actor.id}>` : `\`${actor.id.replace(/[`<>&\n]/g, '')}\``;
+}
+
+/**
+ * One line about a release, for lists.
+ *
+ * @example
+ * releaseLine(release) // "*orders-api* 1.4.1 → 1.4.2: verifying, mirroring 10%, started by <@UANA> at <!date^…>"
+ */
+export function releaseLine(release: Release): string {
+  return `*${release.service}* ${release.fromVersion} → ${release.toVersion}: ${release.state}, ${describeStrategy(release.strategy)}, started by ${actorText(release.requestedBy)} ${slackTime(release.requestedAt)}`;
+}
+
+/**
+ * The answer to `/canary status <service>`: the service's newest release, where it is, and what can be done.
+ *
+ * @example
+ * statusText(release) // "*orders-api* 1.4.1 → 1.4.2: awaitingApproval …\nNext: `/canary promote orders-api` …"
+ */
+export function statusText(release: Release): string {
+  const lines = [
+    releaseLine(release),
+    `Release \`${release.id}\`, last change ${slackTime(release.updatedAt)}.`,
+  ];
+  const next = nextSteps(release);
+  if (next) lines.push(`Next: ${next}`);
+  return lines.join('\n');
+}
+
+function nextSteps(release: Release): string | null {
+  const s = release.service;
+  switch (release.state) {
+    case 'awaitingApproval':
+      return `an approver types \`/canary promote ${s}\` or presses Promote on the card.`;
+    case 'rollbackFailed':
+      return `fix the host, then \`/canary retry ${s}\` or press Retry rollback on the card.`;
+    case 'succeeded':
+    case 'rolledBack':
+    case 'rollingBack':
+      return null;
+    default:
+      return `wait, or stop it with \`/canary abort ${s}\`.`;
+  }
+}
+
+/**
+ * The answer to `/canary history <service>`: its recent releases, newest first.
+ *
+ * @example
+ * historyLines('orders-api', releases) // "*orders-api, last 2 releases*\n• 1.4.1 → 1.4.2 succeeded …"
+ */
+export function historyLines(service: string, releases: readonly Release[]): string {
+  const lines = releases.map(
+    (r) =>
+      `• ${r.fromVersion} → ${r.toVersion} *${r.state}*, ${describeStrategy(r.strategy)}, started by ${actorText(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => `<@${a.by}>`).join(', ')}` : ''}`,
+  );
+  const count = releases.length === 1 ? 'last release' : `last ${releases.length} releases`;
+  return `*${service}, ${count}*\n${lines.join('\n')}`;
+}
