@@ -130,7 +130,7 @@ export async function slackRuntime(): Promise<SlackRuntime> {
   const { store, configs, versions } = statePorts(env);
   const handOff = eventBridgeHandOff(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN });
   const service = releaseService({ store, configs, versions, clock, ids, handOff, onEffectFailed });
-  slackBuilt = { deps: { service, store, configs } };
+  slackBuilt = { deps: { service, store, configs }, slackApiUrl: env.SLACK_API_URL };
   return { ...slackBuilt, secrets };
 }
 
@@ -139,7 +139,9 @@ let web: { token: string; client: WebClient } | undefined;
 /** The Web API client for the bot token, rebuilt when the token is rotated. */
 async function slackClient(): Promise<WebClient> {
   const { botToken } = await slackSecrets();
-  if (web?.token !== botToken) web = { token: botToken, client: new WebClient(botToken) };
+  if (web?.token !== botToken) {
+    web = { token: botToken, client: new WebClient(botToken, { slackApiUrl: loadConfig().SLACK_API_URL }) };
+  }
   return web.client;
 }
 

@@ -32,6 +32,11 @@ export const envSchema = z.object({
     .string({ error: 'the dead-letter queue ARN is required' })
     .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$/, 'an SQS queue ARN'),
   AWS_REGION: name('the AWS region'),
+  /** Slack's Web API; another base URL for GovSlack, an egress proxy, or a stand-in. */
+  SLACK_API_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+\/$/, 'a URL ending in a slash, such as https://slack.com/api/')
+    .default('https://slack.com/api/'),
 });
 
 export type AgentConfig = z.infer<typeof envSchema>;

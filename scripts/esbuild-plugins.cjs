@@ -11,4 +11,28 @@ const zodWithoutLocales = {
   },
 };
 
-module.exports = [zodWithoutLocales];
+// Bolt's entry points load every receiver, and with them Express, Socket Mode (undici), OAuth and raw-body
+// (iconv-lite): about 1.4 MB that the Lambda function never runs, since it always passes its own
+// AwsLambdaReceiver. They resolve to a module whose classes say so if anyone constructs them.
+const BOLT_UNUSED = /^(?:\.\/receivers\/(?:HTTP|SocketMode|Express)Receiver|\.\/(?:HTTP|SocketMode|Express)Receiver|@slack\/oauth|@slack\/socket-mode|raw-body)$/;
+const boltLambdaOnly = {
+  name: 'bolt-lambda-only',
+  setup(build) {
+    build.onResolve({ filter: BOLT_UNUSED }, (args) =>
+      /[\\/]@slack[\\/]bolt[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'bolt-unbundled' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'bolt-unbundled' }, (args) => ({
+      contents: `class Unbundled { constructor() { throw new Error(${JSON.stringify(
+        `${args.path} is not bundled in this Lambda package: pass Bolt an AwsLambdaReceiver`,
+      )}); } }
+module.exports = new Proxy({ __esModule: true, default: Unbundled }, {
+  get: (target, key) => (key in target ? target[key] : Unbundled),
+});`,
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [zodWithoutLocales, boltLambdaOnly];

@@ -4,6 +4,7 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import {
   CancelCommandCommand,
   GetParameterCommand,
+  GetParametersCommand,
   ListCommandsCommand,
   ParameterNotFound,
   PutParameterCommand,
@@ -13,13 +14,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Release } from '../../domain/types';
+import { signedHeaders } from '../../handlers/slack/request-signature';
+import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 import { getTestEvent } from '../support/events';
 import { BUS_ARN, DLQ_ARN, lambdaContext, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../support/lambda-env';
 import { configInput } from '../support/service-config';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];
-type Handlers = Record<'alarm' | 'ssmCommand' | 'pipeline' | 'timer' | 'sweeper', Handler>;
+type Handlers = Record<'alarm' | 'ssmCommand' | 'pipeline' | 'timer' | 'sweeper' | 'effects', Handler>;
 
 const ssm = mockClient(SSMClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -28,6 +31,15 @@ const scheduler = mockClient(SchedulerClient);
 
 let dynamo: LocalDynamo;
 let handlers: Handlers;
+let slackFunction: typeof import('../../handlers/slack')['handler'];
+const SIGNING_SECRET = 'handler-test-signing-secret';
+// The Slack Web API, for the card the notifier posts and updates (SLACK_API_URL points the WebClient at it).
+const slack: SlackStandin = slackStandin({
+  signingSecret: SIGNING_SECRET,
+  appUrl: () => 'http://127.0.0.1:9/unused',
+  channel: 'C0RELEASES',
+  users: [],
+});
 let compose: typeof import('../../handlers/compose');
 const savedEnv = { ...process.env };
 
@@ -36,7 +48,10 @@ let commandCount = 0;
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo();
-  Object.assign(process.env, lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint));
+  await slack.start();
+  Object.assign(process.env, lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint), {
+    SLACK_API_URL: slack.apiUrl(),
+  });
   compose = await import('../../handlers/compose');
   handlers = {
     alarm: (await import('../../handlers/alarm')).handler,
@@ -44,11 +59,14 @@ beforeAll(async () => {
     pipeline: (await import('../../handlers/pipeline')).handler,
     timer: (await import('../../handlers/timer')).handler,
     sweeper: (await import('../../handlers/sweeper')).handler,
+    effects: (await import('../../handlers/effects')).handler,
   };
+  slackFunction = (await import('../../handlers/slack')).handler;
 }, 60_000);
 
 afterAll(async () => {
   process.env = savedEnv;
+  await slack.stop();
   await dynamo?.stop();
 });
 
@@ -57,6 +75,13 @@ beforeEach(async () => {
   // Each test gets a fresh table, so releases from other tests never interfere.
   process.env.RELEASES_TABLE = await dynamo.createReleasesTable();
   compose.resetForTests();
+  slack.reset();
+  ssm.on(GetParametersCommand).resolves({
+    Parameters: [
+      { Name: `${STAGE_PATH}/slack/signing-secret`, Value: SIGNING_SECRET, Type: 'SecureString' },
+      { Name: `${STAGE_PATH}/slack/bot-token`, Value: 'xoxb-handler-test', Type: 'SecureString' },
+    ],
+  });
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
   ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` }).resolves({
     Parameter: { Name: `${STAGE_PATH}/services/orders-api`, Value: JSON.stringify(config), Type: 'String' },
@@ -214,6 +239,54 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
       AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
     });
     expect((await load(releaseId)).state).toBe('awaitingApproval');
+  });
+
+  it('Promote in Slack is answered at once and handed to the effects function on the agent bus', async () => {
+    const releaseId = await startRelease();
+    await finish('deploy-canary', 0);
+    await finish('start-mirror', 1);
+    const { timerId } = (await load(releaseId)).run ?? {};
+    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+    const card = slack.messages().find((m) => m.channel === 'C0RELEASES' && !m.threadTs);
+    expect(JSON.stringify(card?.blocks)).toContain('canary_promote');
+    eventBridge.resetHistory();
+
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0APPROVER1' },
+      trigger_id: '123.456.promote',
+      container: { type: 'message', message_ts: card?.ts, channel_id: 'C0RELEASES' },
+      actions: [{ type: 'button', action_id: 'canary_promote', value: releaseId, action_ts: '1' }],
+      response_url: `${slack.url()}/respond/U0APPROVER1`,
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const response = await slackFunction(
+      { headers: signedHeaders(SIGNING_SECRET, body), body, isBase64Encoded: false } as never,
+      lambdaContext('canary-agent-test-slack'),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect((await load(releaseId)).state).toBe('stoppingMirror');
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 2);
+    expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        {
+          EventBusName: BUS_ARN,
+          Source: 'canary-agent.effects',
+          DetailType: 'Release Effects Pending',
+          Detail: JSON.stringify({ releaseId }),
+        },
+      ],
+    });
+
+    await invoke('effects', getTestEvent('canary-agent/effects-pending', { detail: { releaseId } }));
+
+    expect(ssm).toHaveReceivedLastCommandWith(SendCommandCommand, {
+      DocumentName: 'canary-agent-test-stop-mirror',
+    });
+    const updated = slack.messages().find((m) => m.ts === card?.ts);
+    expect(JSON.stringify(updated?.blocks)).not.toContain('canary_promote');
+    expect(JSON.stringify(updated?.blocks)).toContain('<@U0APPROVER1>');
   });
 
   it('a watched alarm in ALARM rolls the release back: Envoy off the stable hosts first', async () => {
