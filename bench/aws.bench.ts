@@ -14,11 +14,13 @@ import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@
 import { GetParameterCommand, ParameterNotFound, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
+import { signedHeaders } from '../handlers/slack/request-signature';
 import { spawnLocalDynamo as startLocalDynamo } from '../local/dynamodb-local';
 import { readServerlessYml } from '../local/serverless-yml';
 import { getTestEvent } from '../test/support/events';
 import { lambdaContext, lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
 import { APPROVER, configInput } from '../test/support/service-config';
+import { fakeSsm } from './fake-ssm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'node_modules/.cache/canary-agent-bench');
@@ -35,7 +37,36 @@ const coldEvents: Record<string, unknown> = {
   pipeline: getTestEvent('canary-agent/canary-stack-ready'),
   timer: getTestEvent('canary-agent/timer-elapsed'),
   sweeper: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
-  slack: { version: '2.0', routeKey: 'POST /slack/events', body: '', headers: {} },
+};
+
+const SLACK_SECRET = 'bench-signing-secret';
+
+/** A signed `/canary status orders-api`, as API Gateway hands it over: it reads DynamoDB and one parameter. */
+function slackCommand(text = 'status orders-api') {
+  const body = new URLSearchParams({
+    command: '/canary',
+    text,
+    user_id: 'U0BENCH001',
+    channel_id: 'C0RELEASES',
+    trigger_id: `${Date.now()}.bench.${Math.random()}`,
+    response_url: 'https://hooks.slack.com/commands/T0/1/x',
+  }).toString();
+  return {
+    version: '2.0',
+    routeKey: 'POST /slack/events',
+    rawPath: '/slack/events',
+    headers: signedHeaders(SLACK_SECRET, body),
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** What the Slack function reads from Parameter Store, served by a loopback SSM endpoint in the cold runs. */
+const slackParameters = {
+  [`${STAGE_PATH}/slack/signing-secret`]: SLACK_SECRET,
+  [`${STAGE_PATH}/slack/bot-token`]: 'xoxb-bench',
+  [`${STAGE_PATH}/services/orders-api`]: JSON.stringify(configInput()),
+  [`${STAGE_PATH}/versions/orders-api`]: '1.4.1',
 };
 
 async function bundle(name: string, handlerPath: string): Promise<string> {
@@ -76,8 +107,13 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
 async function bundlesAndColdStarts(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const dynamo = await startLocalDynamo();
+  const ssm = await fakeSsm(slackParameters);
   try {
-    const env = { ...process.env, ...lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint) };
+    const env = {
+      ...process.env,
+      ...lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint),
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+    };
     const functions = Object.entries(readServerlessYml().functions);
     const rows: string[][] = [];
     const empty: number[] = [];
@@ -90,8 +126,15 @@ async function bundlesAndColdStarts(): Promise<void> {
       const e = timeProcess(['-e', '0'], env);
       if (run > 0) empty.push(e);
       for (const [name, file] of bundles) {
+        const event = name === 'slack' ? slackCommand() : (coldEvents[name] ?? {});
+        // The Slack function must really answer (200 with text): a cold start that fails fast proves nothing.
+        const check =
+          name === 'slack'
+            ? "if (r?.statusCode !== 200 || !String(r.body).includes('text')) { console.error(JSON.stringify(r)); process.exit(1); }"
+            : '';
         const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
-await handler(${JSON.stringify(coldEvents[name] ?? {})}, { ...${JSON.stringify(lambdaContext(name))}, getRemainingTimeInMillis: () => 30000 }).catch(() => {});`;
+const r = await handler(${JSON.stringify(event)}, { ...${JSON.stringify(lambdaContext(name))}, getRemainingTimeInMillis: () => 30000 }).catch(() => {});
+${check}`;
         const ms = timeProcess(['--input-type=module', '-e', script], env);
         if (run > 0) measured.set(name, [...(measured.get(name) ?? []), ms]);
       }
@@ -113,10 +156,48 @@ await handler(${JSON.stringify(coldEvents[name] ?? {})}, { ...${JSON.stringify(l
     table(['function', 'bundle', '< 1 MB', 'cold start + 1 event', 'ratio', '< 3x'], rows);
     console.log(
       '\nBundles as `npm run package` builds them (AWS SDK bundled, ES module builds). Cold start: spawn, load, one\n' +
-        'event that reads DynamoDB Local, exit. The slack row is a placeholder until handlers/slack.ts lands.',
+        'event that reads DynamoDB Local, exit. For slack that is cold start to ack: its secrets and the service\n' +
+        'configuration from a loopback SSM endpoint, a signed `/canary status orders-api`, the answer.',
+    );
+    await slackWarm(bundles.get('slack') as string, env);
+  } finally {
+    await ssm.stop();
+    await dynamo.stop();
+  }
+}
+
+/** The Slack function's warm handling time: one container, signed commands one after another. */
+async function slackWarm(file: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const { handler } = (await import(pathToFileURL(file).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<{ statusCode?: number }>;
+    };
+    const times: Record<string, number[]> = {
+      'status orders-api': [],
+      help: [],
+      'start orders-api 1.4.1': [],
+    };
+    for (let i = 0; i < 60; i++) {
+      for (const [text, list] of Object.entries(times)) {
+        const started = process.hrtime.bigint();
+        const response = await handler(slackCommand(text), lambdaContext('slack'));
+        list.push(Number(process.hrtime.bigint() - started) / 1e6);
+        if (response.statusCode !== 200) throw new Error(`slack answered ${response.statusCode}`);
+      }
+    }
+    console.log('\nslack, warm (same container, after the first request; 60 requests each):\n');
+    table(
+      ['command', 'median', 'p95'],
+      Object.entries(times).map(([text, list]) => {
+        const sorted = list.slice(1).sort((a, b) => a - b);
+        const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? Number.NaN;
+        return [`/canary ${text}`, `${median(sorted).toFixed(1)} ms`, `${p95.toFixed(1)} ms`];
+      }),
     );
   } finally {
-    await dynamo.stop();
+    process.env = saved;
   }
 }
 

@@ -20,7 +20,7 @@ export function localFleetOperator(options: {
     ok: boolean;
     summary: unknown;
   }) => void;
-}): FleetOperator & { settled(): Promise<void> } {
+}): FleetOperator & { close(): void; settled(): Promise<void> } {
   const cancelled = new Set<string>();
   const running = new Set<Promise<void>>();
 
@@ -51,8 +51,11 @@ export function localFleetOperator(options: {
     };
   }
 
+  let closed = false;
   return {
     async run(_releaseId, operation) {
+      // Once the sandbox stops, nothing new may start on its hosts: a late event would leave a proxy running.
+      if (closed) throw new Error('the sandbox is stopping: no new host operations');
       const commandId = randomUUID();
       const documentName = `${options.documentPrefix}-${kebab(operation.operation)}`;
       const hosts = options.fleet.hostsMatching(operation.targets);
@@ -95,6 +98,10 @@ export function localFleetOperator(options: {
     },
     async cancel(commandId) {
       cancelled.add(commandId);
+    },
+    /** Refuses new operations from now on; `settled()` then waits for the ones already running. */
+    close(): void {
+      closed = true;
     },
     async settled() {
       while (running.size > 0) await Promise.allSettled([...running]);

@@ -251,6 +251,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     alarmState: () => alarm.state(),
     waitFor,
     async stop() {
+      // First nothing new: no sweeps, alarm evaluations or timers, and no new host operation. Then wait for what
+      // runs (and the events it publishes), and only then stop the hosts, so no proxy outlives the sandbox.
+      clearInterval(sweeping);
+      clearInterval(evaluating);
+      timers.stop();
+      operator.close();
       await operator.settled();
       await bus?.settled();
       for (const stop of stopping.reverse()) await stop();
