@@ -75,8 +75,8 @@ if [ -n "$running" ]; then
   previous=$(sed -n 's/^CANARY_WEIGHT=//p' "$ROUTING_ENV" 2>/dev/null)
   [ -n "$previous" ] && [ "$(CANARY_WEIGHT=$previous STABLE_WEIGHT=$((1000000 - previous)) render_template "$ROUTING_ENVOY_TEMPLATE")" = "$(cat "$CONF")" ] ||
     fail "Envoy already routes with other settings; stop routing (stopMirror) before changing anything but the share"
-  on_undo "runtime_weights '$previous'"
   runtime_weights "$CANARY_WEIGHT" || fail "Envoy did not accept the new weights on 127.0.0.1:$CA_ADMIN_PORT"
+  on_undo "runtime_weights '$previous'"
   mv "$CONF.new" "$CONF" || fail "cannot write $CONF"
   record
   succeed true "now $WHAT (runtime weights changed live)"
