@@ -90,4 +90,32 @@ describe('a weighted-steps release in the sandbox', () => {
     expect(await servingVersion()).toBe('1.4.2');
     expect(sandbox.fleet.stableOnOwnNginx()).toBe(true);
   }, 60_000);
+
+  it('serves the users of a canary that goes down from stable, while its alarm rolls the release back', async () => {
+    const before = traffic.summary();
+    const started = await sandbox.service.start({
+      service: 'orders-api',
+      toVersion: '1.4.4',
+      requestedBy: REQUESTER,
+      strategy: { kind: 'steps', steps: [100] },
+    });
+    if (!started.ok) throw new Error(started.message);
+    await sandbox.waitFor(started.release.id, (r) => r.state === 'verifying');
+    sandbox.fleet.markUnhealthy('1.4.4');
+    const done = await sandbox.waitFor(started.release.id, ended, 60_000);
+    const after = traffic.summary();
+    const statuses = (s: typeof after) => Object.fromEntries(s.byStatus);
+    console.log(
+      `canary down at 100%: ${done.state}; users saw ${JSON.stringify(statuses(after))} (before ${JSON.stringify(statuses(before))})`,
+    );
+    expect(done.state).toBe('rolledBack');
+    expect(done.rollback?.reason.kind).toBe('alarm');
+    // The canary answered 503 to the routing proxy, which served those users from stable instead: every request
+    // sent meanwhile succeeded.
+    for (const [status, count] of after.byStatus)
+      if (status !== 200) expect(count, `status ${status}`).toBe(before.byStatus.get(status) ?? 0);
+    expect(after.byStatus.get(200) ?? 0).toBeGreaterThan(before.byStatus.get(200) ?? 0);
+    expect(await servingVersion()).toBe('1.4.2');
+    expect(sandbox.fleet.stableOnOwnNginx()).toBe(true);
+  }, 60_000);
 });
