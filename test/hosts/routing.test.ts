@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envoySettings } from '../../hosts/envoy-config';
@@ -21,6 +21,7 @@ import {
   snapshot,
   startStableNginx,
 } from './host-sandbox';
+import { failingCanary, send as sendTo } from './traffic';
 
 /**
  * The shift-traffic document on a loopback host, against real nginx: a stable service (1.0.0) behind the host's
@@ -46,69 +47,12 @@ let params: Record<string, string>;
 const routingPid = () => join(host.root, 'run', 'orders-api-routing-nginx.pid');
 const routingMaster = () => Number(readFileSync(routingPid(), 'utf8').trim());
 
-interface Tally {
-  readonly byVersion: Record<string, number>;
-  readonly failed: number;
-  readonly bodies: Array<{ version?: string; headers?: Record<string, string> }>;
-}
-
-/** `count` requests (over keep-alive connections unless told), `concurrency` at a time; `headers(i)` for request i. */
-async function send(
+const send = (
   count: number,
   headers: (i: number) => Record<string, string>,
   keepBodies = false,
   keepAlive = true,
-  concurrency = 50,
-): Promise<Tally> {
-  const agent = new Agent({ keepAlive, maxSockets: concurrency });
-  const byVersion: Record<string, number> = {};
-  const bodies: Tally['bodies'] = [];
-  let failed = 0;
-  let next = 0;
-  const one = (i: number) =>
-    new Promise<void>((resolve) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: ports.listen,
-          path: `/orders/${i}`,
-          // Without `Connection: close` Node's agent still reuses a socket for a queued request.
-          headers: keepAlive ? headers(i) : { ...headers(i), connection: 'close' },
-          agent,
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => {
-            text += c.toString();
-          });
-          res.on('end', () => {
-            if (res.statusCode !== 200) {
-              failed++;
-              if (process.env.DEBUG_ROUTING) console.log('status', res.statusCode, text.slice(0, 80));
-            }
-            const body = JSON.parse(text) as Tally['bodies'][number];
-            const version = body.version ?? '?';
-            byVersion[version] = (byVersion[version] ?? 0) + 1;
-            if (keepBodies) bodies.push(body);
-            resolve();
-          });
-        },
-      );
-      req.on('error', (error) => {
-        if (process.env.DEBUG_ROUTING) console.log('error', error.message);
-        failed++;
-        resolve();
-      });
-      req.end();
-    });
-  const worker = async () => {
-    while (next < count) await one(next++);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  agent.destroy();
-  return { byVersion, failed, bodies };
-}
-
+) => sendTo(ports.listen, count, headers, keepBodies, keepAlive);
 const user = (i: number) => ({ cookie: `session=s${i}; uid=user-${i}` });
 const shift = (percent: string, extra: Record<string, string> = {}, env: Record<string, string> = {}) =>
   run(host, 'shift-traffic.yml', { ...params, CanaryPercent: percent, ...extra }, env);
@@ -360,12 +304,20 @@ describe('shift-traffic on real nginx', () => {
     docker(canary, 'start', 'orders-api');
   });
 
+  it('refuses to mirror while it routes users', async () => {
+    const before = snapshot(host);
+    const outcome = await run(host, 'start-mirror.yml', {
+      ...proxyParams(),
+      MirrorHost: '127.0.0.1',
+      MirrorPercent: '10',
+    });
+    expectFailedAndRestored(outcome, /routes users through nginx; stop routing/);
+    expect(snapshot(host)).toEqual(before);
+    expect(alive(routingMaster())).toBe(true);
+  });
+
   it('hands the port back to nginx on stopMirror (rollback and restoringProxy)', async () => {
-    const stopParams = ['Service', 'ReleaseId', 'ProxyDriver', 'ListenPort', 'ServicePort', 'ConnectTimeout'];
-    const proxy = Object.entries(params).filter(([k]) =>
-      [...stopParams, 'ReadTimeout', 'SendTimeout'].includes(k),
-    );
-    const outcome = await run(host, 'stop-mirror.yml', Object.fromEntries(proxy));
+    const outcome = await run(host, 'stop-mirror.yml', proxyParams());
     expect(outcome).toMatchObject({ ok: true, exitCode: 0, summary: { ok: true, changed: true } });
     expect(String(outcome.ok && outcome.summary?.message)).toMatch(/routing nginx handed over/);
     expect(alive(routingMasterOrNull())).toBe(false);
@@ -374,6 +326,15 @@ describe('shift-traffic on real nginx', () => {
     expect((await send(500, (i) => ({ ...user(i), 'x-canary': 'always' }))).byVersion).toEqual({
       '1.0.0': 500,
     });
+  });
+
+  it('refuses to route users while the host mirrors', async () => {
+    const mirror = { ...proxyParams(), MirrorHost: '127.0.0.1', MirrorPercent: '10' };
+    expect(await run(host, 'start-mirror.yml', mirror)).toMatchObject({ ok: true, exitCode: 0 });
+    expectFailedAndRestored(await shift('10'), /mirrors through nginx; stop mirroring/);
+    expect(alive(routingMasterOrNull())).toBe(false);
+    expect(await run(host, 'stop-mirror.yml', proxyParams())).toMatchObject({ ok: true, exitCode: 0 });
+    expect(alive(snapshot(host).nginx)).toBe(true);
   });
 
   it('renders the Envoy driver from the same renderer, VIP rules left out, and validates it before any swap', async () => {
@@ -478,18 +439,14 @@ describe('shift-traffic on real nginx', () => {
   });
 });
 
-function routingMasterOrNull(): number | null {
-  return existsSync(routingPid()) ? routingMaster() : null;
+/** The parameters start-mirror and stop-mirror share with shift-traffic. */
+function proxyParams(): Record<string, string> {
+  const names = ['Service', 'ReleaseId', 'ProxyDriver', 'ListenPort', 'ServicePort', 'ConnectTimeout'];
+  return Object.fromEntries(
+    Object.entries(params).filter(([k]) => [...names, 'ReadTimeout', 'SendTimeout'].includes(k)),
+  );
 }
 
-/** A canary that answers every request with `mode` (a status), or closes each connection without answering. */
-function failingCanary(port: number, mode: '502' | '503' | 'close'): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (mode === 'close') {
-      req.socket.destroy();
-      return;
-    }
-    res.writeHead(Number(mode), { 'content-type': 'text/plain' }).end('canary failing\n');
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+function routingMasterOrNull(): number | null {
+  return existsSync(routingPid()) ? routingMaster() : null;
 }
