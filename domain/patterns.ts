@@ -24,6 +24,13 @@ export const patterns = {
   slackChannelId: /^[CG][A-Z0-9]{2,20}$/,
   /** An HTTP header or cookie name or a simple value: RFC 7230 token characters without the risky ones. */
   httpToken: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+  /**
+   * A header the routing proxy matches on: letters, digits and hyphens. nginx reads a header as `$http_<name>` and
+   * by default drops headers with `_` or `.` in their names, so those could never match there.
+   */
+  headerName: /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/,
+  /** A cookie name or a header/cookie value the routing proxy matches on: no `.`, so it is its own regex. */
+  routingToken: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
   alarmName: /^[A-Za-z0-9][A-Za-z0-9 ._:/()#-]{0,254}$/,
 } as const;
 

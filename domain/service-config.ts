@@ -74,21 +74,42 @@ export const serviceConfigSchema = z
     routing: z
       .strictObject({
         /** Users are assigned to the canary by a hash of this cookie (client address when absent). */
-        stickyCookie: z.string().regex(patterns.httpToken, 'a cookie name').default('uid'),
+        stickyCookie: z
+          .string()
+          .regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)')
+          .default('uid'),
         /** Requests with this header and value always go to the canary (testers). */
-        testerHeader: z.string().regex(patterns.httpToken, 'a header name').default('x-canary'),
+        testerHeader: z
+          .string()
+          .regex(patterns.headerName, 'a header name (letters, digits and -)')
+          .default('x-canary'),
         testerValue: z
           .string()
-          .regex(patterns.httpToken, 'a header value of letters, digits and -_.')
+          .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
           .default('always'),
         /** VIPs are pinned to stable whatever the share: by cookie, by header, or both. */
-        vipCookie: z.string().regex(patterns.httpToken, 'a cookie name').optional(),
-        vipCookieValue: z.string().regex(patterns.httpToken, 'a cookie value').optional(),
-        vipHeader: z.string().regex(patterns.httpToken, 'a header name').optional(),
-        vipHeaderValue: z.string().regex(patterns.httpToken, 'a header value').optional(),
+        vipCookie: z
+          .string()
+          .regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)')
+          .optional(),
+        vipCookieValue: z
+          .string()
+          .regex(patterns.routingToken, 'a cookie value of letters, digits, _ and -')
+          .optional(),
+        vipHeader: z.string().regex(patterns.headerName, 'a header name (letters, digits and -)').optional(),
+        vipHeaderValue: z
+          .string()
+          .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
+          .optional(),
         /** Full-link tagging: requests routed to the canary carry this header, which services pass on. */
-        tagHeader: z.string().regex(patterns.httpToken, 'a header name').default('x-canary-tag'),
-        tagValue: z.string().regex(patterns.httpToken, 'a header value').default('canary'),
+        tagHeader: z
+          .string()
+          .regex(patterns.headerName, 'a header name (letters, digits and -)')
+          .default('x-canary-tag'),
+        tagValue: z
+          .string()
+          .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
+          .default('canary'),
       })
       .prefault({})
       .refine((r) => (r.vipCookie === undefined) === (r.vipCookieValue === undefined), {

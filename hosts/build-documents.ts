@@ -3,14 +3,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { type DocumentSpec, documentSpecs, parameterSpecs, shellVariable } from './document-parameters';
-import { envoyTemplate, mirrorNginxTemplate } from './templates';
+import { envoyTemplate, mirrorNginxTemplate, routingEnvoyTemplate, routingNginxTemplate } from './templates';
 
 export const hostsDir = dirname(fileURLToPath(import.meta.url));
 export const documentsDir = join(hostsDir, 'documents');
 const SCRIPT_END = 'CANARY_AGENT_SCRIPT';
 const TEMPLATE_END = 'CANARY_AGENT_TEMPLATE';
 
-const templates = { ENVOY_TEMPLATE: envoyTemplate, MIRROR_NGINX_TEMPLATE: mirrorNginxTemplate };
+const templates = {
+  ENVOY_TEMPLATE: envoyTemplate,
+  MIRROR_NGINX_TEMPLATE: mirrorNginxTemplate,
+  ROUTING_ENVOY_TEMPLATE: routingEnvoyTemplate,
+  ROUTING_NGINX_TEMPLATE: routingNginxTemplate,
+};
 
 /** The bash program a document runs: parameter assignments, templates, lib.sh, then the operation's script. */
 export function composeScript(spec: DocumentSpec): string {

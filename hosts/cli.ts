@@ -2,6 +2,7 @@
  * Host-side tooling.
  *   npx tsx hosts/cli.ts render-envoy --config service.json --percent 10 [--listen-address A] [--mirror-port P] [--admin-port P]
  *   npx tsx hosts/cli.ts render-nginx-mirror --config service.json --percent 10 [...]
+ *   npx tsx hosts/cli.ts render-routing --config service.json --percent 10 [--driver envoy|nginx] [...]
  *   npx tsx hosts/cli.ts build-documents [--check]
  *   npx tsx hosts/cli.ts run-document hosts/documents/start-mirror.yml Service=orders-api ReleaseId=r-1 ...
  */
@@ -14,6 +15,9 @@ import { documentsDir, renderDocuments } from './build-documents';
 import { envoySettings, renderEnvoyConfig } from './envoy-config';
 import { renderMirrorNginx } from './nginx-config';
 import { hostDefaults, type ProxySettings } from './proxy-settings';
+import { renderRoutingEnvoy } from './routing-envoy';
+import { renderRoutingNginx } from './routing-nginx';
+import type { RoutingSettings } from './routing-settings';
 import { runDocument } from './run-document';
 
 function fail(message: string): never {
@@ -21,36 +25,40 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function proxySettings(args: string[]): ProxySettings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      percent: { type: 'string' },
-      'listen-address': { type: 'string', default: hostDefaults.listenAddress },
-      'upstream-address': { type: 'string', default: hostDefaults.upstreamAddress },
-      'mirror-port': { type: 'string', default: String(hostDefaults.mirrorPort) },
-      'admin-port': { type: 'string', default: String(hostDefaults.adminPort) },
-    },
-  });
-  if (!values.config) fail('--config <service-config.json> is required');
+function readConfig(path: string | undefined) {
+  if (!path) fail('--config <service-config.json> is required');
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(values.config, 'utf8'));
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    fail(`cannot read ${values.config} as JSON: ${(error as Error).message}`);
+    fail(`cannot read ${path} as JSON: ${(error as Error).message}`);
   }
   const parsed = parseServiceConfig(raw);
   if (!parsed.ok) fail(`invalid service configuration:\n  ${parsed.errors.join('\n  ')}`);
-  const { config } = parsed;
+  return parsed.config;
+}
+
+function port(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`--${name} must be a port number (1-65535)`);
+  return n;
+}
+
+const hostOptions = {
+  config: { type: 'string' },
+  percent: { type: 'string' },
+  'listen-address': { type: 'string', default: hostDefaults.listenAddress },
+  'upstream-address': { type: 'string', default: hostDefaults.upstreamAddress },
+  'mirror-port': { type: 'string', default: String(hostDefaults.mirrorPort) },
+  'admin-port': { type: 'string', default: String(hostDefaults.adminPort) },
+} as const;
+
+function proxySettings(args: string[]): ProxySettings {
+  const { values } = parseArgs({ args, options: hostOptions });
+  const config = readConfig(values.config);
   const percent = values.percent === undefined ? config.mirror.defaultPercent : Number(values.percent);
   if (!(percent >= 0.01 && percent <= 100))
     fail('--percent must be a number from 0.01 to 100, e.g. --percent 10');
-  const port = (name: string, value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`--${name} must be a port number (1-65535)`);
-    return n;
-  };
   return {
     service: config.service,
     listenAddress: values['listen-address'],
@@ -65,6 +73,42 @@ function proxySettings(args: string[]): ProxySettings {
     mirrorPercent: Number(formatPercent(percent)),
     adminPort: port('admin-port', values['admin-port']),
   };
+}
+
+/** The routing proxy a steps release puts on a stable host, as the shift-traffic document renders it. */
+function renderRouting(args: string[]): string {
+  const { values } = parseArgs({
+    args,
+    options: { ...hostOptions, driver: { type: 'string' }, 'canary-port': { type: 'string', default: '80' } },
+  });
+  const config = readConfig(values.config);
+  const percent = values.percent === undefined ? (config.steps.defaultSteps[0] ?? 0) : Number(values.percent);
+  if (!(percent >= 0 && percent <= 100)) fail('--percent must be a number from 0 to 100, e.g. --percent 10');
+  const driver = values.driver ?? config.proxy.driver;
+  if (driver !== 'envoy' && driver !== 'nginx') fail('--driver must be envoy or nginx');
+  const settings: RoutingSettings = {
+    service: config.service,
+    listenAddress: values['listen-address'],
+    listenPort: config.proxy.listenPort,
+    upstreamAddress: values['upstream-address'],
+    servicePort: config.proxy.servicePort,
+    connectTimeoutSeconds: config.proxy.connectTimeoutSeconds,
+    readTimeoutSeconds: config.proxy.readTimeoutSeconds,
+    sendTimeoutSeconds: config.proxy.sendTimeoutSeconds,
+    canaryHost: config.canaryStack.elbHost,
+    canaryPort: port('canary-port', values['canary-port']),
+    canaryPercent: Number(formatPercent(percent)),
+    adminPort: port('admin-port', values['admin-port']),
+    rules: config.routing,
+  };
+  if (driver === 'envoy') return `${JSON.stringify(renderRoutingEnvoy(envoySettings(settings)), null, 2)}\n`;
+  return renderRoutingNginx(settings, {
+    pidFile: `/run/canary-agent/${config.service}-routing-nginx.pid`,
+    tempDir: `/var/lib/canary-agent/${config.service}/routing-nginx-temp`,
+    errorLog: `/var/lib/canary-agent/${config.service}/routing-nginx.error.log`,
+    canaryLog: `/var/lib/canary-agent/${config.service}/routing-canary.log`,
+    workerProcesses: 'auto',
+  });
 }
 
 const [command, ...rest] = process.argv.slice(2);
@@ -86,6 +130,9 @@ switch (command) {
         },
       ),
     );
+    break;
+  case 'render-routing':
+    process.stdout.write(renderRouting(rest));
     break;
   case 'build-documents': {
     const check = rest.includes('--check');
@@ -125,6 +172,6 @@ switch (command) {
   }
   default:
     fail(
-      'usage: cli.ts render-envoy | render-nginx-mirror | build-documents [--check] | run-document <doc> K=V...',
+      'usage: cli.ts render-envoy | render-nginx-mirror | render-routing | build-documents [--check] | run-document <doc> K=V...',
     );
 }

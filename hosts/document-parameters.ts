@@ -15,6 +15,29 @@ const label = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const port = '^(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 const timeout = '^(?:[1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|3600)$';
 const version = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+const percent = '^(?:100|[1-9]?[0-9](?:\\.[0-9]{1,2})?)$';
+// Routing rules (domain/patterns.ts headerName, routingToken): no `.`, so each is also a literal regex.
+const headerName = '[A-Za-z0-9][A-Za-z0-9-]{0,63}';
+const token = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
+const header = (description: string) => ({
+  description,
+  allowedPattern: `^${headerName}$`,
+  minChars: 1,
+  maxChars: 64,
+});
+const value = (description: string) => ({
+  description,
+  allowedPattern: `^${token}$`,
+  minChars: 1,
+  maxChars: 64,
+});
+// A VIP rule the service leaves out arrives empty.
+const optional = (description: string, pattern: string) => ({
+  description: `${description}, or empty when the service has none`,
+  allowedPattern: `^(?:${pattern})?$`,
+  minChars: 0,
+  maxChars: 64,
+});
 
 export const parameterSpecs = {
   Service: {
@@ -99,10 +122,33 @@ export const parameterSpecs = {
   },
   MirrorPercent: {
     description: 'Share of requests to mirror, 0.01 to 100, at most two decimals',
-    allowedPattern: '^(?:100|[1-9]?[0-9](?:\\.[0-9]{1,2})?)$',
+    allowedPattern: percent,
     minChars: 1,
     maxChars: 5,
   },
+  CanaryHost: {
+    description: "The canary stack's ELB DNS name",
+    allowedPattern: `^${label}(?:\\.${label})+$`,
+    minChars: 3,
+    maxChars: 253,
+  },
+  CanaryPercent: {
+    description: 'Share of users routed to the canary, 0 to 100, at most two decimals',
+    allowedPattern: percent,
+    minChars: 1,
+    maxChars: 5,
+  },
+  StickyCookie: value('Cookie whose hash assigns a user to a version (client address when absent)'),
+  TesterHeader: header('Header that sends a request to the canary whatever the share'),
+  TesterValue: value("The tester header's value"),
+  VipCookie: optional('Cookie that pins a request to stable', token),
+  VipCookieValue: optional("The VIP cookie's value", token),
+  VipHeader: optional('Header that pins a request to stable', headerName),
+  VipHeaderValue: optional("The VIP header's value", token),
+  TagHeader: header(
+    'Header that requests routed to the canary carry, and that sends a request to the canary',
+  ),
+  TagValue: value("The tag header's value"),
 } as const satisfies Record<string, ParameterSpec>;
 
 export type ParameterName = keyof typeof parameterSpecs;
@@ -118,7 +164,12 @@ export interface DocumentSpec {
   readonly script: string;
   readonly description: string;
   readonly parameters: readonly ParameterName[];
-  readonly templates: readonly ('ENVOY_TEMPLATE' | 'MIRROR_NGINX_TEMPLATE')[];
+  readonly templates: readonly (
+    | 'ENVOY_TEMPLATE'
+    | 'MIRROR_NGINX_TEMPLATE'
+    | 'ROUTING_ENVOY_TEMPLATE'
+    | 'ROUTING_NGINX_TEMPLATE'
+  )[];
 }
 
 const image = ['Image', 'ContainerPort', 'HealthPath', 'Version'] as const;
@@ -160,11 +211,35 @@ export const documentSpecs: readonly DocumentSpec[] = [
     templates: ['ENVOY_TEMPLATE', 'MIRROR_NGINX_TEMPLATE'],
   },
   {
+    operation: 'shiftTraffic',
+    file: 'shift-traffic.yml',
+    script: 'shift-traffic.sh',
+    description:
+      'Canary Agent: route a share of users to the canary (testers always, VIPs never) through a routing proxy on the live port, handed over from nginx without dropping requests, or change the share in place.',
+    parameters: [
+      'Service',
+      'ReleaseId',
+      ...proxy,
+      'CanaryHost',
+      'CanaryPercent',
+      'StickyCookie',
+      'TesterHeader',
+      'TesterValue',
+      'VipCookie',
+      'VipCookieValue',
+      'VipHeader',
+      'VipHeaderValue',
+      'TagHeader',
+      'TagValue',
+    ],
+    templates: ['ROUTING_ENVOY_TEMPLATE', 'ROUTING_NGINX_TEMPLATE'],
+  },
+  {
     operation: 'stopMirror',
     file: 'stop-mirror.yml',
     script: 'stop-mirror.sh',
     description:
-      'Canary Agent: hand the live port back from the mirroring proxy to nginx without dropping requests.',
+      "Canary Agent: hand the live port back from the agent's proxy (mirroring or routing) to nginx without dropping requests.",
     parameters: ['Service', 'ReleaseId', ...proxy],
     templates: [],
   },

@@ -36,7 +36,15 @@ export function mirrorFraction(percent: number): { numerator: number; denominato
   return { numerator: Math.round(percent * 10_000), denominator: 'MILLION' };
 }
 
-const seconds = (value: number) => `${value}s`;
+export const seconds = (value: number) => `${value}s`;
+
+/** nginx: proxy_set_header X-Real-IP $remote_addr (the direct peer, e.g. the ELB). */
+export const forwardedHeaders = [
+  {
+    header: { key: 'x-real-ip', value: '%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%' },
+    append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+  },
+];
 
 export interface EnvoySettings extends ProxySettings {
   /** Envoy's per-stream inactivity timeout (see `envoySettings`). */
@@ -49,7 +57,9 @@ export interface EnvoySettings extends ProxySettings {
  * nginx does not, so it gets the read timeout (the product's "request timeout equal to nginx's"; Envoy's
  * default of 15 s would cut requests nginx let finish).
  */
-export function envoySettings(settings: ProxySettings): EnvoySettings {
+export function envoySettings<T extends Pick<ProxySettings, 'readTimeoutSeconds' | 'sendTimeoutSeconds'>>(
+  settings: T,
+): T & { readonly streamIdleTimeoutSeconds: number } {
   return {
     ...settings,
     streamIdleTimeoutSeconds: Math.max(settings.readTimeoutSeconds, settings.sendTimeoutSeconds),
@@ -63,111 +73,42 @@ export function envoySettings(settings: ProxySettings): EnvoySettings {
  * `JSON.stringify` it for `envoy -c envoy.json`.
  */
 export function renderEnvoyConfig(settings: EnvoySettings): Record<string, unknown> {
-  const connect = seconds(settings.connectTimeoutSeconds);
   const inactivity = seconds(settings.streamIdleTimeoutSeconds);
-  const forwardedHeaders = [
-    // nginx: proxy_set_header X-Real-IP $remote_addr (the direct peer, e.g. the ELB).
-    {
-      header: { key: 'x-real-ip', value: '%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%' },
-      append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+  const route = {
+    match: { prefix: '/' },
+    route: {
+      cluster: STABLE_CLUSTER,
+      timeout: seconds(settings.readTimeoutSeconds),
+      idle_timeout: inactivity,
+      request_mirror_policies: [
+        {
+          cluster: MIRROR_CLUSTER,
+          runtime_fraction: {
+            default_value: mirrorFraction(settings.mirrorPercent),
+            runtime_key: MIRROR_RUNTIME_KEY,
+          },
+          // The canary stack serves the same virtual hosts as the stable one; a
+          // `Host: api.example.com-shadow` would miss its server_name and routing.
+          disable_shadow_host_suffix_append: true,
+        },
+      ],
     },
-  ];
+    request_headers_to_add: forwardedHeaders,
+  };
   return {
-    admin: {
-      address: { socket_address: { address: '127.0.0.1', port_value: settings.adminPort } },
-    },
-    layered_runtime: {
-      layers: [
-        { name: 'static', static_layer: { [MIRROR_RUNTIME_KEY]: mirrorFraction(settings.mirrorPercent) } },
-        { name: 'admin', admin_layer: {} },
-      ],
-    },
+    admin: adminOf(settings),
+    layered_runtime: runtimeLayers({ [MIRROR_RUNTIME_KEY]: mirrorFraction(settings.mirrorPercent) }),
     static_resources: {
-      listeners: [
-        {
-          name: 'live',
-          address: { socket_address: { address: settings.listenAddress, port_value: settings.listenPort } },
-          enable_reuse_port: true,
-          filter_chains: [
-            {
-              filters: [
-                {
-                  name: 'envoy.filters.network.http_connection_manager',
-                  typed_config: {
-                    '@type':
-                      'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-                    stat_prefix: 'ingress',
-                    codec_type: 'AUTO',
-                    // Like nginx's $proxy_add_x_forwarded_for: append the peer to X-Forwarded-For.
-                    use_remote_address: true,
-                    xff_num_trusted_hops: 0,
-                    // Keep the service's view of the request as nginx gave it: no x-envoy-* headers.
-                    common_http_protocol_options: { idle_timeout: seconds(DOWNSTREAM_IDLE_SECONDS) },
-                    stream_idle_timeout: inactivity,
-                    request_timeout: '0s',
-                    route_config: {
-                      name: 'live',
-                      virtual_hosts: [
-                        {
-                          name: settings.service,
-                          domains: ['*'],
-                          routes: [
-                            {
-                              match: { prefix: '/' },
-                              route: {
-                                cluster: STABLE_CLUSTER,
-                                timeout: seconds(settings.readTimeoutSeconds),
-                                idle_timeout: inactivity,
-                                request_mirror_policies: [
-                                  {
-                                    cluster: MIRROR_CLUSTER,
-                                    runtime_fraction: {
-                                      default_value: mirrorFraction(settings.mirrorPercent),
-                                      runtime_key: MIRROR_RUNTIME_KEY,
-                                    },
-                                    // The canary stack serves the same virtual hosts as the stable one; a
-                                    // `Host: api.example.com-shadow` would miss its server_name and routing.
-                                    disable_shadow_host_suffix_append: true,
-                                  },
-                                ],
-                              },
-                              request_headers_to_add: forwardedHeaders,
-                            },
-                          ],
-                        },
-                      ],
-                    },
-                    http_filters: [
-                      {
-                        name: 'envoy.filters.http.router',
-                        typed_config: {
-                          '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
-                          suppress_envoy_headers: true,
-                        },
-                      },
-                    ],
-                  },
-                },
-              ],
-            },
-          ],
-        },
-      ],
+      listeners: [liveListener(settings, [route], [])],
       clusters: [
-        {
-          name: STABLE_CLUSTER,
-          type: 'STATIC',
-          connect_timeout: connect,
-          circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
-          load_assignment: endpoints(STABLE_CLUSTER, settings.upstreamAddress, settings.servicePort),
-        },
+        stableCluster(settings),
         {
           name: MIRROR_CLUSTER,
           // An ELB's addresses change over time: resolve all of them and follow the DNS TTL.
           type: 'STRICT_DNS',
           dns_lookup_family: 'V4_ONLY',
           respect_dns_ttl: true,
-          connect_timeout: connect,
+          connect_timeout: seconds(settings.connectTimeoutSeconds),
           circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...mirrorCircuitBreaker }] },
           load_assignment: endpoints(MIRROR_CLUSTER, settings.mirrorHost, settings.mirrorPort),
         },
@@ -176,7 +117,97 @@ export function renderEnvoyConfig(settings: EnvoySettings): Record<string, unkno
   };
 }
 
-function endpoints(cluster: string, address: string, port: number) {
+/** What every Envoy the agent runs on a stable host shares: the live listener, its admin port, its runtime. */
+export type ListenerSettings = Pick<
+  EnvoySettings,
+  | 'service'
+  | 'listenAddress'
+  | 'listenPort'
+  | 'upstreamAddress'
+  | 'servicePort'
+  | 'connectTimeoutSeconds'
+  | 'streamIdleTimeoutSeconds'
+  | 'adminPort'
+>;
+
+export function adminOf(settings: Pick<ListenerSettings, 'adminPort'>) {
+  return { address: { socket_address: { address: '127.0.0.1', port_value: settings.adminPort } } };
+}
+
+/** A static layer with the rendered values under an admin layer, so `POST /runtime_modify` overrides them. */
+export function runtimeLayers(values: Record<string, unknown>) {
+  return {
+    layers: [
+      { name: 'static', static_layer: values },
+      { name: 'admin', admin_layer: {} },
+    ],
+  };
+}
+
+/** The local service, with limits far above Envoy's defaults (see stableCircuitBreaker). */
+export function stableCluster(settings: ListenerSettings) {
+  return {
+    name: STABLE_CLUSTER,
+    type: 'STATIC',
+    connect_timeout: seconds(settings.connectTimeoutSeconds),
+    circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
+    load_assignment: endpoints(STABLE_CLUSTER, settings.upstreamAddress, settings.servicePort),
+  };
+}
+
+/**
+ * The listener on nginx's port (SO_REUSEPORT, so both can hold it during the hand-off), with the headers and
+ * timeouts nginx had; `httpFilters` run before the router.
+ */
+export function liveListener(
+  settings: ListenerSettings,
+  routes: readonly unknown[],
+  httpFilters: readonly unknown[],
+) {
+  return {
+    name: 'live',
+    address: { socket_address: { address: settings.listenAddress, port_value: settings.listenPort } },
+    enable_reuse_port: true,
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: {
+              '@type':
+                'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+              stat_prefix: 'ingress',
+              codec_type: 'AUTO',
+              // Like nginx's $proxy_add_x_forwarded_for: append the peer to X-Forwarded-For.
+              use_remote_address: true,
+              xff_num_trusted_hops: 0,
+              // Keep the service's view of the request as nginx gave it: no x-envoy-* headers.
+              common_http_protocol_options: { idle_timeout: seconds(DOWNSTREAM_IDLE_SECONDS) },
+              stream_idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
+              request_timeout: '0s',
+              route_config: {
+                name: 'live',
+                virtual_hosts: [{ name: settings.service, domains: ['*'], routes }],
+              },
+              http_filters: [
+                ...httpFilters,
+                {
+                  name: 'envoy.filters.http.router',
+                  typed_config: {
+                    '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+                    suppress_envoy_headers: true,
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function endpoints(cluster: string, address: string, port: number) {
   return {
     cluster_name: cluster,
     endpoints: [

@@ -33,7 +33,7 @@ export function splitPercent(percent: number): string {
   return `${Math.round(percent * 100) / 100}%`;
 }
 
-function preamble(instance: NginxInstance): string {
+export function preamble(instance: NginxInstance): string {
   return `worker_processes ${instance.workerProcesses};
 pid ${instance.pidFile};
 error_log ${instance.errorLog} warn;
@@ -41,7 +41,7 @@ events { worker_connections 4096; }
 `;
 }
 
-function tempPaths(instance: NginxInstance): string {
+export function tempPaths(instance: NginxInstance): string {
   return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((kind) => `  ${kind}_temp_path ${instance.tempDir}/${kind};`)
     .join('\n');
@@ -53,7 +53,7 @@ export const forwardedHeaderLines = `      proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;`;
 
-function timeouts(s: StableSettings, indent: string): string {
+export function timeouts(s: StableSettings, indent: string): string {
   return [
     `proxy_connect_timeout ${s.connectTimeoutSeconds}s;`,
     `proxy_read_timeout ${s.readTimeoutSeconds}s;`,

@@ -1,5 +1,7 @@
 import { type EnvoySettings, renderEnvoyConfig } from './envoy-config';
 import { type MirrorNginxSettings, type NginxInstance, renderMirrorNginx } from './nginx-config';
+import { type RoutingEnvoySettings, renderRoutingEnvoy } from './routing-envoy';
+import { type RoutingNginxInstance, renderRoutingNginx } from './routing-nginx';
 
 /**
  * Host scripts render proxy configuration from templates made by the same TypeScript renderers the tests
@@ -17,6 +19,21 @@ const strings: readonly (readonly [string, string])[] = [
   ['/sentinel/error.log', 'ERROR_LOG'],
   ['sentinel_workers', 'WORKER_PROCESSES'],
   ['sentinelservice', 'SERVICE'],
+  ['/sentinel/canary.log', 'CANARY_LOG'],
+  ['canary-host.sentinel', 'CANARY_HOST'],
+  // Routing rules, and the nginx variable form of each header (`$http_x_sentineltester`).
+  ['sentinelsticky', 'STICKY_COOKIE'],
+  ['x-sentineltester', 'TESTER_HEADER'],
+  ['x_sentineltester', 'TESTER_HEADER_VAR'],
+  ['sentinelprobe', 'TESTER_VALUE'],
+  ['sentinelvipjar', 'VIP_COOKIE'],
+  ['sentinelgold', 'VIP_COOKIE_VALUE'],
+  ['x-sentinelvip', 'VIP_HEADER'],
+  ['x_sentinelvip', 'VIP_HEADER_VAR'],
+  ['sentinelplatinum', 'VIP_HEADER_VALUE'],
+  ['x-sentineltag', 'TAG_HEADER'],
+  ['x_sentineltag', 'TAG_HEADER_VAR'],
+  ['sentinelgray', 'TAG_VALUE'],
 ];
 const numbers: readonly (readonly [number, string])[] = [
   [61001, 'LISTEN_PORT'],
@@ -28,8 +45,12 @@ const numbers: readonly (readonly [number, string])[] = [
   [3503, 'SEND_TIMEOUT'],
   [3504, 'IDLE_TIMEOUT'],
   [123456, 'MIRROR_NUMERATOR'],
+  [61005, 'CANARY_PORT'],
+  [234567, 'CANARY_WEIGHT'],
+  [765433, 'STABLE_WEIGHT'],
 ];
 const sentinelPercent = 12.3456;
+const sentinelShare = 23.4567;
 
 const value = (name: string) => {
   const found = numbers.find(([, n]) => n === name);
@@ -70,9 +91,28 @@ function placeholders(rendered: string, extra: readonly (readonly [string, strin
   for (const [sentinel, name] of [...extra, ...strings]) out = out.split(sentinel).join(`@@${name}@@`);
   for (const [sentinel, name] of numbers)
     out = out.replace(new RegExp(`(?<![0-9])${sentinel}(?![0-9])`, 'g'), `@@${name}@@`);
-  if (/sentinel|12\.35|123456/.test(out)) throw new Error('a sentinel survived in a template');
+  if (/sentinel|12\.35|123456|23\.46|234567/.test(out)) throw new Error('a sentinel survived in a template');
   return out;
 }
+
+const routing: RoutingEnvoySettings = {
+  ...settings,
+  canaryHost: text('CANARY_HOST'),
+  canaryPort: value('CANARY_PORT'),
+  canaryPercent: sentinelShare,
+  rules: {
+    stickyCookie: text('STICKY_COOKIE'),
+    testerHeader: text('TESTER_HEADER'),
+    testerValue: text('TESTER_VALUE'),
+    vipCookie: text('VIP_COOKIE'),
+    vipCookieValue: text('VIP_COOKIE_VALUE'),
+    vipHeader: text('VIP_HEADER'),
+    vipHeaderValue: text('VIP_HEADER_VALUE'),
+    tagHeader: text('TAG_HEADER'),
+    tagValue: text('TAG_VALUE'),
+  },
+};
+const routingInstance: RoutingNginxInstance = { ...instance, canaryLog: text('CANARY_LOG') };
 
 /** The Envoy bootstrap (JSON) with placeholders. */
 export function envoyTemplate(): string {
@@ -82,4 +122,20 @@ export function envoyTemplate(): string {
 /** The mirroring nginx's configuration with placeholders; MIRROR_PERCENT is the parameter as sent ("2.5"). */
 export function mirrorNginxTemplate(): string {
   return placeholders(renderMirrorNginx(settings, instance), [['12.35', 'MIRROR_PERCENT']]);
+}
+
+/** The routing Envoy (JSON) with placeholders. */
+export function routingEnvoyTemplate(): string {
+  return placeholders(`${JSON.stringify(renderRoutingEnvoy(routing), null, 2)}\n`, []);
+}
+
+/**
+ * The routing nginx's configuration with placeholders: CANARY_SPLIT is the `split_clients` line the script
+ * derives from the share ("2.5% 1", or "100% 0" at 0), CANARY_PERCENT the parameter as sent.
+ */
+export function routingNginxTemplate(): string {
+  return placeholders(renderRoutingNginx(routing, routingInstance), [
+    ['23.46% 1', 'CANARY_SPLIT'],
+    ['23.46', 'CANARY_PERCENT'],
+  ]);
 }

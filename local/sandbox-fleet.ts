@@ -173,6 +173,10 @@ export async function sandboxFleet(options: {
     markFaulty(version: string): void {
       for (const host of hosts) appendFileSync(join(host.root, 'docker', 'faulty'), `${version}\n`);
     },
+    /** From now on `version` answers every request, health checks included, with 503: a canary that went down. */
+    markUnhealthy(version: string): void {
+      for (const host of hosts) appendFileSync(join(host.root, 'docker', 'unhealthy'), `${version}\n`);
+    },
     /** True when no agent-installed proxy (mirroring nginx or Envoy) is running on any stable host. */
     stableOnOwnNginx(): boolean {
       return hosts

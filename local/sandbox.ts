@@ -72,11 +72,27 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const stopping: (() => Promise<void> | void)[] = [];
+  try {
+    return await composeSandbox(options, stopping);
+  } catch (error) {
+    // A sandbox that fails half-way (a host that cannot be provisioned) stops what it had started.
+    for (const stop of stopping.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    throw error;
+  }
+}
+
+async function composeSandbox(
+  options: SandboxOptions,
+  stopping: (() => Promise<void> | void)[],
+): Promise<Sandbox> {
   mkdirSync(options.dir, { recursive: true });
   logger.setLogLevel('WARN');
   const config = sandboxServiceConfig();
   const clock: Clock = { now: () => new Date().toISOString() };
-  const stopping: (() => Promise<void> | void)[] = [];
   const changed = new Set<() => void>();
 
   const dynamo = await spawnLocalDynamo();

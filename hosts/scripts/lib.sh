@@ -207,40 +207,107 @@ set_aside() { # name
   fi
 }
 
-# ---- mirroring proxies -------------------------------------------------------------------------------------
+# ---- the agent's proxies (mirroring or routing) ---------------------------------------------------------------
 
 MIRROR_NGINX_CONF="$SERVICE_DIR/mirror-nginx.conf"
 MIRROR_NGINX_PID="$CA_RUN_DIR/$SERVICE-mirror-nginx.pid"
 ENVOY_CONF="$SERVICE_DIR/envoy.json"
 ENVOY_PID="$CA_RUN_DIR/$SERVICE-envoy.pid"
+ROUTING_NGINX_CONF="$SERVICE_DIR/routing-nginx.conf"
+ROUTING_NGINX_PID="$CA_RUN_DIR/$SERVICE-routing-nginx.pid"
+ROUTING_ENVOY_CONF="$SERVICE_DIR/routing-envoy.json"
+ROUTING_ENVOY_PID="$CA_RUN_DIR/$SERVICE-routing-envoy.pid"
 
 mirror_running() { pid_alive "$MIRROR_NGINX_PID" || pid_alive "$ENVOY_PID"; }
 mirror_driver() {
   if pid_alive "$ENVOY_PID"; then echo envoy; elif pid_alive "$MIRROR_NGINX_PID"; then echo nginx; fi
 }
+routing_driver() {
+  if pid_alive "$ROUTING_ENVOY_PID"; then echo envoy; elif pid_alive "$ROUTING_NGINX_PID"; then echo nginx; fi
+}
+# Whichever proxy the agent put on the live port: "mirroring nginx", "routing envoy", ... or nothing.
+agent_proxy() {
+  local driver
+  driver=$(mirror_driver)
+  if [ -n "$driver" ]; then echo "mirroring $driver"; return; fi
+  driver=$(routing_driver)
+  if [ -n "$driver" ]; then echo "routing $driver"; fi
+}
 proxy_ready() { http_ok "http://127.0.0.1:$CA_ADMIN_PORT/ready"; }
 
-envoy_start() {
-  nohup "$CA_ENVOY" -c "$ENVOY_CONF" --disable-hot-restart --drain-time-s "$CA_ENVOY_DRAIN_SECONDS" \
-    --drain-strategy immediate --log-path "$SERVICE_DIR/envoy.log" 9>&- >/dev/null 2>&1 &
-  echo $! >"$ENVOY_PID"
+# "2.5" -> 25000 (parts per million), without floating point in the shell.
+parts_per_million() {
+  local whole=${1%%.*} fraction=""
+  [ "$whole" = "$1" ] || fraction=${1#*.}
+  fraction="${fraction}0000"
+  echo $((10#$whole * 10000 + 10#${fraction:0:4}))
+}
+
+envoy_start() { # conf pidfile
+  nohup "$CA_ENVOY" -c "$1" --disable-hot-restart --drain-time-s "$CA_ENVOY_DRAIN_SECONDS" \
+    --drain-strategy immediate --log-path "${1%.json}.log" 9>&- >/dev/null 2>&1 &
+  echo $! >"$2"
   wait_until "$CA_READY_TIMEOUT_SECONDS" proxy_ready
 }
 
 # Envoy's graceful drain: listeners keep accepting with `Connection: close` for the drain time, then close.
-envoy_quit() {
+envoy_quit() { # pidfile
   local pid
-  pid=$(pid_of "$ENVOY_PID") || return 0
+  pid=$(pid_of "$1") || return 0
   curl -fsS -o /dev/null --max-time 2 -X POST "http://127.0.0.1:$CA_ADMIN_PORT/drain_listeners?graceful" 2>/dev/null ||
     log "envoy did not accept the drain request; stopping it"
   sleep "$CA_ENVOY_DRAIN_SECONDS"
   kill -TERM "$pid" 2>/dev/null
-  wait_until "$CA_DRAIN_SECONDS" pid_gone "$ENVOY_PID" || kill -KILL "$pid" 2>/dev/null
-  rm -f "$ENVOY_PID"
+  wait_until "$CA_DRAIN_SECONDS" pid_gone "$1" || kill -KILL "$pid" 2>/dev/null
+  rm -f "$1"
 }
 
-mirror_quit() {
-  if pid_alive "$ENVOY_PID"; then envoy_quit; fi
-  if pid_alive "$MIRROR_NGINX_PID"; then nginx_quit "$MIRROR_NGINX_PID"; fi
-  rm -f "$MIRROR_NGINX_PID" "$ENVOY_PID"
+# Drains every agent proxy on the host, whatever its role.
+proxy_quit() {
+  local pidfile
+  for pidfile in "$ENVOY_PID" "$ROUTING_ENVOY_PID"; do
+    if pid_alive "$pidfile"; then envoy_quit "$pidfile"; fi
+  done
+  for pidfile in "$MIRROR_NGINX_PID" "$ROUTING_NGINX_PID"; do
+    if pid_alive "$pidfile"; then nginx_quit "$pidfile"; fi
+  done
+  rm -f "$MIRROR_NGINX_PID" "$ENVOY_PID" "$ROUTING_NGINX_PID" "$ROUTING_ENVOY_PID"
+}
+
+# The hand-off from the host's nginx to the agent's proxy, whose configuration waits in CONF.new: the proxy
+# binds the live port beside nginx (SO_REUSEPORT), is confirmed ready, and only then does nginx drain
+# (SIGQUIT). Any failure before that leaves nginx serving alone. Sets HANDOFF_MS.
+take_over_from_nginx() { # role driver conf pidfile
+  local role=$1 driver=$2 conf=$3 pidfile=$4 out started
+  pid_alive "$CA_NGINX_PID" || fail "the host's nginx is not running ($CA_NGINX_PID), so there is nothing to hand over"
+  stable_nginx_reuseport ||
+    fail "nginx ($CA_NGINX_CONF) does not listen on port $LISTEN_PORT with reuseport, so no second proxy can bind it: add 'reuseport' to that listen directive"
+  if [ "$driver" = envoy ]; then
+    out=$("$CA_ENVOY" --mode validate -c "$conf.new" 9>&- 2>&1) || fail "envoy --mode validate rejected the configuration: $out"
+  else
+    out=$(nginx_test "$conf.new") || fail "the $role nginx configuration does not validate: $out"
+  fi
+  mv "$conf.new" "$conf" || fail "cannot write $conf"
+
+  started=$(date +%s%N)
+  if [ "$driver" = envoy ]; then
+    on_undo "envoy_quit '$pidfile'"
+    envoy_start "$conf" "$pidfile" || fail "Envoy did not become ready on 127.0.0.1:$CA_ADMIN_PORT within ${CA_READY_TIMEOUT_SECONDS}s"
+  else
+    on_undo "nginx_quit '$pidfile'; rm -f '$pidfile'"
+    nginx_start "$conf" "$pidfile" || fail "the $role nginx did not start (is port $LISTEN_PORT or $CA_ADMIN_PORT taken without reuseport?)"
+    wait_until "$CA_READY_TIMEOUT_SECONDS" proxy_ready || fail "the $role nginx did not become ready on 127.0.0.1:$CA_ADMIN_PORT"
+  fi
+  nginx_quit "$CA_NGINX_PID"
+  HANDOFF_MS=$((($(date +%s%N) - started) / 1000000))
+}
+
+# A running agent nginx takes the configuration waiting in CONF.new: SIGHUP keeps its master and listening
+# sockets and starts new workers. Undone by putting the previous file back and reloading again.
+nginx_reload_with() { # role conf pidfile
+  local role=$1 conf=$2 pidfile=$3 out
+  out=$(nginx_test "$conf.new") || fail "the new $role nginx configuration does not validate: $out"
+  cp "$conf" "$conf.previous" && mv "$conf.new" "$conf" || fail "cannot replace $conf"
+  on_undo "mv '$conf.previous' '$conf' && kill -HUP \"\$(pid_of '$pidfile')\""
+  kill -HUP "$(pid_of "$pidfile")" || fail "cannot reload the $role nginx"
 }

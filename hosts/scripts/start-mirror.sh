@@ -11,17 +11,13 @@ IDLE_TIMEOUT=$((READ_TIMEOUT > SEND_TIMEOUT ? READ_TIMEOUT : SEND_TIMEOUT))
 PID_FILE=$MIRROR_NGINX_PID
 TEMP_DIR="$SERVICE_DIR/mirror-nginx-temp"
 ERROR_LOG="$SERVICE_DIR/mirror-nginx.error.log"
-
-# "2.5" -> 25000 (parts per million), without floating point in the shell.
-whole=${MIRROR_PERCENT%%.*}
-fraction=""
-[ "$whole" = "$MIRROR_PERCENT" ] || fraction=${MIRROR_PERCENT#*.}
-fraction="${fraction}0000"
-MIRROR_NUMERATOR=$((10#$whole * 10000 + 10#${fraction:0:4}))
+MIRROR_NUMERATOR=$(parts_per_million "$MIRROR_PERCENT")
 
 take_lock
 [ "$MIRROR_NUMERATOR" -gt 0 ] && [ "$MIRROR_NUMERATOR" -le 1000000 ] ||
   fail "MirrorPercent $MIRROR_PERCENT is not between 0.01 and 100"
+routing=$(routing_driver)
+[ -z "$routing" ] || fail "the host routes users through $routing; stop routing (stopMirror) before mirroring"
 
 if [ "$PROXY_DRIVER" = envoy ]; then
   CONF=$ENVOY_CONF
@@ -43,34 +39,14 @@ if [ -n "$running" ]; then
   fi
   [ "$PROXY_DRIVER" = nginx ] ||
     fail "Envoy already mirrors with other settings; change the share live with POST /runtime_modify?canary_agent.mirror_percent=N or stop mirroring first"
-  out=$(nginx_test "$CONF.new") || fail "the new mirroring nginx configuration does not validate: $out"
-  cp "$CONF" "$CONF.previous" && mv "$CONF.new" "$CONF" || fail "cannot replace $CONF"
-  on_undo "mv '$CONF.previous' '$CONF' && kill -HUP \"\$(pid_of '$MIRROR_NGINX_PID')\""
-  kill -HUP "$(pid_of "$MIRROR_NGINX_PID")" || fail "cannot reload the mirroring nginx"
+  nginx_reload_with mirroring "$CONF" "$MIRROR_NGINX_PID"
   succeed true "now $WHAT (reloaded)"
 fi
 
-pid_alive "$CA_NGINX_PID" || fail "the host's nginx is not running ($CA_NGINX_PID), so there is nothing to hand over"
-stable_nginx_reuseport ||
-  fail "nginx ($CA_NGINX_CONF) does not listen on port $LISTEN_PORT with reuseport, so no second proxy can bind it: add 'reuseport' to that listen directive"
-
 if [ "$PROXY_DRIVER" = envoy ]; then
-  out=$("$CA_ENVOY" --mode validate -c "$CONF.new" 9>&- 2>&1) || fail "envoy --mode validate rejected the configuration: $out"
+  take_over_from_nginx mirroring envoy "$CONF" "$ENVOY_PID"
 else
-  out=$(nginx_test "$CONF.new") || fail "the mirroring nginx configuration does not validate: $out"
+  take_over_from_nginx mirroring nginx "$CONF" "$MIRROR_NGINX_PID"
 fi
-mv "$CONF.new" "$CONF" || fail "cannot write $CONF"
-
-started=$(date +%s%N)
-if [ "$PROXY_DRIVER" = envoy ]; then
-  on_undo "envoy_quit"
-  envoy_start || fail "Envoy did not become ready on 127.0.0.1:$ADMIN_PORT within ${CA_READY_TIMEOUT_SECONDS}s"
-else
-  on_undo "nginx_quit '$MIRROR_NGINX_PID'; rm -f '$MIRROR_NGINX_PID'"
-  nginx_start "$CONF" "$MIRROR_NGINX_PID" || fail "the mirroring nginx did not start (is port $LISTEN_PORT or $ADMIN_PORT taken without reuseport?)"
-  wait_until "$CA_READY_TIMEOUT_SECONDS" proxy_ready || fail "the mirroring nginx did not become ready on 127.0.0.1:$ADMIN_PORT"
-fi
-nginx_quit "$CA_NGINX_PID"
-handoff_ms=$((($(date +%s%N) - started) / 1000000))
 printf 'DRIVER=%s\nRELEASE_ID=%s\nMIRROR_HOST=%s\nMIRROR_PERCENT=%s\n' "$PROXY_DRIVER" "$RELEASE_ID" "$MIRROR_HOST" "$MIRROR_PERCENT" >"$SERVICE_DIR/mirror.env"
-succeed true "$WHAT; nginx handed over and drained in ${handoff_ms} ms"
+succeed true "$WHAT; nginx handed over and drained in ${HANDOFF_MS} ms"

@@ -44,6 +44,13 @@ const cases: { name: string; event: unknown; to: string[] }[] = [
     to: ['ssmCommand'],
   },
   {
+    name: 'a weighted step (the shift-traffic document) goes to ssmCommand',
+    event: getTestEvent('aws.ssm/command-invocation-status-change', {
+      detail: { 'document-name': 'canary-agent-dev-shift-traffic' },
+    }),
+    to: ['ssmCommand'],
+  },
+  {
     name: 'the documented command of another document goes nowhere',
     event: getTestEvent('aws.ssm/command-invocation-status-change'),
     to: [],

@@ -58,12 +58,18 @@ describe('the packaged CloudFormation template', () => {
     ).toHaveLength(1);
   });
 
-  it("sends commands only with the agent's six documents, and only to instances with the management tag", () => {
+  it("sends commands only with the agent's seven documents, and only to instances with the management tag", () => {
     const documents = grants('ssm:SendCommand').filter((r) => r.includes(':document/'));
     expect(documents.map((r) => r.split(':document/')[1]).sort()).toEqual(
-      ['deploy-canary', 'promote', 'remove-canary', 'restore-stable', 'start-mirror', 'stop-mirror'].map(
-        (d) => `canary-agent-dev-${d}`,
-      ),
+      [
+        'deploy-canary',
+        'promote',
+        'remove-canary',
+        'restore-stable',
+        'shift-traffic',
+        'start-mirror',
+        'stop-mirror',
+      ].map((d) => `canary-agent-dev-${d}`),
     );
     const instances = statements().find((s) =>
       [s.Resource]
@@ -120,13 +126,14 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('carries each host document untouched, and each declares every parameter the engine sends it', () => {
-    const { release } = newRelease();
+    const mirror = newRelease().release;
+    const steps = newRelease({ strategy: { kind: 'steps', steps: [10, 100] } }).release;
     const sent = new Map<string, Set<string>>();
-    for (const step of [...release.plan, ...release.undo]) {
+    for (const step of [...mirror.plan, ...mirror.undo, ...steps.plan]) {
       if (step.kind === 'hostOperation') sent.set(step.operation, new Set(Object.keys(step.parameters)));
     }
     const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    expect(sent.size).toBe(6);
+    expect(sent.size).toBe(7);
     for (const [operation, parameters] of sent) {
       const file = join(serverlessYmlPath, '..', 'hosts', 'documents', `${kebab(operation)}.yml`);
       const document = Object.values(template.Resources).find(

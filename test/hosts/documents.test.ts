@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { patterns } from '../../domain/patterns';
 import { formatPercent, planFor } from '../../domain/plan';
+import type { Strategy } from '../../domain/types';
 import { documentsDir, renderDocuments } from '../../hosts/build-documents';
 import { documentSpecs, parameterSpecs } from '../../hosts/document-parameters';
 import { checkParameters, loadDocument, runDocument } from '../../hosts/run-document';
@@ -12,15 +13,25 @@ import { documentPath } from './host-sandbox';
 
 const fileOf: Record<string, string> = Object.fromEntries(documentSpecs.map((s) => [s.operation, s.file]));
 
+/** Every host operation a mirror release and a steps release send (a step of 0 included), VIP rules both set and not. */
 function engineParameters() {
-  const steps = planFor({
-    releaseId: 'orders-api-r1',
-    config: serviceConfig(),
-    strategy: { kind: 'mirror', percent: 2.5 },
-    fromVersion: '1.4.1',
-    toVersion: '1.4.2',
-    windowSeconds: 900,
+  const plan = (strategy: Strategy, config = serviceConfig()) =>
+    planFor({
+      releaseId: 'orders-api-r1',
+      config,
+      strategy,
+      fromVersion: '1.4.1',
+      toVersion: '1.4.2',
+      windowSeconds: 900,
+    });
+  const vip = serviceConfig({
+    routing: { vipCookie: 'tier', vipCookieValue: 'vip', vipHeader: 'x-vip', vipHeaderValue: 'gold' },
   });
+  const steps = [
+    ...plan({ kind: 'mirror', percent: 2.5 }),
+    ...plan({ kind: 'steps', steps: [0, 2.5, 100], bakeSeconds: 600 }, vip),
+    ...plan({ kind: 'steps', steps: [10], bakeSeconds: 600 }),
+  ];
   return steps.flatMap((s) => (s.kind === 'hostOperation' ? [s] : []));
 }
 
@@ -37,7 +48,7 @@ describe('the committed SSM documents', () => {
   it('declare exactly the parameters the engine sends, and accept the values it sends', () => {
     const steps = engineParameters();
     expect(new Set(steps.map((s) => s.operation))).toEqual(
-      new Set(['deployCanary', 'startMirror', 'stopMirror', 'promote', 'removeCanary']),
+      new Set(['deployCanary', 'startMirror', 'shiftTraffic', 'stopMirror', 'promote', 'removeCanary']),
     );
     for (const step of steps) {
       const doc = loadDocument(documentPath(fileOf[step.operation] ?? 'missing'));
@@ -77,6 +88,16 @@ describe('the documents’ allowedPatterns', () => {
       // fast-check cannot generate from look-aheads: the same pattern without its length check.
       ['MirrorHost', new RegExp(patterns.hostName.source.replace('(?=.{1,253}$)', ''))],
       ['HealthPath', patterns.httpPath],
+      ['CanaryHost', new RegExp(patterns.hostName.source.replace('(?=.{1,253}$)', ''))],
+      ['StickyCookie', patterns.routingToken],
+      ['TesterHeader', patterns.headerName],
+      ['TesterValue', patterns.routingToken],
+      ['VipCookie', patterns.routingToken],
+      ['VipCookieValue', patterns.routingToken],
+      ['VipHeader', patterns.headerName],
+      ['VipHeaderValue', patterns.routingToken],
+      ['TagHeader', patterns.headerName],
+      ['TagValue', patterns.routingToken],
     ];
     for (const [name, pattern] of cases) {
       fc.assert(
@@ -104,8 +125,16 @@ describe('the documents’ allowedPatterns', () => {
       }),
       { numRuns: 2000 },
     );
-    for (const bad of ['101', '1e-7', '-5', '2.555', '.5', '10%', ' 10'])
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 100, noNaN: true }), (percent) => {
+        expect(accepts('CanaryPercent', formatPercent(percent))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const bad of ['101', '1e-7', '-5', '2.555', '.5', '10%', ' 10']) {
       expect(accepts('MirrorPercent', bad)).toBe(false);
+      expect(accepts('CanaryPercent', bad)).toBe(false);
+    }
   });
 
   it('refuse shell metacharacters in every parameter, before anything runs', async () => {
@@ -141,6 +170,16 @@ describe('the documents’ allowedPatterns', () => {
       expect(outcome).toMatchObject({ ok: false });
     }
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('accept an empty VIP rule (the service has none) and nothing empty elsewhere', () => {
+    for (const name of ['VipCookie', 'VipCookieValue', 'VipHeader', 'VipHeaderValue'] as const)
+      expect(accepts(name, '')).toBe(true);
+    for (const name of ['StickyCookie', 'TesterHeader', 'TesterValue', 'TagHeader', 'TagValue'] as const)
+      expect(accepts(name, '')).toBe(false);
+    // nginx reads a header as $http_<name> and drops names with `_` or `.`; a `.` in a value would be a regex.
+    expect(accepts('TesterHeader', 'x_canary')).toBe(false);
+    expect(accepts('TagValue', 'gray.1')).toBe(false);
   });
 
   it('refuse unknown and missing parameters with a message naming them', () => {

@@ -22,15 +22,24 @@ if (!Number.isInteger(listener?.address?.socket_address?.port_value)) problems.p
 const clusters = doc.static_resources?.clusters ?? [];
 for (const c of clusters)
   if (!/^\d+(\.\d+)?s$/.test(c.connect_timeout ?? '')) problems.push(`${c.name}.connect_timeout`);
-const route =
-  listener?.filter_chains?.[0]?.filters?.[0]?.typed_config?.route_config?.virtual_hosts?.[0]?.routes?.[0]
-    ?.route;
-for (const p of route?.request_mirror_policies ?? []) {
-  if (!clusters.some((c) => c.name === p.cluster)) problems.push(`mirror cluster ${p.cluster} undefined`);
-  const n = p.runtime_fraction?.default_value?.numerator;
-  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) problems.push('runtime_fraction numerator');
+const routes =
+  listener?.filter_chains?.[0]?.filters?.[0]?.typed_config?.route_config?.virtual_hosts?.[0]?.routes ?? [];
+if (routes.length === 0) problems.push('no routes');
+const defined = (name) => clusters.some((c) => c.name === name);
+for (const { route } of routes) {
+  for (const p of route?.request_mirror_policies ?? []) {
+    if (!defined(p.cluster)) problems.push(`mirror cluster ${p.cluster} undefined`);
+    const n = p.runtime_fraction?.default_value?.numerator;
+    if (!Number.isInteger(n) || n < 0 || n > 1_000_000) problems.push('runtime_fraction numerator');
+  }
+  const targets = route?.weighted_clusters
+    ? route.weighted_clusters.clusters.map((c) => c.name)
+    : [route?.cluster];
+  for (const name of targets) if (!defined(name)) problems.push(`route cluster ${name} undefined`);
 }
-if (!clusters.some((c) => c.name === route?.cluster)) problems.push('route cluster undefined');
+for (const c of clusters)
+  for (const name of c.cluster_type?.typed_config?.clusters ?? [])
+    if (!defined(name)) problems.push(`aggregate member ${name} undefined`);
 if (process.env.FAKE_ENVOY_SEEN) writeFileSync(process.env.FAKE_ENVOY_SEEN, readFileSync(config));
 if (process.env.FAKE_ENVOY_REJECT === '1') problems.push('rejected on request (FAKE_ENVOY_REJECT)');
 if (problems.length > 0) {

@@ -27,7 +27,8 @@ const server = createServer((req, res) => {
       appendFileSync(`${dir}/${name}.requests`, `${JSON.stringify(seen)}\n`);
     const status = unhealthy() ? 503 : faulty(req.url) ? 500 : 200;
     res.writeHead(status, { 'content-type': 'application/json', 'x-service-version': version });
-    res.end(JSON.stringify(seen));
+    // The answer also echoes every request header (not logged: the routing tests send thousands).
+    res.end(JSON.stringify({ ...seen, headers: req.headers }));
   });
 });
 server.keepAliveTimeout = 65_000;

@@ -1,0 +1,205 @@
+import {
+  adminOf,
+  endpoints,
+  forwardedHeaders,
+  liveListener,
+  runtimeLayers,
+  STABLE_CLUSTER,
+  seconds,
+  stableCircuitBreaker,
+  stableCluster,
+} from './envoy-config';
+import {
+  BUCKET_HEADER,
+  canaryEjection,
+  partsPerMillion,
+  type RoutingSettings,
+  vipRules,
+} from './routing-settings';
+
+/** The canary ELB itself, and the aggregate cluster that falls back from it to the local service. */
+export const CANARY_ELB_CLUSTER = 'canary_elb';
+export const CANARY_CLUSTER = 'canary';
+/**
+ * Runtime keys of the weights, one per cluster (`<prefix>.canary`, `<prefix>.stable`, parts per million), as
+ * WeightedCluster's `runtime_key_prefix` reads them: `POST /runtime_modify?canary_agent.weight.canary=250000&
+ * canary_agent.weight.stable=750000` changes the share live.
+ */
+export const ROUTING_RUNTIME_PREFIX = 'canary_agent.weight';
+
+export interface RoutingEnvoySettings extends RoutingSettings {
+  /** Envoy's per-stream inactivity timeout: max(read, send), see `envoySettings`. */
+  readonly streamIdleTimeoutSeconds: number;
+}
+
+/**
+ * The user's bucket for `weighted_clusters.header_name`: Envoy picks a weighted cluster from a random number,
+ * or from a header's integer value when one is named, and cannot hash a cookie itself. This script puts
+ * FNV-1a(sticky cookie, else the client address the ELB appended to X-Forwarded-For, else the peer) mod 10^6
+ * in that header, so a user keeps their bucket on every host and raising the share keeps them on the canary.
+ * Changing a request header clears Envoy's cached route, so the route is picked after it.
+ */
+export function bucketScript(stickyCookie: string): string {
+  return `-- canary-agent: the user's bucket (0-999999) for weighted_clusters.header_name.
+local COOKIE = "${stickyCookie}"
+function envoy_on_request(handle)
+  local headers = handle:headers()
+  local key = nil
+  for pair in string.gmatch(headers:get("cookie") or "", "[^;,]+") do
+    local name, value = string.match(pair, "^%s*([^=%s]+)%s*=%s*([^%s]+)")
+    if name == COOKIE then key = value break end
+  end
+  if key == nil then
+    -- use_remote_address appends the peer (the ELB) after the client address the ELB appended.
+    local hops = {}
+    for hop in string.gmatch(headers:get("x-forwarded-for") or "", "[^,%s]+") do hops[#hops + 1] = hop end
+    key = hops[#hops - 1] or hops[#hops] or ""
+  end
+  local h = -2128831035
+  for i = 1, #key do
+    h = bit.bxor(h, string.byte(key, i))
+    h = bit.tobit(bit.lshift(h, 24) + h * 403)
+  end
+  headers:replace("${BUCKET_HEADER}", tostring(h % 1000000))
+end
+`;
+}
+
+/**
+ * The Envoy v3 bootstrap that routes a share of users to the canary on a stable host (the nginx driver's
+ * counterpart, see `renderRoutingNginx` for the rules). Routes, first match wins:
+ *
+ *   vip-cookie, vip-header  -> stable, tag header removed
+ *   tester, tagged          -> canary (with the tag header)
+ *   share                   -> weighted_clusters canary / stable by the user's bucket (`bucketScript`)
+ *
+ * "canary" is an aggregate cluster: the canary ELB first, the local service second. Outlier detection ejects
+ * the ELB's addresses for 60 s after 5 consecutive 5xx or > 10% failures over at least 10 requests, and the
+ * aggregate then sends the canary's requests to stable; a request that fails to connect or gets 502/503/504 is
+ * retried once on the next priority (stable). Unlike nginx, Envoy retries non-idempotent requests too.
+ */
+export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<string, unknown> {
+  const r = settings.rules;
+  const vip = vipRules(r);
+  const canary = partsPerMillion(settings.canaryPercent);
+  const tag = {
+    header: { key: r.tagHeader, value: r.tagValue },
+    append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+  };
+  const timeouts = {
+    timeout: seconds(settings.readTimeoutSeconds),
+    idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
+  };
+  const failover = {
+    retry_on: 'connect-failure,refused-stream,retriable-status-codes',
+    retriable_status_codes: [502, 503, 504],
+    num_retries: 1,
+    retry_priority: {
+      name: 'envoy.retry_priorities.previous_priorities',
+      typed_config: {
+        '@type':
+          'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
+        update_frequency: 1,
+      },
+    },
+  };
+  const header = (name: string, exact: string) => ({ name, string_match: { exact } });
+  const pinned = (name: string, headers: readonly unknown[], to: 'stable' | 'canary') => ({
+    name,
+    match: { prefix: '/', headers },
+    route:
+      to === 'canary'
+        ? { cluster: CANARY_CLUSTER, ...timeouts, retry_policy: failover }
+        : { cluster: STABLE_CLUSTER, ...timeouts },
+    request_headers_to_add: to === 'canary' ? [...forwardedHeaders, tag] : forwardedHeaders,
+    request_headers_to_remove: to === 'canary' ? [BUCKET_HEADER] : [BUCKET_HEADER, r.tagHeader],
+  });
+  const routes = [
+    pinned(
+      'vip-cookie',
+      [
+        {
+          name: 'cookie',
+          string_match: { safe_regex: { regex: `(?:^|[;,]\\s*)${vip.cookie}=${vip.cookieValue}(?:[;,]|$)` } },
+        },
+      ],
+      'stable',
+    ),
+    pinned('vip-header', [header(vip.header, vip.headerValue)], 'stable'),
+    pinned('tester', [header(r.testerHeader, r.testerValue)], 'canary'),
+    pinned('tagged', [header(r.tagHeader, r.tagValue)], 'canary'),
+    {
+      name: 'share',
+      match: { prefix: '/' },
+      route: {
+        weighted_clusters: {
+          clusters: [
+            { name: CANARY_CLUSTER, weight: canary, request_headers_to_add: [tag] },
+            { name: STABLE_CLUSTER, weight: 1_000_000 - canary, request_headers_to_remove: [r.tagHeader] },
+          ],
+          runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
+          header_name: BUCKET_HEADER,
+        },
+        ...timeouts,
+        retry_policy: failover,
+      },
+      request_headers_to_add: forwardedHeaders,
+      request_headers_to_remove: [BUCKET_HEADER],
+    },
+  ];
+  const lua = {
+    name: 'envoy.filters.http.lua',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+      default_source_code: { inline_string: bucketScript(r.stickyCookie) },
+    },
+  };
+  const connect = seconds(settings.connectTimeoutSeconds);
+  return {
+    admin: adminOf(settings),
+    layered_runtime: runtimeLayers({
+      [`${ROUTING_RUNTIME_PREFIX}.${CANARY_CLUSTER}`]: canary,
+      [`${ROUTING_RUNTIME_PREFIX}.${STABLE_CLUSTER}`]: 1_000_000 - canary,
+    }),
+    static_resources: {
+      listeners: [liveListener(settings, routes, [lua])],
+      clusters: [
+        stableCluster(settings),
+        {
+          name: CANARY_ELB_CLUSTER,
+          // An ELB's addresses change over time: resolve all of them and follow the DNS TTL.
+          type: 'STRICT_DNS',
+          dns_lookup_family: 'V4_ONLY',
+          respect_dns_ttl: true,
+          connect_timeout: connect,
+          // Live traffic: the same limits as the local service, not the mirror's.
+          circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
+          outlier_detection: {
+            consecutive_5xx: canaryEjection.consecutive5xx,
+            enforcing_consecutive_5xx: 100,
+            failure_percentage_threshold: canaryEjection.failurePercent,
+            failure_percentage_request_volume: canaryEjection.minimumRequests,
+            failure_percentage_minimum_hosts: 1,
+            enforcing_failure_percentage: 100,
+            interval: seconds(canaryEjection.intervalSeconds),
+            base_ejection_time: seconds(canaryEjection.ejectionSeconds),
+            max_ejection_percent: 100,
+          },
+          load_assignment: endpoints(CANARY_ELB_CLUSTER, settings.canaryHost, settings.canaryPort),
+        },
+        {
+          name: CANARY_CLUSTER,
+          connect_timeout: connect,
+          lb_policy: 'CLUSTER_PROVIDED',
+          cluster_type: {
+            name: 'envoy.clusters.aggregate',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig',
+              clusters: [CANARY_ELB_CLUSTER, STABLE_CLUSTER],
+            },
+          },
+        },
+      ],
+    },
+  };
+}

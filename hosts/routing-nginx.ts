@@ -1,0 +1,115 @@
+import { forwardedHeaderLines, type NginxInstance, preamble, tempPaths, timeouts } from './nginx-config';
+import { canaryEjection, headerVariable, type RoutingSettings, vipRules } from './routing-settings';
+
+/** The routing nginx's files: an instance plus the log of requests it routed to the canary. */
+export interface RoutingNginxInstance extends NginxInstance {
+  readonly canaryLog: string;
+}
+
+/**
+ * `split_clients` line for the share: "10% 1" puts 10% of users in the share; it takes no "0%", so at 0 every
+ * user falls in a bucket that is out of the share ("100% 0").
+ */
+export function shareSplit(percent: number): string {
+  if (!(percent >= 0 && percent <= 100)) throw new RangeError(`canary percent ${percent} is not in [0, 100]`);
+  const rounded = Math.round(percent * 100) / 100;
+  return rounded > 0 ? `${rounded}% 1` : '100% 0';
+}
+
+/**
+ * A second nginx that routes a share of users to the canary ELB and the rest to the local service:
+ *
+ *   user    = the sticky cookie, else the client address (the last X-Forwarded-For entry, which the ELB
+ *             appends; behind an ELB $remote_addr is the ELB), else the peer
+ *   route   = stable  if a VIP cookie=value or header=value is present (VIP wins over everything)
+ *             canary  if the tester header=value is present, or the request arrives tagged by an upstream
+ *                     service's routing proxy, or hash(user) falls in the share (`split_clients`, MurmurHash2)
+ *             stable  otherwise
+ *
+ * Raising the share keeps every user who was on the canary there (the buckets below 10% stay below 25%).
+ * Requests sent to the canary carry the tag header; requests sent to stable lose it (a VIP's tag must not
+ * send the next service's call to its canary). A canary that refuses, times out or answers 502/503/504 hands
+ * the request to the local service (`backup`), and after `nginxMaxFails` such failures in 60 s it is left out
+ * for 60 s; every canary-routed request is logged with its upstreams and statuses, so a failover shows as
+ * "<canary>, <stable>" / "502, 200".
+ */
+export function renderRoutingNginx(s: RoutingSettings, instance: RoutingNginxInstance): string {
+  const r = s.rules;
+  const vip = vipRules(r);
+  const percent = Math.round(s.canaryPercent * 100) / 100;
+  const ejection = `max_fails=${canaryEjection.nginxMaxFails} fail_timeout=${canaryEjection.ejectionSeconds}s`;
+  return `# Rendered by canary-agent (hosts/routing-nginx.ts): ${s.service}, ${percent}% of users to ${s.canaryHost}.
+${preamble(instance)}http {
+  access_log off;
+${tempPaths(instance)}
+  log_format canary_agent_routing '$time_iso8601 $status "$upstream_addr" "$upstream_status" $request_time "$request_method $request_uri"';
+  map $http_x_forwarded_for $canary_agent_client {
+    "~(?<canary_agent_last>[^,\\s]+)\\s*$" $canary_agent_last;
+    default $remote_addr;
+  }
+  map $http_cookie $canary_agent_user {
+    "~(?:^|[;,]\\s*)${r.stickyCookie}=(?<canary_agent_sticky>[^;,]+)" $canary_agent_sticky;
+    default $canary_agent_client;
+  }
+  split_clients "\${canary_agent_user}" $canary_agent_in_share {
+    ${shareSplit(s.canaryPercent)};
+    * 0;
+  }
+  map $http_cookie $canary_agent_vip_cookie {
+    "~(?:^|[;,]\\s*)${vip.cookie}=${vip.cookieValue}(?:[;,]|$)" 1;
+    default 0;
+  }
+  map $http_${headerVariable(vip.header)} $canary_agent_vip_header {
+    "~^${vip.headerValue}$" 1;
+    default 0;
+  }
+  map $http_${headerVariable(r.testerHeader)} $canary_agent_tester {
+    "~^${r.testerValue}$" 1;
+    default 0;
+  }
+  map $http_${headerVariable(r.tagHeader)} $canary_agent_tagged {
+    "~^${r.tagValue}$" 1;
+    default 0;
+  }
+  # Not a VIP, and a tester, tagged upstream or in the share: the canary.
+  map "$canary_agent_vip_cookie$canary_agent_vip_header:$canary_agent_tester$canary_agent_tagged$canary_agent_in_share" $canary_agent_route {
+    "~^00:.*1" canary;
+    default stable;
+  }
+  map $canary_agent_route $canary_agent_tag {
+    canary ${r.tagValue};
+    default "";
+  }
+  map $canary_agent_route $canary_agent_log {
+    canary 1;
+    default 0;
+  }
+  upstream ${s.service}_stable {
+    server ${s.upstreamAddress}:${s.servicePort};
+    keepalive 32;
+  }
+  upstream ${s.service}_canary {
+    server ${s.canaryHost}:${s.canaryPort} ${ejection};
+    server ${s.upstreamAddress}:${s.servicePort} backup;
+    keepalive 32;
+  }
+  server {
+    listen ${s.listenAddress}:${s.listenPort} reuseport;
+    access_log ${instance.canaryLog} canary_agent_routing if=$canary_agent_log;
+    location / {
+      proxy_pass http://${s.service}_$canary_agent_route;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+${forwardedHeaderLines}
+      proxy_set_header ${r.tagHeader} $canary_agent_tag;
+      proxy_next_upstream error timeout http_502 http_503 http_504;
+${timeouts(s, '      ')}
+    }
+  }
+  server {
+    listen 127.0.0.1:${s.adminPort};
+    location = /ready { return 200 "ready ${percent}\\n"; }
+  }
+}
+`;
+}

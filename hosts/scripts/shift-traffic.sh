@@ -1,0 +1,87 @@
+# shiftTraffic: route a share of users to the canary through a routing proxy on the live port (Envoy, or a
+# second nginx). The first run hands the port over from the host's nginx like startMirror (the routing proxy
+# binds it with SO_REUSEPORT, is confirmed ready, and only then does nginx drain); later runs change the share
+# in place without a restart: the routing nginx reloads (same master, same listening socket), Envoy takes new
+# runtime weights from its admin API. Who goes where is in hosts/routing-nginx.ts and hosts/routing-envoy.ts.
+LISTEN_ADDRESS=$CA_LISTEN_ADDRESS
+UPSTREAM_ADDRESS=$CA_UPSTREAM_ADDRESS
+CANARY_PORT=$CA_MIRROR_PORT
+ADMIN_PORT=$CA_ADMIN_PORT
+WORKER_PROCESSES=$CA_NGINX_WORKERS
+IDLE_TIMEOUT=$((READ_TIMEOUT > SEND_TIMEOUT ? READ_TIMEOUT : SEND_TIMEOUT))
+PID_FILE=$ROUTING_NGINX_PID
+TEMP_DIR="$SERVICE_DIR/routing-nginx-temp"
+ERROR_LOG="$SERVICE_DIR/routing-nginx.error.log"
+CANARY_LOG="$SERVICE_DIR/routing-canary.log"
+ROUTING_ENV="$SERVICE_DIR/routing.env"
+
+# Derived values the templates use (hosts/templates.ts): weights in parts per million, nginx's split_clients
+# line (it takes no "0%"), each header as an nginx variable name, and the VIP rules a service leaves out.
+CANARY_WEIGHT=$(parts_per_million "$CANARY_PERCENT")
+STABLE_WEIGHT=$((1000000 - CANARY_WEIGHT))
+if [ "$CANARY_WEIGHT" -gt 0 ]; then CANARY_SPLIT="$CANARY_PERCENT% 1"; else CANARY_SPLIT="100% 0"; fi
+header_variable() { local v=${1,,}; printf '%s' "${v//-/_}"; }
+: "${VIP_COOKIE:=canary-agent-unset}" "${VIP_COOKIE_VALUE:=canary-agent-unset}"
+: "${VIP_HEADER:=canary-agent-unset}" "${VIP_HEADER_VALUE:=canary-agent-unset}"
+TESTER_HEADER_VAR=$(header_variable "$TESTER_HEADER")
+VIP_HEADER_VAR=$(header_variable "$VIP_HEADER")
+TAG_HEADER_VAR=$(header_variable "$TAG_HEADER")
+
+runtime_weights() { # canary weight (parts per million)
+  curl -fsS -o /dev/null --max-time 2 -X POST \
+    "http://127.0.0.1:$CA_ADMIN_PORT/runtime_modify?canary_agent.weight.canary=$1&canary_agent.weight.stable=$((1000000 - $1))"
+}
+# New connections reach the reloaded workers once the readiness endpoint answers with the new share.
+serves_new_share() {
+  [ "$(curl -fsS --max-time 2 "http://127.0.0.1:$CA_ADMIN_PORT/ready" 2>/dev/null)" = "ready $CANARY_PERCENT" ]
+}
+record() {
+  printf 'DRIVER=%s\nRELEASE_ID=%s\nCANARY_HOST=%s\nCANARY_PERCENT=%s\nCANARY_WEIGHT=%s\n' \
+    "$PROXY_DRIVER" "$RELEASE_ID" "$CANARY_HOST" "$CANARY_PERCENT" "$CANARY_WEIGHT" >"$ROUTING_ENV"
+}
+
+take_lock
+mirroring=$(mirror_driver)
+[ -z "$mirroring" ] || fail "the host mirrors through $mirroring; stop mirroring before routing users"
+
+if [ "$PROXY_DRIVER" = envoy ]; then
+  CONF=$ROUTING_ENVOY_CONF
+  PIDFILE=$ROUTING_ENVOY_PID
+  render_template "$ROUTING_ENVOY_TEMPLATE" >"$CONF.new" || fail "cannot render the routing Envoy configuration"
+else
+  CONF=$ROUTING_NGINX_CONF
+  PIDFILE=$ROUTING_NGINX_PID
+  mkdir -p "$TEMP_DIR" || fail "cannot create $TEMP_DIR"
+  render_template "$ROUTING_NGINX_TEMPLATE" >"$CONF.new" || fail "cannot render the routing nginx configuration"
+fi
+on_undo "rm -f '$CONF.new'"
+WHAT="routing $CANARY_PERCENT% of users on port $LISTEN_PORT to $CANARY_HOST:$CANARY_PORT through $PROXY_DRIVER"
+
+running=$(routing_driver)
+if [ -n "$running" ]; then
+  [ "$running" = "$PROXY_DRIVER" ] || fail "already routing through $running; stop routing before switching to $PROXY_DRIVER"
+  if cmp -s "$CONF" "$CONF.new"; then
+    rm -f "$CONF.new"
+    succeed false "already $WHAT"
+  fi
+  if [ "$PROXY_DRIVER" = nginx ]; then
+    nginx_reload_with routing "$CONF" "$PIDFILE"
+    wait_until "$CA_READY_TIMEOUT_SECONDS" serves_new_share ||
+      fail "the routing nginx did not serve the new share within ${CA_READY_TIMEOUT_SECONDS}s"
+    record
+    succeed true "now $WHAT (reloaded; master $(pid_of "$PIDFILE") kept the listener)"
+  fi
+  # Envoy changes only its weights in place; any other change needs a fresh hand-off.
+  previous=$(sed -n 's/^CANARY_WEIGHT=//p' "$ROUTING_ENV" 2>/dev/null)
+  [ -n "$previous" ] && [ "$(CANARY_WEIGHT=$previous STABLE_WEIGHT=$((1000000 - previous)) render_template "$ROUTING_ENVOY_TEMPLATE")" = "$(cat "$CONF")" ] ||
+    fail "Envoy already routes with other settings; stop routing (stopMirror) before changing anything but the share"
+  runtime_weights "$CANARY_WEIGHT" || fail "Envoy did not accept the new weights on 127.0.0.1:$CA_ADMIN_PORT"
+  on_undo "runtime_weights '$previous'"
+  mv "$CONF.new" "$CONF" || fail "cannot write $CONF"
+  record
+  succeed true "now $WHAT (runtime weights changed live)"
+fi
+
+take_over_from_nginx routing "$PROXY_DRIVER" "$CONF" "$PIDFILE"
+record
+succeed true "$WHAT; nginx handed over and drained in ${HANDOFF_MS} ms"

@@ -1,0 +1,254 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { envoySettings, STABLE_CLUSTER } from '../../hosts/envoy-config';
+import {
+  CANARY_CLUSTER,
+  CANARY_ELB_CLUSTER,
+  ROUTING_RUNTIME_PREFIX,
+  renderRoutingEnvoy,
+} from '../../hosts/routing-envoy';
+import { renderRoutingNginx, shareSplit } from '../../hosts/routing-nginx';
+import { BUCKET_HEADER, type RoutingSettings, UNSET_VIP } from '../../hosts/routing-settings';
+import { configInput } from '../support/service-config';
+
+const settings: RoutingSettings = {
+  service: 'orders-api',
+  listenAddress: '0.0.0.0',
+  listenPort: 80,
+  upstreamAddress: '127.0.0.1',
+  servicePort: 8080,
+  connectTimeoutSeconds: 5,
+  readTimeoutSeconds: 60,
+  sendTimeoutSeconds: 90,
+  canaryHost: 'orders-canary-123.eu-west-1.elb.amazonaws.com',
+  canaryPort: 80,
+  canaryPercent: 10,
+  adminPort: 9901,
+  rules: {
+    stickyCookie: 'uid',
+    testerHeader: 'x-canary',
+    testerValue: 'always',
+    vipCookie: 'tier',
+    vipCookieValue: 'vip',
+    vipHeader: 'x-vip',
+    vipHeaderValue: 'gold',
+    tagHeader: 'x-canary-tag',
+    tagValue: 'canary',
+  },
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: walking a rendered JSON document
+type Json = any;
+const render = (overrides: Partial<RoutingSettings> = {}): Json =>
+  renderRoutingEnvoy(envoySettings({ ...settings, ...overrides }));
+const hcmOf = (c: Json) => c.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+const routesOf = (c: Json) => hcmOf(c).route_config.virtual_hosts[0].routes;
+const routeNamed = (c: Json, name: string) => routesOf(c).find((r: Json) => r.name === name);
+const clusterOf = (c: Json, name: string) => c.static_resources.clusters.find((x: Json) => x.name === name);
+const tag = { header: { key: 'x-canary-tag', value: 'canary' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' };
+
+describe('renderRoutingEnvoy', () => {
+  it('pins VIPs to stable first, then testers and tagged requests to the canary, then splits by share', () => {
+    const routes = routesOf(render());
+    expect(routes.map((r: Json) => [r.name, r.route.cluster ?? 'weighted'])).toEqual([
+      ['vip-cookie', STABLE_CLUSTER],
+      ['vip-header', STABLE_CLUSTER],
+      ['tester', CANARY_CLUSTER],
+      ['tagged', CANARY_CLUSTER],
+      ['share', 'weighted'],
+    ]);
+    expect(routes[0].match).toEqual({
+      prefix: '/',
+      headers: [
+        { name: 'cookie', string_match: { safe_regex: { regex: '(?:^|[;,]\\s*)tier=vip(?:[;,]|$)' } } },
+      ],
+    });
+    expect(routes[1].match.headers).toEqual([{ name: 'x-vip', string_match: { exact: 'gold' } }]);
+    expect(routes[2].match.headers).toEqual([{ name: 'x-canary', string_match: { exact: 'always' } }]);
+    expect(routes[3].match.headers).toEqual([{ name: 'x-canary-tag', string_match: { exact: 'canary' } }]);
+    expect(routes[4].match).toEqual({ prefix: '/' });
+  });
+
+  it('tags what goes to the canary and strips the tag from what goes to stable', () => {
+    const config = render();
+    for (const name of ['tester', 'tagged']) {
+      expect(routeNamed(config, name).request_headers_to_add).toContainEqual(tag);
+      expect(routeNamed(config, name).request_headers_to_remove).not.toContain('x-canary-tag');
+    }
+    for (const name of ['vip-cookie', 'vip-header']) {
+      expect(routeNamed(config, name).request_headers_to_add).not.toContainEqual(tag);
+      expect(routeNamed(config, name).request_headers_to_remove).toContain('x-canary-tag');
+    }
+    const [canary, stable] = routeNamed(config, 'share').route.weighted_clusters.clusters;
+    expect(canary).toMatchObject({ name: CANARY_CLUSTER, request_headers_to_add: [tag] });
+    expect(stable).toMatchObject({ name: STABLE_CLUSTER, request_headers_to_remove: ['x-canary-tag'] });
+    // The bucket is internal: no service sees it.
+    for (const route of routesOf(config)) expect(route.request_headers_to_remove).toContain(BUCKET_HEADER);
+  });
+
+  it('splits by weights the runtime can change live, picked from the user’s bucket rather than at random', () => {
+    const config = render({ canaryPercent: 2.5 });
+    expect(routeNamed(config, 'share').route.weighted_clusters).toMatchObject({
+      clusters: [
+        { name: CANARY_CLUSTER, weight: 25_000 },
+        { name: STABLE_CLUSTER, weight: 975_000 },
+      ],
+      runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
+      header_name: BUCKET_HEADER,
+    });
+    const layers = config.layered_runtime.layers;
+    expect(layers[0].static_layer).toEqual({
+      'canary_agent.weight.canary': 25_000,
+      'canary_agent.weight.stable': 975_000,
+    });
+    expect(layers.at(-1)).toEqual({ name: 'admin', admin_layer: {} });
+    const weights = (percent: number) =>
+      routeNamed(render({ canaryPercent: percent }), 'share').route.weighted_clusters.clusters.map(
+        (c: Json) => c.weight,
+      );
+    expect(weights(0)).toEqual([0, 1_000_000]);
+    expect(weights(100)).toEqual([1_000_000, 0]);
+  });
+
+  it('computes the bucket in a Lua filter before the router, from the sticky cookie', () => {
+    const filters = hcmOf(render()).http_filters;
+    expect(filters.map((f: Json) => f.name)).toEqual(['envoy.filters.http.lua', 'envoy.filters.http.router']);
+    const script: string = filters[0].typed_config.default_source_code.inline_string;
+    expect(script).toContain('local COOKIE = "uid"');
+    expect(script).toContain(`headers:replace("${BUCKET_HEADER}", tostring(h % 1000000))`);
+    expect(script).toContain('x-forwarded-for');
+  });
+
+  it('fails the canary over to stable: an aggregate cluster, outlier ejection, one retry on the next priority', () => {
+    const config = render();
+    expect(clusterOf(config, CANARY_CLUSTER)).toMatchObject({
+      lb_policy: 'CLUSTER_PROVIDED',
+      cluster_type: {
+        name: 'envoy.clusters.aggregate',
+        typed_config: { clusters: [CANARY_ELB_CLUSTER, STABLE_CLUSTER] },
+      },
+    });
+    expect(clusterOf(config, CANARY_ELB_CLUSTER)).toMatchObject({
+      type: 'STRICT_DNS',
+      respect_dns_ttl: true,
+      outlier_detection: {
+        consecutive_5xx: 5,
+        failure_percentage_threshold: 10,
+        failure_percentage_request_volume: 10,
+        failure_percentage_minimum_hosts: 1,
+        enforcing_failure_percentage: 100,
+        base_ejection_time: '60s',
+        max_ejection_percent: 100,
+      },
+      load_assignment: {
+        endpoints: [
+          {
+            lb_endpoints: [
+              { endpoint: { address: { socket_address: { address: settings.canaryHost, port_value: 80 } } } },
+            ],
+          },
+        ],
+      },
+    });
+    for (const name of ['tester', 'tagged', 'share']) {
+      expect(routeNamed(config, name).route.retry_policy).toMatchObject({
+        retry_on: 'connect-failure,refused-stream,retriable-status-codes',
+        retriable_status_codes: [502, 503, 504],
+        num_retries: 1,
+        retry_priority: { name: 'envoy.retry_priorities.previous_priorities' },
+      });
+    }
+  });
+
+  it("uses nginx's timeouts and sends the service the headers nginx sent", () => {
+    const config = render();
+    for (const route of routesOf(config)) {
+      expect(route.route.timeout).toBe('60s');
+      expect(route.route.idle_timeout).toBe('90s');
+      expect(route.request_headers_to_add).toContainEqual({
+        header: { key: 'x-real-ip', value: '%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%' },
+        append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+      });
+    }
+    for (const cluster of config.static_resources.clusters) expect(cluster.connect_timeout).toBe('5s');
+    expect(hcmOf(config)).toMatchObject({
+      stream_idle_timeout: '90s',
+      use_remote_address: true,
+      common_http_protocol_options: { idle_timeout: '75s' },
+    });
+    expect(hcmOf(config).http_filters.at(-1).typed_config.suppress_envoy_headers).toBe(true);
+    expect(config.static_resources.listeners[0].enable_reuse_port).toBe(true);
+  });
+
+  it('renders VIP rules a service leaves out for a cookie and header no client is meant to send', () => {
+    const { vipCookie: _a, vipCookieValue: _b, vipHeader: _c, vipHeaderValue: _d, ...rules } = settings.rules;
+    const config = render({ rules });
+    expect(routeNamed(config, 'vip-header').match.headers).toEqual([
+      { name: UNSET_VIP, string_match: { exact: UNSET_VIP } },
+    ]);
+    expect(routeNamed(config, 'vip-cookie').match.headers[0].string_match.safe_regex.regex).toContain(
+      `${UNSET_VIP}=${UNSET_VIP}`,
+    );
+  });
+});
+
+describe('renderRoutingNginx', () => {
+  const instance = {
+    pidFile: '/run/x.pid',
+    tempDir: '/tmp/x',
+    errorLog: '/tmp/x.log',
+    canaryLog: '/tmp/canary.log',
+    workerProcesses: 'auto',
+  };
+
+  it('splits users by their sticky key, with VIP first, and fails the canary over to the local service', () => {
+    const conf = renderRoutingNginx(settings, instance);
+    expect(conf).toContain('"~(?:^|[;,]\\s*)uid=(?<canary_agent_sticky>[^;,]+)" $canary_agent_sticky;');
+    expect(conf).toMatch(
+      /split_clients "\$\{canary_agent_user\}" \$canary_agent_in_share \{\n\s+10% 1;\n\s+\* 0;/,
+    );
+    expect(conf).toContain('map $http_x_vip $canary_agent_vip_header {\n    "~^gold$" 1;');
+    expect(conf).toContain('map $http_x_canary $canary_agent_tester {\n    "~^always$" 1;');
+    expect(conf).toContain('"~^00:.*1" canary;\n    default stable;');
+    expect(conf).toContain(
+      'server orders-canary-123.eu-west-1.elb.amazonaws.com:80 max_fails=5 fail_timeout=60s;',
+    );
+    expect(conf).toContain('server 127.0.0.1:8080 backup;');
+    expect(conf).toContain('proxy_next_upstream error timeout http_502 http_503 http_504;');
+    expect(conf).toContain('proxy_set_header x-canary-tag $canary_agent_tag;');
+    expect(conf).toContain('proxy_read_timeout 60s;');
+    expect(conf).toContain('access_log /tmp/canary.log canary_agent_routing if=$canary_agent_log;');
+  });
+
+  it('takes shares nginx’s split_clients cannot say (0%) as nobody in the share', () => {
+    expect(shareSplit(0)).toBe('100% 0');
+    expect(shareSplit(2.5)).toBe('2.5% 1');
+    expect(shareSplit(100)).toBe('100% 1');
+    expect(() => shareSplit(101)).toThrow(RangeError);
+  });
+});
+
+describe('cli.ts render-routing', () => {
+  const cli = (...args: string[]) =>
+    promisify(execFile)('npx', ['tsx', 'hosts/cli.ts', ...args], { encoding: 'utf8' }).catch((e) => e);
+
+  it('prints the routing proxy for a service configuration, a share and a driver, or says what is wrong', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-cli-'));
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(configInput()));
+    const [envoy, nginx, bad] = await Promise.all([
+      cli('render-routing', '--config', join(dir, 'good.json'), '--percent', '10'),
+      cli('render-routing', '--config', join(dir, 'good.json'), '--percent', '0', '--driver', 'nginx'),
+      cli('render-routing', '--config', join(dir, 'good.json'), '--percent', '150'),
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+    const printed = JSON.parse(envoy.stdout);
+    expect(routeNamed(printed, 'share').route.weighted_clusters.clusters[0].weight).toBe(100_000);
+    expect(nginx.stdout).toContain('100% 0;');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--percent must be a number from 0 to 100');
+  });
+});
