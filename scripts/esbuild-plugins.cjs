@@ -14,7 +14,8 @@ const zodWithoutLocales = {
 // Bolt's entry points load every receiver, and with them Express, Socket Mode (undici), OAuth and raw-body
 // (iconv-lite): about 1.4 MB that the Lambda function never runs, since it always passes its own
 // AwsLambdaReceiver. They resolve to a module whose classes say so if anyone constructs them.
-const BOLT_UNUSED = /^(?:\.\/receivers\/(?:HTTP|SocketMode|Express)Receiver|\.\/(?:HTTP|SocketMode|Express)Receiver|@slack\/oauth|@slack\/socket-mode|raw-body)$/;
+const BOLT_UNUSED =
+  /^(?:\.\/receivers\/(?:HTTP|SocketMode|Express)Receiver|\.\/(?:HTTP|SocketMode|Express)Receiver|@slack\/oauth|@slack\/socket-mode|raw-body)$/;
 const boltLambdaOnly = {
   name: 'bolt-lambda-only',
   setup(build) {
