@@ -3,7 +3,8 @@
  * the bundle and handles one event against DynamoDB Local) as a ratio to `node -e 0` measured in the same run;
  * then the AWS calls, DynamoDB writes and Lambda invocations one complete release makes, and their on-demand cost.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -96,11 +97,19 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
+/** Times a fresh Node process. Asynchronous, so the loopback SSM endpoint in this process can answer it. */
+async function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8', cwd: outDir });
+  const child = spawn(process.execPath, args, { env, cwd: outDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill(), 30_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`cold start run failed: ${result.stderr}`);
+  if (code !== 0) throw new Error(`cold start run failed (${code}): ${stderr}`);
   return ms;
 }
 
@@ -123,7 +132,7 @@ async function bundlesAndColdStarts(): Promise<void> {
     const measured = new Map<string, number[]>();
     for (let run = 0; run <= RUNS; run++) {
       // Run 0 warms DynamoDB Local and the file cache; it is not counted.
-      const e = timeProcess(['-e', '0'], env);
+      const e = await timeProcess(['-e', '0'], env);
       if (run > 0) empty.push(e);
       for (const [name, file] of bundles) {
         const event = name === 'slack' ? slackCommand() : (coldEvents[name] ?? {});
@@ -135,7 +144,7 @@ async function bundlesAndColdStarts(): Promise<void> {
         const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
 const r = await handler(${JSON.stringify(event)}, { ...${JSON.stringify(lambdaContext(name))}, getRemainingTimeInMillis: () => 30000 }).catch(() => {});
 ${check}`;
-        const ms = timeProcess(['--input-type=module', '-e', script], env);
+        const ms = await timeProcess(['--input-type=module', '-e', script], env);
         if (run > 0) measured.set(name, [...(measured.get(name) ?? []), ms]);
       }
     }

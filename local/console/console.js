@@ -21,6 +21,10 @@ function mrkdwn(text) {
     /&lt;@([UW][A-Z0-9]+)&gt;/g,
     (_, id) => `<span class="mention">@${escapeHtml(userName(id))}</span>`,
   );
+  html = html.replace(
+    /&lt;#([CG][A-Z0-9]+)(?:\|([^&]*))?&gt;/g,
+    (_, _id, name) => `<span class="mention">#${escapeHtml(name || 'releases')}</span>`,
+  );
   html = html.replace(/&lt;!date\^(\d+)\^[^|]*\|([^&]*)&gt;/g, (_, epoch) =>
     new Date(Number(epoch) * 1000).toLocaleTimeString(),
   );
