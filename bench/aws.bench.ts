@@ -186,7 +186,7 @@ async function slackWarm(file: string, env: NodeJS.ProcessEnv): Promise<void> {
     const times: Record<string, number[]> = {
       'status orders-api': [],
       help: [],
-      'start orders-api 1.4.1': [],
+      list: [],
     };
     for (let i = 0; i < 60; i++) {
       for (const [text, list] of Object.entries(times)) {
