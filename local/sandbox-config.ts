@@ -17,7 +17,12 @@ export const INITIAL_VERSION = '1.4.1';
  * nginx's own mirror module (Envoy cannot run here), a high mirror share so a faulty canary is caught in
  * seconds, and the shortest validation window the schema allows (sped up by the sandbox's timers).
  */
-export function sandboxServiceConfig(): ServiceConfig {
+export function sandboxServiceConfig(
+  slack: { channel: string; approvers: readonly string[] } = {
+    channel: SANDBOX_CHANNEL,
+    approvers: ['UBEN0SANDBOX', 'UCAT0SANDBOX'],
+  },
+): ServiceConfig {
   return serviceConfigSchema.parse({
     service: 'orders-api',
     image: { repository: 'registry.sandbox.local/orders-api', containerPort: 8080, healthPath: '/healthz' },
@@ -34,8 +39,8 @@ export function sandboxServiceConfig(): ServiceConfig {
     },
     validation: { defaultWindowSeconds: 60, minWindowSeconds: 60 },
     alarms: { canary: [CANARY_ALARM], stable: [] },
-    approvals: { required: true, users: ['UBEN0SANDBOX', 'UCAT0SANDBOX'], fourEyes: true },
-    slack: { channel: SANDBOX_CHANNEL },
+    approvals: { required: true, users: slack.approvers, fourEyes: true },
+    slack: { channel: slack.channel },
     hostOperationTimeoutSeconds: 60,
   });
 }

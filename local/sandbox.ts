@@ -27,6 +27,7 @@ import { allNotifiers, logger } from '../handlers/compose';
 import { effectsHandler } from '../handlers/effects';
 import { pipelineHandler } from '../handlers/pipeline';
 import { slackHandler } from '../handlers/slack';
+import type { SlackDeps } from '../handlers/slack/command-answers';
 import { ssmCommandHandler } from '../handlers/ssm-command';
 import { sweeperHandler } from '../handlers/sweeper';
 import { timerHandler } from '../handlers/timer';
@@ -51,6 +52,12 @@ export interface SandboxOptions {
   readonly onDeadLetter?: (failure: DeliveryFailure) => void;
   /** The console's port (0: any free one). */
   readonly consolePort?: number;
+  /** Post release cards to a real Slack workspace instead of the console (Socket Mode development). */
+  readonly realSlack?: {
+    readonly botToken: string;
+    readonly channel: string;
+    readonly approvers: readonly string[];
+  };
 }
 
 export interface Sandbox {
@@ -63,6 +70,8 @@ export interface Sandbox {
   /** The Slack stand-in: Web API, response URLs, and the console page people use. */
   readonly slack: SlackStandin;
   readonly consoleUrl: string;
+  /** What the Slack listeners need: the use cases (handing effects off, as on Lambda) and read access. */
+  readonly slackDeps: SlackDeps;
   /** When the canary alarm last went to ALARM (ms), for the alarm-to-rollback figure. */
   readonly alarmFiredAt: () => number | undefined;
   readonly alarmState: () => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -91,7 +100,7 @@ async function composeSandbox(
 ): Promise<Sandbox> {
   mkdirSync(options.dir, { recursive: true });
   logger.setLogLevel('WARN');
-  const config = sandboxServiceConfig();
+  const config = sandboxServiceConfig(options.realSlack);
   const clock: Clock = { now: () => new Date().toISOString() };
   const changed = new Set<() => void>();
 
@@ -169,8 +178,11 @@ async function composeSandbox(
   stopping.push(() => slack.stop());
   await slackApi.start();
   stopping.push(() => slackApi.stop());
+  const cardClient = options.realSlack
+    ? new WebClient(options.realSlack.botToken)
+    : new WebClient(secrets.botToken, { slackApiUrl: slack.apiUrl() });
   const cards = slackReleaseCards({
-    client: async () => new WebClient(secrets.botToken, { slackApiUrl: slack.apiUrl() }),
+    client: async () => cardClient,
     cards: dynamoCardRefs(dynamo.client, table),
     releases: store,
     clock,
@@ -199,7 +211,7 @@ async function composeSandbox(
       logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
   });
   // As on Lambda, the Slack function only records changes and hands their effects to the `effects` function.
-  const slackDeps = {
+  const slackDeps: SlackDeps = {
     store,
     configs,
     service: releaseService({
@@ -263,6 +275,7 @@ async function composeSandbox(
     canaryUrl: `http://127.0.0.1:${fleet.canaryLb.port()}`,
     slack,
     consoleUrl,
+    slackDeps,
     alarmFiredAt: () => alarmFiredAt,
     alarmState: () => alarm.state(),
     waitFor,
