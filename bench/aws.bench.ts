@@ -12,12 +12,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetParameterCommand, ParameterNotFound, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  GetParametersCommand,
+  ParameterNotFound,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { signedHeaders } from '../handlers/slack/request-signature';
 import { spawnLocalDynamo as startLocalDynamo } from '../local/dynamodb-local';
 import { readServerlessYml } from '../local/serverless-yml';
+import { slackStandin } from '../local/slack-standin';
 import { getTestEvent } from '../test/support/events';
 import { lambdaContext, lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
 import { APPROVER, configInput } from '../test/support/service-config';
@@ -246,10 +253,18 @@ function countDynamo(client: import('@aws-sdk/client-dynamodb').DynamoDBClient) 
 
 async function oneRelease(): Promise<void> {
   const dynamo = await startLocalDynamo();
+  const slack = slackStandin({
+    signingSecret: SLACK_SECRET,
+    appUrl: () => 'http://127.0.0.1:9/unused',
+    channel: 'C0RELEASES',
+    users: [],
+  });
+  await slack.start();
   const saved = { ...process.env };
   try {
     Object.assign(process.env, lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint), {
       SSM_DOCUMENT_PREFIX: 'canary-agent-dev-',
+      SLACK_API_URL: slack.apiUrl(),
     });
     const ssm = mockClient(SSMClient);
     const cloudWatch = mockClient(CloudWatchClient);
@@ -264,6 +279,12 @@ async function oneRelease(): Promise<void> {
     ssm
       .on(GetParameterCommand, { Name: `${STAGE_PATH}/versions/orders-api` })
       .resolves({ Parameter: { Value: '1.4.1' } });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: `${STAGE_PATH}/slack/signing-secret`, Value: SLACK_SECRET },
+        { Name: `${STAGE_PATH}/slack/bot-token`, Value: 'xoxb-bench' },
+      ],
+    });
     ssm.on(SendCommandCommand).callsFake(async () => ({ Command: { CommandId: `cmd-${++commands}` } }));
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{}] });
     scheduler.on(CreateScheduleCommand).resolves({});
@@ -277,8 +298,10 @@ async function oneRelease(): Promise<void> {
       pipeline: (await import('../handlers/pipeline')).handler,
       ssmCommand: (await import('../handlers/ssm-command')).handler,
       timer: (await import('../handlers/timer')).handler,
+      effects: (await import('../handlers/effects')).handler,
+      slack: (await import('../handlers/slack')).handler,
     };
-    const { service, store } = await compose.agent();
+    const { store } = await compose.agent();
     const dynamoCounts = countDynamo(compose.sdkClients.dynamo);
     let invocations = 0;
     const invoke = async (name: keyof typeof handlers, event: unknown) => {
@@ -316,8 +339,22 @@ async function oneRelease(): Promise<void> {
     await finish('start-mirror');
     const timerId = (await store.load(releaseId))?.run?.timerId;
     await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
-    invocations++; // the Slack "Promote" click
-    await service.apply(releaseId, { kind: 'approved', actor: { kind: 'person', id: APPROVER } });
+    // The Promote click, as Slack sends it; the Slack function hands its effects to the effects function.
+    const promote = new URLSearchParams({
+      payload: JSON.stringify({
+        type: 'block_actions',
+        user: { id: APPROVER },
+        trigger_id: 'bench.promote',
+        actions: [{ type: 'button', action_id: 'canary_promote', value: releaseId, action_ts: '1' }],
+        response_url: `${slack.url()}/respond/${APPROVER}`,
+      }),
+    }).toString();
+    await invoke('slack', {
+      headers: signedHeaders(SLACK_SECRET, promote),
+      body: promote,
+      isBase64Encoded: false,
+    });
+    await invoke('effects', getTestEvent('canary-agent/effects-pending', { detail: { releaseId } }));
     await finish('stop-mirror');
     await finish('promote');
     await finish('remove-canary');
@@ -333,6 +370,8 @@ async function oneRelease(): Promise<void> {
       'scheduler:CreateSchedule': scheduler.commandCalls(CreateScheduleCommand).length,
       'scheduler:DeleteSchedule': scheduler.commandCalls(DeleteScheduleCommand).length,
     };
+    const slackCalls = new Map<string, number>();
+    for (const { method } of slack.calls()) slackCalls.set(method, (slackCalls.get(method) ?? 0) + 1);
     console.log(
       `\none complete release (${final?.state}; 2 canary hosts, 2 stable hosts, approval, no alarm):\n`,
     );
@@ -344,6 +383,7 @@ async function oneRelease(): Promise<void> {
         ['dynamodb write requests', String(dynamoCounts.writeRequests)],
         ['dynamodb items written', String(dynamoCounts.itemsWritten)],
         ['Lambda invocations', String(invocations)],
+        ...[...slackCalls].map(([method, count]) => [`slack ${method}`, String(count)]),
       ],
     );
 
@@ -386,6 +426,7 @@ async function oneRelease(): Promise<void> {
     for (const mock of [ssm, cloudWatch, eventBridge, scheduler]) mock.restore();
   } finally {
     process.env = saved;
+    await slack.stop();
     await dynamo.stop();
   }
 }

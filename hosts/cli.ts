@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatPercent } from '../domain/plan';
-import { parseServiceConfig } from '../domain/service-config';
+import { parseServiceConfig, type ServiceConfig } from '../domain/service-config';
 import { documentsDir, renderDocuments } from './build-documents';
 import { envoySettings, renderEnvoyConfig } from './envoy-config';
 import { renderMirrorNginx } from './nginx-config';
@@ -53,12 +53,11 @@ const hostOptions = {
   'admin-port': { type: 'string', default: String(hostDefaults.adminPort) },
 } as const;
 
-function proxySettings(args: string[]): ProxySettings {
-  const { values } = parseArgs({ args, options: hostOptions });
-  const config = readConfig(values.config);
-  const percent = values.percent === undefined ? config.mirror.defaultPercent : Number(values.percent);
-  if (!(percent >= 0.01 && percent <= 100))
-    fail('--percent must be a number from 0.01 to 100, e.g. --percent 10');
+/** What every rendered proxy on a stable host shares: where it listens, the local service, nginx's timeouts. */
+function hostProxyBase(
+  config: ServiceConfig,
+  values: { 'listen-address': string; 'upstream-address': string; 'admin-port': string },
+) {
   return {
     service: config.service,
     listenAddress: values['listen-address'],
@@ -68,10 +67,21 @@ function proxySettings(args: string[]): ProxySettings {
     connectTimeoutSeconds: config.proxy.connectTimeoutSeconds,
     readTimeoutSeconds: config.proxy.readTimeoutSeconds,
     sendTimeoutSeconds: config.proxy.sendTimeoutSeconds,
+    adminPort: port('admin-port', values['admin-port']),
+  };
+}
+
+function proxySettings(args: string[]): ProxySettings {
+  const { values } = parseArgs({ args, options: hostOptions });
+  const config = readConfig(values.config);
+  const percent = values.percent === undefined ? config.mirror.defaultPercent : Number(values.percent);
+  if (!(percent >= 0.01 && percent <= 100))
+    fail('--percent must be a number from 0.01 to 100, e.g. --percent 10');
+  return {
+    ...hostProxyBase(config, values),
     mirrorHost: config.canaryStack.elbHost,
     mirrorPort: port('mirror-port', values['mirror-port']),
     mirrorPercent: Number(formatPercent(percent)),
-    adminPort: port('admin-port', values['admin-port']),
   };
 }
 
@@ -87,18 +97,10 @@ function renderRouting(args: string[]): string {
   const driver = values.driver ?? config.proxy.driver;
   if (driver !== 'envoy' && driver !== 'nginx') fail('--driver must be envoy or nginx');
   const settings: RoutingSettings = {
-    service: config.service,
-    listenAddress: values['listen-address'],
-    listenPort: config.proxy.listenPort,
-    upstreamAddress: values['upstream-address'],
-    servicePort: config.proxy.servicePort,
-    connectTimeoutSeconds: config.proxy.connectTimeoutSeconds,
-    readTimeoutSeconds: config.proxy.readTimeoutSeconds,
-    sendTimeoutSeconds: config.proxy.sendTimeoutSeconds,
+    ...hostProxyBase(config, values),
     canaryHost: config.canaryStack.elbHost,
     canaryPort: port('canary-port', values['canary-port']),
     canaryPercent: Number(formatPercent(percent)),
-    adminPort: port('admin-port', values['admin-port']),
     rules: config.routing,
   };
   if (driver === 'envoy') return `${JSON.stringify(renderRoutingEnvoy(envoySettings(settings)), null, 2)}\n`;

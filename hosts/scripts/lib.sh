@@ -305,9 +305,21 @@ take_over_from_nginx() { # role driver conf pidfile
 # A running agent nginx takes the configuration waiting in CONF.new: SIGHUP keeps its master and listening
 # sockets and starts new workers. Undone by putting the previous file back and reloading again.
 nginx_reload_with() { # role conf pidfile
-  local role=$1 conf=$2 pidfile=$3 out
+  local role=$1 conf=$2 pidfile=$3 out master
   out=$(nginx_test "$conf.new") || fail "the new $role nginx configuration does not validate: $out"
   cp "$conf" "$conf.previous" && mv "$conf.new" "$conf" || fail "cannot replace $conf"
   on_undo "mv '$conf.previous' '$conf' && kill -HUP \"\$(pid_of '$pidfile')\""
-  kill -HUP "$(pid_of "$pidfile")" || fail "cannot reload the $role nginx"
+  master=$(pid_of "$pidfile")
+  RELOADED_WORKERS=$(ps -o pid= --ppid "$master" 2>/dev/null | tr -s ' \n' ' ')
+  kill -HUP "$master" || fail "cannot reload the $role nginx"
+}
+
+# After a reload the old workers still serve, with the old configuration, the connections they hold and those
+# already queued on their sockets; the change is complete for everyone once they have exited.
+old_workers_gone() {
+  local pid
+  for pid in $RELOADED_WORKERS; do
+    [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && return 1
+  done
+  return 0
 }

@@ -68,6 +68,8 @@ if [ -n "$running" ]; then
     nginx_reload_with routing "$CONF" "$PIDFILE"
     wait_until "$CA_READY_TIMEOUT_SECONDS" serves_new_share ||
       fail "the routing nginx did not serve the new share within ${CA_READY_TIMEOUT_SECONDS}s"
+    # Requests still in flight on the old workers finish there; past the drain time the change is reported anyway.
+    wait_until "$CA_DRAIN_SECONDS" old_workers_gone || true
     record
     succeed true "now $WHAT (reloaded; master $(pid_of "$PIDFILE") kept the listener)"
   fi
