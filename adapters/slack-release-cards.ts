@@ -18,8 +18,11 @@ export interface SlackCardDeps {
  *
  * Notices can run concurrently and out of order (two Lambdas, the sweeper), so:
  *   - the first post claims the card (put-if-absent); a post that loses the claim deletes itself;
- *   - an update renders the latest stored release, not the one it was given, and renders again if the release
- *     moved on while it was updating, so the last update to finish always shows the newest state.
+ *   - an update renders the release it was given, then reads the stored one and renders again if the release
+ *     moved on meanwhile, so the last update to finish always shows the newest state.
+ *
+ * Progress notices (one per host result) are coalesced: the card shows the first host and every tenth, so a
+ * 500-host fleet costs 50 updates per operation, not 500, and stays inside Slack's chat.update rate limits.
  */
 export function slackReleaseCards(deps: SlackCardDeps): Notifier {
   async function post(web: WebClient, release: Release): Promise<CardRef> {
@@ -38,19 +41,21 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
     return winner;
   }
 
+  /** Shows `given`, then the newest stored release if it moved on meanwhile (one read per update). */
   async function refresh(web: WebClient, ref: CardRef, given: Release): Promise<void> {
-    let shown = -1;
+    let shown = given;
     for (let round = 0; round < 3; round++) {
-      const latest = (await deps.releases.load(given.id)) ?? given;
-      if (latest.version <= shown) return;
-      const card = releaseCard(latest, deps.clock.now());
+      const card = releaseCard(shown, deps.clock.now());
       await web.chat.update({ channel: ref.channel, ts: ref.ts, ...card, blocks: [...card.blocks] });
-      shown = latest.version;
+      const latest = await deps.releases.load(given.id);
+      if (latest === null || latest.version <= shown.version) return;
+      shown = latest;
     }
   }
 
   return {
     async releaseChanged(release, notice) {
+      if (notice.severity === 'progress' && !worthShowing(release)) return;
       const web = await deps.client();
       const existing = await deps.cards.get(release.id);
       const ref = existing ?? (await post(web, release));
@@ -68,4 +73,14 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
       });
     },
   };
+}
+
+/** A host result worth an update of its own: the first one, every tenth, and any failure. */
+function worthShowing(release: Release): boolean {
+  const results = Object.values(release.run?.hosts ?? {}).filter((status) => status !== 'pending');
+  return (
+    results.length === 1 ||
+    (results.length > 0 && results.length % 10 === 0) ||
+    results.some((s) => s !== 'success')
+  );
 }

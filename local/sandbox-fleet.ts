@@ -15,7 +15,7 @@ const documentsDir = join(here, '../hosts/documents');
 const shimsDir = join(here, '../test/hosts/shims');
 
 /**
- * One simulated EC2 host: its own loopback address (127.0.0.x, so every host can bind the service's real ports),
+ * One simulated EC2 host: its own loopback address (127.N.0.x, so every host can bind the service's real ports),
  * its own state, nginx and "Docker" under the sandbox folder, and the EC2 tags that put it in a fleet.
  */
 export interface SandboxHost {
@@ -41,6 +41,10 @@ export async function sandboxFleet(options: {
   readonly onCanaryResponse: (status: number, atMs: number) => void;
 }) {
   const { config, dir } = options;
+  // Each sandbox takes its own 127.N.0.0/24 (all of 127/8 is loopback on Linux): two sandboxes at once (the
+  // browser test beside another) would otherwise share 127.0.0.10:8000 through SO_REUSEPORT and serve each
+  // other's traffic.
+  const network = `127.${1 + (process.pid % 200) + Math.floor(Math.random() * 50)}.0`;
   const canaryLb: LoadBalancer = loadBalancer({
     name: 'canary-elb',
     // The canary stack's ELB sends straight to the canary containers (no proxy swap happens on canary hosts).
@@ -64,7 +68,7 @@ export async function sandboxFleet(options: {
     const root = join(dir, 'hosts', id);
     for (const d of ['state', 'run', 'docker', 'nginx-temp', 'logs'])
       mkdirSync(join(root, d), { recursive: true });
-    const address = `127.0.0.${fleet === 'stable' ? 10 + index : 20 + index}`;
+    const address = `${network}.${fleet === 'stable' ? 10 + index : 20 + index}`;
     const env = {
       PATH: `${shimsDir}:${process.env.PATH}`,
       FAKE_DOCKER_DIR: join(root, 'docker'),
