@@ -7,7 +7,7 @@ import type {
   SlackCommandMiddlewareArgs,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { CodedError } from '../../app/errors';
+import { CodedError, UnknownReleaseError } from '../../app/errors';
 import { logger } from '../log';
 import { parseCanaryCommand } from './canary-command';
 import { answerCommand, applyAction, type Requester, refusalText, type SlackDeps } from './command-answers';
@@ -58,21 +58,22 @@ export async function cardAction(
   const kind = actionOf(action.action_id);
   const releaseId = action.value;
   if (kind === null || releaseId === undefined || !RELEASE_ID.test(releaseId)) {
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: 'This button is not one of ours.',
-    });
+    await respond(ephemeral('This button is not one of ours.'));
     return;
   }
   logger.appendKeys({ releaseId, action: kind, slackUser: body.user.id });
   const who = requester(client, body.user.id, `slack:${body.trigger_id}`);
-  const result = await applyAction(deps, releaseId, kind, who).catch((error: unknown) => {
-    sorry(error);
-    return null;
-  });
-  if (result === null) return void (await respond(ephemeral(SORRY)));
-  if (!result.ok) await respond(ephemeral(await refusalText(deps, result, kind)));
+  let text: string | null;
+  try {
+    const result = await applyAction(deps, releaseId, kind, who);
+    text = result.ok ? null : await refusalText(deps, result, kind);
+  } catch (error) {
+    text =
+      error instanceof UnknownReleaseError
+        ? 'This card belongs to a release the agent does not know (any more).'
+        : sorry(error);
+  }
+  if (text !== null) await respond(ephemeral(text));
 }
 
 function ephemeral(text: string) {

@@ -22,12 +22,19 @@ export interface Requester {
   readonly requestId: string;
 }
 
-const EVENT_OF: Readonly<Record<CardAction, ReleaseEvent['kind']>> = {
-  promote: 'approved',
-  rollback: 'rollbackRequested',
-  abort: 'abortRequested',
-  retry: 'rollbackRetried',
-};
+/** The engine event a person's action stands for. */
+function eventOf(action: CardAction, actor: Actor): ReleaseEvent {
+  switch (action) {
+    case 'promote':
+      return { kind: 'approved', actor };
+    case 'rollback':
+      return { kind: 'rollbackRequested', actor };
+    case 'abort':
+      return { kind: 'abortRequested', actor };
+    case 'retry':
+      return { kind: 'rollbackRetried', actor };
+  }
+}
 
 /**
  * Answers one parsed `/canary` command with the ephemeral text its author sees. Refusals are answers, not
@@ -113,8 +120,7 @@ export async function applyAction(
   const watchedGroups = release?.policy.approvers.includes(who.userId) ? [] : release?.policy.approverGroups;
   const groups = watchedGroups?.length ? await who.groupsAmong(watchedGroups) : [];
   const actor: Actor = { kind: 'person', id: who.userId, groups };
-  const event = { kind: EVENT_OF[action], actor } as ReleaseEvent;
-  return deps.service.apply(releaseId, event, who.requestId);
+  return deps.service.apply(releaseId, eventOf(action, actor), who.requestId);
 }
 
 /** Why an action was refused, from the release's history when it was overtaken ("Already promoted by …"). */

@@ -245,6 +245,25 @@ describe('the card buttons', () => {
     expect((await world.h.load(release.id)).version).toBe(aborted.version);
   });
 
+  it('explains a click on a card whose release the agent does not know', async () => {
+    const payload = {
+      type: 'block_actions',
+      user: { id: APPROVER },
+      trigger_id: '9.9.unknown',
+      actions: [{ type: 'button', action_id: 'canary_promote', value: 'orders-api-gone', action_ts: '1' }],
+      response_url: `${standin.url()}/respond/${APPROVER}`,
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+
+    const response = await world.handler(
+      { headers: signedHeaders(SECRET, body), body, isBase64Encoded: false } as never,
+      lambdaContext('slack'),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(lastEphemeralTo(APPROVER)).toContain('does not know');
+  });
+
   it('broadcasts an automatic rollback to the channel with the alarm and its reason', async () => {
     const release = await releaseAwaitingApproval();
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { readServerlessYml, serverlessYmlPath } from '../../local/serverless-yml';
 
 interface Manifest {
