@@ -1,6 +1,8 @@
 import { isServiceName, isVersion } from '../../domain/patterns';
+import { assertNever } from '../../domain/plan';
 import { MAX_STEPS, type StrategyChoice } from '../../domain/release-request';
-import { escapeMrkdwn } from './card-parts';
+import { COMMANDS, closestCommand, USAGE_LINES } from './canary-usage';
+import { escapeMrkdwn } from './mrkdwn';
 
 /**
  * What a `/canary` command asks for. Every value in it has passed the shared patterns, so it is safe to hand on.
@@ -49,27 +51,6 @@ const SEPARATORS = /[\s\u200B-\u200D\u2060]+/;
 // surrogates could make the echo lie about what was typed.
 const UNSAFE_IN_ECHO = /[`\p{Cc}\p{Cf}\p{Cs}]/gu;
 
-const USAGE_LINES: Readonly<Record<Kind, readonly [usage: string, explanation: string]>> = {
-  start: [
-    '/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100]',
-    'release ‹version› of ‹service› on a canary: mirror a share of live requests to it (the default), or move real users over in rising steps.',
-  ],
-  status: [
-    '/canary status [‹service›]',
-    'show where the release of ‹service› stands, or every active release.',
-  ],
-  list: ['/canary list', 'list the releases in progress.'],
-  promote: ['/canary promote ‹service›', 'approve the canary so that it replaces the stable version.'],
-  rollback: [
-    '/canary rollback ‹service›',
-    'put the stable version back and remove the canary (also `roll-back`).',
-  ],
-  abort: ['/canary abort ‹service›', 'stop the release at once and undo it, recorded as aborted.'],
-  retry: ['/canary retry ‹service›', 'retry a rollback that failed.'],
-  history: ['/canary history ‹service›', 'show the recent releases of ‹service›.'],
-  help: ['/canary help', 'show this help.'],
-};
-
 // Maps, not object literals: a typed `constructor` or `__proto__` must not find anything.
 const OPTION_KEYS: ReadonlyMap<string, keyof StartOptions> = new Map([
   ['mirror', 'percent'],
@@ -82,27 +63,6 @@ const PARSE_OPTION: Readonly<Record<keyof StartOptions, (value: string) => Parse
   windowSeconds: parseWindow,
   strategy: parseStrategy,
 };
-
-const COMMANDS: ReadonlyMap<string, Kind> = new Map([
-  ...Object.keys(USAGE_LINES).map((kind) => [kind, kind as Kind] as const),
-  ['roll-back', 'rollback'],
-]);
-
-/**
- * The help text of `/canary` (Slack mrkdwn): one line per command, then the options of `start`.
- *
- * @example
- * respond({ response_type: 'ephemeral', text: USAGE });
- */
-export const USAGE: string = [
-  '*`/canary` commands* (‹service› is a name like `orders-api`, ‹version› a Docker tag like `1.4.2`)',
-  ...Object.values(USAGE_LINES).map(([usage, explanation]) => `\`${usage}\` – ${explanation}`),
-  'Options of `start`, in any order, each at most once; leave one out for the service’s default:',
-  '• `mirror=10`: the share of live requests mirrored to the canary, 0.01 to 100 percent, at most 2 decimals.',
-  '• `window=15m`: how long the canary is watched (with steps: each step’s bake time), as `90s`, `15m`, `1h30m`, `2d` or seconds, up to 7 days.',
-  `• \`strategy=steps:5,25,50,100\`: the rising percentages of users on the canary, 1 to ${MAX_STEPS} steps (\`strategy=steps\` for the service’s own).`,
-  'Example: `/canary start orders-api 1.4.2 mirror=10 window=15m`',
-].join('\n');
 
 /**
  * Parses the text after `/canary` into a command, or into a reply saying what was wrong and what to type.
@@ -317,25 +277,6 @@ function extraWords(kind: Kind, extra: readonly string[]): Failure {
   return fail(`${what}: type only \`${usage.replaceAll('[', '').replaceAll(']', '')}\`.`, kind);
 }
 
-/** The command one or two typos away from `word`, so `/canary promte` suggests `promote`. */
-function closestCommand(word: string): string | undefined {
-  if (word.length < 3 || word.length > 12) return undefined;
-  return [...COMMANDS.keys()].find((name) => editDistance(word, name) <= 2);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
 /** User text as inline code: escaped, without what could break out of the code span, at most 40 characters. */
 function code(text: string): string {
   const chars = Array.from(text.replace(UNSAFE_IN_ECHO, ''));
@@ -352,8 +293,4 @@ function fail(reason: string, kind?: Kind): Failure {
   const usage = kind === undefined ? '' : `\nUsage: \`${USAGE_LINES[kind][0]}\``;
   // A guard, not a path: every reason is far shorter, but a reply must never be refused by Slack.
   return { ok: false, message: `${reason}${usage}`.slice(0, MAX_MESSAGE) };
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled command: ${String(value)}`);
 }

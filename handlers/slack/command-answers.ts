@@ -2,9 +2,11 @@ import type { ApplyResult, ReleaseService, StartResult } from '../../app/release
 import type { ReleaseStore, ServiceConfigs } from '../../domain/ports';
 import { describeStrategy } from '../../domain/release-request';
 import type { Actor, ReleaseEvent } from '../../domain/types';
-import { type CanaryCommand, USAGE } from './canary-command';
-import { escapeMrkdwn } from './card-parts';
-import { type CardAction, staleActionExplanation } from './release-card';
+import type { CanaryCommand } from './canary-command';
+import { USAGE } from './canary-usage';
+import { escapeMrkdwn } from './mrkdwn';
+import type { CardAction } from './release-card';
+import { staleActionExplanation } from './stale-actions';
 import { historyLines, releaseLine, statusText } from './summaries';
 
 /** What the Slack layer needs from the agent: the release use cases (handing effects off) and read access. */

@@ -2,29 +2,30 @@ import type { Button, ConfirmationDialog, KnownBlock, MrkdwnElement, PlainTextEl
 import { formatPercent } from '../../domain/plan';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import { describeStrategy } from '../../domain/release-request';
-import type { HistoryEntry, Instant, Release, ReleaseState } from '../../domain/types';
+import type { Instant, Release, ReleaseState } from '../../domain/types';
 import {
-  actorName,
   alarmsText,
-  clip,
-  duration,
-  escapeMrkdwn,
-  escapeNote,
+  escapedNames,
   fleetText,
-  joinWithin,
-  LIMITS,
-  mention,
   reasonPhrase,
   shareIndex,
   shareText,
-  slackTime,
-  tailWithin,
   timelineText,
   warningsText,
   windowLine,
 } from './card-parts';
-
-export { slackTime };
+import {
+  actorName,
+  clip,
+  duration,
+  escapeMrkdwn,
+  escapeNote,
+  joinWithin,
+  LIMITS,
+  mention,
+  slackTime,
+  tailWithin,
+} from './mrkdwn';
 
 /**
  * What a person can do to a release from its card (or the matching `/canary` command).
@@ -133,36 +134,6 @@ export function detailReply(release: Release, headline: string, detail: string):
     blocks.push({ type: 'context', elements: [mrkdwn(`${skipped} earlier lines not shown.`, 100)] });
   const text = `${escapeMrkdwn(release.service)} ${escapeMrkdwn(release.toVersion)}: ${head}`;
   return { text: clip(text, LIMITS.text), blocks };
-}
-
-/**
- * Why a click (or a /canary promote|rollback|abort|retry) on `release` no longer applies, from its history;
- * null when the action is still available.
- *
- * @example
- * staleActionExplanation(stoppingMirrorRelease, history, 'promote')
- * // 'Already promoted: approved by <@UANA> at <!date^1700000000^{time}|22:13 UTC>.'
- */
-export function staleActionExplanation(
-  release: Release,
-  history: readonly HistoryEntry[],
-  action: CardAction,
-): string | null {
-  if (availableActions(release).includes(action)) return null;
-  const shown = escapedNames(release);
-  const state = release.state.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
-  if (isTerminal(release.state)) return `This release already ended: ${endedPhrase(shown, history)}.`;
-  if (isRollingBack(release.state)) return rollingBackExplanation(shown, history, action);
-  // Forward states offer rollback and abort, so only promote and retry can be stale here.
-  if (action === 'retry')
-    return `Nothing to retry: only a failed rollback can be retried, and this release is ${state}.`;
-  if (release.plan.some((step, index) => index > release.cursor && step.kind === 'approval')) {
-    return `Not waiting for approval yet: the release is ${state}; Promote comes back when it is.`;
-  }
-  const approval = lastApproval(release, history);
-  return approval
-    ? `Already promoted: approved by ${approval}.`
-    : `No approval needed: the release is ${state}.`;
 }
 
 /** Each state's emoji and phrase; a Record over every state, so a new state breaks the build here. */
@@ -303,54 +274,6 @@ function confirmFor(action: 'rollback' | 'abort', release: Release): Confirmatio
     confirm: plain(confirm, LIMITS.confirmButton),
     deny: plain('Keep it running', LIMITS.confirmButton),
     style: 'danger',
-  };
-}
-
-function endedPhrase(release: Release, history: readonly HistoryEntry[]): string {
-  const at = slackTime(history.findLast((entry) => entry.to === release.state)?.at ?? release.updatedAt);
-  if (release.state === 'succeeded') {
-    const approval = lastApproval(release, history);
-    return `it succeeded at ${at}${approval ? `, approved by ${approval}` : ''}`;
-  }
-  return `rolled back at ${at}${release.rollback ? `, after ${reasonPhrase(release.rollback.reason)}` : ''}`;
-}
-
-function rollingBackExplanation(
-  release: Release,
-  history: readonly HistoryEntry[],
-  action: CardAction,
-): string {
-  const rollback = release.rollback;
-  const started = rollback
-    ? `${reasonPhrase(rollback.reason)} at ${slackTime(rollback.startedAt)}`
-    : 'a rollback';
-  if (action === 'retry') {
-    const retried = history.findLast((entry) => entry.cause === 'rollbackRetried');
-    return retried
-      ? `Already retried by ${actorName(retried.actor)} at ${slackTime(retried.at)}; the rollback is running again.`
-      : `The rollback is still running (${started}); Retry rollback appears only if it fails.`;
-  }
-  const failed =
-    release.state === 'rollbackFailed' ? ' The rollback failed: press Retry rollback to run it again.' : '';
-  return `Already rolling back: ${started}.${failed}`;
-}
-
-/** Who approved last and when: from the history (the accepted event), else from the release. */
-function lastApproval(release: Release, history: readonly HistoryEntry[]): string | null {
-  const entry = history.findLast((e) => e.cause === 'approved');
-  if (entry) return `${actorName(entry.actor)} at ${slackTime(entry.at)}`;
-  const approval = release.approvals[release.approvals.length - 1];
-  return approval ? `${mention(approval.by)} at ${slackTime(approval.at)}` : null;
-}
-
-/** Service and versions come from commands and the version registry: escape them once for every mrkdwn use. */
-function escapedNames(release: Release): Release {
-  const { service, fromVersion, toVersion } = release;
-  return {
-    ...release,
-    service: escapeMrkdwn(service),
-    fromVersion: escapeMrkdwn(fromVersion),
-    toVersion: escapeMrkdwn(toVersion),
   };
 }
 

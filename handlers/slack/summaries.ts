@@ -1,11 +1,6 @@
 import { describeStrategy } from '../../domain/release-request';
-import type { Actor, Release } from '../../domain/types';
-import { slackTime } from './release-card';
-
-/** `<@U123>` for people, the pipeline's name otherwise. */
-export function actorText(actor: Actor): string {
-  return actor.kind === 'person' ? `<@${actor.id}>` : `\`${actor.id.replace(/[`<>&\n]/g, '')}\``;
-}
+import type { Release } from '../../domain/types';
+import { actorName, slackTime } from './mrkdwn';
 
 /**
  * One line about a release, for lists.
@@ -14,7 +9,7 @@ export function actorText(actor: Actor): string {
  * releaseLine(release) // "*orders-api* 1.4.1 → 1.4.2: verifying, mirroring 10%, started by <@UANA> at <!date^…>"
  */
 export function releaseLine(release: Release): string {
-  return `*${release.service}* ${release.fromVersion} → ${release.toVersion}: ${release.state}, ${describeStrategy(release.strategy)}, started by ${actorText(release.requestedBy)} ${slackTime(release.requestedAt)}`;
+  return `*${release.service}* ${release.fromVersion} → ${release.toVersion}: ${release.state}, ${describeStrategy(release.strategy)}, started by ${actorName(release.requestedBy)} ${slackTime(release.requestedAt)}`;
 }
 
 /**
@@ -58,7 +53,7 @@ function nextSteps(release: Release): string | null {
 export function historyLines(service: string, releases: readonly Release[]): string {
   const lines = releases.map(
     (r) =>
-      `• ${r.fromVersion} → ${r.toVersion} *${r.state}*, ${describeStrategy(r.strategy)}, started by ${actorText(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => `<@${a.by}>`).join(', ')}` : ''}`,
+      `• ${r.fromVersion} → ${r.toVersion} *${r.state}*, ${describeStrategy(r.strategy)}, started by ${actorName(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => `<@${a.by}>`).join(', ')}` : ''}`,
   );
   const count = releases.length === 1 ? 'last release' : `last ${releases.length} releases`;
   return `*${service}, ${count}*\n${lines.join('\n')}`;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isServiceName, isVersion } from '../../domain/patterns';
 import { MAX_STEPS, type StrategyChoice } from '../../domain/release-request';
 import { type CanaryCommand, parseCanaryCommand } from '../../handlers/slack/canary-command';
-import { escapeMrkdwn } from '../../handlers/slack/card-parts';
+import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
 
 /*
  * Whatever a Slack user types, the parser answers: either a command whose every value is safe to hand to the

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CanaryCommand,
-  parseCanaryCommand,
-  parseDuration,
-  USAGE,
-} from '../../handlers/slack/canary-command';
-import { escapeMrkdwn } from '../../handlers/slack/card-parts';
+import { type CanaryCommand, parseCanaryCommand, parseDuration } from '../../handlers/slack/canary-command';
+import { USAGE } from '../../handlers/slack/canary-usage';
+import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
 
 const START_USAGE =
   'Usage: `/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100]`';

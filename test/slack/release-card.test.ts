@@ -4,6 +4,7 @@ import { transition } from '../../domain/release-machine';
 import { requestRelease } from '../../domain/release-request';
 import { addSeconds } from '../../domain/time';
 import type { HostOperationStep, Release, ReleaseState, Rollback, RollbackReason } from '../../domain/types';
+import { slackTime } from '../../handlers/slack/mrkdwn';
 import {
   ACTION_IDS,
   actionOf,
@@ -11,9 +12,8 @@ import {
   type CardAction,
   detailReply,
   releaseCard,
-  slackTime,
-  staleActionExplanation,
 } from '../../handlers/slack/release-card';
+import { staleActionExplanation } from '../../handlers/slack/stale-actions';
 import { harness } from '../support/harness';
 import { APPROVER, REQUESTER, serviceConfig } from '../support/service-config';
 

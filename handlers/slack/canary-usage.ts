@@ -1,0 +1,67 @@
+import { MAX_STEPS } from '../../domain/release-request';
+import type { CanaryCommand } from './canary-command';
+
+type CommandKind = CanaryCommand['kind'];
+
+/** What each `/canary` command looks like, and what it does: the help text and every error's usage line. */
+export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, explanation: string]>> = {
+  start: [
+    '/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100]',
+    'release ‹version› of ‹service› on a canary: mirror a share of live requests to it (the default), or move real users over in rising steps.',
+  ],
+  status: [
+    '/canary status [‹service›]',
+    'show where the release of ‹service› stands, or every active release.',
+  ],
+  list: ['/canary list', 'list the releases in progress.'],
+  promote: ['/canary promote ‹service›', 'approve the canary so that it replaces the stable version.'],
+  rollback: [
+    '/canary rollback ‹service›',
+    'put the stable version back and remove the canary (also `roll-back`).',
+  ],
+  abort: ['/canary abort ‹service›', 'stop the release at once and undo it, recorded as aborted.'],
+  retry: ['/canary retry ‹service›', 'retry a rollback that failed.'],
+  history: ['/canary history ‹service›', 'show the recent releases of ‹service›.'],
+  help: ['/canary help', 'show this help.'],
+};
+
+// A Map, not an object literal: a typed `constructor` or `__proto__` must not find anything.
+export const COMMANDS: ReadonlyMap<string, CommandKind> = new Map([
+  ...Object.keys(USAGE_LINES).map((kind) => [kind, kind as CommandKind] as const),
+  ['roll-back', 'rollback'],
+]);
+
+/**
+ * The help text of `/canary` (Slack mrkdwn): one line per command, then the options of `start`.
+ *
+ * @example
+ * respond({ response_type: 'ephemeral', text: USAGE });
+ */
+export const USAGE: string = [
+  '*`/canary` commands* (‹service› is a name like `orders-api`, ‹version› a Docker tag like `1.4.2`)',
+  ...Object.values(USAGE_LINES).map(([usage, explanation]) => `\`${usage}\` – ${explanation}`),
+  'Options of `start`, in any order, each at most once; leave one out for the service’s default:',
+  '• `mirror=10`: the share of live requests mirrored to the canary, 0.01 to 100 percent, at most 2 decimals.',
+  '• `window=15m`: how long the canary is watched (with steps: each step’s bake time), as `90s`, `15m`, `1h30m`, `2d` or seconds, up to 7 days.',
+  `• \`strategy=steps:5,25,50,100\`: the rising percentages of users on the canary, 1 to ${MAX_STEPS} steps (\`strategy=steps\` for the service’s own).`,
+  'Example: `/canary start orders-api 1.4.2 mirror=10 window=15m`',
+].join('\n');
+
+/** The command one or two typos away from `word`, so `/canary promte` suggests `promote`. */
+export function closestCommand(word: string): string | undefined {
+  if (word.length < 3 || word.length > 12) return undefined;
+  return [...COMMANDS.keys()].find((name) => editDistance(word, name) <= 2);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
