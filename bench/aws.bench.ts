@@ -23,10 +23,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { signedHeaders } from '../handlers/slack/request-signature';
 import { spawnLocalDynamo as startLocalDynamo } from '../local/dynamodb-local';
+import { lambdaContext } from '../local/lambda-http';
 import { readServerlessYml } from '../local/serverless-yml';
 import { slackStandin } from '../local/slack-standin';
 import { getTestEvent } from '../test/support/events';
-import { lambdaContext, lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
+import { lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
 import { APPROVER, configInput } from '../test/support/service-config';
 import { fakeSsm } from './fake-ssm';
 

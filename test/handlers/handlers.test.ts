@@ -15,10 +15,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Release } from '../../domain/types';
 import { signedHeaders } from '../../handlers/slack/request-signature';
+import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 import { getTestEvent } from '../support/events';
-import { BUS_ARN, DLQ_ARN, lambdaContext, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../support/lambda-env';
+import { BUS_ARN, DLQ_ARN, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../support/lambda-env';
 import { configInput } from '../support/service-config';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];

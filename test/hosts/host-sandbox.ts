@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { renderStableNginx, type StableSettings } from '../../hosts/nginx-config';
 import { type RunOutcome, runDocument } from '../../hosts/run-document';
 
@@ -193,4 +194,12 @@ export function requestsSeen(host: Host, container: string): Array<Record<string
         .filter(Boolean)
         .map((l) => JSON.parse(l))
     : [];
+}
+
+/** A document run that failed with `message` and put the host back as it found it (its summary says so). */
+export function expectFailedAndRestored(outcome: RunOutcome, message: RegExp): void {
+  if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
+  expect(outcome.exitCode).toBe(1);
+  expect(outcome.summary).toMatchObject({ ok: false, restored: true });
+  expect(String(outcome.summary?.message)).toMatch(message);
 }

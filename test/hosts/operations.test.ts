@@ -8,6 +8,7 @@ import {
   createHost,
   destroyHost,
   docker,
+  expectFailedAndRestored,
   freePort,
   get,
   type Host,
@@ -35,13 +36,6 @@ function expectSucceeded(outcome: Awaited<ReturnType<typeof run>>, changed: bool
     service: 'orders-api',
     releaseId: 'orders-api-r1',
   });
-}
-
-function expectFailedAndRestored(outcome: Awaited<ReturnType<typeof run>>, message: RegExp) {
-  if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
-  expect(outcome.exitCode).toBe(1);
-  expect(outcome.summary).toMatchObject({ ok: false, restored: true });
-  expect(String(outcome.summary?.message)).toMatch(message);
 }
 
 beforeAll(async () => {

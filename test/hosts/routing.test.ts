@@ -13,6 +13,7 @@ import {
   createHost,
   destroyHost,
   docker,
+  expectFailedAndRestored,
   freePort,
   get,
   type Host,
@@ -64,13 +65,6 @@ function expectSucceeded(
   if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
   expect(outcome.exitCode, outcome.stderr).toBe(0);
   expect(outcome.summary).toMatchObject({ ok: true, changed, operation: 'shiftTraffic' });
-}
-
-function expectFailedAndRestored(outcome: Awaited<ReturnType<typeof run>>, message: RegExp) {
-  if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
-  expect(outcome.exitCode).toBe(1);
-  expect(outcome.summary).toMatchObject({ ok: false, restored: true });
-  expect(String(outcome.summary?.message)).toMatch(message);
 }
 
 beforeAll(async () => {

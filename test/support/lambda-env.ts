@@ -1,5 +1,3 @@
-import type { Context } from 'aws-lambda';
-
 export const STAGE_PATH = '/canary-agent/test';
 export const BUS_ARN = 'arn:aws:events:eu-west-1:123456789012:event-bus/canary-agent-test';
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/canary-agent-test-scheduler';
@@ -24,22 +22,5 @@ export function lambdaEnv(tableName: string, dynamoEndpoint: string): Record<str
     SCHEDULER_ROLE_ARN: ROLE_ARN,
     DEAD_LETTER_QUEUE_ARN: DLQ_ARN,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
-  };
-}
-
-export function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2026/11/22/[$LATEST]abcdef',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
