@@ -11,7 +11,8 @@ const instant = z.string();
 const stringMap = z.record(z.string(), z.string());
 const releaseState = z.enum(RELEASE_STATES);
 const operation = z.enum(HOST_OPERATIONS);
-const fleet = z.enum(['stable', 'canary']);
+const fleet = z.enum(['stable', 'canary', 'blue', 'green']);
+const colour = z.enum(['blue', 'green']);
 const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
 const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 const actor = z.object({
@@ -34,8 +35,21 @@ const hostOperationStep = z.object({
   onFailure: z.enum(['rollback', 'warn']),
 });
 
+const listenerSwitchStep = z.object({
+  kind: z.literal('switchListener'),
+  state: z.enum(['switchingListener', 'rollingBack']),
+  direction: z.enum(['forward', 'back']),
+  listenerArn: z.string(),
+  fromTargetGroupArn: z.string(),
+  toTargetGroupArn: z.string(),
+  timeoutSeconds: z.number(),
+});
+
+const undoStep = z.discriminatedUnion('kind', [hostOperationStep, listenerSwitchStep]);
+
 const step = z.discriminatedUnion('kind', [
   hostOperationStep,
+  listenerSwitchStep,
   z.object({
     kind: z.literal('awaitCanaryStack'),
     state: z.literal('awaitingCanaryStack'),
@@ -63,6 +77,7 @@ const rollbackReason = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rolledBackByPerson'), by: z.string() }),
   z.object({ kind: z.literal('rejected'), by: z.string(), comment: z.string().optional() }),
   z.object({ kind: z.literal('canaryStackFailed'), reason: z.string() }),
+  z.object({ kind: z.literal('listenerSwitchFailed'), reason: z.string() }),
   z.object({ kind: z.literal('deadlineExceeded'), state: releaseState }),
 ]);
 
@@ -74,6 +89,7 @@ export const releaseSchema = z.object({
   strategy: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('mirror'), percent: z.number() }),
     z.object({ kind: z.literal('steps'), steps: z.array(z.number()), bakeSeconds: z.number() }),
+    z.object({ kind: z.literal('blueGreen'), from: colour, to: colour }),
   ]),
   requestedBy: actor,
   requestedAt: instant,
@@ -85,13 +101,14 @@ export const releaseSchema = z.object({
     channel: z.string(),
   }),
   plan: z.array(step),
-  undo: z.array(hostOperationStep),
+  undo: z.array(undoStep),
   state: releaseState,
   cursor: z.number().int(),
   run: z
     .object({
       stepId: z.string(),
       operation: operation.optional(),
+      listenerSwitch: z.enum(['forward', 'back']).optional(),
       startedAt: instant,
       deadlineAt: instant,
       commandId: z.string().optional(),
@@ -102,13 +119,13 @@ export const releaseSchema = z.object({
     })
     .optional(),
   stepCount: z.number().int(),
-  exposure: z.array(z.enum(['canaryDeployed', 'stableProxied', 'stablePromoted'])),
+  exposure: z.array(z.enum(['canaryDeployed', 'stableProxied', 'stablePromoted', 'listenerSwitched'])),
   trafficSince: instant.optional(),
   rollback: z
     .object({
       reason: rollbackReason,
       startedAt: instant,
-      steps: z.array(hostOperationStep),
+      steps: z.array(undoStep),
       cursor: z.number().int(),
       failure: z
         .object({ hostId: z.string().optional(), status: outcome, output: z.string().optional() })
@@ -125,27 +142,36 @@ export const releaseSchema = z.object({
   updatedAt: instant,
 }) satisfies z.ZodType<Release>;
 
+const HISTORY_CAUSES = [
+  'requested',
+  'approved',
+  'rejected',
+  'abortRequested',
+  'rollbackRequested',
+  'rollbackRetried',
+  'hostOperationDispatched',
+  'hostCommandFinished',
+  'commandFinished',
+  'alarmChanged',
+  'alarmsChecked',
+  'timerElapsed',
+  'canaryStackReady',
+  'canaryStackFailed',
+  'listenerSwitched',
+  'listenerSwitchFailed',
+  'deadlineExceeded',
+] as const;
+// Fails to compile when an event kind is added without its history cause here.
+const everyCause: [Exclude<HistoryEntry['cause'], (typeof HISTORY_CAUSES)[number]>] extends [never]
+  ? true
+  : never = true;
+void everyCause;
+
 export const historyEntrySchema = z.object({
   seq: z.number().int(),
   at: instant,
   actor,
-  cause: z.enum([
-    'requested',
-    'approved',
-    'rejected',
-    'abortRequested',
-    'rollbackRequested',
-    'rollbackRetried',
-    'hostOperationDispatched',
-    'hostCommandFinished',
-    'commandFinished',
-    'alarmChanged',
-    'alarmsChecked',
-    'timerElapsed',
-    'canaryStackReady',
-    'canaryStackFailed',
-    'deadlineExceeded',
-  ]),
+  cause: z.enum(HISTORY_CAUSES),
   from: releaseState.nullable(),
   to: releaseState,
   note: z.string(),
@@ -166,6 +192,13 @@ const effect = z.discriminatedUnion('kind', [
     detail: z.string().optional(),
   }),
   z.object({ kind: z.literal('recordCurrentVersion'), service: z.string(), version: z.string() }),
+  z.object({
+    kind: z.literal('switchListener'),
+    stepId: z.string(),
+    listenerArn: z.string(),
+    fromTargetGroupArn: z.string(),
+    toTargetGroupArn: z.string(),
+  }),
 ]);
 
 export const pendingEffectSchema = z.object({

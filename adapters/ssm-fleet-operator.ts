@@ -23,6 +23,7 @@ const documentSuffix: Readonly<Record<HostOperationName, string>> = {
   stopMirror: 'stop-mirror',
   promote: 'promote',
   restoreStable: 'restore-stable',
+  deployIdle: 'deploy-idle',
 };
 
 export function documentName(prefix: string, operation: HostOperationName): string {

@@ -2,13 +2,15 @@ import { assertNever } from '../domain/plan';
 import type {
   AlarmReader,
   FleetOperator,
+  ListenerSwitch,
   Notifier,
   PendingEffect,
   ReleaseStore,
   Timers,
   VersionRegistry,
 } from '../domain/ports';
-import type { Release, ReleaseEvent } from '../domain/types';
+import type { Effect, Release, ReleaseEvent } from '../domain/types';
+import { ListenerSwitchRefusedError } from './errors';
 
 export interface EffectPorts {
   readonly store: ReleaseStore;
@@ -17,6 +19,7 @@ export interface EffectPorts {
   readonly alarms: AlarmReader;
   readonly notifier: Notifier;
   readonly versions: VersionRegistry;
+  readonly listeners: ListenerSwitch;
 }
 
 /** An event an effect produced (a command id, alarm readings) with an id derived from the effect, so a rerun dedupes. */
@@ -91,7 +94,29 @@ async function runOne(
     case 'recordCurrentVersion':
       await ports.versions.record(effect.service, effect.version);
       return null;
+    case 'switchListener':
+      return switchListener(ports, item.releaseId, effect);
     default:
       return assertNever(effect);
   }
+}
+
+/**
+ * Switches only while the release still runs this switch: a switch the sweeper retries after the release gave up
+ * on it (and switched back) must not move the listener again. A refusal is reported; anything else is retried.
+ */
+async function switchListener(
+  ports: EffectPorts,
+  releaseId: string,
+  effect: Extract<Effect, { kind: 'switchListener' }>,
+): Promise<ReleaseEvent | null> {
+  const current = await ports.store.load(releaseId);
+  if (current?.run?.stepId !== effect.stepId) return null;
+  try {
+    await ports.listeners.switch(effect.listenerArn, effect.fromTargetGroupArn, effect.toTargetGroupArn);
+  } catch (error) {
+    if (!(error instanceof ListenerSwitchRefusedError)) throw error;
+    return { kind: 'listenerSwitchFailed', stepId: effect.stepId, reason: error.message };
+  }
+  return { kind: 'listenerSwitched', stepId: effect.stepId };
 }

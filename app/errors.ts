@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'DUPLICATE_EVENT'
   | 'SERVICE_BUSY'
   | 'UNKNOWN_RELEASE'
-  | 'CONFLICT_RETRIES_EXHAUSTED';
+  | 'CONFLICT_RETRIES_EXHAUSTED'
+  | 'LISTENER_SWITCH_REFUSED';
 
 abstract class CodedError extends Error {
   abstract readonly code: ErrorCode;
@@ -77,6 +78,15 @@ export class ConflictRetriesExhaustedError extends CodedError {
   ) {
     super(`Release ${releaseId} changed under us ${attempts} times in a row`, options);
   }
+}
+
+/**
+ * The load balancer will not take the switch: the listener forwards somewhere unexpected, or the listener or a
+ * target group is missing or not the agent's to change. Retrying cannot help; the release must be told.
+ */
+export class ListenerSwitchRefusedError extends CodedError {
+  readonly code = 'LISTENER_SWITCH_REFUSED';
+  override readonly name = 'ListenerSwitchRefusedError';
 }
 
 export { CodedError };

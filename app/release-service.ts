@@ -2,6 +2,7 @@ import type {
   Clock,
   EffectHandOff,
   IdSource,
+  ListenerSwitch,
   PendingEffect,
   ReleaseStore,
   ServiceConfigs,
@@ -9,11 +10,13 @@ import type {
 } from '../domain/ports';
 import { transition } from '../domain/release-machine';
 import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
+import type { ServiceConfig } from '../domain/service-config';
 import type { Actor, AlarmState, Effect, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
 import {
   ConflictRetriesExhaustedError,
   DuplicateEventError,
+  ListenerSwitchRefusedError,
   ServiceBusyError,
   UnknownReleaseError,
   VersionConflictError,
@@ -25,6 +28,8 @@ interface CoreDeps {
   readonly configs: ServiceConfigs;
   readonly clock: Clock;
   readonly ids: IdSource;
+  /** Read at the start of a blue/green release, to learn which colour is live. */
+  readonly listeners: Pick<ListenerSwitch, 'liveTargetGroup'>;
   /** Optimistic-concurrency retries before giving the event back to the caller's retry. */
   readonly maxAttempts?: number;
   readonly onEffectFailed?: (effect: PendingEffect, error: unknown) => void;
@@ -54,6 +59,7 @@ export type StartRefusal =
   | 'invalid-config'
   | 'no-current-version'
   | 'release-busy'
+  | 'listener-unreadable'
   | 'duplicate-request';
 
 export type StartResult =
@@ -109,12 +115,16 @@ export function releaseService(deps: ReleaseServiceDeps) {
         message: `No current version is recorded for ${input.service}; record the version its stable fleet runs first.`,
       };
     }
+    const live = await liveTargetGroup(found.config);
+    if (typeof live === 'object') return live;
+    const liveTargetGroupArn = live;
     const now = deps.clock.now();
     const requested = requestRelease({
       ...input,
       releaseId: deps.ids.releaseId(input.service, now),
       config: found.config,
       fromVersion,
+      ...(liveTargetGroupArn ? { liveTargetGroupArn } : {}),
       now,
     });
     if (!requested.ok) return requested;
@@ -130,6 +140,27 @@ export function releaseService(deps: ReleaseServiceDeps) {
     }
     await execute(requested.release, effects);
     return { ok: true, release: requested.release };
+  }
+
+  /**
+   * For a blue/green service, the target group its listener forwards to now (the live colour is its stable fleet,
+   * whatever the strategy); a refusal when the listener cannot be read.
+   */
+  async function liveTargetGroup(
+    config: ServiceConfig,
+  ): Promise<string | undefined | Extract<StartResult, { ok: false }>> {
+    const listenerArn = config.blueGreen?.listenerArn;
+    if (listenerArn === undefined) return undefined;
+    try {
+      return (await deps.listeners.liveTargetGroup(listenerArn)) ?? undefined;
+    } catch (error) {
+      if (!(error instanceof ListenerSwitchRefusedError)) throw error;
+      return {
+        ok: false,
+        reason: 'listener-unreadable',
+        message: `${config.service}'s listener cannot be read: ${error.message}`,
+      };
+    }
   }
 
   async function apply(releaseId: string, event: ReleaseEvent, eventId?: string): Promise<ApplyResult> {

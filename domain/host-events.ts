@@ -1,7 +1,8 @@
 import { checkAlarms } from './alarm-events';
 import {
-  completeHostOperation,
+  completeStep,
   type Draft,
+  describeRun,
   draft,
   enterStep,
   failRollback,
@@ -65,7 +66,7 @@ export function onCommandFinished(
   if (release.state === 'rollbackFailed' || run?.commandId !== commandId) return null;
   const what = `${run.operation} ${status === 'success' ? 'finished' : `ended: ${status}`}`;
   if (run.cancelRequested) return runRollbackStep(draft(release, `${what}; rolling back.`, 'critical'), now);
-  if (status === 'success') return completeHostOperation(draft(release, `${what}.`), now);
+  if (status === 'success') return completeStep(draft(release, `${what}.`), now);
   if (release.state === 'rollingBack')
     return failRollback(draft(release, `Rollback step failed: ${what}.`), { status });
   if (currentHostStep(release)?.onFailure === 'warn') {
@@ -85,12 +86,12 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
     return null;
   if (run.cancelRequested) {
     return runRollbackStep(
-      draft(release, `${run.operation} did not report back in time; rolling back anyway.`),
+      draft(release, `${describeRun(run)} did not report back in time; rolling back anyway.`),
       now,
     );
   }
   if (release.state === 'rollingBack') {
-    return failRollback(draft(release, `Rollback step ${run.operation} did not finish in time.`), {
+    return failRollback(draft(release, `Rollback step ${describeRun(run)} did not finish in time.`), {
       status: 'timedOut',
     });
   }

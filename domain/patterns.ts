@@ -32,6 +32,12 @@ export const patterns = {
   /** A cookie name or a header/cookie value the routing proxy matches on: no `.`, so it is its own regex. */
   routingToken: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
   alarmName: /^[A-Za-z0-9][A-Za-z0-9 ._:/()#-]{0,254}$/,
+  /** An Application or Network Load Balancer listener: `arn:aws:elasticloadbalancing:…:listener/app/web/…/…`. */
+  listenerArn:
+    /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener\/(?:app|net)\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
+  /** A target group: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders-blue/0123456789abcdef`. */
+  targetGroupArn:
+    /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
 } as const;
 
 export const SERVICE_NAME_MAX = 40;

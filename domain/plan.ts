@@ -1,5 +1,15 @@
 import type { ServiceConfig } from './service-config';
-import type { Exposure, HostOperationName, HostOperationStep, Step, Strategy } from './types';
+import type {
+  Colour,
+  Exposure,
+  Fleet,
+  HostOperationName,
+  HostOperationStep,
+  ListenerSwitchStep,
+  Step,
+  Strategy,
+  UndoStep,
+} from './types';
 
 export interface PlanInput {
   readonly releaseId: string;
@@ -8,6 +18,8 @@ export interface PlanInput {
   readonly fromVersion: string;
   readonly toVersion: string;
   readonly windowSeconds: number;
+  /** For a blue/green service: the colour live when the release starts, which is its stable fleet. */
+  readonly liveColour?: Colour;
 }
 
 /**
@@ -20,6 +32,8 @@ export interface PlanInput {
  * planFor({ strategy: { kind: 'steps', steps: [10, 100], bakeSeconds: 600 }, … }).map((s) => s.state)
  * // ['deployingCanary', 'shiftingTraffic', 'verifying', 'shiftingTraffic', 'verifying', 'awaitingApproval',
  * //  'promoting', 'restoringProxy', 'cleaningUp']
+ * planFor({ strategy: { kind: 'blueGreen', from: 'blue', to: 'green' }, … }).map((s) => s.state)
+ * // ['deployingIdle', 'switchingListener', 'verifying', 'awaitingApproval']
  */
 export function planFor(input: PlanInput): readonly Step[] {
   const { config, strategy } = input;
@@ -38,11 +52,11 @@ export function planFor(input: PlanInput): readonly Step[] {
     timeoutSeconds: config.approvals.timeoutSeconds,
   };
   const approvals: Step[] = config.approvals.required ? [approval] : [];
-  const validate = (windowSeconds: number): Step => ({
+  const validate = (windowSeconds: number, judgedBy: readonly string[] = config.alarms.canary): Step => ({
     kind: 'validate',
     state: 'verifying',
     windowSeconds,
-    alarms: [...config.alarms.canary, ...config.alarms.stable],
+    alarms: [...judgedBy, ...config.alarms.stable],
   });
   const cleanUp: Step[] =
     config.canaryStack.provisionedBy === 'agent' ? [op('cleaningUp', 'removeCanary', 'warn')] : [];
@@ -57,6 +71,17 @@ export function planFor(input: PlanInput): readonly Step[] {
         op('promoting', 'promote'),
         ...cleanUp,
       ];
+    case 'blueGreen': {
+      // The idle colour gets the new version while no user is on it; the listener switch is the release, and
+      // switching it back is the rollback. The old colour keeps the old version: the instant way back.
+      const bg = blueGreenOf(input);
+      return [
+        op('deployingIdle', 'deployIdle', 'rollback', {}, strategy.to),
+        listenerSwitch(input, 'forward', strategy),
+        validate(input.windowSeconds, bg[strategy.to].alarms),
+        ...approvals,
+      ];
+    }
     case 'steps': {
       // Each step raises the share of real users, then bakes with the alarms quiet. The stable fleet is promoted
       // while the routing proxy still serves, and only then gets its own nginx back: nobody sees the old version
@@ -90,14 +115,23 @@ export const exposureOf: Readonly<Record<HostOperationName, { adds?: Exposure; c
   stopMirror: { clears: 'stableProxied' },
   promote: { adds: 'stablePromoted' },
   restoreStable: { clears: 'stablePromoted' },
+  // An idle colour serves nobody: what it runs after a rollback is reported, not undone.
+  deployIdle: {},
 };
+
+/** The exposure a step may add when dispatched, and the one it removes when it succeeds. */
+export function exposureOfStep(step: UndoStep): { adds?: Exposure; clears?: Exposure } {
+  if (step.kind === 'hostOperation') return exposureOf[step.operation];
+  return step.direction === 'forward' ? { adds: 'listenerSwitched' } : { clears: 'listenerSwitched' };
+}
 
 /**
  * Every step that can undo an exposure, in the order that is safe: first stop mirroring (Envoy out of
  * the live path), then put the previous version back on the stable fleet, then remove the canary.
  * A rollback runs the ones whose exposure is present (see `rollbackSteps`).
  */
-export function undoSteps(input: PlanInput): readonly HostOperationStep[] {
+export function undoSteps(input: PlanInput): readonly UndoStep[] {
+  if (input.strategy.kind === 'blueGreen') return [listenerSwitch(input, 'back', input.strategy)];
   const op = hostOperations(input);
   const steps = [op('rollingBack', 'stopMirror'), op('rollingBack', 'restoreStable')];
   return input.config.canaryStack.provisionedBy === 'agent'
@@ -106,14 +140,39 @@ export function undoSteps(input: PlanInput): readonly HostOperationStep[] {
 }
 
 /** The undo steps a rollback needs for what may have changed on hosts. */
-export function rollbackSteps(
-  undo: readonly HostOperationStep[],
-  exposure: readonly Exposure[],
-): readonly HostOperationStep[] {
+export function rollbackSteps(undo: readonly UndoStep[], exposure: readonly Exposure[]): readonly UndoStep[] {
   return undo.filter((step) => {
-    const cleared = exposureOf[step.operation].clears;
+    const cleared = exposureOfStep(step).clears;
     return cleared !== undefined && exposure.includes(cleared);
   });
+}
+
+/** How long the agent waits for a listener switch (one API call, retried by the sweeper) before giving up. */
+export const LISTENER_SWITCH_TIMEOUT_SECONDS = 300;
+
+function blueGreenOf(input: PlanInput) {
+  const bg = input.config.blueGreen;
+  // requestRelease refuses blue/green for a service without it; reaching here without it is a bug.
+  if (bg === undefined) throw new Error(`${input.config.service} has no blueGreen configuration`);
+  return bg;
+}
+
+function listenerSwitch(
+  input: PlanInput,
+  direction: ListenerSwitchStep['direction'],
+  colours: { readonly from: Colour; readonly to: Colour },
+): ListenerSwitchStep {
+  const bg = blueGreenOf(input);
+  const [from, to] = direction === 'forward' ? [colours.from, colours.to] : [colours.to, colours.from];
+  return {
+    kind: 'switchListener',
+    state: direction === 'forward' ? 'switchingListener' : 'rollingBack',
+    direction,
+    listenerArn: bg.listenerArn,
+    fromTargetGroupArn: bg[from].targetGroupArn,
+    toTargetGroupArn: bg[to].targetGroupArn,
+    timeoutSeconds: LISTENER_SWITCH_TIMEOUT_SECONDS,
+  };
 }
 
 function hostOperations(input: PlanInput) {
@@ -157,8 +216,9 @@ function hostOperations(input: PlanInput) {
     stopMirror: proxy,
     promote: { ...image, Version: input.toVersion, PreviousVersion: input.fromVersion },
     restoreStable: { ...image, Version: input.fromVersion },
+    deployIdle: { ...image, Version: input.toVersion },
   };
-  const fleetOf: Record<HostOperationName, 'stable' | 'canary'> = {
+  const fleetOf: Record<HostOperationName, Fleet> = {
     deployCanary: 'canary',
     removeCanary: 'canary',
     startMirror: 'stable',
@@ -166,18 +226,28 @@ function hostOperations(input: PlanInput) {
     stopMirror: 'stable',
     promote: 'stable',
     restoreStable: 'stable',
+    deployIdle: 'blue', // always called with the idle colour
+  };
+  const tagsOf = (fleet: Fleet) => {
+    if (fleet === 'blue' || fleet === 'green') return blueGreenOf(input)[fleet].tags;
+    if (fleet === 'stable' && input.liveColour) return blueGreenOf(input)[input.liveColour].tags;
+    const tags = config.fleets[fleet]?.tags;
+    // The schema requires fleets.stable unless blueGreen is set, and requestRelease always knows the live colour then.
+    if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
+    return tags;
   };
   return (
     state: HostOperationStep['state'],
     operation: HostOperationName,
     onFailure: HostOperationStep['onFailure'] = 'rollback',
     overrides: Readonly<Record<string, string>> = {},
+    fleet: Fleet = fleetOf[operation],
   ): HostOperationStep => ({
     kind: 'hostOperation',
     state,
     operation,
-    fleet: fleetOf[operation],
-    targets: config.fleets[fleetOf[operation]].tags,
+    fleet,
+    targets: tagsOf(fleet),
     parameters: { Service: config.service, ReleaseId: releaseId, ...parameters[operation], ...overrides },
     timeoutSeconds: config.hostOperationTimeoutSeconds,
     // Promotion rolls over the stable fleet in batches; every other operation uses the agent's default.

@@ -80,6 +80,17 @@ export interface Notifier {
   releaseChanged(release: Release, notice: Notice): Promise<void>;
 }
 
+/**
+ * A load balancer listener that forwards to one of two target groups (blue/green). `switch` moves it from `from`
+ * to `to`, is a no-op when it is already on `to`, and refuses (ListenerSwitchRefusedError) when it forwards
+ * anywhere else: the agent never takes traffic away from a target group it did not expect to be live.
+ */
+export interface ListenerSwitch {
+  /** The one target group the listener forwards all traffic to, or null when it splits traffic or does not forward. */
+  liveTargetGroup(listenerArn: string): Promise<string | null>;
+  switch(listenerArn: string, from: string, to: string): Promise<void>;
+}
+
 /** The version each service's stable fleet runs: its history is the deploy history. */
 export interface VersionRegistry {
   current(service: string): Promise<string | null>;

@@ -1,5 +1,6 @@
 import { checkAlarms, onAlarmChanged, onAlarmsChecked } from './alarm-events';
 import { onCommandFinished, onDeadline, onDispatched, onHostFinished } from './host-events';
+import { onListenerSwitched, onListenerSwitchFailed } from './listener-events';
 import { assertNever } from './plan';
 import { approvalRefusal, isRollingBack, isTerminal, refusalMessage, stopRefusal } from './policies';
 import { type Draft, draft, enterStep, runRollbackStep, startRollback } from './steps';
@@ -73,6 +74,10 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
             { kind: 'canaryStackFailed', reason: event.reason },
             now,
           );
+    case 'listenerSwitched':
+      return onListenerSwitched(release, event.stepId, now);
+    case 'listenerSwitchFailed':
+      return onListenerSwitchFailed(release, event.stepId, event.reason, now);
     case 'deadlineExceeded':
       return onDeadline(release, event.stepId, now);
     default:
@@ -184,6 +189,9 @@ export function actorOf(event: ReleaseEvent): Actor {
       return { kind: 'system', id: 'cloudwatch' };
     case 'timerElapsed':
       return { kind: 'system', id: 'scheduler' };
+    case 'listenerSwitched':
+    case 'listenerSwitchFailed':
+      return { kind: 'system', id: 'elb' };
     case 'deadlineExceeded':
       return { kind: 'system', id: 'sweeper' };
     default:

@@ -2,7 +2,7 @@ import { isVersion } from './patterns';
 import { assertNever, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
 import { type Draft, draft, enterStep } from './steps';
-import type { Actor, Effect, HistoryEntry, Instant, Release, Strategy } from './types';
+import type { Actor, Colour, Effect, HistoryEntry, Instant, Release, Strategy } from './types';
 
 export interface ReleaseRequest {
   readonly releaseId: string;
@@ -17,12 +17,15 @@ export interface ReleaseRequest {
    * (for steps: the bake time of each step). */
   readonly percent?: number;
   readonly windowSeconds?: number;
+  /** For blue/green: the target group the service's listener forwards to now (the live colour's). */
+  readonly liveTargetGroupArn?: string;
   readonly now: Instant;
 }
 
 export type StrategyChoice =
   | { readonly kind: 'mirror' }
-  | { readonly kind: 'steps'; readonly steps?: readonly number[] };
+  | { readonly kind: 'steps'; readonly steps?: readonly number[] }
+  | { readonly kind: 'blueGreen' };
 
 export const MAX_STEPS = 10;
 
@@ -32,7 +35,9 @@ export type RequestRefusal =
   | 'same-version'
   | 'mirror-not-acknowledged'
   | 'percent-out-of-bounds'
-  | 'window-out-of-bounds';
+  | 'window-out-of-bounds'
+  | 'blue-green-not-configured'
+  | 'listener-not-blue-or-green';
 
 export type RequestResult =
   | {
@@ -54,18 +59,13 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   const { config } = request;
   const percent = request.percent ?? config.mirror.defaultPercent;
   const windowSeconds = request.windowSeconds ?? config.validation.defaultWindowSeconds;
-  const strategy: Strategy =
-    request.strategy?.kind === 'steps'
-      ? {
-          kind: 'steps',
-          steps: request.strategy.steps ?? config.steps.defaultSteps,
-          bakeSeconds: windowSeconds,
-        }
-      : { kind: 'mirror', percent };
+  const live = liveColour(request);
+  if (typeof live === 'object') return { ok: false, ...live };
+  const strategy = strategyOf(request, percent, windowSeconds, live);
   const refusal = refusalOf(request, strategy, windowSeconds);
   if (refusal) return { ok: false, ...refusal };
 
-  const planInput = { ...request, strategy, windowSeconds };
+  const planInput = { ...request, strategy, windowSeconds, ...(live ? { liveColour: live } : {}) };
   const initial: Release = {
     id: request.releaseId,
     service: config.service,
@@ -78,12 +78,12 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
       approvers: config.approvals.users,
       approverGroups: config.approvals.groups,
       fourEyes: config.approvals.fourEyes,
-      watchedAlarms: [...config.alarms.canary, ...config.alarms.stable],
+      watchedAlarms: [...judgedBy(config, strategy), ...config.alarms.stable],
       channel: config.slack.channel,
     },
     plan: planFor(planInput),
     undo: undoSteps(planInput),
-    state: 'deployingCanary',
+    state: 'deployingCanary', // replaced by the first step's state below
     cursor: 0,
     stepCount: 0,
     exposure: [],
@@ -116,13 +116,72 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   return { ok: true, release, effects: [...started.effects, notice], history: [entry] };
 }
 
-/** `mirroring 10%`, `in steps of 5% → 25% → 100%`. */
+type Refused = { reason: RequestRefusal; message: string };
+
+function strategyOf(
+  request: ReleaseRequest,
+  percent: number,
+  windowSeconds: number,
+  live: Colour | undefined,
+): Strategy {
+  const choice = request.strategy ?? { kind: 'mirror' };
+  switch (choice.kind) {
+    case 'mirror':
+      return { kind: 'mirror', percent };
+    case 'steps':
+      return {
+        kind: 'steps',
+        steps: choice.steps ?? request.config.steps.defaultSteps,
+        bakeSeconds: windowSeconds,
+      };
+    case 'blueGreen': {
+      // liveColour has refused a blue/green request for a service without blue/green.
+      const from = live ?? 'blue';
+      return { kind: 'blueGreen', from, to: from === 'blue' ? 'green' : 'blue' };
+    }
+    default:
+      return assertNever(choice);
+  }
+}
+
+/**
+ * The colour the listener forwards to: for a blue/green service it is the stable fleet whatever the strategy.
+ * `undefined` for a service without blue/green, unless a blue/green release was asked for (a refusal then).
+ */
+function liveColour(request: ReleaseRequest): Colour | undefined | Refused {
+  const { config } = request;
+  const bg = config.blueGreen;
+  if (bg === undefined) {
+    if (request.strategy?.kind !== 'blueGreen') return undefined;
+    return {
+      reason: 'blue-green-not-configured',
+      message: `${config.service} has no blueGreen section (a listener, and a blue and a green target group with their fleets), so it cannot switch colours. Release it with mirroring or in steps, or add that section to its configuration.`,
+    };
+  }
+  const live = request.liveTargetGroupArn;
+  if (live === bg.blue.targetGroupArn) return 'blue';
+  if (live === bg.green.targetGroupArn) return 'green';
+  return {
+    reason: 'listener-not-blue-or-green',
+    message: `${config.service}'s listener forwards to ${live ?? 'no single target group'}, which is neither its blue nor its green target group; point it at one of them before releasing.`,
+  };
+}
+
+/** The alarms that judge the new version: the canary's, or for blue/green the colour that goes live. */
+function judgedBy(config: ServiceConfig, strategy: Strategy): readonly string[] {
+  if (strategy.kind === 'blueGreen' && config.blueGreen) return config.blueGreen[strategy.to].alarms;
+  return config.alarms.canary;
+}
+
+/** `mirroring 10%`, `in steps of 5% → 25% → 100%`, `blue/green from blue to green`. */
 export function describeStrategy(strategy: Strategy): string {
   switch (strategy.kind) {
     case 'mirror':
       return `mirroring ${formatPercent(strategy.percent)}%`;
     case 'steps':
       return `in steps of ${strategy.steps.map((p) => `${formatPercent(p)}%`).join(' → ')}`;
+    case 'blueGreen':
+      return `blue/green from ${strategy.from} to ${strategy.to}`;
     default:
       return assertNever(strategy);
   }

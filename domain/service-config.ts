@@ -14,6 +14,16 @@ const tagSelector = z
 
 const percent = z.number().min(0.01).max(100);
 
+const alarmNames = z.array(z.string().regex(patterns.alarmName, 'a CloudWatch alarm name'));
+
+/** One colour of a blue/green service: a full-size fleet behind its own target group, judged by its own alarms. */
+const colour = z.strictObject({
+  targetGroupArn: z.string().regex(patterns.targetGroupArn, 'a target group ARN'),
+  tags: tagSelector,
+  /** The alarms that judge this colour while it is live (its target group's 5XX and latency alarms). */
+  alarms: alarmNames.min(1).max(20),
+});
+
 /**
  * One service's release policy, as stored (JSON) in SSM Parameter Store under
  * `<prefix>/services/<name>`. Parsed strictly: a misspelt key is an error, never a silent default.
@@ -27,7 +37,8 @@ export const serviceConfigSchema = z
       healthPath: z.string().regex(patterns.httpPath, 'an HTTP path such as "/healthz"').default('/healthz'),
     }),
     fleets: z.strictObject({
-      stable: z.strictObject({ tags: tagSelector }),
+      /** Left out for a blue/green service: whichever colour is live is its stable fleet. */
+      stable: z.strictObject({ tags: tagSelector }).optional(),
       canary: z.strictObject({ tags: tagSelector }),
     }),
     canaryStack: z.strictObject({
@@ -118,6 +129,20 @@ export const serviceConfigSchema = z
       .refine((r) => (r.vipHeader === undefined) === (r.vipHeaderValue === undefined), {
         message: 'vipHeader and vipHeaderValue go together',
       }),
+    /**
+     * Blue/green: two full-size fleets behind one listener, which forwards to one colour's target group. A
+     * release deploys the idle colour, switches the listener to it, and switches it back on a rollback.
+     */
+    blueGreen: z
+      .strictObject({
+        listenerArn: z.string().regex(patterns.listenerArn, 'a load balancer listener ARN'),
+        blue: colour,
+        green: colour,
+      })
+      .refine((b) => b.blue.targetGroupArn !== b.green.targetGroupArn, {
+        message: 'blue and green need different target groups',
+      })
+      .optional(),
     promotion: z
       .strictObject({
         /** Hosts promoted at once (Run Command MaxConcurrency): a count such as "2" or a share such as "25%". */
@@ -153,9 +178,9 @@ export const serviceConfigSchema = z
       ),
     alarms: z.strictObject({
       /** The canary stack's ELB 5XX alarm (and any other alarm that judges the canary). */
-      canary: z.array(z.string().regex(patterns.alarmName, 'a CloudWatch alarm name')).min(1).max(20),
-      /** The stable fleet's health alarms, watched while it mirrors and after promotion. */
-      stable: z.array(z.string().regex(patterns.alarmName, 'a CloudWatch alarm name')).max(20).default([]),
+      canary: alarmNames.min(1).max(20),
+      /** The stable fleet's health alarms, watched while it mirrors and after promotion (and the listener's, for blue/green). */
+      stable: alarmNames.max(20).default([]),
     }),
     approvals: z
       .strictObject({
@@ -180,6 +205,11 @@ export const serviceConfigSchema = z
   .refine((c) => !c.approvals.required || c.approvals.users.length + c.approvals.groups.length > 0, {
     message: 'approvals.required is true, so approvals.users or approvals.groups must name someone',
     path: ['approvals'],
+  })
+  .refine((c) => (c.fleets.stable === undefined) !== (c.blueGreen === undefined), {
+    message:
+      'name the stable fleet once: fleets.stable, or blueGreen (whose live colour is then the stable fleet), not both',
+    path: ['fleets', 'stable'],
   });
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;

@@ -1,14 +1,17 @@
-import { exposureOf, rollbackSteps } from './plan';
+import { exposureOf, exposureOfStep, rollbackSteps } from './plan';
 import { addSeconds, isAtOrAfter } from './time';
 import type {
   CommandOutcome,
   Effect,
+  Exposure,
   HostOperationStep,
   Instant,
+  ListenerSwitchStep,
   NoticeSeverity,
   Release,
   RollbackReason,
   StepRun,
+  UndoStep,
 } from './types';
 
 /** Margin after a host operation's own timeout for SSM delivery and the result event to reach us. */
@@ -38,9 +41,42 @@ function nextStepId(release: Release): { stepId: string; stepCount: number } {
   return { stepId: `${release.id}.${stepCount}`, stepCount };
 }
 
-function dispatch(d: Draft, step: HostOperationStep, now: Instant): Draft {
+function dispatch(d: Draft, step: UndoStep, now: Instant): Draft {
+  return step.kind === 'hostOperation' ? dispatchHostOperation(d, step, now) : dispatchSwitch(d, step, now);
+}
+
+function withExposure(release: Release, step: UndoStep): readonly Exposure[] {
+  const adds = exposureOfStep(step).adds;
+  return adds && !release.exposure.includes(adds) ? [...release.exposure, adds] : release.exposure;
+}
+
+/** The exposure is added before the switch runs: it may have switched even if no report ever comes. */
+function dispatchSwitch(d: Draft, step: ListenerSwitchStep, now: Instant): Draft {
   const { stepId, stepCount } = nextStepId(d.release);
-  const adds = exposureOf[step.operation].adds;
+  const run: StepRun = {
+    stepId,
+    listenerSwitch: step.direction,
+    startedAt: now,
+    deadlineAt: addSeconds(now, step.timeoutSeconds),
+    hosts: {},
+  };
+  const exposure = withExposure(d.release, step);
+  const trafficSince =
+    step.direction === 'forward' ? (d.release.trafficSince ?? now) : d.release.trafficSince;
+  return withEffects(
+    { ...d, release: { ...d.release, state: step.state, run, stepCount, exposure, trafficSince } },
+    {
+      kind: 'switchListener',
+      stepId,
+      listenerArn: step.listenerArn,
+      fromTargetGroupArn: step.fromTargetGroupArn,
+      toTargetGroupArn: step.toTargetGroupArn,
+    },
+  );
+}
+
+function dispatchHostOperation(d: Draft, step: HostOperationStep, now: Instant): Draft {
+  const { stepId, stepCount } = nextStepId(d.release);
   const run: StepRun = {
     stepId,
     operation: step.operation,
@@ -48,8 +84,7 @@ function dispatch(d: Draft, step: HostOperationStep, now: Instant): Draft {
     deadlineAt: addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS),
     hosts: {},
   };
-  const exposure =
-    adds && !d.release.exposure.includes(adds) ? [...d.release.exposure, adds] : d.release.exposure;
+  const exposure = withExposure(d.release, step);
   const takesTraffic = step.operation === 'startMirror' || step.operation === 'shiftTraffic';
   const trafficSince = takesTraffic ? (d.release.trafficSince ?? now) : d.release.trafficSince;
   return withEffects(
@@ -79,6 +114,7 @@ export function enterStep(d: Draft, index: number, now: Instant): Draft {
   const moved: Draft = { ...d, release: { ...d.release, cursor: index } };
   switch (step.kind) {
     case 'hostOperation':
+    case 'switchListener':
       return dispatch(moved, step, now);
     case 'awaitCanaryStack':
     case 'approval': {
@@ -114,16 +150,21 @@ function succeed(d: Draft): Draft {
   return { ...d, release: { ...release, state: 'succeeded' }, severity: 'info' };
 }
 
-/** A host operation ended well: clear what it undid, record a promotion, and move on. */
-export function completeHostOperation(d: Draft, now: Instant): Draft {
-  const operation = d.release.run?.operation;
-  if (operation === undefined) return d;
-  const clears = exposureOf[operation].clears;
-  let release: Release = clears
-    ? { ...d.release, exposure: d.release.exposure.filter((e) => e !== clears) }
+/**
+ * A host operation or listener switch ended well: clear what it undid, record the version users now get (a
+ * promotion, or the listener switched to the new colour), and move on.
+ */
+export function completeStep(d: Draft, now: Instant): Draft {
+  const run = d.release.run;
+  if (run === undefined) return d;
+  const clears = run.operation !== undefined ? exposureOf[run.operation].clears : undefined;
+  const switchedBack = run.listenerSwitch === 'back' ? 'listenerSwitched' : undefined;
+  const cleared = clears ?? switchedBack;
+  let release: Release = cleared
+    ? { ...d.release, exposure: d.release.exposure.filter((e) => e !== cleared) }
     : d.release;
   let next: Draft = { ...d, release };
-  if (operation === 'promote') {
+  if (run.operation === 'promote' || (run.listenerSwitch === 'forward' && release.rollback === undefined)) {
     release = { ...release, recordedVersion: release.toVersion };
     next = withEffects(
       { ...next, release },
@@ -157,8 +198,10 @@ export function startRollback(d: Draft, reason: RollbackReason, now: Instant): D
   if (run?.timerId !== undefined && run.checkId === undefined) {
     next = withEffects(next, { kind: 'cancelTimer', timerId: run.timerId });
   }
-  // Past its deadline the operation has outlived its own timeout on every host: nothing is left to wait for.
-  if (run?.operation !== undefined && !isAtOrAfter(now, run.deadlineAt)) {
+  // Past its deadline the operation has outlived its own timeout on every host (a switch, its retries): nothing
+  // is left to wait for.
+  const inFlight = run?.operation !== undefined || run?.listenerSwitch !== undefined;
+  if (run !== undefined && inFlight && !isAtOrAfter(now, run.deadlineAt)) {
     next = { ...next, release: { ...rolling, run: { ...run, cancelRequested: true } } };
     return run.commandId === undefined
       ? next
@@ -174,12 +217,32 @@ export function runRollbackStep(d: Draft, now: Instant): Draft {
   const step = rollback.steps[rollback.cursor];
   if (step !== undefined) return dispatch(d, step, now);
   const { run: _finished, ...release } = d.release;
-  const restored: Release = { ...release, state: 'rolledBack' };
+  const restored: Release = {
+    ...release,
+    state: 'rolledBack',
+    warnings: [...release.warnings, ...idleLeftBehind(release)],
+  };
   if (release.recordedVersion !== release.toVersion) return { ...d, release: restored };
   return withEffects(
     { ...d, release: { ...restored, recordedVersion: release.fromVersion } },
     { kind: 'recordCurrentVersion', service: release.service, version: release.fromVersion },
   );
+}
+
+/** A rolled-back blue/green release leaves its version on the idle colour: out of traffic, but say so. */
+function idleLeftBehind(release: Release): string[] {
+  const { strategy } = release;
+  if (strategy.kind !== 'blueGreen') return [];
+  return [
+    `${strategy.to} is out of traffic and may still run ${release.toVersion}; do not switch the listener to it by hand. The next release to ${strategy.to} replaces it.`,
+  ];
+}
+
+/** What is running, for people: the host operation's name, or the listener switch. */
+export function describeRun(run: StepRun): string {
+  if (run.listenerSwitch === 'forward') return 'the listener switch';
+  if (run.listenerSwitch === 'back') return 'the listener switch back';
+  return run.operation ?? 'the step';
 }
 
 /** A rollback step failed: stop, say so loudly, and wait for a person to retry. */

@@ -9,7 +9,9 @@ export interface Actor {
   readonly groups?: readonly string[];
 }
 
-export type Fleet = 'stable' | 'canary';
+/** `blue` and `green` are the two full-size fleets of a blue/green service, each behind its own target group. */
+export type Fleet = 'stable' | 'canary' | 'blue' | 'green';
+export type Colour = 'blue' | 'green';
 
 /** The named operations that run on hosts; each is one SSM Command document (see hosts/). */
 export const HOST_OPERATIONS = [
@@ -20,16 +22,19 @@ export const HOST_OPERATIONS = [
   'stopMirror',
   'promote',
   'restoreStable',
+  'deployIdle',
 ] as const;
 export type HostOperationName = (typeof HOST_OPERATIONS)[number];
 
 /**
  * How the canary gets traffic: `mirror` sends shadow copies of a share of requests (responses discarded);
- * `steps` sends a growing share of real users (by a sticky cookie, testers always, VIPs never) step by step.
+ * `steps` sends a growing share of real users (by a sticky cookie, testers always, VIPs never) step by step;
+ * `blueGreen` deploys the idle colour and switches the load balancer's listener to it, all traffic at once.
  */
 export type Strategy =
   | { readonly kind: 'mirror'; readonly percent: number }
-  | { readonly kind: 'steps'; readonly steps: readonly number[]; readonly bakeSeconds: number };
+  | { readonly kind: 'steps'; readonly steps: readonly number[]; readonly bakeSeconds: number }
+  | { readonly kind: 'blueGreen'; readonly from: Colour; readonly to: Colour };
 
 /** Run Command rate control: how many hosts at once, and how many failures stop the rest. */
 export interface RateControl {
@@ -43,6 +48,8 @@ export const RELEASE_STATES = [
   'awaitingCanaryStack',
   'startingMirror',
   'shiftingTraffic',
+  'deployingIdle',
+  'switchingListener',
   'verifying',
   'awaitingApproval',
   'stoppingMirror',
@@ -79,8 +86,26 @@ export type HostOperationRequest = Pick<
   'operation' | 'fleet' | 'targets' | 'parameters' | 'timeoutSeconds' | 'rateControl'
 >;
 
+/**
+ * Points a load balancer listener at another target group (blue/green). `forward` puts the new colour live;
+ * `back` is its undo. Either one only moves the listener from `fromTargetGroupArn`, never from anywhere else.
+ */
+export type ListenerSwitchStep = {
+  readonly kind: 'switchListener';
+  readonly state: 'switchingListener' | 'rollingBack';
+  readonly direction: 'forward' | 'back';
+  readonly listenerArn: string;
+  readonly fromTargetGroupArn: string;
+  readonly toTargetGroupArn: string;
+  readonly timeoutSeconds: number;
+};
+
+/** What a rollback can run: a host operation, or the listener switch back. */
+export type UndoStep = HostOperationStep | ListenerSwitchStep;
+
 export type Step =
   | HostOperationStep
+  | ListenerSwitchStep
   | {
       readonly kind: 'awaitCanaryStack';
       readonly state: 'awaitingCanaryStack';
@@ -102,11 +127,13 @@ export interface StepRun {
   readonly stepId: string;
   /** Set for host operations: what is running on hosts. */
   readonly operation?: HostOperationName;
+  /** Set for listener switches: which way the listener is being moved. */
+  readonly listenerSwitch?: ListenerSwitchStep['direction'];
   readonly startedAt: Instant;
   readonly deadlineAt: Instant;
   readonly commandId?: string;
   readonly hosts: Readonly<Record<string, HostStatus>>;
-  /** Set when a rollback started while this host operation was still running: wait for it to end first. */
+  /** Set when a rollback started while this operation (or listener switch) was still running: wait for it to end first. */
   readonly cancelRequested?: boolean;
   readonly timerId?: string;
   readonly checkId?: string;
@@ -115,8 +142,9 @@ export interface StepRun {
 /**
  * Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run).
  * `stableProxied`: the stable hosts serve through the agent's proxy (mirroring or routing), not their own nginx.
+ * `listenerSwitched`: the load balancer's listener may forward to the new colour (blue/green).
  */
-export type Exposure = 'canaryDeployed' | 'stableProxied' | 'stablePromoted';
+export type Exposure = 'canaryDeployed' | 'stableProxied' | 'stablePromoted' | 'listenerSwitched';
 
 export type RollbackReason =
   | { readonly kind: 'alarm'; readonly alarmName: string; readonly reason: string }
@@ -131,12 +159,13 @@ export type RollbackReason =
   | { readonly kind: 'rolledBackByPerson'; readonly by: string }
   | { readonly kind: 'rejected'; readonly by: string; readonly comment?: string }
   | { readonly kind: 'canaryStackFailed'; readonly reason: string }
+  | { readonly kind: 'listenerSwitchFailed'; readonly reason: string }
   | { readonly kind: 'deadlineExceeded'; readonly state: ReleaseState };
 
 export interface Rollback {
   readonly reason: RollbackReason;
   readonly startedAt: Instant;
-  readonly steps: readonly HostOperationStep[];
+  readonly steps: readonly UndoStep[];
   /** Index of the rollback step running (or failed); `steps.length` when all are done. */
   readonly cursor: number;
   readonly failure?: { readonly hostId?: string; readonly status: CommandOutcome; readonly output?: string };
@@ -176,7 +205,7 @@ export interface Release {
   readonly policy: ReleasePolicy;
   readonly plan: readonly Step[];
   /** Every step that can undo an exposure, in safe order; a rollback runs those it needs. */
-  readonly undo: readonly HostOperationStep[];
+  readonly undo: readonly UndoStep[];
   readonly state: ReleaseState;
   /** Index into `plan` of the step in progress on the forward path. */
   readonly cursor: number;
@@ -231,6 +260,8 @@ export type ReleaseEvent =
   | { readonly kind: 'timerElapsed'; readonly timerId: string }
   | { readonly kind: 'canaryStackReady'; readonly actor: Actor }
   | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
+  | { readonly kind: 'listenerSwitched'; readonly stepId: string }
+  | { readonly kind: 'listenerSwitchFailed'; readonly stepId: string; readonly reason: string }
   | { readonly kind: 'deadlineExceeded'; readonly stepId: string };
 
 /** `progress` notices may be coalesced by a notifier; the others must each be delivered. */
@@ -240,6 +271,10 @@ export type NoticeSeverity = 'progress' | 'info' | 'warning' | 'critical';
 export type Effect =
   | ({ readonly kind: 'runHostOperation'; readonly stepId: string } & HostOperationRequest)
   | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
+  | ({ readonly kind: 'switchListener'; readonly stepId: string } & Pick<
+      ListenerSwitchStep,
+      'listenerArn' | 'fromTargetGroupArn' | 'toTargetGroupArn'
+    >)
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
   | { readonly kind: 'cancelTimer'; readonly timerId: string }
   | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -12,6 +13,7 @@ import { WebClient } from '@slack/web-api';
 import { cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
+import { elbListenerSwitch } from '../adapters/elb-listener-switch';
 import { eventBridgeHandOff } from '../adapters/eventbridge-hand-off';
 import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { schedulerTimers } from '../adapters/scheduler-timers';
@@ -44,6 +46,7 @@ export const sdkClients = {
   cloudWatch: new CloudWatchClient(sdk),
   eventBridge: new EventBridgeClient(sdk),
   scheduler: new SchedulerClient(sdk),
+  elb: new ElasticLoadBalancingV2Client(sdk),
 };
 
 export interface Agent {
@@ -76,6 +79,7 @@ function statePorts(env: AgentConfig) {
     store: dynamoReleaseStore(sdkClients.dynamo, env.RELEASES_TABLE),
     configs: ssmServiceConfigs(sdkClients.ssm, env.PARAMETER_PATH),
     versions: ssmVersionRegistry(sdkClients.ssm, env.PARAMETER_PATH),
+    listeners: elbListenerSwitch(sdkClients.elb),
   };
 }
 
@@ -83,11 +87,12 @@ function statePorts(env: AgentConfig) {
 export async function agent(): Promise<Agent> {
   if (built) return built;
   const env = loadConfig();
-  const { store, configs, versions } = statePorts(env);
+  const { store, configs, versions, listeners } = statePorts(env);
   const service = releaseService({
     store,
     configs,
     versions,
+    listeners,
     clock,
     ids,
     fleet: ssmFleetOperator(sdkClients.ssm, {
@@ -127,9 +132,18 @@ export async function slackRuntime(): Promise<SlackRuntime> {
   const secrets = await slackSecrets();
   if (slackBuilt) return { ...slackBuilt, secrets };
   const env = loadConfig();
-  const { store, configs, versions } = statePorts(env);
+  const { store, configs, versions, listeners } = statePorts(env);
   const handOff = eventBridgeHandOff(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN });
-  const service = releaseService({ store, configs, versions, clock, ids, handOff, onEffectFailed });
+  const service = releaseService({
+    store,
+    configs,
+    versions,
+    listeners,
+    clock,
+    ids,
+    handOff,
+    onEffectFailed,
+  });
   slackBuilt = { deps: { service, store, configs }, slackApiUrl: env.SLACK_API_URL };
   return { ...slackBuilt, secrets };
 }

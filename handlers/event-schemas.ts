@@ -37,15 +37,21 @@ export const pipelineEvent = z.discriminatedUnion('detail-type', [
   z.object({
     ...envelope,
     'detail-type': z.literal('Release Requested'),
-    detail: z.object({
-      service,
-      version,
-      pipeline,
-      percent: z.number().positive().max(100).optional(),
-      windowSeconds: z.number().int().positive().optional(),
-      /** Weighted steps instead of mirroring, e.g. [5, 25, 50, 100]. */
-      steps: z.array(z.number().min(0).max(100)).min(1).max(10).optional(),
-    }),
+    detail: z
+      .object({
+        service,
+        version,
+        pipeline,
+        percent: z.number().positive().max(100).optional(),
+        windowSeconds: z.number().int().positive().optional(),
+        /** Weighted steps instead of mirroring, e.g. [5, 25, 50, 100]. */
+        steps: z.array(z.number().min(0).max(100)).min(1).max(10).optional(),
+        /** `blue-green` instead of mirroring, for a service with a blue and a green fleet. */
+        strategy: z.literal('blue-green').optional(),
+      })
+      .refine((d) => d.steps === undefined || d.strategy === undefined, {
+        message: 'give steps or strategy, not both',
+      }),
   }),
   z.object({
     ...envelope,

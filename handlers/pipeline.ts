@@ -17,12 +17,13 @@ export function pipelineHandler(source: AgentSource) {
       const { service } = await source();
       logger.appendKeys({ releaseService: name, version, pipeline, kind });
       if (kind === 'Release Requested') {
-        const { percent, windowSeconds, steps } = detail;
+        const { percent, windowSeconds, steps, strategy } = detail;
         const started = await service.start({
           service: name,
           toVersion: version,
           requestedBy: actor,
           ...(steps ? { strategy: { kind: 'steps', steps } } : {}),
+          ...(strategy === 'blue-green' ? { strategy: { kind: 'blueGreen' } } : {}),
           percent,
           windowSeconds,
           requestId: id,

@@ -260,4 +260,13 @@ export const documentSpecs: readonly DocumentSpec[] = [
     parameters: ['Service', 'ReleaseId', ...image],
     templates: [],
   },
+  {
+    operation: 'deployIdle',
+    file: 'deploy-idle.yml',
+    script: 'deploy-idle.sh',
+    description:
+      'Canary Agent: run a version of the service on a host of the idle blue/green colour (out of traffic) and wait for its health check.',
+    parameters: ['Service', 'ReleaseId', ...image],
+    templates: [],
+  },
 ];

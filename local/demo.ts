@@ -1,13 +1,14 @@
 /**
- * `npm run demo`: two releases in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
- * commands and a Promote click on the release card, through the real Slack function). A healthy one must end `succeeded` with the new version
- * serving; a faulty one (its canary answers live requests with 500) must fire the canary alarm and roll back on
- * its own, with the old version still serving through nginx. Prints each timeline; exits non-zero otherwise.
+ * `npm run demo`: three releases in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
+ * commands and a Promote click on the release card, through the real Slack function). A healthy canary must end
+ * `succeeded` with the new version serving; a faulty one (its canary answers live requests with 500) must fire the
+ * canary alarm and roll back on its own, with the old version still serving through nginx; a blue/green release
+ * must switch the load balancer to the other colour. Prints each timeline; exits non-zero otherwise.
  */
 import { rmSync } from 'node:fs';
 import type { Release } from '../domain/types';
 import { type Sandbox, sandboxDir, startSandbox } from './sandbox';
-import { INITIAL_VERSION } from './sandbox-config';
+import { BLUE_GREEN, INITIAL_VERSION } from './sandbox-config';
 import { formatEntry, timelineNotifier } from './timeline';
 import { backgroundTraffic } from './traffic';
 
@@ -22,15 +23,15 @@ async function servingVersion(sandbox: Sandbox): Promise<string | null> {
 }
 
 /** Runs one release the way a person does in Slack: `/canary start`, then Promote on the card if asked to. */
-async function release(sandbox: Sandbox, toVersion: string, approve: boolean): Promise<Release> {
-  const { reply } = await sandbox.slack.command(REQUESTER, `start orders-api ${toVersion}`);
+async function release(sandbox: Sandbox, toVersion: string, options = ''): Promise<Release> {
+  const { reply } = await sandbox.slack.command(REQUESTER, `start orders-api ${toVersion} ${options}`.trim());
   const releaseId = await sandbox.store.activeReleaseId('orders-api');
   if (releaseId === null) throw new Error(`/canary start was refused: ${reply}`);
   const waiting = await sandbox.waitFor(
     releaseId,
     (r) => r.state === 'awaitingApproval' || ended(r) || r.state === 'rollingBack',
   );
-  if (approve && waiting.state === 'awaitingApproval') {
+  if (waiting.state === 'awaitingApproval') {
     const card = await sandbox.slack.waitForMessage((m) => promoteButton(m.blocks, releaseId));
     await sandbox.slack.click(APPROVER, card.id, 'canary_promote', releaseId, `release:${releaseId}`);
   }
@@ -45,6 +46,12 @@ function promoteButton(blocks: readonly unknown[], releaseId: string): boolean {
   );
 }
 
+function printTimeline(release: Release): void {
+  const entries = timeline.entries(release.id);
+  for (const entry of entries.filter((e) => e.severity !== 'progress'))
+    console.log(formatEntry(entry, entries[0]?.atMs ?? 0));
+}
+
 const dir = sandboxDir();
 const timeline = timelineNotifier();
 const sandbox = await startSandbox({ dir, speedUp: 20, notifiers: [timeline] });
@@ -57,25 +64,33 @@ try {
   );
 
   console.log(`1) orders-api ${INITIAL_VERSION} -> 1.4.2, a healthy canary`);
-  const healthy = await release(sandbox, '1.4.2', true);
-  const first = timeline.entries(healthy.id);
-  for (const entry of first.filter((e) => e.severity !== 'progress'))
-    console.log(formatEntry(entry, first[0]?.atMs ?? 0));
+  const healthy = await release(sandbox, '1.4.2');
+  printTimeline(healthy);
   checks.push(['the healthy release succeeded', healthy.state === 'succeeded']);
   checks.push(['1.4.2 serves after it', (await servingVersion(sandbox)) === '1.4.2']);
 
   console.log('\n2) orders-api 1.4.2 -> 1.4.3, a canary that answers live requests with 500');
   sandbox.fleet.markFaulty('1.4.3');
-  const faulty = await release(sandbox, '1.4.3', true);
-  const second = timeline.entries(faulty.id);
-  for (const entry of second.filter((e) => e.severity !== 'progress'))
-    console.log(formatEntry(entry, second[0]?.atMs ?? 0));
+  const faulty = await release(sandbox, '1.4.3');
+  printTimeline(faulty);
   checks.push([
     'the faulty release rolled back on the canary alarm',
     faulty.state === 'rolledBack' && faulty.rollback?.reason.kind === 'alarm',
   ]);
   checks.push(['1.4.2 still serves', (await servingVersion(sandbox)) === '1.4.2']);
   checks.push(['every stable host serves through its own nginx again', sandbox.fleet.stableOnOwnNginx()]);
+
+  console.log(
+    '\n3) orders-api 1.4.2 -> 1.4.4, blue/green: deploy the idle green fleet, switch the listener to it',
+  );
+  const blueGreen = await release(sandbox, '1.4.4', 'strategy=blue-green');
+  printTimeline(blueGreen);
+  checks.push([
+    'the blue/green release succeeded with the listener on green',
+    blueGreen.state === 'succeeded' &&
+      sandbox.listeners.forwardsTo(BLUE_GREEN.listenerArn) === BLUE_GREEN.green.targetGroupArn,
+  ]);
+  checks.push(['1.4.4 serves from green after it', (await servingVersion(sandbox)) === '1.4.4']);
 } finally {
   await traffic.stop();
   await sandbox.stop();
@@ -85,7 +100,7 @@ console.log(
   `\nBackground traffic: ${summary.sent} requests, statuses ${JSON.stringify(Object.fromEntries(summary.byStatus))}`,
 );
 for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-const passed = checks.length === 5 && checks.every(([, ok]) => ok);
+const passed = checks.length === 7 && checks.every(([, ok]) => ok);
 if (passed) rmSync(dir, { recursive: true, force: true });
 console.log(
   `\n${checks.filter(([, ok]) => ok).length} passed, ${checks.filter(([, ok]) => !ok).length} failed`,

@@ -1,12 +1,17 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface LoadBalancerTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface LoadBalancerOptions {
   readonly name: string;
   /** The targets (each host's proxy on loopback), read on every request so targets can change. */
-  readonly targets: () => readonly { readonly host: string; readonly port: number }[];
-  /** Called with each response's status, as an ELB's target metrics would count it. */
-  readonly onResponse?: (status: number, atMs: number) => void;
+  readonly targets: () => readonly LoadBalancerTarget[];
+  /** Called with each response's status and the target that gave it, as an ELB's target metrics count it. */
+  readonly onResponse?: (status: number, atMs: number, target?: LoadBalancerTarget) => void;
 }
 
 /**
@@ -18,9 +23,9 @@ export function loadBalancer(options: LoadBalancerOptions) {
   const counts = new Map<number, number>();
   let server: Server | undefined;
 
-  function count(status: number): void {
+  function count(status: number, target?: LoadBalancerTarget): void {
     counts.set(status, (counts.get(status) ?? 0) + 1);
-    options.onResponse?.(status, Date.now());
+    options.onResponse?.(status, Date.now(), target);
   }
 
   server = createServer((req, res) => {
@@ -35,7 +40,7 @@ export function loadBalancer(options: LoadBalancerOptions) {
           res.writeHead(502, { 'content-type': 'text/plain' }).end(`${options.name}: no healthy target\n`);
           return;
         }
-        const target = targets[next++ % targets.length] as { host: string; port: number };
+        const target = targets[next++ % targets.length] as LoadBalancerTarget;
         const upstream = request(
           {
             host: target.host,
@@ -45,7 +50,7 @@ export function loadBalancer(options: LoadBalancerOptions) {
             headers: { ...req.headers, 'x-forwarded-for': '127.0.0.1' },
           },
           (response) => {
-            count(response.statusCode ?? 502);
+            count(response.statusCode ?? 502, target);
             res.writeHead(response.statusCode ?? 502, response.headers);
             response.pipe(res);
           },

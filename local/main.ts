@@ -22,12 +22,14 @@ console.log(`
 Canary Agent sandbox is up (state and logs in ${dir})
 
   Slack console:  ${sandbox.consoleUrl}
-  orders-api:     ${sandbox.stableUrl}/orders/42   (stable ELB; ${INITIAL_VERSION} serves now, 20 requests/s of background traffic)
+  orders-api:     ${sandbox.stableUrl}/orders/42   (the service's ELB, on the blue fleet; ${INITIAL_VERSION} serves now, 20 requests/s of background traffic)
   canary ELB:     ${sandbox.canaryUrl}
 
 In the console, pick a person and type, for example:
   /canary start orders-api 1.4.2          a healthy release: wait for the card's Promote button, press it as ben or cat
   /canary start orders-api 1.4.3-bad      a faulty one: its canary answers 500, the alarm fires, the agent rolls back
+  /canary start orders-api 1.4.2 strategy=steps:10,50,100     real users in rising steps
+  /canary start orders-api 1.4.2 strategy=blue-green          deploy the idle colour, switch the ELB to it
   /canary help
 
 People: ${SANDBOX_USERS.map((u) => u.name).join(', ')}. Validation windows run 20x faster than real time.

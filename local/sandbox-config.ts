@@ -12,10 +12,25 @@ export const SANDBOX_CHANNEL = 'CSANDBOX01';
 export const CANARY_ALARM = 'canary-orders-api-5xx';
 export const INITIAL_VERSION = '1.4.1';
 
+const arn = (resource: string) => `arn:aws:elasticloadbalancing:local:000000000000:${resource}`;
+/** The service's load balancer listener and its two colours (the sandbox's ELB stands in for them). */
+export const BLUE_GREEN = {
+  listenerArn: arn('listener/app/orders-api/0123456789abcdef/fedcba9876543210'),
+  blue: {
+    targetGroupArn: arn('targetgroup/orders-api-blue/0000000000000b1e'),
+    alarm: 'canary-orders-api-blue-5xx',
+  },
+  green: {
+    targetGroupArn: arn('targetgroup/orders-api-green/00000000000009ee'),
+    alarm: 'canary-orders-api-green-5xx',
+  },
+} as const;
+
 /**
- * The embedded service the sandbox releases: `orders-api` on two stable hosts and one canary host, mirrored with
- * nginx's own mirror module (Envoy cannot run here), a high mirror share so a faulty canary is caught in
- * seconds, and the shortest validation window the schema allows (sped up by the sandbox's timers).
+ * The embedded service the sandbox releases: `orders-api` on a blue and a green fleet of two hosts each (blue live
+ * at first, so blue is the stable fleet) and one canary host; mirrored with nginx's own mirror module (Envoy
+ * cannot run here), a high mirror share so a faulty canary is caught in seconds, and the shortest validation
+ * window the schema allows (sped up by the sandbox's timers).
  */
 export function sandboxServiceConfig(
   slack: { channel: string; approvers: readonly string[] } = {
@@ -26,9 +41,19 @@ export function sandboxServiceConfig(
   return serviceConfigSchema.parse({
     service: 'orders-api',
     image: { repository: 'registry.sandbox.local/orders-api', containerPort: 8080, healthPath: '/healthz' },
-    fleets: {
-      stable: { tags: { 'canary-agent:fleet': 'orders-api-stable' } },
-      canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } },
+    fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },
+    blueGreen: {
+      listenerArn: BLUE_GREEN.listenerArn,
+      blue: {
+        targetGroupArn: BLUE_GREEN.blue.targetGroupArn,
+        tags: { 'canary-agent:fleet': 'orders-api-blue' },
+        alarms: [BLUE_GREEN.blue.alarm],
+      },
+      green: {
+        targetGroupArn: BLUE_GREEN.green.targetGroupArn,
+        tags: { 'canary-agent:fleet': 'orders-api-green' },
+        alarms: [BLUE_GREEN.green.alarm],
+      },
     },
     canaryStack: { elbHost: '127.0.0.1' },
     proxy: { driver: 'nginx', listenPort: 8000, servicePort: 8080, readTimeoutSeconds: 30 },

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, write
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceConfig } from '../domain/service-config';
-import type { Fleet } from '../domain/types';
+import type { Colour } from '../domain/types';
 import { renderStableNginx } from '../hosts/nginx-config';
 import { type RunOutcome, runDocument } from '../hosts/run-document';
 import { freePort } from './free-port';
@@ -18,9 +18,11 @@ const shimsDir = join(here, '../test/hosts/shims');
  * One simulated EC2 host: its own loopback address (127.N.0.x, so every host can bind the service's real ports),
  * its own state, nginx and "Docker" under the sandbox folder, and the EC2 tags that put it in a fleet.
  */
+export type SandboxFleetName = Colour | 'canary';
+
 export interface SandboxHost {
   readonly id: string;
-  readonly fleet: Fleet;
+  readonly fleet: SandboxFleetName;
   readonly address: string;
   readonly root: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -30,15 +32,20 @@ export interface SandboxHost {
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
- * The sandbox's fleet: stable hosts behind a stable "ELB" (the demo service's URL), canary hosts behind a canary
- * "ELB" whose responses feed the local 5XX alarm. Host operations run the repository's SSM documents for real.
+ * The sandbox's fleet: a blue and a green fleet behind the service's "ELB" (the demo service's URL), whose listener
+ * forwards to the live colour (the stable fleet), and canary hosts behind a canary "ELB". Each ELB's responses
+ * feed the local 5XX alarms. Host operations run the repository's SSM documents for real.
  */
 export async function sandboxFleet(options: {
   readonly dir: string;
   readonly config: ServiceConfig;
-  readonly stableHosts: number;
+  /** Hosts per colour. */
+  readonly colourHosts: number;
   readonly canaryHosts: number;
+  /** The colour the service's listener forwards to, read on every request. */
+  readonly liveColour: () => Colour;
   readonly onCanaryResponse: (status: number, atMs: number) => void;
+  readonly onColourResponse: (colour: Colour, status: number, atMs: number) => void;
 }) {
   const { config, dir } = options;
   // Each sandbox takes its own 127.N.0.0/24 (all of 127/8 is loopback on Linux): two sandboxes at once (the
@@ -55,20 +62,31 @@ export async function sandboxFleet(options: {
     onResponse: options.onCanaryResponse,
   });
   const stableLb: LoadBalancer = loadBalancer({
-    name: 'stable-elb',
+    name: 'service-elb',
     targets: () =>
       hosts
-        .filter((h) => h.fleet === 'stable')
+        .filter((h) => h.fleet === options.liveColour())
         .map((h) => ({ host: h.address, port: config.proxy.listenPort })),
+    onResponse: (status, atMs, target) => {
+      const colour = hosts.find((h) => h.address === target?.host)?.fleet;
+      if (colour === 'blue' || colour === 'green') options.onColourResponse(colour, status, atMs);
+    },
   });
   const hosts: SandboxHost[] = [];
 
-  async function makeHost(fleet: Fleet, index: number): Promise<SandboxHost> {
-    const id = `i-0${fleet === 'stable' ? '5' : 'c'}a4db0x00000${index}`.slice(0, 19).replace('x', '0');
+  const hostNumbers: Readonly<Record<SandboxFleetName, { digit: string; address: number }>> = {
+    blue: { digit: 'b', address: 10 },
+    green: { digit: 'e', address: 30 },
+    canary: { digit: 'c', address: 20 },
+  };
+
+  async function makeHost(fleet: SandboxFleetName, index: number): Promise<SandboxHost> {
+    const numbers = hostNumbers[fleet];
+    const id = `i-0${numbers.digit}a4db0000000${index}`;
     const root = join(dir, 'hosts', id);
     for (const d of ['state', 'run', 'docker', 'nginx-temp', 'logs'])
       mkdirSync(join(root, d), { recursive: true });
-    const address = `${network}.${fleet === 'stable' ? 10 + index : 20 + index}`;
+    const address = `${network}.${numbers.address + index}`;
     const env = {
       PATH: `${shimsDir}:${process.env.PATH}`,
       FAKE_DOCKER_DIR: join(root, 'docker'),
@@ -90,7 +108,9 @@ export async function sandboxFleet(options: {
       CA_ENVOY_DRAIN_SECONDS: '0',
       CA_LOCK_WAIT_SECONDS: '30',
     };
-    return { id, fleet, address, root, tags: config.fleets[fleet].tags, env };
+    const tags = fleet === 'canary' ? config.fleets.canary.tags : config.blueGreen?.[fleet].tags;
+    if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
+    return { id, fleet, address, root, tags, env };
   }
 
   /** Runs one host operation's document on one host, exactly as Run Command would (parameters checked first). */
@@ -105,8 +125,8 @@ export async function sandboxFleet(options: {
     });
   }
 
-  /** The stable fleet as the team runs it before any release: the current version behind the host's own nginx. */
-  async function provisionStable(host: SandboxHost, version: string): Promise<void> {
+  /** A blue or green host as the team runs it before any release: the current version behind the host's own nginx. */
+  async function provisionColour(host: SandboxHost, version: string): Promise<void> {
     const deployed = await run(host, 'restoreStable', {
       Service: config.service,
       ReleaseId: 'sandbox-provisioning',
@@ -161,13 +181,18 @@ export async function sandboxFleet(options: {
     stableLb,
     canaryLb,
     run,
-    /** Starts the load balancers, creates the hosts and puts `version` on the stable fleet. */
+    /** Starts the load balancers, creates the hosts and puts `version` on both colours. */
     async start(version: string): Promise<void> {
       await stableLb.start();
       await canaryLb.start();
-      for (let i = 1; i <= options.stableHosts; i++) hosts.push(await makeHost('stable', i));
+      for (const colour of ['blue', 'green'] as const)
+        for (let i = 1; i <= options.colourHosts; i++) hosts.push(await makeHost(colour, i));
       for (let i = 1; i <= options.canaryHosts; i++) hosts.push(await makeHost('canary', i));
-      await Promise.all(hosts.filter((h) => h.fleet === 'stable').map((h) => provisionStable(h, version)));
+      await Promise.all(hosts.filter((h) => h.fleet !== 'canary').map((h) => provisionColour(h, version)));
+    },
+    /** The hosts the listener forwards to now: the stable fleet. */
+    liveHosts(): SandboxHost[] {
+      return hosts.filter((h) => h.fleet === options.liveColour());
     },
     /** Hosts whose tags include every one of `targets`, as Run Command's tag targets select them. */
     hostsMatching(targets: Readonly<Record<string, string>>): SandboxHost[] {
@@ -181,10 +206,10 @@ export async function sandboxFleet(options: {
     markUnhealthy(version: string): void {
       for (const host of hosts) appendFileSync(join(host.root, 'docker', 'unhealthy'), `${version}\n`);
     },
-    /** True when no agent-installed proxy (mirroring nginx or Envoy) is running on any stable host. */
+    /** True when no agent-installed proxy (mirroring nginx or Envoy) is running on any blue or green host. */
     stableOnOwnNginx(): boolean {
       return hosts
-        .filter((h) => h.fleet === 'stable')
+        .filter((h) => h.fleet !== 'canary')
         .every((h) =>
           readdirSync(join(h.root, 'run')).every(
             (f) => !f.endsWith('.pid') || f === 'nginx.pid' || !isAlive(join(h.root, 'run', f)),

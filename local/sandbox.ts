@@ -2,7 +2,8 @@
  * The sandbox's composition root: the same handlers, use cases and domain that run on Lambda, composed with
  * local stand-ins where AWS cannot run here (DynamoDB Local for state, an in-process EventBridge that routes by
  * serverless.yml's own patterns, local timers, a Run Command that runs the real SSM documents against nginx
- * hosts on loopback, and a CloudWatch-like 5XX alarm on the canary's load balancer).
+ * hosts on loopback, CloudWatch-like 5XX alarms on the canary's load balancer and on each blue/green colour, and
+ * the service's load balancer listener in memory).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { WebClient } from '@slack/web-api';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import { EFFECTS_PENDING, EFFECTS_SOURCE } from '../adapters/eventbridge-hand-off';
+import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { type ReleaseService, releaseService } from '../app/release-service';
 import type {
@@ -37,7 +39,13 @@ import { type DeliveryFailure, localEventBus } from './event-bus';
 import { serveLambda } from './lambda-http';
 import { localFleetOperator } from './local-fleet-operator';
 import { localTimers } from './local-timers';
-import { CANARY_ALARM, INITIAL_VERSION, SANDBOX_USERS, sandboxServiceConfig } from './sandbox-config';
+import {
+  BLUE_GREEN,
+  CANARY_ALARM,
+  INITIAL_VERSION,
+  SANDBOX_USERS,
+  sandboxServiceConfig,
+} from './sandbox-config';
 import { sandboxFleet } from './sandbox-fleet';
 import { eventRules, readServerlessYml } from './serverless-yml';
 import { type SlackStandin, slackStandin } from './slack-standin';
@@ -72,9 +80,12 @@ export interface Sandbox {
   readonly consoleUrl: string;
   /** What the Slack listeners need: the use cases (handing effects off, as on Lambda) and read access. */
   readonly slackDeps: SlackDeps;
-  /** When the canary alarm last went to ALARM (ms), for the alarm-to-rollback figure. */
+  /** The service's load balancer listener: which colour's target group it forwards to. */
+  readonly listeners: ReturnType<typeof memoryListenerSwitch>;
+  /** When a sandbox alarm last went to ALARM (ms), for the alarm-to-rollback figure. */
   readonly alarmFiredAt: () => number | undefined;
-  readonly alarmState: () => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  /** The state of a sandbox alarm: the canary's 5XX alarm unless named. */
+  readonly alarmState: (alarmName?: string) => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   /** Resolves once `release` reaches a state `until` accepts. Driven by store changes, not by polling AWS. */
   waitFor(releaseId: string, until: (release: Release) => boolean, timeoutMs?: number): Promise<Release>;
   stop(): Promise<void>;
@@ -112,31 +123,48 @@ async function composeSandbox(
   let bus: ReturnType<typeof localEventBus> | undefined;
   const publish = (target: 'default' | 'agent') => (event: unknown) => bus?.publish(target, event);
   let alarmFiredAt: number | undefined;
-  const alarm = alarmEvaluator(
-    {
-      alarmName: CANARY_ALARM,
-      periodSeconds: 1,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      threshold: 0,
-      account: '000000000000',
-      region: 'local',
-    },
-    (event) => {
-      if (event.detail.state.value === 'ALARM') alarmFiredAt = Date.now();
-      publish('default')(event);
-    },
-    randomUUID,
+  // 5XX alarms on the canary's load balancer and on each colour's target group: any 5XX in a second fires them.
+  const evaluators = new Map(
+    [CANARY_ALARM, BLUE_GREEN.blue.alarm, BLUE_GREEN.green.alarm].map((alarmName) => [
+      alarmName,
+      alarmEvaluator(
+        {
+          alarmName,
+          periodSeconds: 1,
+          evaluationPeriods: 1,
+          datapointsToAlarm: 1,
+          threshold: 0,
+          account: '000000000000',
+          region: 'local',
+        },
+        (event) => {
+          if (event.detail.state.value === 'ALARM') alarmFiredAt = Date.now();
+          publish('default')(event);
+        },
+        randomUUID,
+      ),
+    ]),
   );
-  const evaluating = setInterval(() => alarm.evaluate(Date.now()), 250);
+  const evaluatorOf = (alarmName: string) => {
+    const evaluator = evaluators.get(alarmName);
+    if (evaluator === undefined) throw new Error(`the sandbox has no alarm ${alarmName}`);
+    return evaluator;
+  };
+  const evaluating = setInterval(() => {
+    for (const evaluator of evaluators.values()) evaluator.evaluate(Date.now());
+  }, 250);
   stopping.push(() => clearInterval(evaluating));
 
+  const listeners = memoryListenerSwitch({ [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn });
   const fleet = await sandboxFleet({
     dir: options.dir,
     config,
-    stableHosts: 2,
+    colourHosts: 2,
     canaryHosts: 1,
-    onCanaryResponse: alarm.record,
+    liveColour: () =>
+      listeners.forwardsTo(BLUE_GREEN.listenerArn) === BLUE_GREEN.green.targetGroupArn ? 'green' : 'blue',
+    onCanaryResponse: evaluatorOf(CANARY_ALARM).record,
+    onColourResponse: (colour, status, atMs) => evaluatorOf(BLUE_GREEN[colour].alarm).record(status, atMs),
   });
   stopping.push(() => fleet.stop());
   await fleet.start(INITIAL_VERSION);
@@ -151,7 +179,7 @@ async function composeSandbox(
   };
   const alarms: AlarmReader = {
     read: async (names) =>
-      names.map((name) => ({ name, state: name === CANARY_ALARM ? alarm.state() : 'OK', reason: 'sandbox' })),
+      names.map((name) => ({ name, state: evaluators.get(name)?.state() ?? 'OK', reason: 'sandbox' })),
   };
   const timers = localTimers(publish('agent'), options.speedUp ?? 20);
   stopping.push(() => timers.stop());
@@ -201,6 +229,7 @@ async function composeSandbox(
     store,
     configs,
     versions: versionRegistry,
+    listeners,
     clock,
     ids,
     fleet: operator,
@@ -218,6 +247,7 @@ async function composeSandbox(
       store,
       configs,
       versions: versionRegistry,
+      listeners,
       clock,
       ids,
       handOff: { handOff: async (releaseId) => void publish('agent')(effectsPending(releaseId)) },
@@ -276,8 +306,9 @@ async function composeSandbox(
     slack,
     consoleUrl,
     slackDeps,
+    listeners,
     alarmFiredAt: () => alarmFiredAt,
-    alarmState: () => alarm.state(),
+    alarmState: (name = CANARY_ALARM) => evaluatorOf(name).state(),
     waitFor,
     async stop() {
       // First nothing new: no sweeps, alarm evaluations or timers, and no new host operation. Then wait for what

@@ -178,10 +178,12 @@ function parseOptions(words: readonly string[]): Parsed<StartOptions> {
     const parsed = parseOption(name, value, options);
     if (!parsed.ok) return parsed;
   }
-  if (options.percent !== undefined && options.strategy?.kind === 'steps') {
+  const chosen = options.strategy?.kind;
+  if (options.percent !== undefined && chosen !== undefined && chosen !== 'mirror') {
     const fix = 'drop `mirror=`, or use `strategy=mirror`';
+    const name = chosen === 'steps' ? 'steps' : 'blue-green';
     return failStart(
-      `\`mirror=\` sets the share of mirrored requests, but \`strategy=steps\` does not mirror: ${fix}.`,
+      `\`mirror=\` sets the share of mirrored requests, but \`strategy=${name}\` does not mirror: ${fix}.`,
     );
   }
   return { ok: true, value: options };
@@ -191,7 +193,7 @@ function parseOptions(words: readonly string[]): Parsed<StartOptions> {
 function parseOption(name: string, value: string, options: MutableOptions): Parsed<true> {
   const key = OPTION_KEYS.get(name);
   if (key === undefined) {
-    const known = '`mirror=‹percent›`, `window=‹duration›` and `strategy=‹mirror|steps›`';
+    const known = '`mirror=‹percent›`, `window=‹duration›` and `strategy=‹mirror|steps|blue-green›`';
     return failStart(`Unknown option ${code(`${name}=`)}: the options are ${known}.`);
   }
   if (options[key] !== undefined) {
@@ -232,8 +234,9 @@ function parseWindow(value: string): Parsed<number> {
 function parseStrategy(value: string): Parsed<StrategyChoice> {
   const lower = value.toLowerCase();
   if (lower === 'mirror' || lower === 'steps') return { ok: true, value: { kind: lower } };
+  if (lower === 'blue-green' || lower === 'bluegreen') return { ok: true, value: { kind: 'blueGreen' } };
   if (lower.startsWith('steps:')) return parseSteps(value.slice('steps:'.length));
-  const forms = '`strategy=mirror`, `strategy=steps` or `strategy=steps:5,25,50,100`';
+  const forms = '`strategy=mirror`, `strategy=steps`, `strategy=steps:5,25,50,100` or `strategy=blue-green`';
   return failStart(`${code(`strategy=${value}`)} is not a strategy: use ${forms}.`);
 }
 

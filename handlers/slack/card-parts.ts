@@ -32,6 +32,9 @@ export function shareIndex(release: Release): number {
 export function shareText(release: Release): string {
   const { strategy } = release;
   if (strategy.kind === 'mirror') return `a ${formatPercent(strategy.percent)}% mirror of live requests`;
+  if (strategy.kind === 'blueGreen') {
+    return release.exposure.includes('listenerSwitched') ? 'all traffic' : 'no traffic yet';
+  }
   const percent = strategy.steps[shareIndex(release)];
   return percent === undefined ? 'no users yet' : `${formatPercent(percent)}% of users`;
 }
@@ -56,6 +59,8 @@ export function reasonPhrase(reason: RollbackReason): string {
       return `rejected by ${mention(reason.by)}`;
     case 'canaryStackFailed':
       return `the canary stack failed: ${escapeMrkdwn(clip(reason.reason, 300))}`;
+    case 'listenerSwitchFailed':
+      return `the listener switch was refused: ${escapeMrkdwn(clip(reason.reason, 300))}`;
     case 'deadlineExceeded':
       return `no progress in ${reason.state} before its deadline`;
     default:
@@ -67,6 +72,12 @@ function stepLabel(release: Release, step: Step): string {
   if (step.kind === 'awaitCanaryStack') return 'canary stack built by your tooling';
   if (step.kind === 'validate') return `verify for ${duration(step.windowSeconds)}`;
   if (step.kind === 'approval') return 'approval';
+  if (step.kind === 'switchListener') {
+    const colours = release.strategy.kind === 'blueGreen' ? release.strategy : undefined;
+    return step.direction === 'forward'
+      ? `switch the listener to ${colours?.to ?? 'the new colour'}`
+      : `switch the listener back to ${colours?.from ?? 'the old colour'}`;
+  }
   const percent = escapeMrkdwn(step.parameters.MirrorPercent ?? step.parameters.CanaryPercent ?? '?');
   const labels: Record<HostOperationStep['operation'], string> = {
     deployCanary: `deploy ${release.toVersion} to the canary`,
@@ -77,6 +88,7 @@ function stepLabel(release: Release, step: Step): string {
       step.state === 'restoringProxy' ? 'stable hosts back on their own nginx' : 'stable hosts back on nginx',
     promote: `promote ${release.toVersion} on the stable fleet`,
     restoreStable: `put ${release.fromVersion} back on the stable fleet`,
+    deployIdle: `deploy ${release.toVersion} to the idle ${step.fleet} fleet`,
   };
   return labels[step.operation];
 }

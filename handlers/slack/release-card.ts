@@ -142,7 +142,15 @@ const STATES: Readonly<Record<ReleaseState, readonly [string, (release: Release)
   awaitingCanaryStack: ['🏗️', () => 'Waiting for your tooling to build the canary stack'],
   startingMirror: ['🪞', (r) => `Giving the canary ${shareText(r)}`],
   shiftingTraffic: ['🔀', (r) => `Giving the canary ${shareText(r)}`],
-  verifying: ['⏳', (r) => `Verifying: the canary gets ${shareText(r)}; the watched alarms must stay quiet`],
+  deployingIdle: ['🚀', (r) => `Deploying ${r.toVersion} to the idle ${colours(r).to} fleet`],
+  switchingListener: ['🔀', (r) => `Switching the listener to ${colours(r).to}: all traffic at once`],
+  verifying: [
+    '⏳',
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Verifying: ${colours(r).to} serves all traffic; the watched alarms must stay quiet`
+        : `Verifying: the canary gets ${shareText(r)}; the watched alarms must stay quiet`,
+  ],
   awaitingApproval: ['🙋', (r) => `Waiting for approval: press Promote to ${nextMove(r)}`],
   stoppingMirror: ['🔌', () => 'Stopping the mirror: the stable hosts go back on their own nginx'],
   promoting: ['📦', (r) => `Promoting ${r.toVersion} on the stable fleet, batch by batch`],
@@ -150,14 +158,35 @@ const STATES: Readonly<Record<ReleaseState, readonly [string, (release: Release)
   cleaningUp: ['🧹', () => 'Removing the canary stack'],
   rollingBack: [
     '🔄',
-    (r) => `Rolling back: the stable fleet ${promoted(r) ? 'gets' : 'keeps'} ${r.fromVersion}`,
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Rolling back: ${colours(r).from} (${r.fromVersion}) gets all traffic again`
+        : `Rolling back: the stable fleet ${promoted(r) ? 'gets' : 'keeps'} ${r.fromVersion}`,
   ],
   rollbackFailed: ['🚨', () => 'ROLLBACK FAILED: this release needs a person'],
-  succeeded: ['✅', (r) => `Succeeded: the stable fleet runs ${r.toVersion}`],
-  rolledBack: ['↩️', (r) => `Rolled back: the stable fleet runs ${r.fromVersion}`],
+  succeeded: [
+    '✅',
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Succeeded: ${colours(r).to} runs ${r.toVersion} and is live; ${colours(r).from} keeps ${r.fromVersion} as the way back`
+        : `Succeeded: the stable fleet runs ${r.toVersion}`,
+  ],
+  rolledBack: [
+    '↩️',
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Rolled back: ${colours(r).from} (${r.fromVersion}) is live`
+        : `Rolled back: the stable fleet runs ${r.fromVersion}`,
+  ],
 };
 
 const promoted = (release: Release) => release.exposure.includes('stablePromoted');
+
+/** A blue/green release's colours: the one live before it, and the one it deploys and switches to. */
+function colours(release: Release): { from: string; to: string } {
+  const { strategy } = release;
+  return strategy.kind === 'blueGreen' ? strategy : { from: 'stable', to: 'new' };
+}
 
 /** What Promote does next: raise the share (a step approved on its own) or promote the stable fleet. */
 function nextMove(release: Release): string {
@@ -167,6 +196,7 @@ function nextMove(release: Release): string {
   if (next?.kind === 'hostOperation' && next.operation === 'shiftTraffic' && percent !== undefined) {
     return `send ${formatPercent(percent)}% of users to the canary`;
   }
+  if (release.strategy.kind === 'blueGreen') return `keep ${colours(release).to} live`;
   return `roll ${release.toVersion} out to the stable fleet`;
 }
 
@@ -182,8 +212,12 @@ function rollbackFailedLines(release: Release): string[] {
   const rollback = release.rollback;
   const failure = rollback?.failure;
   const host = failure?.hostId === undefined ? '' : ` on host ${escapeMrkdwn(clip(failure.hostId, 80))}`;
-  const step = `*${rollback?.steps[rollback.cursor]?.operation ?? 'a rollback step'}*`;
+  const failedStep = rollback?.steps[rollback.cursor];
+  const step = `*${failedStep?.kind === 'switchListener' ? 'the listener switch back' : (failedStep?.operation ?? 'a rollback step')}*`;
   const left = [
+    release.exposure.includes('listenerSwitched')
+      ? `the listener may still forward to ${colours(release).to} (${release.toVersion})`
+      : '',
     release.exposure.includes('stableProxied')
       ? "the stable hosts may still serve through the agent's proxy"
       : '',
@@ -217,7 +251,7 @@ function fieldsOf(release: Release): string[] {
 /** `describeStrategy`, with the share the canary gets now in bold while the routing proxy serves it. */
 function strategyText(release: Release): string {
   const { strategy } = release;
-  if (strategy.kind === 'mirror') return describeStrategy(strategy);
+  if (strategy.kind !== 'steps') return describeStrategy(strategy);
   const baked = `, each baked ${duration(strategy.bakeSeconds)}`;
   const serving = release.exposure.includes('stableProxied') && !isRollingBack(release.state);
   const current = serving ? shareIndex(release) : -1;

@@ -58,11 +58,12 @@ describe('the packaged CloudFormation template', () => {
     ).toHaveLength(1);
   });
 
-  it("sends commands only with the agent's seven documents, and only to instances with the management tag", () => {
+  it("sends commands only with the agent's eight documents, and only to instances with the management tag", () => {
     const documents = grants('ssm:SendCommand').filter((r) => r.includes(':document/'));
     expect(documents.map((r) => r.split(':document/')[1]).sort()).toEqual(
       [
         'deploy-canary',
+        'deploy-idle',
         'promote',
         'remove-canary',
         'restore-stable',
@@ -80,6 +81,19 @@ describe('the packaged CloudFormation template', () => {
     expect(instances?.Condition).toEqual({
       StringEquals: { 'ssm:resourceTag/canary-agent:managed': 'true' },
     });
+  });
+
+  it('switches only listeners with the management tag, and reads listeners without a resource scope AWS does not offer', () => {
+    const [listeners, ...more] = grants('elasticloadbalancing:ModifyListener');
+    expect(more).toEqual([]);
+    expect(listeners).toMatch(/:elasticloadbalancing:\$\{AWS::Region\}:\$\{AWS::AccountId\}:listener\/\*$/);
+    const switching = statements().find((s) =>
+      [s.Action].flat().includes('elasticloadbalancing:ModifyListener'),
+    );
+    expect(switching?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/canary-agent:managed': 'true' },
+    });
+    expect(grants('elasticloadbalancing:DescribeListeners')).toEqual(['*']);
   });
 
   it('reads parameters only under /canary-agent/<stage>/ and writes only current versions', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../domain/service-config';
-import { configInput } from '../support/service-config';
+import { BLUE_GREEN, configInput } from '../support/service-config';
+
+const colours = {
+  listenerArn: BLUE_GREEN.listenerArn,
+  blue: { ...BLUE_GREEN.blue, alarms: [...BLUE_GREEN.blue.alarms] },
+  green: { ...BLUE_GREEN.green, alarms: [...BLUE_GREEN.green.alarms] },
+};
+const canaryOnly = { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } };
 
 describe('service configuration', () => {
   it('fills the documented defaults: nginx timeouts of 60 s, 10% mirroring, a 15-minute window', () => {
@@ -68,5 +75,44 @@ describe('service configuration', () => {
         expect.stringMatching(/^fleets\.stable\.tags\.fleet/),
       ]),
     );
+  });
+
+  it('takes blue/green in place of a stable fleet: the live colour is the stable fleet', () => {
+    const parsed = parseServiceConfig(configInput({ fleets: canaryOnly, blueGreen: colours }));
+    expect(parsed.ok && parsed.config.blueGreen?.green.tags).toEqual({
+      'canary-agent:fleet': 'orders-api-green',
+    });
+  });
+
+  it('wants the stable fleet named exactly once, two different target groups, and real ARNs', () => {
+    const errorsOf = (input: unknown) => {
+      const parsed = parseServiceConfig(input);
+      return parsed.ok ? [] : parsed.errors;
+    };
+    expect(errorsOf(configInput({ blueGreen: colours }))).toEqual([
+      expect.stringMatching(/^fleets\.stable: name the stable fleet once/),
+    ]);
+    expect(errorsOf(configInput({ fleets: canaryOnly }))).toEqual([
+      expect.stringMatching(/^fleets\.stable: name the stable fleet once/),
+    ]);
+    expect(
+      errorsOf(
+        configInput({
+          fleets: canaryOnly,
+          blueGreen: { ...colours, green: { ...colours.green, targetGroupArn: colours.blue.targetGroupArn } },
+        }),
+      ),
+    ).toEqual(['blueGreen: blue and green need different target groups']);
+    expect(
+      errorsOf(
+        configInput({
+          fleets: canaryOnly,
+          blueGreen: {
+            ...colours,
+            listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x;reboot',
+          },
+        }),
+      ),
+    ).toEqual(['blueGreen.listenerArn: a load balancer listener ARN']);
   });
 });

@@ -1,4 +1,9 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
@@ -20,7 +25,7 @@ import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 import { getTestEvent } from '../support/events';
 import { BUS_ARN, DLQ_ARN, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../support/lambda-env';
-import { configInput } from '../support/service-config';
+import { BLUE_GREEN, configInput } from '../support/service-config';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];
 type Handlers = Record<'alarm' | 'ssmCommand' | 'pipeline' | 'timer' | 'sweeper' | 'effects', Handler>;
@@ -29,6 +34,7 @@ const ssm = mockClient(SSMClient);
 const cloudWatch = mockClient(CloudWatchClient);
 const eventBridge = mockClient(EventBridgeClient);
 const scheduler = mockClient(SchedulerClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
 
 let dynamo: LocalDynamo;
 let handlers: Handlers;
@@ -72,7 +78,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  for (const mock of [ssm, cloudWatch, eventBridge, scheduler]) mock.reset();
+  for (const mock of [ssm, cloudWatch, eventBridge, scheduler, elb]) mock.reset();
   // Each test gets a fresh table, so releases from other tests never interfere.
   process.env.RELEASES_TABLE = await dynamo.createReleasesTable();
   compose.resetForTests();
@@ -174,6 +180,67 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [expect.objectContaining({ EventBusName: BUS_ARN, DetailType: 'Release State Changed' })],
     });
+  });
+
+  it('a blue/green "Release Requested" reads the listener, deploys the idle colour, then switches the listener', async () => {
+    const blueGreen = configInput({
+      alarms: { canary: ['canary-orders-api-5xx'], stable: [] },
+      fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },
+      blueGreen: {
+        listenerArn: BLUE_GREEN.listenerArn,
+        blue: { ...BLUE_GREEN.blue, alarms: ['canary-orders-api-blue-5xx'] },
+        green: { ...BLUE_GREEN.green, alarms: ['canary-orders-api-green-5xx'] },
+      },
+    });
+    ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` }).resolves({
+      Parameter: {
+        Name: `${STAGE_PATH}/services/orders-api`,
+        Value: JSON.stringify(blueGreen),
+        Type: 'String',
+      },
+    });
+    const forward = (targetGroupArn: string) => ({
+      Listeners: [
+        {
+          ListenerArn: BLUE_GREEN.listenerArn,
+          Port: 80,
+          Protocol: 'HTTP' as const,
+          DefaultActions: [
+            {
+              Type: 'forward' as const,
+              TargetGroupArn: targetGroupArn,
+              ForwardConfig: { TargetGroups: [{ TargetGroupArn: targetGroupArn, Weight: 1 }] },
+            },
+          ],
+        },
+      ],
+    });
+    elb.on(DescribeListenersCommand).resolves(forward(BLUE_GREEN.blue.targetGroupArn));
+    elb.on(ModifyListenerCommand).resolves(forward(BLUE_GREEN.green.targetGroupArn));
+
+    const { releaseId } = (await invoke(
+      'pipeline',
+      getTestEvent('canary-agent/release-requested', { detail: { strategy: 'blue-green' } }),
+    )) as { releaseId: string };
+    expect(ssm).toHaveReceivedCommandWith(SendCommandCommand, {
+      DocumentName: 'canary-agent-test-deploy-idle',
+      Targets: [{ Key: 'tag:canary-agent:fleet', Values: ['orders-api-green'] }],
+    });
+    expect(elb).toHaveReceivedCommandTimes(ModifyListenerCommand, 0);
+
+    await finish('deploy-idle', 0);
+    expect(elb).toHaveReceivedCommandExactlyOnceWith(ModifyListenerCommand, {
+      ListenerArn: BLUE_GREEN.listenerArn,
+      DefaultActions: [
+        {
+          Type: 'forward',
+          ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE_GREEN.green.targetGroupArn, Weight: 1 }] },
+        },
+      ],
+    });
+    const release = await load(releaseId);
+    expect(release.state).toBe('verifying');
+    expect(release.policy.watchedAlarms).toEqual(['canary-orders-api-green-5xx']);
   });
 
   it('a redelivered "Release Requested" starts nothing twice', async () => {

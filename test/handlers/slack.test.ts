@@ -306,6 +306,15 @@ describe('/canary input', () => {
     expect(await world.store.activeReleases()).toEqual([]);
   });
 
+  it('explains why a service without colours cannot go blue/green, and starts nothing', async () => {
+    const reply = await command(REQUESTER, 'start orders-api 1.4.2 strategy=blue-green');
+
+    expect(reply).toContain('orders-api has no blueGreen section');
+    expect(reply).toContain('Release it with mirroring or in steps');
+    expect(await world.store.activeReleases()).toEqual([]);
+    expect(world.handedOff).toEqual([]);
+  });
+
   it('tells who may not start a busy service what is running', async () => {
     await command(REQUESTER, 'start orders-api 1.4.2');
 

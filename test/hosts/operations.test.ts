@@ -349,4 +349,31 @@ describe('a release through the documents, on real nginx', () => {
       destroyHost(host);
     }
   });
+
+  // Blue/green: the stable host stands in for a host of the idle colour (no user on it in real life).
+  it('deploys any version onto an idle blue/green host behind its own nginx, and a second run changes nothing', async () => {
+    const params = { ...base, ...image, Version: '3.0.0' };
+    expectSucceeded(await run(stable, 'deploy-idle.yml', params), true);
+    const after = snapshot(stable);
+    expect(after.containers).toEqual([{ name: 'orders-api', image: `${IMAGE}:3.0.0`, running: true }]);
+    expectSucceeded(await run(stable, 'deploy-idle.yml', params), false);
+    expect(snapshot(stable)).toEqual(after);
+    expect((await get(ports.listen)).body.version).toBe('3.0.0');
+  });
+
+  it('keeps the idle host’s version when the new one fails its health check', async () => {
+    writeFileSync(join(stable.root, 'docker', 'unhealthy'), '3.0.1-bad\n');
+    const before = snapshot(stable);
+    expectFailedAndRestored(
+      await run(
+        stable,
+        'deploy-idle.yml',
+        { ...base, ...image, Version: '3.0.1-bad' },
+        { CA_HEALTH_TIMEOUT_SECONDS: '1' },
+      ),
+      /health check/,
+    );
+    expect(snapshot(stable)).toEqual(before);
+    expect((await get(ports.listen)).body.version).toBe('3.0.0');
+  });
 });

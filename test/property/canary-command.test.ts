@@ -30,6 +30,7 @@ const strategy: fc.Arbitrary<StrategyChoice> = fc.oneof(
   fc.constant({ kind: 'mirror' } as const),
   fc.constant({ kind: 'steps' } as const),
   steps.map((list) => ({ kind: 'steps', steps: list }) as const),
+  fc.constant({ kind: 'blueGreen' } as const),
 );
 
 const startCommand: fc.Arbitrary<CanaryCommand> = fc
@@ -46,8 +47,8 @@ const startCommand: fc.Arbitrary<CanaryCommand> = fc
   .map(({ percent, ...rest }) => ({
     kind: 'start' as const,
     ...rest,
-    // A mirror share with steps is a refusal, not a command; keep the generated commands valid.
-    ...(percent === undefined || rest.strategy?.kind === 'steps' ? {} : { percent }),
+    // A mirror share with another strategy is a refusal, not a command; keep the generated commands valid.
+    ...(percent === undefined || (rest.strategy && rest.strategy.kind !== 'mirror') ? {} : { percent }),
   }));
 
 const validCommand: fc.Arbitrary<CanaryCommand> = fc.oneof(
@@ -74,6 +75,7 @@ function renderDuration(seconds: number, bare: boolean): string {
 }
 
 function renderStrategy(choice: StrategyChoice): string {
+  if (choice.kind === 'blueGreen') return 'strategy=blue-green';
   if (choice.kind === 'mirror' || choice.steps === undefined) return `strategy=${choice.kind}`;
   return `strategy=steps:${choice.steps.join(',')}`;
 }
@@ -121,7 +123,7 @@ function expectSafeCommand(command: CanaryCommand): void {
     expect(list.length >= 1 && list.length <= MAX_STEPS).toBe(true);
     expect(list.every((p, i) => p >= 0 && p <= 100 && (i === 0 || p > (list[i - 1] ?? 0)))).toBe(true);
   }
-  expect(percent !== undefined && choice?.kind === 'steps').toBe(false);
+  expect(percent !== undefined && choice !== undefined && choice.kind !== 'mirror').toBe(false);
 }
 
 /** Raises a failed expectation when a reply could ping a channel, link out, or break its code spans. */

@@ -9,7 +9,14 @@ import {
   type ReleaseEvent,
 } from '../../domain/types';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
+import {
+  APPROVER,
+  BLUE_GREEN,
+  blueGreenConfig,
+  REQUESTER,
+  STRANGER,
+  serviceConfig,
+} from '../support/service-config';
 
 /*
  * A model of the outside world: people click, SSM reports (late, twice, out of order), alarms flap, timers fire,
@@ -18,7 +25,19 @@ import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../support/service
 
 const people = [APPROVER, REQUESTER, STRANGER] as const;
 const hosts = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3'] as const;
-const alarms = ['orders-api-canary-5xx', 'orders-api-stable-health', 'someone-elses-alarm'] as const;
+const alarms = [
+  'orders-api-canary-5xx',
+  'orders-api-stable-health',
+  'someone-elses-alarm',
+  'orders-api-green-5xx',
+  'orders-api-blue-5xx',
+] as const;
+/** Where a person may point the blue/green listener by hand: a colour, or a maintenance page. */
+const listenerTargets = [
+  BLUE_GREEN.blue.targetGroupArn,
+  BLUE_GREEN.green.targetGroupArn,
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/maintenance/0000000000000001',
+] as const;
 const outcomes: CommandOutcome[] = ['success', 'success', 'success', 'failed', 'timedOut', 'cancelled'];
 
 type Action =
@@ -33,6 +52,8 @@ type Action =
       who: number;
     }
   | { kind: 'stack'; ready: boolean }
+  | { kind: 'throttleListener'; calls: number }
+  | { kind: 'pointListener'; target: number }
   | { kind: 'sweep'; seconds: number }
   | { kind: 'redeliver'; index: number }
   | { kind: 'advance' }
@@ -61,7 +82,7 @@ const single: fc.Arbitrary<Action> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('alarm' as const),
-      alarm: fc.nat(2),
+      alarm: fc.nat(alarms.length - 1),
       state: fc.constantFrom<AlarmState>('OK', 'ALARM', 'INSUFFICIENT_DATA'),
       skew: fc.integer({ min: -120, max: 5 }),
     }),
@@ -82,6 +103,20 @@ const single: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stack' as const), ready: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('throttleListener' as const),
+      calls: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('pointListener' as const),
+      target: fc.nat(listenerTargets.length - 1),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('sweep' as const), seconds: fc.integer({ min: 1, max: 2000 }) }),
@@ -108,6 +143,7 @@ const configs = fc.record({
     { nil: undefined },
   ),
   approveEachStep: fc.boolean(),
+  blueGreen: fc.constantFrom(false, false, true),
 });
 
 /** Forward progress first by phase, then by step: it may never go down. */
@@ -131,13 +167,16 @@ interface ModelConfig {
   /** Weighted steps when set, mirroring otherwise. */
   readonly steps: number[] | undefined;
   readonly approveEachStep: boolean;
+  /** A blue/green service released blue/green (steps and mirroring are left to the others). */
+  readonly blueGreen: boolean;
 }
 
 async function check(seed: { config: ModelConfig; actions: Action[] }) {
   // The in-memory world never leaves the microtask queue; yield once per run so the test worker can still talk to
   // vitest (a worker silent for 60 s fails the whole run with "Timeout calling onTaskUpdate").
   await new Promise((resolve) => setImmediate(resolve));
-  const config = serviceConfig({
+  const configOf = seed.config.blueGreen ? blueGreenConfig : serviceConfig;
+  const config = configOf({
     approvals: {
       required: seed.config.required,
       fourEyes: seed.config.fourEyes,
@@ -149,7 +188,12 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
     },
     steps: { approveEachStep: seed.config.approveEachStep },
   });
-  const h = harness({ configs: [config] });
+  const h = harness({
+    configs: [config],
+    listeners: { [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn },
+  });
+  /** Set once a person pointed the listener by hand: from then on where it points is theirs, not the agent's. */
+  let listenerMovedByHand = false;
   const delivered: { releaseId: string; event: ReleaseEvent; eventId: string }[] = [];
   const seen = new Map<string, Release>();
   const reached = new Set<string>();
@@ -170,10 +214,16 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
           service: 'orders-api',
           toVersion: `1.5.${deliveries++}`,
           requestedBy: { kind: 'person', id: REQUESTER },
-          ...(seed.config.steps ? { strategy: { kind: 'steps', steps: seed.config.steps } } : {}),
+          ...(seed.config.blueGreen
+            ? { strategy: { kind: 'blueGreen' } }
+            : seed.config.steps
+              ? { strategy: { kind: 'steps', steps: seed.config.steps } }
+              : {}),
         });
         if (started.ok) releaseId = started.release.id;
-        else {
+        else if (started.reason === 'listener-not-blue-or-green') {
+          expect(listenerMovedByHand).toBe(true);
+        } else {
           // Refused only because another release holds the service. (When racing, it may have ended since.)
           expect(started.reason).toBe('release-busy');
           if (!concurrent) expect(await h.store.activeReleaseId('orders-api')).not.toBeNull();
@@ -201,7 +251,7 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
         const alarmName = alarms[a.alarm] ?? alarms[0];
         await deliver({ kind: 'alarmChanged', alarmName, state: a.state, reason: 'model', at });
         const after = releaseId ? await h.load(releaseId) : undefined;
-        const watched = alarmName !== 'someone-elses-alarm';
+        const watched = current?.policy.watchedAlarms.includes(alarmName) ?? false;
         const known = current?.alarms[alarmName];
         // Concurrently, a newer observation may have been recorded first; then ours is rightly ignored as late.
         const latest = concurrent ? after?.alarms[alarmName]?.at === at : !known || !(at < known.at);
@@ -236,6 +286,13 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
             ? { kind: 'canaryStackReady', actor: { kind: 'pipeline', id: 'ci' } }
             : { kind: 'canaryStackFailed', actor: { kind: 'pipeline', id: 'ci' }, reason: 'stack failed' },
         );
+      case 'throttleListener':
+        h.failListenerCalls(a.calls);
+        return;
+      case 'pointListener':
+        listenerMovedByHand = true;
+        h.listeners.pointAt(BLUE_GREEN.listenerArn, listenerTargets[a.target] ?? listenerTargets[0]);
+        return;
       case 'sweep':
         h.advance(a.seconds);
         await h.service.sweep();
@@ -265,6 +322,8 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
     if (current.state === 'verifying') return perform({ kind: 'timer' });
     if (current.state === 'awaitingApproval') return perform({ kind: 'person', event: 'approved', who: 0 });
     if (current.state === 'awaitingCanaryStack') return perform({ kind: 'stack', ready: true });
+    // A listener switch that failed (throttled) waits in the outbox for the sweeper.
+    if (run.listenerSwitch) return perform({ kind: 'sweep', seconds: 61 });
   }
 
   for (const a of seed.actions) {
@@ -288,6 +347,13 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
       seen.set(release.id, release);
       if (isTerminal(release.state)) expect(release.exposure).not.toContain('stableProxied');
       if (release.state === 'rolledBack') expect(release.exposure).toEqual([]);
+      const { strategy } = release;
+      const latest = release.id === releaseId;
+      if (strategy.kind === 'blueGreen' && latest && isTerminal(release.state) && !listenerMovedByHand) {
+        // Whatever happened, users end on the old colour after a rollback and on the new one after success.
+        const colour = release.state === 'succeeded' ? strategy.to : strategy.from;
+        expect(h.listeners.forwardsTo(BLUE_GREEN.listenerArn)).toBe(BLUE_GREEN[colour].targetGroupArn);
+      }
       for (const approval of release.approvals) {
         expect(release.policy.approvers).toContain(approval.by);
         if (release.policy.fourEyes) expect(approval.by).not.toBe(release.requestedBy.id);

@@ -4,7 +4,7 @@ import { USAGE } from '../../handlers/slack/canary-usage';
 import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
 
 const START_USAGE =
-  'Usage: `/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100]`';
+  'Usage: `/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|blue-green]`';
 
 function commandOf(text: string): CanaryCommand {
   const parsed = parseCanaryCommand(text);

@@ -15,7 +15,7 @@ import {
 } from '../../handlers/slack/release-card';
 import { staleActionExplanation } from '../../handlers/slack/stale-actions';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, serviceConfig } from '../support/service-config';
+import { APPROVER, BLUE_GREEN, blueGreenConfig, REQUESTER, serviceConfig } from '../support/service-config';
 
 type Harness = ReturnType<typeof harness>;
 type Card = ReturnType<typeof releaseCard>;
@@ -26,8 +26,12 @@ const approver = { kind: 'person', id: APPROVER } as const;
 const CANARY_ALARM = 'orders-api-canary-5xx';
 const FAILING_HOST = 'i-0bbbbbbbbbbbbbbb2';
 
-const raiseAlarm = (h: Harness, id: string, reason = 'Threshold Crossed: 3 datapoints were > 5.') =>
-  h.service.apply(id, { kind: 'alarmChanged', alarmName: CANARY_ALARM, state: 'ALARM', reason, at: h.now() });
+const raiseAlarm = (
+  h: Harness,
+  id: string,
+  reason = 'Threshold Crossed: 3 datapoints were > 5.',
+  alarmName = CANARY_ALARM,
+) => h.service.apply(id, { kind: 'alarmChanged', alarmName, state: 'ALARM', reason, at: h.now() });
 const approve = (h: Harness, id: string) => h.service.apply(id, { kind: 'approved', actor: approver });
 
 /** How a mirror release reaches each state through the release service, with SSM, timers and alarms played back. */
@@ -119,19 +123,66 @@ const steps: Partial<Record<ReleaseState, Drive>> = {
   },
 };
 
+/** The same for a blue/green release from blue to green; a throttled or refused switch holds it mid-way. */
+const elsewhere =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/maintenance/0000000000000001';
+const blueGreen: Partial<Record<ReleaseState, Drive>> = {
+  deployingIdle: async () => {},
+  switchingListener: async (h) => {
+    h.failListenerCalls(1);
+    await h.finishCommand('deployIdle');
+  },
+  verifying: (h) => h.finishCommand('deployIdle'),
+  awaitingApproval: async (h, id) => {
+    await blueGreen.verifying?.(h, id);
+    await h.elapseWindow(id);
+  },
+  succeeded: async (h, id) => {
+    await blueGreen.awaitingApproval?.(h, id);
+    await approve(h, id);
+  },
+  rollingBack: async (h, id) => {
+    await blueGreen.verifying?.(h, id);
+    h.failListenerCalls(1);
+    await raiseAlarm(h, id, 'Threshold Crossed', 'orders-api-green-5xx');
+  },
+  rollbackFailed: async (h, id) => {
+    await blueGreen.verifying?.(h, id);
+    h.listeners.pointAt(BLUE_GREEN.listenerArn, elsewhere);
+    await raiseAlarm(h, id, 'Threshold Crossed', 'orders-api-green-5xx');
+  },
+  rolledBack: async (h, id) => {
+    await blueGreen.verifying?.(h, id);
+    await raiseAlarm(h, id, 'Threshold Crossed', 'orders-api-green-5xx');
+  },
+};
+
+type StrategyName = 'mirror' | 'steps' | 'blueGreen';
+const DRIVES: Record<StrategyName, Partial<Record<ReleaseState, Drive>>> = { mirror, steps, blueGreen };
+
 async function releaseIn(
   state: ReleaseState,
-  strategy: 'mirror' | 'steps' = 'mirror',
-  h: Harness = harness(),
+  strategy: StrategyName = 'mirror',
+  h: Harness = strategy === 'blueGreen'
+    ? harness({
+        configs: [blueGreenConfig()],
+        listeners: { [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn },
+      })
+    : harness(),
 ): Promise<{ h: Harness; release: Release }> {
+  const choices = {
+    mirror: {},
+    steps: { strategy: { kind: 'steps', steps: [10, 50, 100] } },
+    blueGreen: { strategy: { kind: 'blueGreen' } },
+  } as const;
   const started = await h.service.start({
     service: 'orders-api',
     toVersion: '1.4.2',
     requestedBy: requester,
-    ...(strategy === 'steps' ? { strategy: { kind: 'steps', steps: [10, 50, 100] } } : {}),
+    ...choices[strategy],
   });
   if (!started.ok) throw new Error(started.message);
-  const drive = (strategy === 'mirror' ? mirror : steps)[state];
+  const drive = DRIVES[strategy][state];
   if (!drive) throw new Error(`no ${strategy} path to ${state}`);
   await drive(h, started.release.id);
   const release = await h.load(started.release.id);
@@ -192,7 +243,7 @@ const FORWARD = ids('rollback', 'abort');
 
 /** What each state's card must offer and say; `current` is the timeline line in bold (null: none is running). */
 const EXPECTED: Record<
-  'mirror' | 'steps',
+  StrategyName,
   Partial<Record<ReleaseState, { buttons: string[]; phrase: RegExp; current: string | null }>>
 > = {
   mirror: {
@@ -273,9 +324,43 @@ const EXPECTED: Record<
     rollbackFailed: { buttons: ids('retry'), phrase: /ROLLBACK FAILED/, current: null },
     rolledBack: { buttons: [], phrase: /Rolled back/, current: null },
   },
+  blueGreen: {
+    deployingIdle: {
+      buttons: FORWARD,
+      phrase: /Deploying 1\.4\.2 to the idle green fleet/,
+      current: 'deploy 1.4.2 to the idle green fleet',
+    },
+    switchingListener: {
+      buttons: FORWARD,
+      phrase: /Switching the listener to green: all traffic at once/,
+      current: 'switch the listener to green',
+    },
+    verifying: {
+      buttons: FORWARD,
+      phrase: /Verifying: green serves all traffic/,
+      current: 'verify for 15 min',
+    },
+    awaitingApproval: {
+      buttons: ids('promote', 'rollback', 'abort'),
+      phrase: /press Promote to keep green live/,
+      current: 'approval',
+    },
+    succeeded: {
+      buttons: [],
+      phrase: /Succeeded: green runs 1\.4\.2 and is live; blue keeps 1\.4\.1 as the way back/,
+      current: null,
+    },
+    rollingBack: {
+      buttons: [],
+      phrase: /Rolling back: blue \(1\.4\.1\) gets all traffic again/,
+      current: 'switch the listener back to blue',
+    },
+    rollbackFailed: { buttons: ids('retry'), phrase: /ROLLBACK FAILED/, current: null },
+    rolledBack: { buttons: [], phrase: /Rolled back: blue \(1\.4\.1\) is live/, current: null },
+  },
 };
 
-const cases = (['mirror', 'steps'] as const).flatMap((strategy) =>
+const cases = (['mirror', 'steps', 'blueGreen'] as const).flatMap((strategy) =>
   Object.entries(EXPECTED[strategy]).map(([state, expected]) => ({
     strategy,
     state: state as ReleaseState,
@@ -436,6 +521,14 @@ describe('what the card says', () => {
     expect(fieldTexts(card)).toContain(
       `*Rolling back because*\nrollback requested by <@${APPROVER}> at ${slackTime(h.now())}`,
     );
+  });
+
+  it('says where a blue/green rollback stopped and what the listener may still do', async () => {
+    const { h, release } = await releaseIn('rollbackFailed', 'blueGreen');
+    const text = allText(releaseCard(release, h.now()));
+    expect(text).toContain('The rollback stopped at *the listener switch back*: failed');
+    expect(text).toContain('the listener may still forward to green (1.4.2)');
+    expect(text).toContain('Alarm orders-api-green-5xx is ALARM');
   });
 
   it('lists warnings', async () => {

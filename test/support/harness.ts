@@ -1,8 +1,10 @@
+import { memoryListenerSwitch } from '../../adapters/memory-listener-switch';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { releaseService } from '../../app/release-service';
 import type {
   AlarmReading,
   EffectHandOff,
+  ListenerSwitch,
   Notice,
   Notifier,
   PendingEffect,
@@ -41,6 +43,8 @@ export function harness(
     store?: ReleaseStore;
     /** Told after the recording notifier, like the Slack card in the Lambda composition. */
     notifier?: Notifier;
+    /** Blue/green listeners and the target group each forwards to. */
+    listeners?: Record<string, string>;
   } = {},
 ) {
   let now: Instant = '2026-11-22T14:00:00.000Z';
@@ -56,6 +60,19 @@ export function harness(
   const notices: { release: Release; notice: Notice }[] = [];
   const failedEffects: PendingEffect[] = [];
   const store = options.store ?? memoryReleaseStore();
+  const listeners = memoryListenerSwitch(options.listeners);
+  /** Set to make the next listener switches fail, as ELB throttling would: the effect stays in the outbox. */
+  let listenerFailures = 0;
+  const listenerPort: ListenerSwitch = {
+    liveTargetGroup: (listenerArn) => listeners.liveTargetGroup(listenerArn),
+    switch: async (listenerArn, from, to) => {
+      if (listenerFailures > 0) {
+        listenerFailures--;
+        throw new Error('ThrottlingException: Rate exceeded');
+      }
+      await listeners.switch(listenerArn, from, to);
+    },
+  };
   /** Set to make the next fleet calls fail, as if the Lambda died or SSM throttled before the command went out. */
   let fleetFailures = 0;
 
@@ -75,6 +92,7 @@ export function harness(
     store,
     configs: configSource,
     versions: versionSource,
+    listeners: listenerPort,
     fleet: {
       run: async (releaseId, operation) => {
         if (fleetFailures > 0) {
@@ -118,6 +136,7 @@ export function harness(
       store,
       configs: configSource,
       versions: versionSource,
+      listeners: listenerPort,
       clock: { now: () => now },
       ids: { releaseId: (svc) => `${svc}-r${nextRelease++}` },
       handOff,
@@ -171,12 +190,16 @@ export function harness(
     recordedVersions,
     failedEffects,
     versions,
+    listeners,
     lastCommand,
     finishCommand,
     elapseWindow,
     setAlarm: (name: string, state: AlarmState) => alarmStates.set(name, state),
     failFleetCalls: (count: number) => {
       fleetFailures = count;
+    },
+    failListenerCalls: (count: number) => {
+      listenerFailures = count;
     },
     advance: (seconds: number) => {
       now = addSeconds(now, seconds);

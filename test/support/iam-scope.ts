@@ -25,7 +25,11 @@ export function resourceText(resource: unknown): string {
 }
 
 /** Actions that AWS's Service Authorization Reference lists with no resource type: `*` is their only resource. */
-export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set(['ssm:CancelCommand', 'ssm:ListCommands']);
+export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set([
+  'ssm:CancelCommand',
+  'ssm:ListCommands',
+  'elasticloadbalancing:DescribeListeners',
+]);
 
 const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
 
@@ -40,6 +44,11 @@ const scopedWildcards: { readonly why: string; readonly ok: (resource: string, s
       why: 'instances carrying the management tag',
       ok: (r, s) =>
         r.endsWith(':instance/*') && conditionKeys(s).some((k) => k.startsWith('ssm:resourceTag/')),
+    },
+    {
+      why: 'load balancer listeners carrying the management tag',
+      ok: (r, s) =>
+        r.endsWith(':listener/*') && conditionKeys(s).some((k) => k.startsWith('aws:ResourceTag/')),
     },
     {
       why: "parameters under the agent's path",

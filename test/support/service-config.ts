@@ -30,3 +30,32 @@ export function configInput(overrides: Partial<ServiceConfigInput> = {}): Servic
 export function serviceConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfig {
   return serviceConfigSchema.parse(configInput(overrides));
 }
+
+const elb = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012';
+/** The blue/green side of `orders-api`: one listener, a target group, fleet and 5XX alarm per colour. */
+export const BLUE_GREEN = {
+  listenerArn: `${elb}:listener/app/orders-api/0123456789abcdef/0123456789abcdef`,
+  blue: {
+    targetGroupArn: `${elb}:targetgroup/orders-api-blue/00000000000000b1`,
+    tags: { 'canary-agent:fleet': 'orders-api-blue' },
+    alarms: ['orders-api-blue-5xx'],
+  },
+  green: {
+    targetGroupArn: `${elb}:targetgroup/orders-api-green/00000000000000e2`,
+    tags: { 'canary-agent:fleet': 'orders-api-green' },
+    alarms: ['orders-api-green-5xx'],
+  },
+} as const;
+
+/** `orders-api` as a blue/green service: no fleets.stable, since the live colour is its stable fleet. */
+export function blueGreenConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfig {
+  return serviceConfig({
+    fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },
+    blueGreen: {
+      listenerArn: BLUE_GREEN.listenerArn,
+      blue: { ...BLUE_GREEN.blue, alarms: [...BLUE_GREEN.blue.alarms] },
+      green: { ...BLUE_GREEN.green, alarms: [...BLUE_GREEN.green.alarms] },
+    },
+    ...overrides,
+  });
+}

@@ -1,0 +1,23 @@
+# deployIdle: run Image:Version as the service on a host of the idle blue/green colour, whatever version it ran
+# before (no user is on it: the listener forwards to the other colour), and wait for its health check. A failure
+# puts the previous container back.
+NAME="$SERVICE"
+REF="$IMAGE:$VERSION"
+HOST_PORT="${CA_HOST_PORT:-$CONTAINER_PORT}"
+
+take_lock
+recover_replaced "$NAME"
+mirror_running && fail "the host serves through the agent's $(mirror_driver) proxy; a blue/green host never does"
+
+status=$(container_status "$NAME")
+if [ "$status" = "true $REF" ] && wait_healthy; then
+  succeed false "$REF already running and healthy"
+fi
+
+ensure_image "$REF" || fail "cannot pull $REF"
+set_aside "$NAME"
+on_undo "\"\$CA_DOCKER\" rm -f '$NAME' >/dev/null 2>&1"
+container_run "$NAME" "$REF" || fail "cannot start $REF on port $HOST_PORT (is the port taken?)"
+wait_healthy || fail "$REF failed its health check $HEALTH_PATH on port $HOST_PORT within ${CA_HEALTH_TIMEOUT_SECONDS}s"
+"$CA_DOCKER" rm -f "$NAME-replaced" >/dev/null 2>&1
+succeed true "$REF running and healthy${status:+; ${status#* } replaced}"
