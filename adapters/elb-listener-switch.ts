@@ -1,7 +1,8 @@
 import {
   type Action,
   DescribeListenersCommand,
-  type ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2ClientConfig,
   ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListenerSwitchRefusedError } from '../app/errors';
@@ -60,6 +61,11 @@ export function elbListenerSwitch(client: ElasticLoadBalancingV2Client): Listene
       );
     },
   };
+}
+
+/** The adapter with its own client: what a composition root that loads this module on demand calls. */
+export function elbListenerSwitchWithClient(config: ElasticLoadBalancingV2ClientConfig): ListenerSwitch {
+  return elbListenerSwitch(new ElasticLoadBalancingV2Client(config));
 }
 
 /** The target group that gets all of the default forward action's traffic, or null when none or several do. */

@@ -10,6 +10,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type Action,
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
@@ -28,7 +34,7 @@ import { readServerlessYml } from '../local/serverless-yml';
 import { slackStandin } from '../local/slack-standin';
 import { getTestEvent } from '../test/support/events';
 import { lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
-import { APPROVER, configInput } from '../test/support/service-config';
+import { APPROVER, BLUE_GREEN, configInput } from '../test/support/service-config';
 import { fakeSsm } from './fake-ssm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -271,12 +277,35 @@ async function oneRelease(): Promise<void> {
     const cloudWatch = mockClient(CloudWatchClient);
     const eventBridge = mockClient(EventBridgeClient);
     const scheduler = mockClient(SchedulerClient);
-    const config = configInput({ alarms: { canary: ['canary-orders-api-5xx'], stable: [] } });
+    const elb = mockClient(ElasticLoadBalancingV2Client);
+    const alarms = { canary: ['canary-orders-api-5xx'], stable: [] };
+    const mirrorConfig = configInput({ alarms });
+    const blueGreenConfig = configInput({
+      alarms,
+      fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },
+      blueGreen: {
+        listenerArn: BLUE_GREEN.listenerArn,
+        blue: { ...BLUE_GREEN.blue, alarms: ['canary-orders-api-blue-5xx'] },
+        green: { ...BLUE_GREEN.green, alarms: ['canary-orders-api-green-5xx'] },
+      },
+    });
+    let serviceConfig = mirrorConfig;
     let commands = 0;
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
     ssm
       .on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` })
-      .resolves({ Parameter: { Value: JSON.stringify(config) } });
+      .callsFake(async () => ({ Parameter: { Value: JSON.stringify(serviceConfig) } }));
+    // The listener as ELB describes it: all traffic to one target group, which ModifyListener replaces.
+    let live: string = BLUE_GREEN.blue.targetGroupArn;
+    elb.on(DescribeListenersCommand).callsFake(async () => ({
+      Listeners: [
+        { ListenerArn: BLUE_GREEN.listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: live }] },
+      ],
+    }));
+    elb.on(ModifyListenerCommand).callsFake(async (input: { DefaultActions?: Action[] }) => {
+      live = input.DefaultActions?.[0]?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn ?? live;
+      return {};
+    });
     ssm
       .on(GetParameterCommand, { Name: `${STAGE_PATH}/versions/orders-api` })
       .resolves({ Parameter: { Value: '1.4.1' } });
@@ -290,9 +319,9 @@ async function oneRelease(): Promise<void> {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{}] });
     scheduler.on(CreateScheduleCommand).resolves({});
     scheduler.on(DeleteScheduleCommand).resolves({});
-    cloudWatch
-      .on(DescribeAlarmsCommand)
-      .resolves({ MetricAlarms: [{ AlarmName: 'canary-orders-api-5xx', StateValue: 'OK' }] });
+    cloudWatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames?: string[] }) => ({
+      MetricAlarms: (input.AlarmNames ?? []).map((AlarmName) => ({ AlarmName, StateValue: 'OK' })),
+    }));
 
     const compose = await import('../handlers/compose');
     const handlers = {
@@ -334,102 +363,155 @@ async function oneRelease(): Promise<void> {
       );
     };
 
-    await invoke('pipeline', getTestEvent('canary-agent/release-requested'));
-    const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
-    await finish('deploy-canary');
-    await finish('start-mirror');
-    const timerId = (await store.load(releaseId))?.run?.timerId;
-    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
-    // The Promote click, as Slack sends it; the Slack function hands its effects to the effects function.
-    const promote = new URLSearchParams({
-      payload: JSON.stringify({
-        type: 'block_actions',
-        user: { id: APPROVER },
-        trigger_id: 'bench.promote',
-        actions: [{ type: 'button', action_id: 'canary_promote', value: releaseId, action_ts: '1' }],
-        response_url: `${slack.url()}/respond/${APPROVER}`,
-      }),
-    }).toString();
-    await invoke('slack', {
-      headers: signedHeaders(SLACK_SECRET, promote),
-      body: promote,
-      isBase64Encoded: false,
+    /** Promote, as Slack sends the click; the Slack function hands its effects to the effects function. */
+    const clickPromote = async (releaseId: string) => {
+      const promote = new URLSearchParams({
+        payload: JSON.stringify({
+          type: 'block_actions',
+          user: { id: APPROVER },
+          trigger_id: `bench.promote.${releaseId}`,
+          actions: [{ type: 'button', action_id: 'canary_promote', value: releaseId, action_ts: '1' }],
+          response_url: `${slack.url()}/respond/${APPROVER}`,
+        }),
+      }).toString();
+      await invoke('slack', {
+        headers: signedHeaders(SLACK_SECRET, promote),
+        body: promote,
+        isBase64Encoded: false,
+      });
+      await invoke('effects', getTestEvent('canary-agent/effects-pending', { detail: { releaseId } }));
+    };
+    const elapseWindow = async (releaseId: string) => {
+      const timerId = (await store.load(releaseId))?.run?.timerId;
+      await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+    };
+    const mocks = [ssm, cloudWatch, eventBridge, scheduler, elb];
+    /** The calls one release makes, from a clean count. */
+    const measure = async (title: string, release: () => Promise<string>) => {
+      for (const mock of mocks) mock.resetHistory();
+      const dynamoBefore = { ...dynamoCounts };
+      const [invocationsBefore, slackBefore] = [invocations, slack.calls().length];
+      const releaseId = await release();
+      const final = await store.load(releaseId);
+      const aws = {
+        'ssm:SendCommand': ssm.commandCalls(SendCommandCommand).length,
+        'ssm:GetParameter': ssm.commandCalls(GetParameterCommand).length,
+        'ssm:PutParameter': ssm.calls().filter((c) => c.args[0].constructor.name === 'PutParameterCommand')
+          .length,
+        'cloudwatch:DescribeAlarms': cloudWatch.commandCalls(DescribeAlarmsCommand).length,
+        'events:PutEvents': eventBridge.commandCalls(PutEventsCommand).length,
+        'scheduler:CreateSchedule': scheduler.commandCalls(CreateScheduleCommand).length,
+        'scheduler:DeleteSchedule': scheduler.commandCalls(DeleteScheduleCommand).length,
+        'elasticloadbalancing:DescribeListeners': elb.commandCalls(DescribeListenersCommand).length,
+        'elasticloadbalancing:ModifyListener': elb.commandCalls(ModifyListenerCommand).length,
+      };
+      const dynamo = {
+        requests: dynamoCounts.requests - dynamoBefore.requests,
+        writeRequests: dynamoCounts.writeRequests - dynamoBefore.writeRequests,
+        itemsWritten: dynamoCounts.itemsWritten - dynamoBefore.itemsWritten,
+        wcu: dynamoCounts.wcu - dynamoBefore.wcu,
+        rcu: dynamoCounts.rcu - dynamoBefore.rcu,
+      };
+      const slackCalls = new Map<string, number>();
+      for (const { method } of slack.calls().slice(slackBefore))
+        slackCalls.set(method, (slackCalls.get(method) ?? 0) + 1);
+      printRelease(`${title} (${final?.state})`, aws, dynamo, invocations - invocationsBefore, slackCalls);
+    };
+
+    await measure(
+      'one complete mirror release: 2 canary hosts, 2 stable hosts, approval, no alarm',
+      async () => {
+        await invoke('pipeline', getTestEvent('canary-agent/release-requested'));
+        const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
+        await finish('deploy-canary');
+        await finish('start-mirror');
+        await elapseWindow(releaseId);
+        await clickPromote(releaseId);
+        await finish('stop-mirror');
+        await finish('promote');
+        await finish('remove-canary');
+        return releaseId;
+      },
+    );
+
+    serviceConfig = blueGreenConfig;
+    await measure('one complete blue/green release: 2 hosts per colour, approval, no alarm', async () => {
+      await invoke(
+        'pipeline',
+        getTestEvent('canary-agent/release-requested', {
+          id: 'bench-blue-green',
+          detail: { version: '1.4.3', strategy: 'blue-green' },
+        }),
+      );
+      const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
+      await finish('deploy-idle');
+      await elapseWindow(releaseId);
+      await clickPromote(releaseId);
+      return releaseId;
     });
-    await invoke('effects', getTestEvent('canary-agent/effects-pending', { detail: { releaseId } }));
-    await finish('stop-mirror');
-    await finish('promote');
-    await finish('remove-canary');
-    const final = await store.load(releaseId);
-
-    const aws = {
-      'ssm:SendCommand': ssm.commandCalls(SendCommandCommand).length,
-      'ssm:GetParameter': ssm.commandCalls(GetParameterCommand).length,
-      'ssm:PutParameter': ssm.calls().filter((c) => c.args[0].constructor.name === 'PutParameterCommand')
-        .length,
-      'cloudwatch:DescribeAlarms': cloudWatch.commandCalls(DescribeAlarmsCommand).length,
-      'events:PutEvents': eventBridge.commandCalls(PutEventsCommand).length,
-      'scheduler:CreateSchedule': scheduler.commandCalls(CreateScheduleCommand).length,
-      'scheduler:DeleteSchedule': scheduler.commandCalls(DeleteScheduleCommand).length,
-    };
-    const slackCalls = new Map<string, number>();
-    for (const { method } of slack.calls()) slackCalls.set(method, (slackCalls.get(method) ?? 0) + 1);
-    console.log(
-      `\none complete release (${final?.state}; 2 canary hosts, 2 stable hosts, approval, no alarm):\n`,
-    );
-    table(
-      ['API', 'calls'],
-      [
-        ...Object.entries(aws).map(([k, v]) => [k, String(v)]),
-        ['dynamodb (all requests)', String(dynamoCounts.requests)],
-        ['dynamodb write requests', String(dynamoCounts.writeRequests)],
-        ['dynamodb items written', String(dynamoCounts.itemsWritten)],
-        ['Lambda invocations', String(invocations)],
-        ...[...slackCalls].map(([method, count]) => [`slack ${method}`, String(count)]),
-      ],
-    );
-
-    // On-demand prices, us-east-1, as published by AWS (Nov 2024 DynamoDB price cut): see README.
-    const price = {
-      wru: 0.625 / 1e6,
-      rru: 0.125 / 1e6,
-      lambdaRequest: 0.2 / 1e6,
-      lambdaGbSecondArm: 0.0000133334,
-      putEvents: 1 / 1e6,
-      scheduler: 1 / 1e6,
-      cloudWatchApi: 0.01 / 1000,
-    };
-    const wru = dynamoCounts.wcu || dynamoCounts.itemsWritten * 2;
-    const rru = dynamoCounts.rcu || dynamoCounts.requests - dynamoCounts.writeRequests;
-    const lambdaSeconds = invocations * 0.2; // 200 ms at 512 MB each, a generous estimate
-    const cost =
-      wru * price.wru +
-      rru * price.rru +
-      invocations * price.lambdaRequest +
-      lambdaSeconds * 0.5 * price.lambdaGbSecondArm +
-      aws['events:PutEvents'] * price.putEvents +
-      aws['scheduler:CreateSchedule'] * price.scheduler +
-      aws['cloudwatch:DescribeAlarms'] * price.cloudWatchApi;
-    console.log(
-      `\nDynamoDB consumed: ${wru.toFixed(1)} write units, ${rru.toFixed(1)} read units${dynamoCounts.wcu ? '' : ' (estimated: 2 WRU per transactional item)'}`,
-    );
-    console.log(
-      `cost of one release at on-demand prices: $${cost.toFixed(6)} (~$${(cost * 1000).toFixed(3)} per 1,000 releases)`,
-    );
-    console.log(
-      'prices: DynamoDB $0.625/M write units, $0.125/M read units; Lambda $0.20/M requests + $0.0000133334/GB-s (arm64, 512 MB, 200 ms assumed);',
-    );
-    console.log(
-      'EventBridge $1.00/M custom events; Scheduler $1.00/M invocations; CloudWatch API $0.01/1,000 requests; SSM Run Command and standard parameters: no charge.',
-    );
-    console.log(
-      `fixed: the sweeper runs 43,200 times a month: $${(43_200 * (price.lambdaRequest + 0.1 * 0.5 * price.lambdaGbSecondArm)).toFixed(3)}/month before the free tier.`,
-    );
-    for (const mock of [ssm, cloudWatch, eventBridge, scheduler]) mock.restore();
+    for (const mock of mocks) mock.restore();
   } finally {
     process.env = saved;
     await slack.stop();
     await dynamo.stop();
   }
+}
+
+function printRelease(
+  title: string,
+  aws: Record<string, number>,
+  dynamo: { requests: number; writeRequests: number; itemsWritten: number; wcu: number; rcu: number },
+  invocations: number,
+  slackCalls: ReadonlyMap<string, number>,
+): void {
+  console.log(`\n${title}:\n`);
+  table(
+    ['API', 'calls'],
+    [
+      ...Object.entries(aws).map(([k, v]) => [k, String(v)]),
+      ['dynamodb (all requests)', String(dynamo.requests)],
+      ['dynamodb write requests', String(dynamo.writeRequests)],
+      ['dynamodb items written', String(dynamo.itemsWritten)],
+      ['Lambda invocations', String(invocations)],
+      ...[...slackCalls].map(([method, count]) => [`slack ${method}`, String(count)]),
+    ],
+  );
+  // On-demand prices, us-east-1, as published by AWS (Nov 2024 DynamoDB price cut): see README.
+  const price = {
+    wru: 0.625 / 1e6,
+    rru: 0.125 / 1e6,
+    lambdaRequest: 0.2 / 1e6,
+    lambdaGbSecondArm: 0.0000133334,
+    putEvents: 1 / 1e6,
+    scheduler: 1 / 1e6,
+    cloudWatchApi: 0.01 / 1000,
+  };
+  const wru = dynamo.wcu || dynamo.itemsWritten * 2;
+  const rru = dynamo.rcu || dynamo.requests - dynamo.writeRequests;
+  const lambdaSeconds = invocations * 0.2; // 200 ms at 512 MB each, a generous estimate
+  const cost =
+    wru * price.wru +
+    rru * price.rru +
+    invocations * price.lambdaRequest +
+    lambdaSeconds * 0.5 * price.lambdaGbSecondArm +
+    (aws['events:PutEvents'] ?? 0) * price.putEvents +
+    (aws['scheduler:CreateSchedule'] ?? 0) * price.scheduler +
+    (aws['cloudwatch:DescribeAlarms'] ?? 0) * price.cloudWatchApi;
+  console.log(
+    `\nDynamoDB consumed: ${wru.toFixed(1)} write units, ${rru.toFixed(1)} read units${dynamo.wcu ? '' : ' (estimated: 2 WRU per transactional item)'}`,
+  );
+  console.log(
+    `cost of one release at on-demand prices: $${cost.toFixed(6)} (~$${(cost * 1000).toFixed(3)} per 1,000 releases)`,
+  );
+  console.log(
+    'prices: DynamoDB $0.625/M write units, $0.125/M read units; Lambda $0.20/M requests + $0.0000133334/GB-s (arm64, 512 MB, 200 ms assumed);',
+  );
+  console.log(
+    'EventBridge $1.00/M custom events; Scheduler $1.00/M invocations; CloudWatch API $0.01/1,000 requests; SSM Run Command, standard parameters and ELB API calls: no charge.',
+  );
+  console.log(
+    `fixed: the sweeper runs 43,200 times a month: $${(43_200 * (price.lambdaRequest + 0.1 * 0.5 * price.lambdaGbSecondArm)).toFixed(3)}/month before the free tier.`,
+  );
 }
 
 function table(header: string[], rows: string[][]): void {

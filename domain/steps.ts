@@ -3,7 +3,6 @@ import { addSeconds, isAtOrAfter } from './time';
 import type {
   CommandOutcome,
   Effect,
-  Exposure,
   HostOperationStep,
   Instant,
   ListenerSwitchStep,
@@ -41,55 +40,40 @@ function nextStepId(release: Release): { stepId: string; stepCount: number } {
   return { stepId: `${release.id}.${stepCount}`, stepCount };
 }
 
+/** Starts a host operation or a listener switch: what runs, what it may expose, and the effect that runs it. */
 function dispatch(d: Draft, step: UndoStep, now: Instant): Draft {
-  return step.kind === 'hostOperation' ? dispatchHostOperation(d, step, now) : dispatchSwitch(d, step, now);
-}
-
-function withExposure(release: Release, step: UndoStep): readonly Exposure[] {
+  const { stepId, stepCount } = nextStepId(d.release);
+  const { run, effect, takesTraffic } =
+    step.kind === 'hostOperation'
+      ? hostOperationRun(step, stepId, now)
+      : listenerSwitchRun(step, stepId, now);
   const adds = exposureOfStep(step).adds;
-  return adds && !release.exposure.includes(adds) ? [...release.exposure, adds] : release.exposure;
-}
-
-/** The exposure is added before the switch runs: it may have switched even if no report ever comes. */
-function dispatchSwitch(d: Draft, step: ListenerSwitchStep, now: Instant): Draft {
-  const { stepId, stepCount } = nextStepId(d.release);
-  const run: StepRun = {
-    stepId,
-    listenerSwitch: step.direction,
-    startedAt: now,
-    deadlineAt: addSeconds(now, step.timeoutSeconds),
-    hosts: {},
-  };
-  const exposure = withExposure(d.release, step);
-  const trafficSince =
-    step.direction === 'forward' ? (d.release.trafficSince ?? now) : d.release.trafficSince;
-  return withEffects(
-    { ...d, release: { ...d.release, state: step.state, run, stepCount, exposure, trafficSince } },
-    {
-      kind: 'switchListener',
-      stepId,
-      listenerArn: step.listenerArn,
-      fromTargetGroupArn: step.fromTargetGroupArn,
-      toTargetGroupArn: step.toTargetGroupArn,
-    },
-  );
-}
-
-function dispatchHostOperation(d: Draft, step: HostOperationStep, now: Instant): Draft {
-  const { stepId, stepCount } = nextStepId(d.release);
-  const run: StepRun = {
-    stepId,
-    operation: step.operation,
-    startedAt: now,
-    deadlineAt: addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS),
-    hosts: {},
-  };
-  const exposure = withExposure(d.release, step);
-  const takesTraffic = step.operation === 'startMirror' || step.operation === 'shiftTraffic';
+  const exposure =
+    adds && !d.release.exposure.includes(adds) ? [...d.release.exposure, adds] : d.release.exposure;
   const trafficSince = takesTraffic ? (d.release.trafficSince ?? now) : d.release.trafficSince;
   return withEffects(
     { ...d, release: { ...d.release, state: step.state, run, stepCount, exposure, trafficSince } },
-    {
+    effect,
+  );
+}
+
+interface Started {
+  readonly run: StepRun;
+  readonly effect: Effect;
+  /** True when the step puts (real or mirrored) traffic on the new version: alarms count from then on. */
+  readonly takesTraffic: boolean;
+}
+
+function hostOperationRun(step: HostOperationStep, stepId: string, now: Instant): Started {
+  return {
+    run: {
+      stepId,
+      operation: step.operation,
+      startedAt: now,
+      deadlineAt: addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS),
+      hosts: {},
+    },
+    effect: {
       kind: 'runHostOperation',
       stepId,
       operation: step.operation,
@@ -99,7 +83,29 @@ function dispatchHostOperation(d: Draft, step: HostOperationStep, now: Instant):
       timeoutSeconds: step.timeoutSeconds,
       ...(step.rateControl ? { rateControl: step.rateControl } : {}),
     },
-  );
+    takesTraffic: step.operation === 'startMirror' || step.operation === 'shiftTraffic',
+  };
+}
+
+/** The exposure is added before the switch runs: it may have switched even if no report ever comes. */
+function listenerSwitchRun(step: ListenerSwitchStep, stepId: string, now: Instant): Started {
+  return {
+    run: {
+      stepId,
+      listenerSwitch: step.direction,
+      startedAt: now,
+      deadlineAt: addSeconds(now, step.timeoutSeconds),
+      hosts: {},
+    },
+    effect: {
+      kind: 'switchListener',
+      stepId,
+      listenerArn: step.listenerArn,
+      fromTargetGroupArn: step.fromTargetGroupArn,
+      toTargetGroupArn: step.toTargetGroupArn,
+    },
+    takesTraffic: step.direction === 'forward',
+  };
 }
 
 /**

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -13,7 +12,6 @@ import { WebClient } from '@slack/web-api';
 import { cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
-import { elbListenerSwitch } from '../adapters/elb-listener-switch';
 import { eventBridgeHandOff } from '../adapters/eventbridge-hand-off';
 import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { schedulerTimers } from '../adapters/scheduler-timers';
@@ -25,6 +23,7 @@ import { type ReleaseService, releaseService } from '../app/release-service';
 import type {
   Clock,
   IdSource,
+  ListenerSwitch,
   Notifier,
   PendingEffect,
   ReleaseStore,
@@ -46,7 +45,22 @@ export const sdkClients = {
   cloudWatch: new CloudWatchClient(sdk),
   eventBridge: new EventBridgeClient(sdk),
   scheduler: new SchedulerClient(sdk),
-  elb: new ElasticLoadBalancingV2Client(sdk),
+};
+
+let elb: Promise<ListenerSwitch> | undefined;
+/**
+ * The ELB adapter, loaded on first use: only blue/green services need it, so no cold start pays for loading its
+ * client (esbuild turns these dynamic imports into code that runs when called, not when the bundle loads).
+ */
+function loadListenerSwitch(): Promise<ListenerSwitch> {
+  elb ??= import('../adapters/elb-listener-switch').then(({ elbListenerSwitchWithClient }) =>
+    elbListenerSwitchWithClient(sdk),
+  );
+  return elb;
+}
+const listeners: ListenerSwitch = {
+  liveTargetGroup: async (listenerArn) => (await loadListenerSwitch()).liveTargetGroup(listenerArn),
+  switch: async (listenerArn, from, to) => (await loadListenerSwitch()).switch(listenerArn, from, to),
 };
 
 export interface Agent {
@@ -79,7 +93,7 @@ function statePorts(env: AgentConfig) {
     store: dynamoReleaseStore(sdkClients.dynamo, env.RELEASES_TABLE),
     configs: ssmServiceConfigs(sdkClients.ssm, env.PARAMETER_PATH),
     versions: ssmVersionRegistry(sdkClients.ssm, env.PARAMETER_PATH),
-    listeners: elbListenerSwitch(sdkClients.elb),
+    listeners,
   };
 }
 
@@ -87,12 +101,10 @@ function statePorts(env: AgentConfig) {
 export async function agent(): Promise<Agent> {
   if (built) return built;
   const env = loadConfig();
-  const { store, configs, versions, listeners } = statePorts(env);
+  const ports = statePorts(env);
+  const { store, configs, versions } = ports;
   const service = releaseService({
-    store,
-    configs,
-    versions,
-    listeners,
+    ...ports,
     clock,
     ids,
     fleet: ssmFleetOperator(sdkClients.ssm, {
@@ -132,19 +144,13 @@ export async function slackRuntime(): Promise<SlackRuntime> {
   const secrets = await slackSecrets();
   if (slackBuilt) return { ...slackBuilt, secrets };
   const env = loadConfig();
-  const { store, configs, versions, listeners } = statePorts(env);
+  const ports = statePorts(env);
   const handOff = eventBridgeHandOff(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN });
-  const service = releaseService({
-    store,
-    configs,
-    versions,
-    listeners,
-    clock,
-    ids,
-    handOff,
-    onEffectFailed,
-  });
-  slackBuilt = { deps: { service, store, configs }, slackApiUrl: env.SLACK_API_URL };
+  const service = releaseService({ ...ports, clock, ids, handOff, onEffectFailed });
+  slackBuilt = {
+    deps: { service, store: ports.store, configs: ports.configs },
+    slackApiUrl: env.SLACK_API_URL,
+  };
   return { ...slackBuilt, secrets };
 }
 

@@ -1,6 +1,6 @@
 import { assertNever, formatPercent } from '../../domain/plan';
 import { isRollingBack } from '../../domain/policies';
-import { VALIDATION_MARGIN_SECONDS } from '../../domain/steps';
+import { describeRun, VALIDATION_MARGIN_SECONDS } from '../../domain/steps';
 import { addSeconds, secondsBetween } from '../../domain/time';
 import type {
   HostOperationStep,
@@ -168,11 +168,22 @@ function rollbackItems(release: Release, rollback: Rollback): Item[] {
     label: stepLabel(release, step),
     mark: markOf(i),
   }));
-  if (waiting) items.unshift({ label: `wait for ${release.run?.operation} to stop`, mark: 'current' });
+  const running = release.run;
+  if (waiting && running)
+    items.unshift({ label: `wait for ${describeRun(running)} to end`, mark: 'current' });
   return items.length > 0 ? items : [{ label: 'nothing on the hosts to undo', mark: 'done' }];
 }
 
 const UNSUCCESSFUL: readonly HostStatus[] = ['failed', 'timedOut', 'cancelled'];
+
+/** The fleet the running operation works on: its step's (a blue/green deploy names its colour). */
+function fleetOf(release: Release, operation: HostOperationStep['operation']): string {
+  const step = release.rollback
+    ? release.rollback.steps[release.rollback.cursor]
+    : release.plan[release.cursor];
+  if (step?.kind === 'hostOperation' && step.operation === operation) return step.fleet;
+  return operation === 'deployCanary' || operation === 'removeCanary' ? 'canary' : 'stable';
+}
 
 /**
  * The running host operation's progress. SSM tells us of hosts only as each one reports, so the counts are
@@ -185,7 +196,7 @@ export function fleetText(release: Release): string | null {
   const hosts = Object.entries(run.hosts);
   const failed = hosts.filter(([, status]) => UNSUCCESSFUL.includes(status));
   const count = (wanted: HostStatus) => hosts.filter(([, status]) => status === wanted).length;
-  const fleet = run.operation === 'deployCanary' || run.operation === 'removeCanary' ? 'canary' : 'stable';
+  const fleet = fleetOf(release, run.operation);
   let phase = run.commandId === undefined ? 'being sent' : run.cancelRequested ? 'cancelling' : 'running';
   if (release.state === 'rollbackFailed') phase = 'stopped at a failure';
   return joinWithin(

@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Release } from '../../domain/types';
-import { type Sandbox, startSandbox } from '../../local/sandbox';
-import { backgroundTraffic } from '../../local/traffic';
+import { describe, expect, it, vi } from 'vitest';
+import { ended, REQUESTER, sandboxSession } from '../support/sandbox-session';
 
 /**
  * Weighted steps end to end in the sandbox: the engine, the event bus, DynamoDB Local and the real shift-traffic,
@@ -14,64 +9,30 @@ vi.hoisted(() => {
   // The handlers' structured logs, one line per event, would drown the test output.
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
 });
-const REQUESTER = { kind: 'person', id: 'UANA0SANDBOX' } as const;
-const APPROVER = { kind: 'person', id: 'UBEN0SANDBOX' } as const;
-const ended = (r: Release) =>
-  r.state === 'succeeded' || r.state === 'rolledBack' || r.state === 'rollbackFailed';
-
-let dir: string;
-let sandbox: Sandbox;
-let traffic: ReturnType<typeof backgroundTraffic>;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ca-sandbox-steps-'));
-  sandbox = await startSandbox({ dir, speedUp: 20 });
-  traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 40);
-  traffic.start();
-}, 60_000);
-
-afterAll(async () => {
-  await traffic?.stop();
-  await sandbox?.stop();
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
-
-async function servingVersion(): Promise<string | null> {
-  return (await fetch(`${sandbox.stableUrl}/orders/42`)).headers.get('x-service-version');
-}
-
-async function release(toVersion: string): Promise<Release> {
-  const started = await sandbox.service.start({
+const session = sandboxSession('sandbox-steps');
+const release = (toVersion: string) =>
+  session.release({
     service: 'orders-api',
     toVersion,
     requestedBy: REQUESTER,
     strategy: { kind: 'steps', steps: [10, 100] },
   });
-  if (!started.ok) throw new Error(started.message);
-  const waiting = await sandbox.waitFor(
-    started.release.id,
-    (r) => r.state === 'awaitingApproval' || ended(r) || r.state === 'rollingBack',
-  );
-  if (waiting.state === 'awaitingApproval')
-    await sandbox.service.apply(waiting.id, { kind: 'approved', actor: APPROVER });
-  return sandbox.waitFor(started.release.id, ended, 60_000);
-}
 
 describe('a weighted-steps release in the sandbox', () => {
   it('walks 10% then 100% of users to the canary, promotes, and gives the hosts their own nginx back', async () => {
     const started = Date.now();
-    const canaryBefore = [...sandbox.fleet.canaryLb.counts().values()].reduce((a, b) => a + b, 0);
+    const canaryBefore = [...session.sandbox().fleet.canaryLb.counts().values()].reduce((a, b) => a + b, 0);
     const done = await release('1.4.2');
     console.log(`steps [10, 100] release: ${done.state} in ${Date.now() - started} ms`);
     expect(done.state).toBe('succeeded');
-    expect(await servingVersion()).toBe('1.4.2');
-    expect(sandbox.fleet.stableOnOwnNginx()).toBe(true);
+    expect(await session.servingVersion()).toBe('1.4.2');
+    expect(session.sandbox().fleet.stableOnOwnNginx()).toBe(true);
     // Real users reached the canary through the routing proxy. Alone on the machine every request succeeds;
     // the bound is loose because another sandbox's nginx left on this machine can hold the same loopback
     // address and port (SO_REUSEPORT) and take some of the connections, answering from the wrong host.
-    const canaryAfter = [...sandbox.fleet.canaryLb.counts().values()].reduce((a, b) => a + b, 0);
+    const canaryAfter = [...session.sandbox().fleet.canaryLb.counts().values()].reduce((a, b) => a + b, 0);
     expect(canaryAfter).toBeGreaterThan(canaryBefore);
-    const { sent, byStatus } = traffic.summary();
+    const { sent, byStatus } = session.traffic().summary();
     console.log(
       `background traffic: ${sent} requests, statuses ${JSON.stringify(Object.fromEntries(byStatus))}`,
     );
@@ -79,7 +40,7 @@ describe('a weighted-steps release in the sandbox', () => {
   }, 60_000);
 
   it('rolls back from a step on the canary alarm, with every stable host on its own nginx again', async () => {
-    sandbox.fleet.markFaulty('1.4.3');
+    session.sandbox().fleet.markFaulty('1.4.3');
     const started = Date.now();
     const done = await release('1.4.3');
     console.log(
@@ -87,23 +48,23 @@ describe('a weighted-steps release in the sandbox', () => {
     );
     expect(done.state).toBe('rolledBack');
     expect(done.rollback?.reason.kind).toBe('alarm');
-    expect(await servingVersion()).toBe('1.4.2');
-    expect(sandbox.fleet.stableOnOwnNginx()).toBe(true);
+    expect(await session.servingVersion()).toBe('1.4.2');
+    expect(session.sandbox().fleet.stableOnOwnNginx()).toBe(true);
   }, 60_000);
 
   it('serves the users of a canary that goes down from stable, while its alarm rolls the release back', async () => {
-    const before = traffic.summary();
-    const started = await sandbox.service.start({
+    const before = session.traffic().summary();
+    const started = await session.sandbox().service.start({
       service: 'orders-api',
       toVersion: '1.4.4',
       requestedBy: REQUESTER,
       strategy: { kind: 'steps', steps: [100] },
     });
     if (!started.ok) throw new Error(started.message);
-    await sandbox.waitFor(started.release.id, (r) => r.state === 'verifying');
-    sandbox.fleet.markUnhealthy('1.4.4');
-    const done = await sandbox.waitFor(started.release.id, ended, 60_000);
-    const after = traffic.summary();
+    await session.sandbox().waitFor(started.release.id, (r) => r.state === 'verifying');
+    session.sandbox().fleet.markUnhealthy('1.4.4');
+    const done = await session.sandbox().waitFor(started.release.id, ended, 60_000);
+    const after = session.traffic().summary();
     const statuses = (s: typeof after) => Object.fromEntries(s.byStatus);
     console.log(
       `canary down at 100%: ${done.state}; users saw ${JSON.stringify(statuses(after))} (before ${JSON.stringify(statuses(before))})`,
@@ -115,7 +76,7 @@ describe('a weighted-steps release in the sandbox', () => {
     for (const [status, count] of after.byStatus)
       if (status !== 200) expect(count, `status ${status}`).toBe(before.byStatus.get(status) ?? 0);
     expect(after.byStatus.get(200) ?? 0).toBeGreaterThan(before.byStatus.get(200) ?? 0);
-    expect(await servingVersion()).toBe('1.4.2');
-    expect(sandbox.fleet.stableOnOwnNginx()).toBe(true);
+    expect(await session.servingVersion()).toBe('1.4.2');
+    expect(session.sandbox().fleet.stableOnOwnNginx()).toBe(true);
   }, 60_000);
 });

@@ -517,10 +517,26 @@ describe('what the card says', () => {
 
     const card = releaseCard(release, h.now());
 
-    expect(timeline(card).split('\n')[1]).toBe('▶ *wait for promote to stop*');
+    expect(timeline(card).split('\n')[1]).toBe('▶ *wait for promote to end*');
     expect(fieldTexts(card)).toContain(
       `*Rolling back because*\nrollback requested by <@${APPROVER}> at ${slackTime(h.now())}`,
     );
+  });
+
+  it('names the colour a blue/green deploy runs on, and a switch the rollback waits for', async () => {
+    const { h, release } = await releaseIn('deployingIdle', 'blueGreen');
+    expect(allText(releaseCard(release, h.now()))).toContain(
+      '*Hosts*: deployIdle on the green fleet, running',
+    );
+
+    h.failListenerCalls(1);
+    await h.finishCommand('deployIdle');
+    await h.service.apply(release.id, { kind: 'abortRequested', actor: requester });
+    const waiting = await h.load(release.id);
+    expect(timeline(releaseCard(waiting, h.now())).split('\n').slice(1)).toEqual([
+      '▶ *wait for the listener switch to end*',
+      '○ switch the listener back to blue',
+    ]);
   });
 
   it('says where a blue/green rollback stopped and what the listener may still do', async () => {
