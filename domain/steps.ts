@@ -40,7 +40,10 @@ function nextStepId(release: Release): { stepId: string; stepCount: number } {
   return { stepId: `${release.id}.${stepCount}`, stepCount };
 }
 
-/** Starts a host operation or a listener switch: what runs, what it may expose, and the effect that runs it. */
+/**
+ * Starts a host operation or a listener switch: what runs, what it may expose, and the effect that runs it. The
+ * exposure is added now, before anything ran: it may have happened even if no report ever comes back.
+ */
 function dispatch(d: Draft, step: UndoStep, now: Instant): Draft {
   const { stepId, stepCount } = nextStepId(d.release);
   const { run, effect, takesTraffic } =
@@ -87,7 +90,6 @@ function hostOperationRun(step: HostOperationStep, stepId: string, now: Instant)
   };
 }
 
-/** The exposure is added before the switch runs: it may have switched even if no report ever comes. */
 function listenerSwitchRun(step: ListenerSwitchStep, stepId: string, now: Instant): Started {
   return {
     run: {
