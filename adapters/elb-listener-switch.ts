@@ -1,16 +1,20 @@
 import {
   type Action,
   DescribeListenersCommand,
+  DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
   type ElasticLoadBalancingV2ClientConfig,
   ModifyListenerCommand,
+  ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListenerSwitchRefusedError } from '../app/errors';
 import type { ListenerSwitch } from '../domain/ports';
+import type { TrafficRoute } from '../domain/types';
 
 /** Errors no retry can fix: the listener or target group is gone, the agent may not touch it, or ELB says no. */
 const PERMANENT = new Set([
   'ListenerNotFoundException',
+  'RuleNotFoundException',
   'TargetGroupNotFoundException',
   'AccessDenied',
   'AccessDeniedException',
@@ -22,13 +26,23 @@ const PERMANENT = new Set([
 ]);
 
 /**
- * Blue/green's traffic switch on an Application or Network Load Balancer listener: its default forward action
- * sends all traffic to one target group, and a switch replaces that target group, leaving the listener's other
- * actions (authentication, say) and the forward action's stickiness as they were. One DescribeListeners per read;
- * a DescribeListeners and a ModifyListener per switch.
+ * Blue/green's traffic switch on an Application or Network Load Balancer: the listener's default forward action (or,
+ * on a load balancer shared with other services, one rule's forward action) sends all traffic to one target group,
+ * and a switch replaces that target group, leaving the other actions (authentication, say) and the forward action's
+ * stickiness as they were. One Describe call per read; a Describe and a Modify per switch.
  */
 export function elbListenerSwitch(client: ElasticLoadBalancingV2Client): ListenerSwitch {
-  async function defaultActions(listenerArn: string): Promise<Action[]> {
+  async function actionsOf(route: TrafficRoute): Promise<Action[]> {
+    if (route.ruleArn !== undefined) {
+      const { ruleArn } = route;
+      const { Rules = [] } = await refusing(() =>
+        client.send(new DescribeRulesCommand({ RuleArns: [ruleArn] })),
+      );
+      const rule = Rules[0];
+      if (rule === undefined) throw new ListenerSwitchRefusedError(`rule ${ruleArn} not found`);
+      return rule.Actions ?? [];
+    }
+    const { listenerArn } = route;
     const { Listeners = [] } = await refusing(() =>
       client.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })),
     );
@@ -37,26 +51,30 @@ export function elbListenerSwitch(client: ElasticLoadBalancingV2Client): Listene
     return listener.DefaultActions ?? [];
   }
 
+  function modify(route: TrafficRoute, actions: Action[]) {
+    return route.ruleArn !== undefined
+      ? client.send(new ModifyRuleCommand({ RuleArn: route.ruleArn, Actions: actions }))
+      : client.send(new ModifyListenerCommand({ ListenerArn: route.listenerArn, DefaultActions: actions }));
+  }
+
   return {
-    async liveTargetGroup(listenerArn) {
-      return liveOf(await defaultActions(listenerArn));
+    async liveTargetGroup(route) {
+      return liveOf(await actionsOf(route));
     },
 
-    async switch(listenerArn, from, to) {
-      const actions = await defaultActions(listenerArn);
+    async switch(route, from, to) {
+      const actions = await actionsOf(route);
       const live = liveOf(actions);
       if (live === to) return;
       if (live !== from) {
         throw new ListenerSwitchRefusedError(
-          `the listener forwards to ${live ?? 'no single target group'}, not to ${from}; it was changed by someone else`,
+          `the ${route.ruleArn ? 'rule' : 'listener'} forwards to ${live ?? 'no single target group'}, not to ${from}; it was changed by someone else`,
         );
       }
       await refusing(() =>
-        client.send(
-          new ModifyListenerCommand({
-            ListenerArn: listenerArn,
-            DefaultActions: actions.map((action) => retarget(action, to)),
-          }),
+        modify(
+          route,
+          actions.map((action) => retarget(action, to)),
         ),
       );
     },

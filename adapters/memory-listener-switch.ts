@@ -1,21 +1,28 @@
 import { ListenerSwitchRefusedError } from '../app/errors';
 import type { ListenerSwitch } from '../domain/ports';
+import type { TrafficRoute } from '../domain/types';
+
+/** A route's key: its rule when it has one, its listener otherwise. */
+const keyOf = (route: TrafficRoute) => route.ruleArn ?? route.listenerArn;
 
 /**
- * Listeners held in memory, with the ELB adapter's rules: a switch from the live target group moves it, a switch
- * to the live one changes nothing, any other is refused. The sandbox's load balancer and the tests read it.
+ * Listeners (and rules) held in memory, keyed by ARN, with the ELB adapter's rules: a switch from the live target
+ * group moves it, a switch to the live one changes nothing, any other is refused. The sandbox's load balancer and
+ * the tests read it.
  */
 export function memoryListenerSwitch(initial: Readonly<Record<string, string>> = {}) {
   const live = new Map(Object.entries(initial));
   const switches: { listenerArn: string; from: string; to: string }[] = [];
   const port: ListenerSwitch = {
-    async liveTargetGroup(listenerArn) {
-      if (!live.has(listenerArn)) throw new ListenerSwitchRefusedError(`listener ${listenerArn} not found`);
-      return live.get(listenerArn) ?? null;
+    async liveTargetGroup(route) {
+      const current = live.get(keyOf(route));
+      if (current === undefined) throw new ListenerSwitchRefusedError(`${keyOf(route)} not found`);
+      return current;
     },
-    async switch(listenerArn, from, to) {
+    async switch(route, from, to) {
+      const listenerArn = keyOf(route);
       const current = live.get(listenerArn);
-      if (current === undefined) throw new ListenerSwitchRefusedError(`listener ${listenerArn} not found`);
+      if (current === undefined) throw new ListenerSwitchRefusedError(`${listenerArn} not found`);
       if (current === to) return;
       if (current !== from) {
         throw new ListenerSwitchRefusedError(
@@ -28,9 +35,9 @@ export function memoryListenerSwitch(initial: Readonly<Record<string, string>> =
   };
   return {
     ...port,
-    /** Where the listener forwards now. */
-    forwardsTo: (listenerArn: string) => live.get(listenerArn),
-    /** Points the listener somewhere by hand, as a person in the console would. */
+    /** Where a listener (or rule) forwards now. */
+    forwardsTo: (arn: string) => live.get(arn),
+    /** Points a listener (or rule) somewhere by hand, as a person in the console would. */
     pointAt: (listenerArn: string, targetGroupArn: string) => void live.set(listenerArn, targetGroupArn),
     switches,
   };

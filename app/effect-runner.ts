@@ -113,7 +113,9 @@ async function switchListener(
   const current = await ports.store.load(releaseId);
   if (current?.run?.stepId !== effect.stepId) return null;
   try {
-    await ports.listeners.switch(effect.listenerArn, effect.fromTargetGroupArn, effect.toTargetGroupArn);
+    const { listenerArn, ruleArn } = effect;
+    const route = ruleArn ? { listenerArn, ruleArn } : { listenerArn };
+    await ports.listeners.switch(route, effect.fromTargetGroupArn, effect.toTargetGroupArn);
   } catch (error) {
     if (!(error instanceof ListenerSwitchRefusedError)) throw error;
     return { kind: 'listenerSwitchFailed', stepId: effect.stepId, reason: error.message };

@@ -149,10 +149,13 @@ export function releaseService(deps: ReleaseServiceDeps) {
   async function liveTargetGroup(
     config: ServiceConfig,
   ): Promise<string | undefined | Extract<StartResult, { ok: false }>> {
-    const listenerArn = config.blueGreen?.listenerArn;
-    if (listenerArn === undefined) return undefined;
+    const bg = config.blueGreen;
+    if (bg === undefined) return undefined;
+    const route = bg.ruleArn
+      ? { listenerArn: bg.listenerArn, ruleArn: bg.ruleArn }
+      : { listenerArn: bg.listenerArn };
     try {
-      return (await deps.listeners.liveTargetGroup(listenerArn)) ?? undefined;
+      return (await deps.listeners.liveTargetGroup(route)) ?? undefined;
     } catch (error) {
       if (!(error instanceof ListenerSwitchRefusedError)) throw error;
       return {

@@ -169,6 +169,7 @@ function listenerSwitch(
     state: direction === 'forward' ? 'switchingListener' : 'rollingBack',
     direction,
     listenerArn: bg.listenerArn,
+    ...(bg.ruleArn ? { ruleArn: bg.ruleArn } : {}),
     fromTargetGroupArn: bg[from].targetGroupArn,
     toTargetGroupArn: bg[to].targetGroupArn,
     timeoutSeconds: LISTENER_SWITCH_TIMEOUT_SECONDS,

@@ -1,5 +1,13 @@
 import type { ConfigResult } from './service-config';
-import type { AlarmState, Effect, HistoryEntry, Instant, NoticeSeverity, Release } from './types';
+import type {
+  AlarmState,
+  Effect,
+  HistoryEntry,
+  Instant,
+  NoticeSeverity,
+  Release,
+  TrafficRoute,
+} from './types';
 
 /** An effect waiting in the outbox until it has been run; saved in the same write as the state that caused it. */
 export interface PendingEffect {
@@ -81,14 +89,15 @@ export interface Notifier {
 }
 
 /**
- * A load balancer listener that forwards to one of two target groups (blue/green). `switch` moves it from `from`
- * to `to`, is a no-op when it is already on `to`, and refuses (ListenerSwitchRefusedError) when it forwards
- * anywhere else: the agent never takes traffic away from a target group it did not expect to be live.
+ * A load balancer listener (or one of its rules) that forwards to one of two target groups (blue/green). `switch`
+ * moves it from `from` to `to`, is a no-op when it is already on `to`, and refuses (ListenerSwitchRefusedError)
+ * when it forwards anywhere else: the agent never takes traffic away from a target group it did not expect to be
+ * live.
  */
 export interface ListenerSwitch {
-  /** The one target group the listener forwards all traffic to, or null when it splits traffic or does not forward. */
-  liveTargetGroup(listenerArn: string): Promise<string | null>;
-  switch(listenerArn: string, from: string, to: string): Promise<void>;
+  /** The one target group the route forwards all traffic to, or null when it splits traffic or does not forward. */
+  liveTargetGroup(route: TrafficRoute): Promise<string | null>;
+  switch(route: TrafficRoute, from: string, to: string): Promise<void>;
 }
 
 /** The version each service's stable fleet runs: its history is the deploy history. */

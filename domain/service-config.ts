@@ -136,12 +136,20 @@ export const serviceConfigSchema = z
     blueGreen: z
       .strictObject({
         listenerArn: z.string().regex(patterns.listenerArn, 'a load balancer listener ARN'),
+        /** On a load balancer shared with other services: the listener rule whose forward action is switched. */
+        ruleArn: z.string().regex(patterns.listenerRuleArn, 'a listener rule ARN').optional(),
         blue: colour,
         green: colour,
       })
       .refine((b) => b.blue.targetGroupArn !== b.green.targetGroupArn, {
         message: 'blue and green need different target groups',
       })
+      .refine(
+        (b) =>
+          b.ruleArn === undefined ||
+          b.ruleArn.replace(':listener-rule/', ':listener/').startsWith(`${b.listenerArn}/`),
+        { message: 'ruleArn must be a rule of listenerArn', path: ['ruleArn'] },
+      )
       .optional(),
     promotion: z
       .strictObject({

@@ -103,6 +103,7 @@ function listenerSwitchRun(step: ListenerSwitchStep, stepId: string, now: Instan
       kind: 'switchListener',
       stepId,
       listenerArn: step.listenerArn,
+      ...(step.ruleArn ? { ruleArn: step.ruleArn } : {}),
       fromTargetGroupArn: step.fromTargetGroupArn,
       toTargetGroupArn: step.toTargetGroupArn,
     },

@@ -87,14 +87,22 @@ export type HostOperationRequest = Pick<
 >;
 
 /**
+ * Where a blue/green switch happens: a listener's default forward action, or, when the service shares its load
+ * balancer with others, the forward action of one of that listener's rules.
+ */
+export interface TrafficRoute {
+  readonly listenerArn: string;
+  readonly ruleArn?: string;
+}
+
+/**
  * Points a load balancer listener at another target group (blue/green). `forward` puts the new colour live;
  * `back` is its undo. Either one only moves the listener from `fromTargetGroupArn`, never from anywhere else.
  */
-export type ListenerSwitchStep = {
+export type ListenerSwitchStep = TrafficRoute & {
   readonly kind: 'switchListener';
   readonly state: 'switchingListener' | 'rollingBack';
   readonly direction: 'forward' | 'back';
-  readonly listenerArn: string;
   readonly fromTargetGroupArn: string;
   readonly toTargetGroupArn: string;
   readonly timeoutSeconds: number;
@@ -273,7 +281,7 @@ export type Effect =
   | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
   | ({ readonly kind: 'switchListener'; readonly stepId: string } & Pick<
       ListenerSwitchStep,
-      'listenerArn' | 'fromTargetGroupArn' | 'toTargetGroupArn'
+      'listenerArn' | 'ruleArn' | 'fromTargetGroupArn' | 'toTargetGroupArn'
     >)
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
   | { readonly kind: 'cancelTimer'; readonly timerId: string }

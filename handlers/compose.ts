@@ -59,8 +59,8 @@ function loadListenerSwitch(): Promise<ListenerSwitch> {
   return elb;
 }
 const listeners: ListenerSwitch = {
-  liveTargetGroup: async (listenerArn) => (await loadListenerSwitch()).liveTargetGroup(listenerArn),
-  switch: async (listenerArn, from, to) => (await loadListenerSwitch()).switch(listenerArn, from, to),
+  liveTargetGroup: async (route) => (await loadListenerSwitch()).liveTargetGroup(route),
+  switch: async (route, from, to) => (await loadListenerSwitch()).switch(route, from, to),
 };
 
 export interface Agent {

@@ -1,9 +1,12 @@
 import {
   type Action,
   DescribeListenersCommand,
+  DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
   ListenerNotFoundException,
   ModifyListenerCommand,
+  ModifyRuleCommand,
+  RuleNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +17,8 @@ import { BLUE_GREEN } from '../support/service-config';
 const elb = mockClient(ElasticLoadBalancingV2Client);
 beforeEach(() => elb.reset());
 
-const { listenerArn } = BLUE_GREEN;
+const { listenerArn, ruleArn } = BLUE_GREEN;
+const route = { listenerArn };
 const blue = BLUE_GREEN.blue.targetGroupArn;
 const green = BLUE_GREEN.green.targetGroupArn;
 const listeners = elbListenerSwitch(new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }));
@@ -61,7 +65,7 @@ const forwardingTo = (targetGroupArn: string): Action => ({
 describe('elbListenerSwitch', () => {
   it('reads the live target group from a plain or a weighted forward action', async () => {
     describing(forwardingTo(blue));
-    expect(await listeners.liveTargetGroup(listenerArn)).toBe(blue);
+    expect(await listeners.liveTargetGroup(route)).toBe(blue);
 
     elb.reset();
     describing({
@@ -73,7 +77,7 @@ describe('elbListenerSwitch', () => {
         ],
       },
     });
-    expect(await listeners.liveTargetGroup(listenerArn)).toBe(green);
+    expect(await listeners.liveTargetGroup(route)).toBe(green);
   });
 
   it('reads a listener that splits traffic, or does not forward, as having no live target group', async () => {
@@ -86,16 +90,16 @@ describe('elbListenerSwitch', () => {
         ],
       },
     });
-    expect(await listeners.liveTargetGroup(listenerArn)).toBeNull();
+    expect(await listeners.liveTargetGroup(route)).toBeNull();
     elb.reset();
     describing({ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503' } });
-    expect(await listeners.liveTargetGroup(listenerArn)).toBeNull();
+    expect(await listeners.liveTargetGroup(route)).toBeNull();
   });
 
   it('switches only the forward target, keeping the other actions, the order and the stickiness', async () => {
     describing(forwardingTo(blue));
     elb.on(ModifyListenerCommand).resolves({});
-    await listeners.switch(listenerArn, blue, green);
+    await listeners.switch(route, blue, green);
 
     const calls = elb.commandCalls(ModifyListenerCommand);
     expect(calls).toHaveLength(1);
@@ -118,7 +122,7 @@ describe('elbListenerSwitch', () => {
 
   it('does nothing when the listener already forwards to the target (a rerun after a lost report)', async () => {
     describing(forwardingTo(green));
-    await listeners.switch(listenerArn, blue, green);
+    await listeners.switch(route, blue, green);
     expect(elb.commandCalls(ModifyListenerCommand)).toHaveLength(0);
   });
 
@@ -126,8 +130,8 @@ describe('elbListenerSwitch', () => {
     const maintenance =
       'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/maintenance/0000000000000001';
     describing(forwardingTo(maintenance));
-    await expect(listeners.switch(listenerArn, blue, green)).rejects.toThrow(ListenerSwitchRefusedError);
-    await expect(listeners.switch(listenerArn, blue, green)).rejects.toThrow(`forwards to ${maintenance}`);
+    await expect(listeners.switch(route, blue, green)).rejects.toThrow(ListenerSwitchRefusedError);
+    await expect(listeners.switch(route, blue, green)).rejects.toThrow(`forwards to ${maintenance}`);
     expect(elb.commandCalls(ModifyListenerCommand)).toHaveLength(0);
   });
 
@@ -135,13 +139,53 @@ describe('elbListenerSwitch', () => {
     elb
       .on(DescribeListenersCommand)
       .rejects(new ListenerNotFoundException({ message: 'One or more listeners not found', $metadata: {} }));
-    await expect(listeners.liveTargetGroup(listenerArn)).rejects.toThrow(ListenerSwitchRefusedError);
+    await expect(listeners.liveTargetGroup(route)).rejects.toThrow(ListenerSwitchRefusedError);
 
     elb.reset();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
     describing(forwardingTo(blue));
     elb.on(ModifyListenerCommand).rejects(throttled);
-    const error = await listeners.switch(listenerArn, blue, green).catch((e: unknown) => e);
+    const error = await listeners.switch(route, blue, green).catch((e: unknown) => e);
     expect(error).toBe(throttled);
+  });
+
+  it('switches a rule of a shared load balancer instead of the listener when the route names one', async () => {
+    elb.on(DescribeRulesCommand, { RuleArns: [ruleArn] }).resolves({
+      Rules: [
+        {
+          RuleArn: ruleArn,
+          Priority: '10',
+          IsDefault: false,
+          Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['orders.example.com'] } }],
+          Actions: [forwardingTo(blue)],
+        },
+      ],
+    });
+    elb.on(ModifyRuleCommand).resolves({});
+    const shared = { listenerArn, ruleArn };
+    expect(await listeners.liveTargetGroup(shared)).toBe(blue);
+    await listeners.switch(shared, blue, green);
+
+    expect(elb).toHaveReceivedCommandWith(ModifyRuleCommand, {
+      RuleArn: ruleArn,
+      Actions: [
+        {
+          Type: 'forward',
+          Order: 2,
+          ForwardConfig: {
+            TargetGroups: [{ TargetGroupArn: green, Weight: 1 }],
+            TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 300 },
+          },
+        },
+      ],
+    });
+    expect(elb.commandCalls(ModifyListenerCommand)).toHaveLength(0);
+    expect(elb.commandCalls(DescribeListenersCommand)).toHaveLength(0);
+
+    elb.reset();
+    elb
+      .on(DescribeRulesCommand)
+      .rejects(new RuleNotFoundException({ message: 'One or more rules not found', $metadata: {} }));
+    await expect(listeners.switch(shared, blue, green)).rejects.toThrow(ListenerSwitchRefusedError);
   });
 });

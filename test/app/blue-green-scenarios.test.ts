@@ -222,6 +222,24 @@ describe('a blue/green release', () => {
   });
 });
 
+describe('blue/green on a shared load balancer', () => {
+  it('switches the service’s listener rule, and leaves the listener’s default action to the other services', async () => {
+    const { ruleArn } = BLUE_GREEN;
+    const h = harness({
+      configs: [blueGreenConfig({}, { ruleArn })],
+      listeners: { [listenerArn]: 'arn:default-action-of-other-services', [ruleArn]: blue.targetGroupArn },
+    });
+    const id = await startBlueGreen(h);
+    await h.finishCommand('deployIdle');
+    expect(h.listeners.forwardsTo(ruleArn)).toBe(green.targetGroupArn);
+    await h.service.apply(id, alarm(h, 'orders-api-green-5xx'));
+
+    expect((await h.load(id)).state).toBe('rolledBack');
+    expect(h.listeners.forwardsTo(ruleArn)).toBe(blue.targetGroupArn);
+    expect(h.listeners.forwardsTo(listenerArn)).toBe('arn:default-action-of-other-services');
+  });
+});
+
 describe('starting on a blue/green service', () => {
   it('refuses blue/green for a service that has no colours, and says what to do instead', async () => {
     const h = harness({ configs: [serviceConfig()] });

@@ -83,16 +83,22 @@ describe('the packaged CloudFormation template', () => {
     });
   });
 
-  it('switches only listeners with the management tag, and reads listeners without a resource scope AWS does not offer', () => {
-    const [listeners, ...more] = grants('elasticloadbalancing:ModifyListener');
-    expect(more).toEqual([]);
-    expect(listeners).toMatch(/:elasticloadbalancing:\$\{AWS::Region\}:\$\{AWS::AccountId\}:listener\/\*$/);
+  it('switches only listeners and rules with the management tag, and reads them without the scope AWS does not offer', () => {
+    for (const action of ['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule']) {
+      const [listeners, rules, ...more] = grants(action);
+      expect(more).toEqual([]);
+      expect(listeners).toMatch(/:elasticloadbalancing:\$\{AWS::Region\}:\$\{AWS::AccountId\}:listener\/\*$/);
+      expect(rules).toMatch(
+        /:elasticloadbalancing:\$\{AWS::Region\}:\$\{AWS::AccountId\}:listener-rule\/\*$/,
+      );
+    }
     const switching = statements().find((s) =>
       [s.Action].flat().includes('elasticloadbalancing:ModifyListener'),
     );
     expect(switching?.Condition).toEqual({
       StringEquals: { 'aws:ResourceTag/canary-agent:managed': 'true' },
     });
+    expect(grants('elasticloadbalancing:DescribeRules')).toEqual(['*']);
     expect(grants('elasticloadbalancing:DescribeListeners')).toEqual(['*']);
   });
 

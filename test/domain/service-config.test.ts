@@ -114,5 +114,12 @@ describe('service configuration', () => {
         }),
       ),
     ).toEqual(['blueGreen.listenerArn: a load balancer listener ARN']);
+    const withRule = (ruleArn: string) =>
+      errorsOf(configInput({ fleets: canaryOnly, blueGreen: { ...colours, ruleArn } }));
+    expect(withRule(BLUE_GREEN.ruleArn)).toEqual([]);
+    // The same rule id under another listener of the same load balancer.
+    expect(withRule(BLUE_GREEN.ruleArn.replace('0123456789abcdef/00', 'ffffffffffffffff/00'))).toEqual([
+      'blueGreen.ruleArn: ruleArn must be a rule of listenerArn',
+    ]);
   });
 });

@@ -64,13 +64,13 @@ export function harness(
   /** Set to make the next listener switches fail, as ELB throttling would: the effect stays in the outbox. */
   let listenerFailures = 0;
   const listenerPort: ListenerSwitch = {
-    liveTargetGroup: (listenerArn) => listeners.liveTargetGroup(listenerArn),
-    switch: async (listenerArn, from, to) => {
+    liveTargetGroup: (route) => listeners.liveTargetGroup(route),
+    switch: async (route, from, to) => {
       if (listenerFailures > 0) {
         listenerFailures--;
         throw new Error('ThrottlingException: Rate exceeded');
       }
-      await listeners.switch(listenerArn, from, to);
+      await listeners.switch(route, from, to);
     },
   };
   /** Set to make the next fleet calls fail, as if the Lambda died or SSM throttled before the command went out. */

@@ -29,6 +29,7 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set([
   'ssm:CancelCommand',
   'ssm:ListCommands',
   'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
 ]);
 
 const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
@@ -46,9 +47,10 @@ const scopedWildcards: { readonly why: string; readonly ok: (resource: string, s
         r.endsWith(':instance/*') && conditionKeys(s).some((k) => k.startsWith('ssm:resourceTag/')),
     },
     {
-      why: 'load balancer listeners carrying the management tag',
+      why: 'load balancer listeners and their rules carrying the management tag',
       ok: (r, s) =>
-        r.endsWith(':listener/*') && conditionKeys(s).some((k) => k.startsWith('aws:ResourceTag/')),
+        (r.endsWith(':listener/*') || r.endsWith(':listener-rule/*')) &&
+        conditionKeys(s).some((k) => k.startsWith('aws:ResourceTag/')),
     },
     {
       why: "parameters under the agent's path",

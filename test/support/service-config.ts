@@ -35,6 +35,8 @@ const elb = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012';
 /** The blue/green side of `orders-api`: one listener, a target group, fleet and 5XX alarm per colour. */
 export const BLUE_GREEN = {
   listenerArn: `${elb}:listener/app/orders-api/0123456789abcdef/0123456789abcdef`,
+  /** A rule of that listener, for a load balancer shared with other services (not used unless a test sets it). */
+  ruleArn: `${elb}:listener-rule/app/orders-api/0123456789abcdef/0123456789abcdef/00000000000000aa`,
   blue: {
     targetGroupArn: `${elb}:targetgroup/orders-api-blue/00000000000000b1`,
     tags: { 'canary-agent:fleet': 'orders-api-blue' },
@@ -47,12 +49,19 @@ export const BLUE_GREEN = {
   },
 } as const;
 
-/** `orders-api` as a blue/green service: no fleets.stable, since the live colour is its stable fleet. */
-export function blueGreenConfig(overrides: Partial<ServiceConfigInput> = {}): ServiceConfig {
+/**
+ * `orders-api` as a blue/green service: no fleets.stable, since the live colour is its stable fleet. `route` may
+ * name a listener rule, for a load balancer shared with other services.
+ */
+export function blueGreenConfig(
+  overrides: Partial<ServiceConfigInput> = {},
+  route: { readonly ruleArn?: string } = {},
+): ServiceConfig {
   return serviceConfig({
     fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },
     blueGreen: {
       listenerArn: BLUE_GREEN.listenerArn,
+      ...route,
       blue: { ...BLUE_GREEN.blue, alarms: [...BLUE_GREEN.blue.alarms] },
       green: { ...BLUE_GREEN.green, alarms: [...BLUE_GREEN.green.alarms] },
     },
