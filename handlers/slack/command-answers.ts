@@ -3,7 +3,7 @@ import type { ReleaseStore, ServiceConfigs } from '../../domain/ports';
 import { describeStrategy } from '../../domain/release-request';
 import type { Actor, ReleaseEvent } from '../../domain/types';
 import type { CanaryCommand } from './canary-command';
-import { USAGE } from './canary-usage';
+import { USAGE, USAGE_LINES } from './canary-usage';
 import { escapeMrkdwn } from './mrkdwn';
 import type { CardAction } from './release-card';
 import { staleActionExplanation } from './stale-actions';
@@ -100,7 +100,7 @@ function startRefused(result: Extract<StartResult, { ok: false }>, service: stri
     case 'duplicate-request':
       return 'This request was already handled: see the release card in the channel.';
     default:
-      return `${escapeMrkdwn(result.message)}\nUsage: \`/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=steps:5,25,50,100]\``;
+      return `${escapeMrkdwn(result.message)}\nUsage: \`${USAGE_LINES.start[0]}\``;
   }
 }
 
