@@ -14,10 +14,5 @@ if [ "$status" = "true $REF" ] && wait_healthy; then
   succeed false "$REF already running and healthy"
 fi
 
-ensure_image "$REF" || fail "cannot pull $REF"
-set_aside "$NAME"
-on_undo "\"\$CA_DOCKER\" rm -f '$NAME' >/dev/null 2>&1"
-container_run "$NAME" "$REF" || fail "cannot start $REF on port $HOST_PORT (is the port taken?)"
-wait_healthy || fail "$REF failed its health check $HEALTH_PATH on port $HOST_PORT within ${CA_HEALTH_TIMEOUT_SECONDS}s"
-"$CA_DOCKER" rm -f "$NAME-replaced" >/dev/null 2>&1
+replace_container "$NAME" "$REF"
 succeed true "$REF running and healthy${status:+; ${status#* } replaced}"

@@ -207,6 +207,17 @@ set_aside() { # name
   fi
 }
 
+# Runs REF as container NAME in place of whatever NAME ran, which stays aside until REF is healthy: a failure puts it
+# back (through the undo list). Pulls REF first when the host does not have it.
+replace_container() { # name ref
+  ensure_image "$2" || fail "cannot pull $2"
+  set_aside "$1"
+  on_undo "\"\$CA_DOCKER\" rm -f '$1' >/dev/null 2>&1"
+  container_run "$1" "$2" || fail "cannot start $2 on port $HOST_PORT (is the port taken?)"
+  wait_healthy || fail "$2 failed its health check $HEALTH_PATH on port $HOST_PORT within ${CA_HEALTH_TIMEOUT_SECONDS}s"
+  "$CA_DOCKER" rm -f "$1-replaced" >/dev/null 2>&1
+}
+
 # ---- the agent's proxies (mirroring or routing) ---------------------------------------------------------------
 
 MIRROR_NGINX_CONF="$SERVICE_DIR/mirror-nginx.conf"
