@@ -35,6 +35,7 @@ export type RequestRefusal =
   | 'same-version'
   | 'mirror-not-acknowledged'
   | 'percent-out-of-bounds'
+  | 'percent-without-mirror'
   | 'window-out-of-bounds'
   | 'blue-green-not-configured'
   | 'listener-not-blue-or-green';
@@ -211,6 +212,12 @@ function refusalOf(
         message: `Steps must be 1 to ${MAX_STEPS} rising percentages between 0 and 100, e.g. steps:5,25,50,100.`,
       };
     }
+  }
+  if (request.percent !== undefined && strategy.kind !== 'mirror') {
+    return {
+      reason: 'percent-without-mirror',
+      message: `A percent sets the share of mirrored requests, but ${describeStrategy(strategy)} does not mirror: leave the percent out.`,
+    };
   }
   if (strategy.kind === 'mirror' && config.mirror.readOnlyAcknowledgedBy === undefined) {
     return {

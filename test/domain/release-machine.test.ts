@@ -77,6 +77,7 @@ describe('requesting a release', () => {
     [{ toVersion: '1.4.1' }, 'same-version'],
     [{ toVersion: '1.4.2;reboot' }, 'invalid-version'],
     [{ percent: 75 }, 'percent-out-of-bounds'],
+    [{ percent: 10, strategy: { kind: 'steps', steps: [10, 100] } }, 'percent-without-mirror'],
     [{ windowSeconds: 30 }, 'window-out-of-bounds'],
   ] as const)('refuses %o with %s', (overrides, reason) => {
     const result = requestRelease({

@@ -218,10 +218,15 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     elb.on(DescribeListenersCommand).resolves(forward(BLUE_GREEN.blue.targetGroupArn));
     elb.on(ModifyListenerCommand).resolves(forward(BLUE_GREEN.green.targetGroupArn));
 
-    const { releaseId } = (await invoke(
-      'pipeline',
-      getTestEvent('canary-agent/release-requested', { detail: { strategy: 'blue-green' } }),
-    )) as { releaseId: string };
+    const requested = getTestEvent<{ detail: Record<string, unknown> }>('canary-agent/release-requested', {
+      detail: { strategy: 'blue-green' },
+    });
+    // The fixture asks for a mirrored share, which blue/green refuses (it does not mirror).
+    expect(await invoke('pipeline', requested)).toEqual({ refused: 'percent-without-mirror' });
+    delete requested.detail.percent;
+    const { releaseId } = (await invoke('pipeline', { ...requested, id: 'blue-green-without-percent' })) as {
+      releaseId: string;
+    };
     expect(ssm).toHaveReceivedCommandWith(SendCommandCommand, {
       DocumentName: 'canary-agent-test-deploy-idle',
       Targets: [{ Key: 'tag:canary-agent:fleet', Values: ['orders-api-green'] }],
