@@ -35,7 +35,10 @@ async function release(sandbox: Sandbox, toVersion: string, options = ''): Promi
     const card = await sandbox.slack.waitForMessage((m) => promoteButton(m.blocks, releaseId));
     await sandbox.slack.click(APPROVER, card.id, 'canary_promote', releaseId, `release:${releaseId}`);
   }
-  return sandbox.waitFor(releaseId, ended, 120_000);
+  const done = await sandbox.waitFor(releaseId, ended, 120_000);
+  // A Promote that ends the release is saved by the Slack function before its effects (the notices) have run.
+  await sandbox.settled();
+  return done;
 }
 
 function promoteButton(blocks: readonly unknown[], releaseId: string): boolean {

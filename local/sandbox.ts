@@ -88,6 +88,8 @@ export interface Sandbox {
   readonly alarmState: (alarmName?: string) => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   /** Resolves once `release` reaches a state `until` accepts. Driven by store changes, not by polling AWS. */
   waitFor(releaseId: string, until: (release: Release) => boolean, timeoutMs?: number): Promise<Release>;
+  /** Resolves once every event on the buses has been handled (the effects of the last change included). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -310,6 +312,9 @@ async function composeSandbox(
     alarmFiredAt: () => alarmFiredAt,
     alarmState: (name = CANARY_ALARM) => evaluatorOf(name).state(),
     waitFor,
+    settled: async () => {
+      await bus?.settled();
+    },
     async stop() {
       // First nothing new: no sweeps, alarm evaluations or timers, and no new host operation. Then wait for what
       // runs (and the events it publishes), and only then stop the hosts, so no proxy outlives the sandbox.
