@@ -79,6 +79,26 @@ export function docker(host: Host, ...args: string[]): string {
   return execFileSync('docker', args, { env: { ...process.env, ...host.env }, encoding: 'utf8' });
 }
 
+/** The settings the real-nginx tests share: everything on loopback, nginx timeouts of 5, 30 and 45 s. */
+export function loopbackStable(listenPort: number, servicePort: number): StableSettings {
+  return {
+    service: 'orders-api',
+    listenAddress: '127.0.0.1',
+    listenPort,
+    upstreamAddress: '127.0.0.1',
+    servicePort,
+    connectTimeoutSeconds: 5,
+    readTimeoutSeconds: 30,
+    sendTimeoutSeconds: 45,
+  };
+}
+
+/** The service as the team's tooling runs it: `image:version` in the container named after it, on `port`. */
+export function runService(host: Host, image: string, port: number, version: string): void {
+  docker(host, 'pull', `${image}:${version}`);
+  docker(host, 'run', '-d', '--name', 'orders-api', '-p', `127.0.0.1:${port}:${port}`, `${image}:${version}`);
+}
+
 /** The host's own nginx, as the team runs it: `listen ... reuseport` in front of the service. */
 export function startStableNginx(host: Host, settings: StableSettings, reuseport = true): void {
   let conf = renderStableNginx(settings, {

@@ -7,14 +7,15 @@ import {
   alive,
   createHost,
   destroyHost,
-  docker,
   expectFailedAndRestored,
   freePort,
   get,
   type Host,
+  loopbackStable,
   occupy,
   requestsSeen,
   run,
+  runService,
   snapshot,
   startStableNginx,
 } from './host-sandbox';
@@ -58,27 +59,8 @@ beforeAll(async () => {
     SendTimeout: '45',
   };
   // The stable host as the team's tooling left it: version 1.0.0 behind the host's nginx.
-  docker(stable, 'pull', `${IMAGE}:1.0.0`);
-  docker(
-    stable,
-    'run',
-    '-d',
-    '--name',
-    'orders-api',
-    '-p',
-    `127.0.0.1:${ports.service}:${ports.service}`,
-    `${IMAGE}:1.0.0`,
-  );
-  startStableNginx(stable, {
-    service: 'orders-api',
-    listenAddress: '127.0.0.1',
-    listenPort: ports.listen,
-    upstreamAddress: '127.0.0.1',
-    servicePort: ports.service,
-    connectTimeoutSeconds: 5,
-    readTimeoutSeconds: 30,
-    sendTimeoutSeconds: 45,
-  });
+  runService(stable, IMAGE, ports.service, '1.0.0');
+  startStableNginx(stable, loopbackStable(ports.listen, ports.service));
 });
 
 afterAll(() => {
@@ -133,14 +115,7 @@ describe('a release through the documents, on real nginx', () => {
     const conf = readFileSync(join(stable.root, 'state', 'orders-api', 'mirror-nginx.conf'), 'utf8');
     const expected = renderMirrorNginx(
       {
-        service: 'orders-api',
-        listenAddress: '127.0.0.1',
-        listenPort: ports.listen,
-        upstreamAddress: '127.0.0.1',
-        servicePort: ports.service,
-        connectTimeoutSeconds: 5,
-        readTimeoutSeconds: 30,
-        sendTimeoutSeconds: 45,
+        ...loopbackStable(ports.listen, ports.service),
         mirrorHost: '127.0.0.1',
         mirrorPort: ports.canary,
         mirrorPercent: 100,
@@ -224,14 +199,7 @@ describe('a release through the documents, on real nginx', () => {
     expect(JSON.parse(readFileSync(seenFile, 'utf8'))).toEqual(
       renderEnvoyConfig(
         envoySettings({
-          service: 'orders-api',
-          listenAddress: '127.0.0.1',
-          listenPort: ports.listen,
-          upstreamAddress: '127.0.0.1',
-          servicePort: ports.service,
-          connectTimeoutSeconds: 5,
-          readTimeoutSeconds: 30,
-          sendTimeoutSeconds: 45,
+          ...loopbackStable(ports.listen, ports.service),
           mirrorHost: '127.0.0.1',
           mirrorPort: ports.canary,
           mirrorPercent: 2.5,
@@ -319,20 +287,7 @@ describe('a release through the documents, on real nginx', () => {
     const host = createHost('plain', await freePort());
     const port = await freePort();
     try {
-      startStableNginx(
-        host,
-        {
-          service: 'orders-api',
-          listenAddress: '127.0.0.1',
-          listenPort: port,
-          upstreamAddress: '127.0.0.1',
-          servicePort: ports.service,
-          connectTimeoutSeconds: 5,
-          readTimeoutSeconds: 30,
-          sendTimeoutSeconds: 45,
-        },
-        false,
-      );
+      startStableNginx(host, loopbackStable(port, ports.service), false);
       const before = snapshot(host);
       const params = {
         ...base,

@@ -17,8 +17,10 @@ import {
   freePort,
   get,
   type Host,
+  loopbackStable,
   occupy,
   run,
+  runService,
   snapshot,
   startStableNginx,
 } from './host-sandbox';
@@ -99,20 +101,9 @@ beforeAll(async () => {
   for (const [h, port, version] of [
     [host, ports.service, '1.0.0'],
     [canary, ports.canary, '2.0.0'],
-  ] as const) {
-    docker(h, 'pull', `${IMAGE}:${version}`);
-    docker(h, 'run', '-d', '--name', 'orders-api', '-p', `127.0.0.1:${port}:${port}`, `${IMAGE}:${version}`);
-  }
-  startStableNginx(host, {
-    service: 'orders-api',
-    listenAddress: '127.0.0.1',
-    listenPort: ports.listen,
-    upstreamAddress: '127.0.0.1',
-    servicePort: ports.service,
-    connectTimeoutSeconds: 5,
-    readTimeoutSeconds: 30,
-    sendTimeoutSeconds: 45,
-  });
+  ] as const)
+    runService(h, IMAGE, port, version);
+  startStableNginx(host, loopbackStable(ports.listen, ports.service));
 });
 
 afterAll(() => {
@@ -157,14 +148,7 @@ describe('shift-traffic on real nginx', () => {
     expect(conf).toBe(
       renderRoutingNginx(
         {
-          service: 'orders-api',
-          listenAddress: '127.0.0.1',
-          listenPort: ports.listen,
-          upstreamAddress: '127.0.0.1',
-          servicePort: ports.service,
-          connectTimeoutSeconds: 5,
-          readTimeoutSeconds: 30,
-          sendTimeoutSeconds: 45,
+          ...loopbackStable(ports.listen, ports.service),
           canaryHost: '127.0.0.1',
           canaryPort: ports.canary,
           canaryPercent: 10,
@@ -345,14 +329,7 @@ describe('shift-traffic on real nginx', () => {
     expect(JSON.parse(readFileSync(seen, 'utf8'))).toEqual(
       renderRoutingEnvoy(
         envoySettings({
-          service: 'orders-api',
-          listenAddress: '127.0.0.1',
-          listenPort: ports.listen,
-          upstreamAddress: '127.0.0.1',
-          servicePort: ports.service,
-          connectTimeoutSeconds: 5,
-          readTimeoutSeconds: 30,
-          sendTimeoutSeconds: 45,
+          ...loopbackStable(ports.listen, ports.service),
           canaryHost: '127.0.0.1',
           canaryPort: ports.canary,
           canaryPercent: 2.5,
@@ -378,14 +355,7 @@ describe('shift-traffic on real nginx', () => {
       `${JSON.stringify(
         renderRoutingEnvoy(
           envoySettings({
-            service: 'orders-api',
-            listenAddress: '127.0.0.1',
-            listenPort: ports.listen,
-            upstreamAddress: '127.0.0.1',
-            servicePort: ports.service,
-            connectTimeoutSeconds: 5,
-            readTimeoutSeconds: 30,
-            sendTimeoutSeconds: 45,
+            ...loopbackStable(ports.listen, ports.service),
             canaryHost: '127.0.0.1',
             canaryPort: ports.canary,
             canaryPercent,
