@@ -227,13 +227,10 @@ async function composeSandbox(
   const ids: IdSource = {
     releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
   };
+  // What both compositions of the release service share: state, configuration, the listener, clock and ids.
+  const core = { store, configs, versions: versionRegistry, listeners, clock, ids };
   const service = releaseService({
-    store,
-    configs,
-    versions: versionRegistry,
-    listeners,
-    clock,
-    ids,
+    ...core,
     fleet: operator,
     timers,
     alarms,
@@ -246,12 +243,7 @@ async function composeSandbox(
     store,
     configs,
     service: releaseService({
-      store,
-      configs,
-      versions: versionRegistry,
-      listeners,
-      clock,
-      ids,
+      ...core,
       handOff: { handOff: async (releaseId) => void publish('agent')(effectsPending(releaseId)) },
     }),
   };

@@ -88,11 +88,17 @@ export function harness(
     },
   };
 
-  const service = releaseService({
+  // What both compositions share: the store, configuration, versions, the listener, the clock and ids.
+  const core = {
     store,
     configs: configSource,
     versions: versionSource,
     listeners: listenerPort,
+    clock: { now: () => now },
+    ids: { releaseId: (svc: string) => `${svc}-r${nextRelease++}` },
+  };
+  const service = releaseService({
+    ...core,
     fleet: {
       run: async (releaseId, operation) => {
         if (fleetFailures > 0) {
@@ -125,22 +131,12 @@ export function harness(
         await options.notifier?.releaseChanged(release, notice);
       },
     },
-    clock: { now: () => now },
-    ids: { releaseId: (svc) => `${svc}-r${nextRelease++}` },
     onEffectFailed: (effect) => failedEffects.push(effect),
   });
 
   /** The same use cases as the Slack function composes them: effects are handed off, not run. */
   function handingOff(handOff: EffectHandOff) {
-    return releaseService({
-      store,
-      configs: configSource,
-      versions: versionSource,
-      listeners: listenerPort,
-      clock: { now: () => now },
-      ids: { releaseId: (svc) => `${svc}-r${nextRelease++}` },
-      handOff,
-    });
+    return releaseService({ ...core, handOff });
   }
 
   function lastCommand(operation?: HostOperationName): SentCommand {
