@@ -1,4 +1,4 @@
-import { exposureOf, exposureOfStep, rollbackSteps } from './plan';
+import { exposureOfStep, rollbackSteps } from './plan';
 import { addSeconds, isAtOrAfter } from './time';
 import type {
   CommandOutcome,
@@ -9,6 +9,7 @@ import type {
   NoticeSeverity,
   Release,
   RollbackReason,
+  Step,
   StepRun,
   UndoStep,
 } from './types';
@@ -166,9 +167,11 @@ function succeed(d: Draft): Draft {
 export function completeStep(d: Draft, now: Instant): Draft {
   const run = d.release.run;
   if (run === undefined) return d;
-  const clears = run.operation !== undefined ? exposureOf[run.operation].clears : undefined;
-  const switchedBack = run.listenerSwitch === 'back' ? 'listenerSwitched' : undefined;
-  const cleared = clears ?? switchedBack;
+  const step = runningStep(d.release);
+  const cleared =
+    step?.kind === 'hostOperation' || step?.kind === 'switchListener'
+      ? exposureOfStep(step).clears
+      : undefined;
   let release: Release = cleared
     ? { ...d.release, exposure: d.release.exposure.filter((e) => e !== cleared) }
     : d.release;
@@ -245,6 +248,14 @@ function idleLeftBehind(release: Release): string[] {
   return [
     `${strategy.to} is out of traffic and may still run ${release.toVersion}; do not switch the listener to it by hand. The next release to ${strategy.to} replaces it.`,
   ];
+}
+
+/** The step the current run belongs to: the rollback's once it runs its own steps, the plan's before. */
+export function runningStep(release: Release): Step | undefined {
+  const { rollback, run } = release;
+  // A rollback waiting for a cancelled operation to end has not started its first step: the run is the plan's.
+  if (rollback && !run?.cancelRequested) return rollback.steps[rollback.cursor];
+  return release.plan[release.cursor];
 }
 
 /** What is running, for people: the host operation's name, or the listener switch. */

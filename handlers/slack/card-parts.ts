@@ -1,6 +1,6 @@
 import { assertNever, formatPercent } from '../../domain/plan';
 import { isRollingBack } from '../../domain/policies';
-import { describeRun, VALIDATION_MARGIN_SECONDS } from '../../domain/steps';
+import { describeRun, runningStep, VALIDATION_MARGIN_SECONDS } from '../../domain/steps';
 import { addSeconds, secondsBetween } from '../../domain/time';
 import type {
   HostOperationStep,
@@ -177,12 +177,9 @@ function rollbackItems(release: Release, rollback: Rollback): Item[] {
 const UNSUCCESSFUL: readonly HostStatus[] = ['failed', 'timedOut', 'cancelled'];
 
 /** The fleet the running operation works on: its step's (a blue/green deploy names its colour). */
-function fleetOf(release: Release, operation: HostOperationStep['operation']): string {
-  const step = release.rollback
-    ? release.rollback.steps[release.rollback.cursor]
-    : release.plan[release.cursor];
-  if (step?.kind === 'hostOperation' && step.operation === operation) return step.fleet;
-  return operation === 'deployCanary' || operation === 'removeCanary' ? 'canary' : 'stable';
+function fleetOf(release: Release): string {
+  const step = runningStep(release);
+  return step?.kind === 'hostOperation' ? step.fleet : 'stable';
 }
 
 /**
@@ -196,7 +193,7 @@ export function fleetText(release: Release): string | null {
   const hosts = Object.entries(run.hosts);
   const failed = hosts.filter(([, status]) => UNSUCCESSFUL.includes(status));
   const count = (wanted: HostStatus) => hosts.filter(([, status]) => status === wanted).length;
-  const fleet = fleetOf(release, run.operation);
+  const fleet = fleetOf(release);
   let phase = run.commandId === undefined ? 'being sent' : run.cancelRequested ? 'cancelling' : 'running';
   if (release.state === 'rollbackFailed') phase = 'stopped at a failure';
   return joinWithin(
