@@ -34,6 +34,7 @@ export function cloudWatchAlarmReader(client: CloudWatchClient): AlarmReader {
               name: alarm.AlarmName,
               state: stateOf(alarm.StateValue),
               reason: alarm.StateReason ?? '',
+              ...(alarm.StateUpdatedTimestamp ? { since: alarm.StateUpdatedTimestamp.toISOString() } : {}),
             });
           }
           NextToken = page.NextToken;

@@ -13,6 +13,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../app/errors';
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, PendingEffect, ReleaseChange, ReleaseStore } from '../domain/ports';
+import { hostOperationRunOf } from '../domain/steps';
 import type { Release } from '../domain/types';
 import { historyEntrySchema, parseStored, pendingEffectSchema, releaseSchema } from './release-schema';
 
@@ -103,7 +104,7 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
         },
       });
     }
-    const commandId = release.run?.commandId;
+    const commandId = hostOperationRunOf(release)?.commandId;
     if (commandId) {
       items.push({
         Put: {

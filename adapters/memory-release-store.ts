@@ -1,6 +1,7 @@
 import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../app/errors';
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, PendingEffect, ReleaseChange, ReleaseStore } from '../domain/ports';
+import { hostOperationRunOf } from '../domain/steps';
 import type { HistoryEntry, Instant, Release } from '../domain/types';
 
 /**
@@ -22,7 +23,8 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
     history.set(release.id, [...(history.get(release.id) ?? []), ...structuredClone(change.history)]);
     for (const effect of change.effects) outbox.set(effect.id, structuredClone(effect));
     if (change.eventId) seenEvents.add(change.eventId);
-    if (release.run?.commandId) commands.set(release.run.commandId, release.id);
+    const commandId = hostOperationRunOf(release)?.commandId;
+    if (commandId) commands.set(commandId, release.id);
     if (!holdsServiceLock(release.state) && locks.get(release.service) === release.id)
       locks.delete(release.service);
     writes++;

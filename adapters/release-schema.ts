@@ -48,21 +48,69 @@ const listenerSwitchStep = z.object({
 
 const undoStep = z.discriminatedUnion('kind', [hostOperationStep, listenerSwitchStep]);
 
+const awaitCanaryStackStep = z.object({
+  kind: z.literal('awaitCanaryStack'),
+  state: z.literal('awaitingCanaryStack'),
+  timeoutSeconds: z.number(),
+});
+const validateStep = z.object({
+  kind: z.literal('validate'),
+  state: z.literal('verifying'),
+  windowSeconds: z.number(),
+  alarms: z.array(z.string()),
+});
+const approvalStep = z.object({
+  kind: z.literal('approval'),
+  state: z.literal('awaitingApproval'),
+  timeoutSeconds: z.number(),
+});
+
 const step = z.discriminatedUnion('kind', [
   hostOperationStep,
   listenerSwitchStep,
+  awaitCanaryStackStep,
+  validateStep,
+  approvalStep,
+]);
+
+const runCommon = {
+  stepId: z.string(),
+  origin: z.enum(['plan', 'rollback']),
+  startedAt: instant,
+  deadlineAt: instant,
+};
+const run = z.discriminatedUnion('kind', [
   z.object({
-    kind: z.literal('awaitCanaryStack'),
-    state: z.literal('awaitingCanaryStack'),
-    timeoutSeconds: z.number(),
+    ...runCommon,
+    kind: z.literal('hostOperation'),
+    step: hostOperationStep,
+    commandId: z.string().optional(),
+    hosts: z.record(z.string(), z.enum(['pending', 'success', 'failed', 'timedOut', 'cancelled'])),
+    cancelRequested: z.boolean().optional(),
   }),
   z.object({
+    ...runCommon,
+    kind: z.literal('switchListener'),
+    step: listenerSwitchStep,
+    cancelRequested: z.boolean().optional(),
+  }),
+  z.object({
+    ...runCommon,
     kind: z.literal('validate'),
-    state: z.literal('verifying'),
-    windowSeconds: z.number(),
-    alarms: z.array(z.string()),
+    step: validateStep,
+    timerId: z.string(),
+    windowEndsAt: instant,
+    checkId: z.string().optional(),
+    extended: z.boolean().optional(),
   }),
-  z.object({ kind: z.literal('approval'), state: z.literal('awaitingApproval'), timeoutSeconds: z.number() }),
+  z.object({
+    ...runCommon,
+    kind: z.literal('inconclusive'),
+    step: validateStep,
+    noData: z.array(z.string()),
+  }),
+  z.object({ ...runCommon, kind: z.literal('awaitCanaryStack'), step: awaitCanaryStackStep }),
+  z.object({ ...runCommon, kind: z.literal('approval'), step: approvalStep }),
 ]);
 
 const rollbackReason = z.discriminatedUnion('kind', [
@@ -79,10 +127,11 @@ const rollbackReason = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rejected'), by: z.string(), comment: z.string().optional() }),
   z.object({ kind: z.literal('canaryStackFailed'), reason: z.string() }),
   z.object({ kind: z.literal('listenerSwitchFailed'), reason: z.string() }),
+  z.object({ kind: z.literal('noData'), alarms: z.array(z.string()) }),
   z.object({ kind: z.literal('deadlineExceeded'), state: releaseState }),
 ]);
 
-export const releaseSchema = z.object({
+const currentReleaseSchema = z.object({
   id: z.string(),
   service: z.string(),
   fromVersion: z.string(),
@@ -100,25 +149,14 @@ export const releaseSchema = z.object({
     fourEyes: z.boolean(),
     watchedAlarms: z.array(z.string()),
     channel: z.string(),
+    // Releases stored before no-data handling held on no data as `hold` does now.
+    onNoData: z.enum(['hold', 'extendThenRollback']).default('hold'),
   }),
   plan: z.array(step),
   undo: z.array(undoStep),
   state: releaseState,
   cursor: z.number().int(),
-  run: z
-    .object({
-      stepId: z.string(),
-      operation: operation.optional(),
-      listenerSwitch: z.enum(['forward', 'back']).optional(),
-      startedAt: instant,
-      deadlineAt: instant,
-      commandId: z.string().optional(),
-      hosts: z.record(z.string(), z.enum(['pending', 'success', 'failed', 'timedOut', 'cancelled'])),
-      cancelRequested: z.boolean().optional(),
-      timerId: z.string().optional(),
-      checkId: z.string().optional(),
-    })
-    .optional(),
+  run: run.optional(),
   stepCount: z.number().int(),
   exposure: z.array(z.enum(['canaryDeployed', 'stableProxied', 'stablePromoted', 'listenerSwitched'])),
   trafficSince: instant.optional(),
@@ -142,6 +180,9 @@ export const releaseSchema = z.object({
   historyLength: z.number().int(),
   updatedAt: instant,
 }) satisfies z.ZodType<Release>;
+
+/** A stored release, items written before runs carried their step included (see `upgradeLegacyRun`). */
+export const releaseSchema = z.preprocess(upgradeLegacyRun, currentReleaseSchema);
 
 const HISTORY_CAUSES = [
   'requested',
@@ -209,6 +250,38 @@ export const pendingEffectSchema = z.object({
   effect,
   createdAt: instant,
 }) satisfies z.ZodType<PendingEffect>;
+
+/**
+ * Releases saved before December 2026 stored a run without its step: which step ran was read off the cursor,
+ * the rollback and `cancelRequested`. A release in flight across the upgrade is read the old way, once, and
+ * saved in the new shape with its next change.
+ */
+function upgradeLegacyRun(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null) return stored;
+  const item = stored as Record<string, unknown> & { run?: Record<string, unknown> };
+  const old = item.run;
+  if (old === undefined || old === null || 'kind' in old) return stored;
+  const rollback = item.rollback as { steps?: unknown[]; cursor?: number } | undefined;
+  const fromRollback = rollback !== undefined && old.cancelRequested !== true;
+  const stepOf = fromRollback
+    ? rollback.steps?.[rollback.cursor ?? -1]
+    : (item.plan as unknown[] | undefined)?.[item.cursor as number];
+  const step = stepOf as { kind?: string; windowSeconds?: number } | undefined;
+  if (step?.kind === undefined) return stored;
+  const { operation: _operation, listenerSwitch: _switch, ...rest } = old;
+  const upgraded: Record<string, unknown> = {
+    ...rest,
+    kind: step.kind,
+    step,
+    origin: fromRollback ? 'rollback' : 'plan',
+  };
+  if (step.kind === 'validate' && typeof old.startedAt === 'string')
+    upgraded.windowEndsAt = new Date(
+      Date.parse(old.startedAt) + (step.windowSeconds ?? 0) * 1000,
+    ).toISOString();
+  if (step.kind !== 'hostOperation') delete upgraded.hosts;
+  return { ...item, run: upgraded };
+}
 
 /** Parses JSON text through a schema; the error names what was being read. */
 export function parseStored<T>(schema: z.ZodType<T>, text: unknown, what: string): T {

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { CardRef, CardRefs, Clock, Notifier, ReleaseStore } from '../domain/ports';
+import { hostOperationRunOf } from '../domain/steps';
 import type { Release } from '../domain/types';
 import { detailReply, releaseCard } from '../handlers/slack/release-card';
 
@@ -77,7 +78,9 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
 
 /** A host result worth an update of its own: the first one, every tenth, and any failure. */
 function worthShowing(release: Release): boolean {
-  const results = Object.values(release.run?.hosts ?? {}).filter((status) => status !== 'pending');
+  const results = Object.values(hostOperationRunOf(release)?.hosts ?? {}).filter(
+    (status) => status !== 'pending',
+  );
   return (
     results.length === 1 ||
     (results.length > 0 && results.length % 10 === 0) ||

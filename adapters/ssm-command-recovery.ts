@@ -1,6 +1,7 @@
 import { ListCommandsCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ReleaseService } from '../app/release-service';
 import type { Clock, ReleaseStore } from '../domain/ports';
+import { hostOperationRunOf } from '../domain/steps';
 import { commandOutcome } from './ssm-status';
 
 export interface CommandRecoveryDeps {
@@ -25,7 +26,7 @@ export function ssmCommandRecovery(deps: CommandRecoveryDeps) {
       let checked = 0;
       let recovered = 0;
       for (const release of await deps.store.activeReleases()) {
-        const run = release.run;
+        const run = hostOperationRunOf(release);
         if (!run?.commandId || now - Date.parse(run.startedAt) < quietMs) continue;
         checked++;
         const { Commands } = await deps.ssm.send(new ListCommandsCommand({ CommandId: run.commandId }));

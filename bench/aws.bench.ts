@@ -382,7 +382,8 @@ async function oneRelease(): Promise<void> {
       await invoke('effects', getTestEvent('canary-agent/effects-pending', { detail: { releaseId } }));
     };
     const elapseWindow = async (releaseId: string) => {
-      const timerId = (await store.load(releaseId))?.run?.timerId;
+      const run = (await store.load(releaseId))?.run;
+      const timerId = run?.kind === 'validate' ? run.timerId : undefined;
       await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
     };
     const mocks = [ssm, cloudWatch, eventBridge, scheduler, elb];

@@ -1,7 +1,7 @@
 import { isRollingBack } from './policies';
-import { type Draft, draft, enterStep, startRollback } from './steps';
-import { isBefore } from './time';
-import type { Effect, Instant, Release, ReleaseEvent } from './types';
+import { type Draft, draft, enterStep, nextStepId, startRollback, VALIDATION_MARGIN_SECONDS } from './steps';
+import { addSeconds, isBefore } from './time';
+import type { Effect, Instant, Release, ReleaseEvent, ValidationRun } from './types';
 
 /* How alarm states move a release: a state change event, the check at the end of a validation window. */
 
@@ -30,40 +30,104 @@ export function onAlarmChanged(
   return { ...startRollback(draft(observed, `${note} Rolling back.`), reason, now), detail: event.reason };
 }
 
+/**
+ * The watched alarms read at the end of a window. Each reading counts from when its state began (CloudWatch's
+ * StateUpdatedTimestamp), so an ALARM event that arrived while the reading was on its way is not overwritten by
+ * the older OK it carries. Any ALARM rolls back; every alarm OK passes; anything else is no data, never a pass.
+ */
 export function onAlarmsChecked(
   release: Release,
   event: Extract<ReleaseEvent, { kind: 'alarmsChecked' }>,
   now: Instant,
 ): Draft | null {
-  if (release.state !== 'verifying' || release.run?.checkId !== event.checkId) return null;
+  const run = release.run;
+  if (run?.kind !== 'validate' || run.checkId !== event.checkId) return null;
   const alarms = { ...release.alarms };
-  for (const alarm of event.alarms)
-    alarms[alarm.name] = { state: alarm.state, reason: alarm.reason, at: now };
+  for (const reading of event.alarms) {
+    const at = reading.since ?? now;
+    const known = alarms[reading.name];
+    if (known === undefined || !isBefore(at, known.at))
+      alarms[reading.name] = { state: reading.state, reason: reading.reason, at };
+  }
   const checked: Release = { ...release, alarms };
-  const firing = event.alarms.find((alarm) => alarm.state === 'ALARM');
-  if (firing === undefined) {
+  const firing = run.step.alarms.find((name) => alarms[name]?.state === 'ALARM');
+  if (firing !== undefined) {
+    const why = alarms[firing]?.reason ?? '';
+    const reason = { kind: 'alarm', alarmName: firing, reason: why } as const;
+    return { ...startRollback(draft(checked, `Alarm ${firing} is ALARM.`), reason, now), detail: why };
+  }
+  const noData = run.step.alarms.filter((name) => alarms[name]?.state !== 'OK');
+  if (noData.length === 0) {
     return enterStep(
-      draft(checked, 'Validation window passed with every watched alarm quiet.'),
+      draft(checked, 'Validation window passed with every watched alarm OK.'),
       release.cursor + 1,
       now,
     );
   }
-  const reason = { kind: 'alarm', alarmName: firing.name, reason: firing.reason } as const;
-  return {
-    ...startRollback(draft(checked, `Alarm ${firing.name} is ALARM.`), reason, now),
-    detail: firing.reason,
-  };
+  return onNoData(checked, run, noData, now);
 }
+
+/** A window ended without data from `noData`: hold for a person, extend once, or roll back after the extension. */
+function onNoData(release: Release, run: ValidationRun, noData: readonly string[], now: Instant): Draft {
+  const names = noData.join(', ');
+  if (release.policy.onNoData === 'extendThenRollback') {
+    if (run.extended) {
+      const reason = { kind: 'noData', alarms: noData } as const;
+      return startRollback(draft(release, `Still no data from ${names} after one extension.`), reason, now);
+    }
+    const timerId = `${run.stepId}.extended`;
+    const windowEndsAt = addSeconds(now, run.step.windowSeconds);
+    const extended: ValidationRun = {
+      ...run,
+      timerId,
+      windowEndsAt,
+      deadlineAt: addSeconds(windowEndsAt, VALIDATION_MARGIN_SECONDS),
+      extended: true,
+    };
+    const { checkId: _read, ...again } = extended;
+    return {
+      ...draft({ ...release, run: again }, `No data from ${names}: the window runs once more.`, 'warning'),
+      effects: [{ kind: 'setTimer', timerId, at: windowEndsAt }],
+    };
+  }
+  const { stepId, stepCount } = nextStepId(release);
+  const held: Release = {
+    ...release,
+    state: 'inconclusive',
+    stepCount,
+    run: {
+      kind: 'inconclusive',
+      stepId,
+      origin: 'plan',
+      step: run.step,
+      noData,
+      startedAt: now,
+      deadlineAt: addSeconds(now, holdSeconds(release)),
+    },
+  };
+  return draft(
+    held,
+    `Inconclusive: no data from ${names}. Roll back, or an approver may promote anyway.`,
+    'warning',
+  );
+}
+
+/** How long an inconclusive release waits for a person: as long as an approval would. */
+function holdSeconds(release: Release): number {
+  const approval = release.plan.find((step) => step.kind === 'approval');
+  return approval?.kind === 'approval' ? approval.timeoutSeconds : DEFAULT_HOLD_SECONDS;
+}
+
+const DEFAULT_HOLD_SECONDS = 86_400;
 
 export function checkAlarms(release: Release, deadlineAt?: Instant): Draft | null {
   const run = release.run;
-  const step = release.plan[release.cursor];
-  if (run === undefined || step?.kind !== 'validate' || run.checkId !== undefined) return null;
+  if (run?.kind !== 'validate' || run.checkId !== undefined) return null;
   const checkId = `${run.stepId}.check`;
   const checking: Release = {
     ...release,
     run: { ...run, checkId, deadlineAt: deadlineAt ?? run.deadlineAt },
   };
-  const effect: Effect = { kind: 'checkAlarms', checkId, alarmNames: step.alarms };
+  const effect: Effect = { kind: 'checkAlarms', checkId, alarmNames: run.step.alarms };
   return { ...draft(checking, 'Validation window over; checking alarms.', 'progress'), effects: [effect] };
 }

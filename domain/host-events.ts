@@ -6,6 +6,7 @@ import {
   draft,
   enterStep,
   failRollback,
+  hostOperationRunOf,
   runRollbackStep,
   startRollback,
   VALIDATION_MARGIN_SECONDS,
@@ -19,11 +20,11 @@ import type { CommandOutcome, Instant, Release, ReleaseEvent } from './types';
  */
 
 export function onDispatched(release: Release, stepId: string, commandId: string): Draft | null {
-  const run = release.run;
-  if (run?.operation === undefined || run.stepId !== stepId || run.commandId !== undefined) return null;
+  const run = hostOperationRunOf(release);
+  if (run === undefined || run.stepId !== stepId || run.commandId !== undefined) return null;
   const d = draft(
     { ...release, run: { ...run, commandId } },
-    `${run.operation} sent (command ${commandId}).`,
+    `${run.step.operation} sent (command ${commandId}).`,
     'progress',
   );
   if (!run.cancelRequested) return d;
@@ -35,7 +36,7 @@ export function onHostFinished(
   event: Extract<ReleaseEvent, { kind: 'hostCommandFinished' }>,
   now: Instant,
 ): Draft | null {
-  const run = release.run;
+  const run = hostOperationRunOf(release);
   if (release.state === 'rollbackFailed' || run?.commandId !== event.commandId) return null;
   const previous = run.hosts[event.hostId];
   if (previous !== undefined && previous !== 'pending') return null;
@@ -43,15 +44,15 @@ export function onHostFinished(
     ...release,
     run: { ...run, hosts: { ...run.hosts, [event.hostId]: event.status } },
   };
-  const what = `${run.operation} on ${event.hostId}: ${event.status}`;
+  const { operation } = run.step;
+  const what = `${operation} on ${event.hostId}: ${event.status}`;
   if (event.status === 'success') return draft(recorded, what, 'progress');
   const detail = event.output ? `${what}\n${event.output}` : what;
   const failure = { hostId: event.hostId, status: event.status, output: event.output };
   if (run.cancelRequested) return { ...draft(recorded, what, 'warning'), detail };
   if (release.state === 'rollingBack')
     return { ...failRollback(draft(recorded, `Rollback step failed: ${what}`), failure), detail };
-  if (currentHostStep(release)?.onFailure === 'warn') return { ...draft(recorded, what, 'warning'), detail };
-  const operation = run.operation ?? 'deployCanary';
+  if (run.step.onFailure === 'warn') return { ...draft(recorded, what, 'warning'), detail };
   const reason = { kind: 'hostOperationFailed', operation, ...failure } as const;
   return { ...startRollback(draft(recorded, `${what}; rolling back.`), reason, now), detail };
 }
@@ -62,21 +63,22 @@ export function onCommandFinished(
   status: CommandOutcome,
   now: Instant,
 ): Draft | null {
-  const run = release.run;
+  const run = hostOperationRunOf(release);
   if (release.state === 'rollbackFailed' || run?.commandId !== commandId) return null;
-  const what = `${run.operation} ${status === 'success' ? 'finished' : `ended: ${status}`}`;
+  const { operation } = run.step;
+  const what = `${operation} ${status === 'success' ? 'finished' : `ended: ${status}`}`;
   if (run.cancelRequested) return runRollbackStep(draft(release, `${what}; rolling back.`, 'critical'), now);
   if (status === 'success') return completeStep(draft(release, `${what}.`), now);
   if (release.state === 'rollingBack')
     return failRollback(draft(release, `Rollback step failed: ${what}.`), { status });
-  if (currentHostStep(release)?.onFailure === 'warn') {
+  if (run.step.onFailure === 'warn') {
     const warned: Release = { ...release, warnings: [...release.warnings, `${what}; clean it up by hand.`] };
     return {
       ...enterStep(draft(warned, `${what}.`, 'warning'), release.cursor + 1, now),
       severity: 'warning',
     };
   }
-  const reason = { kind: 'hostOperationFailed', operation: run.operation ?? 'deployCanary', status } as const;
+  const reason = { kind: 'hostOperationFailed', operation, status } as const;
   return startRollback(draft(release, `${what}; rolling back.`), reason, now);
 }
 
@@ -84,7 +86,7 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
   const run = release.run;
   if (release.state === 'rollbackFailed' || run?.stepId !== stepId || !isAtOrAfter(now, run.deadlineAt))
     return null;
-  if (run.cancelRequested) {
+  if ((run.kind === 'hostOperation' || run.kind === 'switchListener') && run.cancelRequested) {
     return runRollbackStep(
       draft(release, `${describeRun(run)} did not report back in time; rolling back anyway.`),
       now,
@@ -95,15 +97,10 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
       status: 'timedOut',
     });
   }
-  if (release.state === 'verifying' && run.checkId === undefined) {
+  if (run.kind === 'validate' && run.checkId === undefined) {
     // The window's timer was lost: check now, and give the check its own deadline.
     return checkAlarms(release, addSeconds(now, VALIDATION_MARGIN_SECONDS));
   }
   const reason = { kind: 'deadlineExceeded', state: release.state } as const;
   return startRollback(draft(release, `No progress in ${release.state} before its deadline.`), reason, now);
-}
-
-function currentHostStep(release: Release) {
-  const step = release.plan[release.cursor];
-  return step?.kind === 'hostOperation' ? step : undefined;
 }

@@ -1,15 +1,15 @@
 import { rollbackSteps } from './plan';
 import { completeStep, type Draft, draft, failRollback, runRollbackStep, startRollback } from './steps';
-import type { Instant, Release } from './types';
+import type { Instant, ListenerSwitchRun, Release } from './types';
 
 /*
  * How a load balancer's answer moves a blue/green release: the listener was switched, or the switch was refused.
  * Each returns null for a report about anything but the running switch, so a late or repeated report is harmless.
  */
 
-function runningSwitch(release: Release, stepId: string) {
+function runningSwitch(release: Release, stepId: string): ListenerSwitchRun | null {
   const run = release.run;
-  if (release.state === 'rollbackFailed' || run?.stepId !== stepId || run.listenerSwitch === undefined)
+  if (release.state === 'rollbackFailed' || run?.kind !== 'switchListener' || run.stepId !== stepId)
     return null;
   return run;
 }
@@ -21,7 +21,7 @@ export function onListenerSwitched(release: Release, stepId: string, now: Instan
     return runRollbackStep(draft(release, 'The listener switched; switching it back.', 'critical'), now);
   }
   const note =
-    run.listenerSwitch === 'forward'
+    run.step.direction === 'forward'
       ? `The listener now forwards to ${colourNote(release, 'to')}.`
       : `The listener forwards to ${colourNote(release, 'from')} again.`;
   return completeStep(draft(release, note), now);
@@ -36,7 +36,7 @@ export function onListenerSwitchFailed(
   const run = runningSwitch(release, stepId);
   if (run === null) return null;
   const what = `The listener switch was refused: ${reason}`;
-  if (run.listenerSwitch === 'back') {
+  if (run.step.direction === 'back') {
     return { ...failRollback(draft(release, what), { status: 'failed', output: reason }), detail: reason };
   }
   // A refused switch did not move the listener: there is nothing to switch back, and nothing left to wait for.

@@ -1,6 +1,6 @@
 import type { ConfigResult } from './service-config';
 import type {
-  AlarmState,
+  AlarmReadingEvent,
   Effect,
   HistoryEntry,
   Instant,
@@ -66,11 +66,8 @@ export interface Timers {
   cancel(timerId: string): Promise<void>;
 }
 
-export interface AlarmReading {
-  readonly name: string;
-  readonly state: AlarmState;
-  readonly reason: string;
-}
+/** An alarm's state and since when it holds; an alarm that does not exist reads INSUFFICIENT_DATA, never OK. */
+export type AlarmReading = AlarmReadingEvent;
 
 /** Reads alarm states at decision points, because an alarm event can be missed. */
 export interface AlarmReader {

@@ -4,6 +4,7 @@ import { onListenerSwitched, onListenerSwitchFailed } from './listener-events';
 import { assertNever } from './plan';
 import { approvalRefusal, isRollingBack, isTerminal, refusalMessage, stopRefusal } from './policies';
 import { type Draft, draft, enterStep, runRollbackStep, startRollback } from './steps';
+import { isBefore } from './time';
 import type {
   Actor,
   Effect,
@@ -59,9 +60,7 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
     case 'alarmsChecked':
       return onAlarmsChecked(release, event, now);
     case 'timerElapsed':
-      return release.state === 'verifying' && release.run?.timerId === event.timerId
-        ? checkAlarms(release)
-        : null;
+      return onTimer(release, event.timerId, now);
     case 'canaryStackReady':
       return release.state === 'awaitingCanaryStack'
         ? enterStep(draft(release, 'The canary stack is ready.'), release.cursor + 1, now)
@@ -85,12 +84,22 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
   }
 }
 
+/**
+ * The validation window's timer. Only the running window's own timer counts, and only once the window is over:
+ * a timer event sent early (forged, or a clock that runs ahead) cannot cut a window short.
+ */
+function onTimer(release: Release, timerId: string, now: Instant): Decision {
+  const run = release.run;
+  if (run?.kind !== 'validate' || run.timerId !== timerId || isBefore(now, run.windowEndsAt)) return null;
+  return checkAlarms(release);
+}
+
 function onApproval(
   release: Release,
   event: Extract<ReleaseEvent, { kind: 'approved' | 'rejected' }>,
   now: Instant,
 ): Decision {
-  if (release.state !== 'awaitingApproval') {
+  if (release.state !== 'awaitingApproval' && release.state !== 'inconclusive') {
     return {
       refused: 'not-awaiting-approval',
       message: `The release is ${release.state}, not awaiting approval.`,
@@ -106,6 +115,13 @@ function onApproval(
     ...release,
     approvals: [...release.approvals, { by: event.actor.id, at: now }],
   };
+  const run = release.run;
+  if (run?.kind === 'inconclusive') {
+    // Promoting an inconclusive window is the approval too: the approver saw which data was missing.
+    const next = release.plan[release.cursor + 1]?.kind === 'approval' ? 2 : 1;
+    const note = `Promoted by <@${event.actor.id}> without data from ${run.noData.join(', ')}.`;
+    return enterStep(draft(approved, note, 'warning'), release.cursor + next, now);
+  }
   return enterStep(draft(approved, `Approved by <@${event.actor.id}>.`), release.cursor + 1, now);
 }
 

@@ -80,6 +80,7 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
       approverGroups: config.approvals.groups,
       fourEyes: config.approvals.fourEyes,
       watchedAlarms: [...judgedBy(config, strategy), ...config.alarms.stable],
+      onNoData: config.validation.onNoData,
       channel: config.slack.channel,
     },
     plan: planFor(planInput),

@@ -176,6 +176,11 @@ export const serviceConfigSchema = z
         defaultWindowSeconds: seconds(60, 86_400).default(900),
         minWindowSeconds: seconds(60, 86_400).default(300),
         maxWindowSeconds: seconds(60, 86_400).default(7200),
+        /**
+         * A window that ends with a watched alarm in INSUFFICIENT_DATA (or not found) never passes: `hold` waits
+         * for a person as inconclusive; `extendThenRollback` runs the window once more, then rolls back.
+         */
+        onNoData: z.enum(['hold', 'extendThenRollback']).default('hold'),
       })
       .prefault({})
       .refine(

@@ -1,12 +1,14 @@
-import { exposureOfStep, rollbackSteps } from './plan';
+import { assertNever, exposureOfStep, rollbackSteps } from './plan';
 import { addSeconds, isAtOrAfter } from './time';
 import type {
   CommandOutcome,
   Effect,
+  HostOperationRun,
   HostOperationStep,
   Instant,
   ListenerSwitchStep,
   NoticeSeverity,
+  OperationRun,
   Release,
   RollbackReason,
   Step,
@@ -36,7 +38,7 @@ function withEffects(d: Draft, ...effects: Effect[]): Draft {
   return { ...d, effects: [...d.effects, ...effects] };
 }
 
-function nextStepId(release: Release): { stepId: string; stepCount: number } {
+export function nextStepId(release: Release): { stepId: string; stepCount: number } {
   const stepCount = release.stepCount + 1;
   return { stepId: `${release.id}.${stepCount}`, stepCount };
 }
@@ -45,12 +47,13 @@ function nextStepId(release: Release): { stepId: string; stepCount: number } {
  * Starts a host operation or a listener switch: what runs, what it may expose, and the effect that runs it. The
  * exposure is added now, before anything ran: it may have happened even if no report ever comes back.
  */
-function dispatch(d: Draft, step: UndoStep, now: Instant): Draft {
+function dispatch(d: Draft, step: UndoStep, origin: StepRun['origin'], now: Instant): Draft {
   const { stepId, stepCount } = nextStepId(d.release);
+  const common = { stepId, origin, startedAt: now };
   const { run, effect, takesTraffic } =
     step.kind === 'hostOperation'
-      ? hostOperationRun(step, stepId, now)
-      : listenerSwitchRun(step, stepId, now);
+      ? hostOperationRun(step, common, now)
+      : listenerSwitchRun(step, common, now);
   const adds = exposureOfStep(step).adds;
   const exposure =
     adds && !d.release.exposure.includes(adds) ? [...d.release.exposure, adds] : d.release.exposure;
@@ -61,25 +64,27 @@ function dispatch(d: Draft, step: UndoStep, now: Instant): Draft {
   );
 }
 
+type RunStart = Pick<StepRun, 'stepId' | 'origin' | 'startedAt'>;
+
 interface Started {
-  readonly run: StepRun;
+  readonly run: OperationRun;
   readonly effect: Effect;
   /** True when the step puts (real or mirrored) traffic on the new version: alarms count from then on. */
   readonly takesTraffic: boolean;
 }
 
-function hostOperationRun(step: HostOperationStep, stepId: string, now: Instant): Started {
+function hostOperationRun(step: HostOperationStep, common: RunStart, now: Instant): Started {
   return {
     run: {
-      stepId,
-      operation: step.operation,
-      startedAt: now,
+      ...common,
+      kind: 'hostOperation',
+      step,
       deadlineAt: addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS),
       hosts: {},
     },
     effect: {
       kind: 'runHostOperation',
-      stepId,
+      stepId: common.stepId,
       operation: step.operation,
       fleet: step.fleet,
       targets: step.targets,
@@ -91,18 +96,12 @@ function hostOperationRun(step: HostOperationStep, stepId: string, now: Instant)
   };
 }
 
-function listenerSwitchRun(step: ListenerSwitchStep, stepId: string, now: Instant): Started {
+function listenerSwitchRun(step: ListenerSwitchStep, common: RunStart, now: Instant): Started {
   return {
-    run: {
-      stepId,
-      listenerSwitch: step.direction,
-      startedAt: now,
-      deadlineAt: addSeconds(now, step.timeoutSeconds),
-      hosts: {},
-    },
+    run: { ...common, kind: 'switchListener', step, deadlineAt: addSeconds(now, step.timeoutSeconds) },
     effect: {
       kind: 'switchListener',
-      stepId,
+      stepId: common.stepId,
       listenerArn: step.listenerArn,
       ...(step.ruleArn ? { ruleArn: step.ruleArn } : {}),
       fromTargetGroupArn: step.fromTargetGroupArn,
@@ -122,36 +121,31 @@ export function enterStep(d: Draft, index: number, now: Instant): Draft {
   const step = d.release.plan[index];
   if (step === undefined) return succeed(d);
   const moved: Draft = { ...d, release: { ...d.release, cursor: index } };
+  if (step.kind === 'hostOperation' || step.kind === 'switchListener')
+    return dispatch(moved, step, 'plan', now);
+  const { stepId, stepCount } = nextStepId(moved.release);
+  const common = { stepId, origin: 'plan', startedAt: now } as const;
+  const waiting = (run: StepRun): Draft => ({
+    ...moved,
+    release: { ...moved.release, state: step.state, run, stepCount },
+  });
   switch (step.kind) {
-    case 'hostOperation':
-    case 'switchListener':
-      return dispatch(moved, step, now);
     case 'awaitCanaryStack':
-    case 'approval': {
-      const { stepId, stepCount } = nextStepId(moved.release);
-      const run: StepRun = {
-        stepId,
-        startedAt: now,
-        deadlineAt: addSeconds(now, step.timeoutSeconds),
-        hosts: {},
-      };
-      return { ...moved, release: { ...moved.release, state: step.state, run, stepCount } };
-    }
+      return waiting({ ...common, kind: step.kind, step, deadlineAt: addSeconds(now, step.timeoutSeconds) });
+    case 'approval':
+      return waiting({ ...common, kind: step.kind, step, deadlineAt: addSeconds(now, step.timeoutSeconds) });
     case 'validate': {
-      const { stepId, stepCount } = nextStepId(moved.release);
       const timerId = `${stepId}.window`;
-      const run: StepRun = {
-        stepId,
-        startedAt: now,
-        deadlineAt: addSeconds(now, step.windowSeconds + VALIDATION_MARGIN_SECONDS),
-        hosts: {},
+      const windowEndsAt = addSeconds(now, step.windowSeconds);
+      const deadlineAt = addSeconds(now, step.windowSeconds + VALIDATION_MARGIN_SECONDS);
+      return withEffects(waiting({ ...common, kind: step.kind, step, timerId, windowEndsAt, deadlineAt }), {
+        kind: 'setTimer',
         timerId,
-      };
-      return withEffects(
-        { ...moved, release: { ...moved.release, state: step.state, run, stepCount } },
-        { kind: 'setTimer', timerId, at: addSeconds(now, step.windowSeconds) },
-      );
+        at: windowEndsAt,
+      });
     }
+    default:
+      return assertNever(step);
   }
 }
 
@@ -162,21 +156,17 @@ function succeed(d: Draft): Draft {
 
 /**
  * A host operation or listener switch ended well: clear what it undid, record the version users now get (a
- * promotion, or the listener switched to the new colour), and move on.
+ * promotion, or the listener switched to the new colour), and move on along the path the step came from.
  */
 export function completeStep(d: Draft, now: Instant): Draft {
   const run = d.release.run;
-  if (run === undefined) return d;
-  const step = runningStep(d.release);
-  const cleared =
-    step?.kind === 'hostOperation' || step?.kind === 'switchListener'
-      ? exposureOfStep(step).clears
-      : undefined;
+  if (run?.kind !== 'hostOperation' && run?.kind !== 'switchListener') return d;
+  const cleared = exposureOfStep(run.step).clears;
   let release: Release = cleared
     ? { ...d.release, exposure: d.release.exposure.filter((e) => e !== cleared) }
     : d.release;
   let next: Draft = { ...d, release };
-  if (run.operation === 'promote' || (run.listenerSwitch === 'forward' && release.rollback === undefined)) {
+  if (putsNewVersionLive(run)) {
     release = { ...release, recordedVersion: release.toVersion };
     next = withEffects(
       { ...next, release },
@@ -184,13 +174,20 @@ export function completeStep(d: Draft, now: Instant): Draft {
     );
   }
   const rollback = release.rollback;
-  if (rollback) {
+  if (run.origin === 'rollback' && rollback) {
     return runRollbackStep(
       { ...next, release: { ...release, rollback: { ...rollback, cursor: rollback.cursor + 1 } } },
       now,
     );
   }
   return enterStep(next, release.cursor + 1, now);
+}
+
+/** A promotion, or the forward listener switch: from now on users get the new version. */
+function putsNewVersionLive(run: OperationRun): boolean {
+  return run.kind === 'hostOperation'
+    ? run.step.operation === 'promote'
+    : run.step.direction === 'forward' && run.origin === 'plan';
 }
 
 /**
@@ -207,15 +204,17 @@ export function startRollback(d: Draft, reason: RollbackReason, now: Instant): D
   };
   const run = release.run;
   let next: Draft = { ...d, release: rolling, severity: 'critical' };
-  if (run?.timerId !== undefined && run.checkId === undefined) {
+  if (run?.kind === 'validate' && run.checkId === undefined) {
     next = withEffects(next, { kind: 'cancelTimer', timerId: run.timerId });
   }
   // Past its deadline the operation has outlived its own timeout on every host (a switch, its retries): nothing
   // is left to wait for.
-  const inFlight = run?.operation !== undefined || run?.listenerSwitch !== undefined;
-  if (run !== undefined && inFlight && !isAtOrAfter(now, run.deadlineAt)) {
+  if (
+    (run?.kind === 'hostOperation' || run?.kind === 'switchListener') &&
+    !isAtOrAfter(now, run.deadlineAt)
+  ) {
     next = { ...next, release: { ...rolling, run: { ...run, cancelRequested: true } } };
-    return run.commandId === undefined
+    return run.kind === 'switchListener' || run.commandId === undefined
       ? next
       : withEffects(next, { kind: 'cancelHostOperation', stepId: run.stepId, commandId: run.commandId });
   }
@@ -227,7 +226,7 @@ export function runRollbackStep(d: Draft, now: Instant): Draft {
   const rollback = d.release.rollback;
   if (rollback === undefined) return d;
   const step = rollback.steps[rollback.cursor];
-  if (step !== undefined) return dispatch(d, step, now);
+  if (step !== undefined) return dispatch(d, step, 'rollback', now);
   const { run: _finished, ...release } = d.release;
   const restored: Release = {
     ...release,
@@ -250,19 +249,26 @@ function idleLeftBehind(release: Release): string[] {
   ];
 }
 
-/** The step the current run belongs to: the rollback's once it runs its own steps, the plan's before. */
+/** The step the current run belongs to, whichever path it came from. */
 export function runningStep(release: Release): Step | undefined {
-  const { rollback, run } = release;
-  // A rollback waiting for a cancelled operation to end has not started its first step: the run is the plan's.
-  if (rollback && !run?.cancelRequested) return rollback.steps[rollback.cursor];
-  return release.plan[release.cursor];
+  return release.run?.step;
 }
 
 /** What is running, for people: the host operation's name, or the listener switch. */
 export function describeRun(run: StepRun): string {
-  if (run.listenerSwitch === 'forward') return 'the listener switch';
-  if (run.listenerSwitch === 'back') return 'the listener switch back';
-  return run.operation ?? 'the step';
+  switch (run.kind) {
+    case 'hostOperation':
+      return run.step.operation;
+    case 'switchListener':
+      return run.step.direction === 'forward' ? 'the listener switch' : 'the listener switch back';
+    default:
+      return 'the step';
+  }
+}
+
+/** The run when it is a host operation (with SSM's command and host reports); otherwise undefined. */
+export function hostOperationRunOf(release: Release): HostOperationRun | undefined {
+  return release.run?.kind === 'hostOperation' ? release.run : undefined;
 }
 
 /** A rollback step failed: stop, say so loudly, and wait for a person to retry. */

@@ -51,6 +51,7 @@ export const RELEASE_STATES = [
   'deployingIdle',
   'switchingListener',
   'verifying',
+  'inconclusive',
   'awaitingApproval',
   'stoppingMirror',
   'promoting',
@@ -111,41 +112,92 @@ export type ListenerSwitchStep = TrafficRoute & {
 /** What a rollback can run: a host operation, or the listener switch back. */
 export type UndoStep = HostOperationStep | ListenerSwitchStep;
 
+export interface AwaitCanaryStackStep {
+  readonly kind: 'awaitCanaryStack';
+  readonly state: 'awaitingCanaryStack';
+  readonly timeoutSeconds: number;
+}
+
+export interface ValidateStep {
+  readonly kind: 'validate';
+  readonly state: 'verifying';
+  readonly windowSeconds: number;
+  readonly alarms: readonly string[];
+}
+
+export interface ApprovalStep {
+  readonly kind: 'approval';
+  readonly state: 'awaitingApproval';
+  readonly timeoutSeconds: number;
+}
+
 export type Step =
   | HostOperationStep
   | ListenerSwitchStep
-  | {
-      readonly kind: 'awaitCanaryStack';
-      readonly state: 'awaitingCanaryStack';
-      readonly timeoutSeconds: number;
-    }
-  | {
-      readonly kind: 'validate';
-      readonly state: 'verifying';
-      readonly windowSeconds: number;
-      readonly alarms: readonly string[];
-    }
-  | { readonly kind: 'approval'; readonly state: 'awaitingApproval'; readonly timeoutSeconds: number };
+  | AwaitCanaryStackStep
+  | ValidateStep
+  | ApprovalStep;
 
 export type HostStatus = 'pending' | 'success' | 'failed' | 'timedOut' | 'cancelled';
 export type CommandOutcome = Exclude<HostStatus, 'pending'>;
 
-/** What is running right now: one step of the plan, or one step of the rollback. */
-export interface StepRun {
+/** What every run records: its id, which list its step came from, and its time limits. */
+interface RunCommon {
   readonly stepId: string;
-  /** Set for host operations: what is running on hosts. */
-  readonly operation?: HostOperationName;
-  /** Set for listener switches: which way the listener is being moved. */
-  readonly listenerSwitch?: ListenerSwitchStep['direction'];
+  /** `plan`: a step of the forward path (at `cursor`); `rollback`: one of the rollback's own steps. */
+  readonly origin: 'plan' | 'rollback';
   readonly startedAt: Instant;
   readonly deadlineAt: Instant;
+}
+
+/**
+ * What is running right now: one step of the plan, or one step of the rollback. Each run carries the step it
+ * runs, so nothing about it is inferred from cursors; its `kind` is its step's kind.
+ */
+export type StepRun = HostOperationRun | ListenerSwitchRun | ValidationRun | InconclusiveRun | WaitRun;
+
+export type HostOperationRun = RunCommon & {
+  readonly kind: 'hostOperation';
+  readonly step: HostOperationStep;
   readonly commandId?: string;
   readonly hosts: Readonly<Record<string, HostStatus>>;
-  /** Set when a rollback started while this operation (or listener switch) was still running: wait for it to end first. */
+  /** A rollback started while this operation ran: it waits for the operation to end first. */
   readonly cancelRequested?: boolean;
-  readonly timerId?: string;
+};
+
+export type ListenerSwitchRun = RunCommon & {
+  readonly kind: 'switchListener';
+  readonly step: ListenerSwitchStep;
+  /** A rollback started while this switch ran: it waits for the switch to end first. */
+  readonly cancelRequested?: boolean;
+};
+
+export type ValidationRun = RunCommon & {
+  readonly kind: 'validate';
+  readonly step: ValidateStep;
+  readonly timerId: string;
+  /** The window's end: a timer that claims to end it sooner changes nothing. */
+  readonly windowEndsAt: Instant;
+  /** Set once the window is over and the watched alarms are being read. */
   readonly checkId?: string;
-}
+  /** True once the window was extended because a watched alarm had no data (`onNoData: extendThenRollback`). */
+  readonly extended?: boolean;
+};
+
+/** A window ended without data from some watched alarms: the release waits for a person (`onNoData: hold`). */
+export type InconclusiveRun = RunCommon & {
+  readonly kind: 'inconclusive';
+  readonly step: ValidateStep;
+  /** The watched alarms that were not OK: INSUFFICIENT_DATA, or not found. */
+  readonly noData: readonly string[];
+};
+
+export type WaitRun =
+  | (RunCommon & { readonly kind: 'awaitCanaryStack'; readonly step: AwaitCanaryStackStep })
+  | (RunCommon & { readonly kind: 'approval'; readonly step: ApprovalStep });
+
+/** A run that changes hosts or the load balancer, which a rollback must let finish before it undoes anything. */
+export type OperationRun = HostOperationRun | ListenerSwitchRun;
 
 /**
  * Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run).
@@ -168,6 +220,8 @@ export type RollbackReason =
   | { readonly kind: 'rejected'; readonly by: string; readonly comment?: string }
   | { readonly kind: 'canaryStackFailed'; readonly reason: string }
   | { readonly kind: 'listenerSwitchFailed'; readonly reason: string }
+  /** A window, extended once, still had no data from these watched alarms. */
+  | { readonly kind: 'noData'; readonly alarms: readonly string[] }
   | { readonly kind: 'deadlineExceeded'; readonly state: ReleaseState };
 
 export interface Rollback {
@@ -188,6 +242,15 @@ export interface AlarmObservation {
   readonly at: Instant;
 }
 
+/** One alarm as read at the end of a window. */
+export interface AlarmReadingEvent {
+  readonly name: string;
+  readonly state: AlarmState;
+  readonly reason: string;
+  /** When the alarm entered this state (CloudWatch's StateUpdatedTimestamp); absent for an alarm not found. */
+  readonly since?: Instant;
+}
+
 export interface Approval {
   readonly by: string;
   readonly at: Instant;
@@ -200,7 +263,15 @@ export interface ReleasePolicy {
   readonly fourEyes: boolean;
   readonly watchedAlarms: readonly string[];
   readonly channel: string;
+  /** What a window that ends without data from a watched alarm does; no data is never a pass. */
+  readonly onNoData: NoDataPolicy;
 }
+
+/**
+ * `hold`: wait as `inconclusive` for a person (Roll back, or an approver's Promote after a confirm that names the
+ * missing data); `extendThenRollback`: run the window once more, then roll back if the data is still missing.
+ */
+export type NoDataPolicy = 'hold' | 'extendThenRollback';
 
 export interface Release {
   readonly id: string;
@@ -259,11 +330,7 @@ export type ReleaseEvent =
   | {
       readonly kind: 'alarmsChecked';
       readonly checkId: string;
-      readonly alarms: readonly {
-        readonly name: string;
-        readonly state: AlarmState;
-        readonly reason: string;
-      }[];
+      readonly alarms: readonly AlarmReadingEvent[];
     }
   | { readonly kind: 'timerElapsed'; readonly timerId: string }
   | { readonly kind: 'canaryStackReady'; readonly actor: Actor }

@@ -47,6 +47,8 @@ export function alarmEvaluator(
   definition: AlarmDefinition,
   emit: (event: AlarmStateChangeEvent) => void,
   newId: () => string,
+  /** The state change's timestamp for an evaluation at `nowMs`: the sandbox stamps its own (skipping) time. */
+  stamp: (nowMs: number) => string = (nowMs) => new Date(nowMs).toISOString(),
 ) {
   const sums = new Map<number, number>();
   let state: { value: AlarmValue; reason: string; timestamp: string } = {
@@ -77,7 +79,7 @@ export function alarmEvaluator(
   }
 
   function transition(value: AlarmValue, window: number[], nowMs: number): void {
-    const timestamp = new Date(nowMs).toISOString();
+    const timestamp = stamp(nowMs);
     const verb = value === 'ALARM' ? 'greater than' : 'not greater than';
     const reason = `Threshold Crossed: ${definition.datapointsToAlarm} out of the last ${definition.evaluationPeriods} datapoints [${window.join(', ')}] was ${verb} the threshold (${definition.threshold}.0).`;
     const previous = state;
@@ -131,5 +133,11 @@ export function alarmEvaluator(
     });
   }
 
-  return { record, evaluate, state: () => state.value };
+  return {
+    record,
+    evaluate,
+    state: () => state.value,
+    since: () => state.timestamp,
+    reason: () => state.reason,
+  };
 }

@@ -1,26 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { TIMER_ELAPSED, TIMER_EVENT_SOURCE } from '../adapters/scheduler-timers';
 import type { Timers } from '../domain/ports';
+import type { SkippingClock } from './skipping-clock';
 
 /**
  * The sandbox's EventBridge Scheduler: one-time timers that put "Release Timer Elapsed" on the agent's bus, as the
- * deployed schedules do. `speedUp` shortens every wait (a 15-minute window in 45 s at 20x) so a demo is quick.
+ * deployed schedules do. `speedUp` shortens every wait (a 15-minute window in 45 s at 20x) so a demo is quick; a
+ * timer moves the sandbox's clock to its due time before it fires, as no timer fires early on AWS.
  */
-export function localTimers(publish: (event: unknown) => void, speedUp: number): Timers & { stop(): void } {
+export function localTimers(
+  publish: (event: unknown) => void,
+  speedUp: number,
+  clock: SkippingClock,
+): Timers & { stop(): void } {
   const pending = new Map<string, NodeJS.Timeout>();
   return {
     async set(releaseId, timerId, at) {
       if (pending.has(timerId)) return;
-      const waitMs = Math.max(0, Date.parse(at) - Date.now()) / speedUp;
+      const dueMs = Date.parse(at);
+      const waitMs = Math.max(0, dueMs - clock.nowMs()) / speedUp;
       const handle = setTimeout(() => {
         pending.delete(timerId);
+        clock.skipTo(dueMs);
         publish({
           version: '0',
           id: randomUUID(),
           'detail-type': TIMER_ELAPSED,
           source: TIMER_EVENT_SOURCE,
           account: '000000000000',
-          time: new Date().toISOString(),
+          time: clock.now(),
           region: 'local',
           resources: [],
           detail: { releaseId, timerId },

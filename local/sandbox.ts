@@ -48,6 +48,7 @@ import {
 } from './sandbox-config';
 import { sandboxFleet } from './sandbox-fleet';
 import { eventRules, readServerlessYml } from './serverless-yml';
+import { skippingClock } from './skipping-clock';
 import { type SlackStandin, slackStandin } from './slack-standin';
 
 export interface SandboxOptions {
@@ -82,7 +83,7 @@ export interface Sandbox {
   readonly slackDeps: SlackDeps;
   /** The service's load balancer listener: which colour's target group it forwards to. */
   readonly listeners: ReturnType<typeof memoryListenerSwitch>;
-  /** When a sandbox alarm last went to ALARM (ms), for the alarm-to-rollback figure. */
+  /** When a sandbox alarm last went to ALARM (real ms, not the sandbox clock), for the alarm-to-rollback figure. */
   readonly alarmFiredAt: () => number | undefined;
   /** The state of a sandbox alarm: the canary's 5XX alarm unless named. */
   readonly alarmState: (alarmName?: string) => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -114,7 +115,7 @@ async function composeSandbox(
   mkdirSync(options.dir, { recursive: true });
   logger.setLogLevel('WARN');
   const config = sandboxServiceConfig(options.realSlack);
-  const clock: Clock = { now: () => new Date().toISOString() };
+  const clock = skippingClock();
   const changed = new Set<() => void>();
 
   const dynamo = await spawnLocalDynamo();
@@ -144,6 +145,7 @@ async function composeSandbox(
           publish('default')(event);
         },
         randomUUID,
+        () => clock.now(),
       ),
     ]),
   );
@@ -179,11 +181,17 @@ async function composeSandbox(
   const configs: ServiceConfigs = {
     get: async (name) => (name === config.service ? { ok: true, config } : null),
   };
+  // As CloudWatch's DescribeAlarms: each alarm's state and since when; a name with no alarm reads as no data.
   const alarms: AlarmReader = {
     read: async (names) =>
-      names.map((name) => ({ name, state: evaluators.get(name)?.state() ?? 'OK', reason: 'sandbox' })),
+      names.map((name) => {
+        const evaluator = evaluators.get(name);
+        return evaluator
+          ? { name, state: evaluator.state(), reason: evaluator.reason(), since: evaluator.since() }
+          : { name, state: 'INSUFFICIENT_DATA', reason: `The sandbox has no alarm named ${name}.` };
+      }),
   };
-  const timers = localTimers(publish('agent'), options.speedUp ?? 20);
+  const timers = localTimers(publish('agent'), options.speedUp ?? 20, clock);
   stopping.push(() => timers.stop());
   const operator = localFleetOperator({
     fleet,

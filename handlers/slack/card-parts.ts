@@ -1,7 +1,7 @@
 import { assertNever, formatPercent } from '../../domain/plan';
 import { isRollingBack } from '../../domain/policies';
-import { describeRun, runningStep, VALIDATION_MARGIN_SECONDS } from '../../domain/steps';
-import { addSeconds, secondsBetween } from '../../domain/time';
+import { describeRun, hostOperationRunOf } from '../../domain/steps';
+import { secondsBetween } from '../../domain/time';
 import type {
   HostOperationStep,
   HostStatus,
@@ -63,9 +63,17 @@ export function reasonPhrase(reason: RollbackReason): string {
       return `the listener switch was refused: ${escapeMrkdwn(clip(reason.reason, 300))}`;
     case 'deadlineExceeded':
       return `no progress in ${reason.state} before its deadline`;
+    case 'noData':
+      return `still no data from ${noDataNames(reason.alarms)} after one extension`;
     default:
       return assertNever(reason);
   }
+}
+
+/** The watched alarms that gave no data, escaped and cut to a readable list. */
+export function noDataNames(alarms: readonly string[]): string {
+  const shown = alarms.slice(0, 5).map((name) => escapeMrkdwn(clip(name, 100)));
+  return alarms.length > 5 ? `${shown.join(', ')} and ${alarms.length - 5} more` : shown.join(', ');
 }
 
 function stepLabel(release: Release, step: Step): string {
@@ -158,7 +166,11 @@ function collapseShares(items: readonly Item[]): Item[] {
 
 function rollbackItems(release: Release, rollback: Rollback): Item[] {
   // A rollback that starts while an operation runs first waits for it to end (see startRollback).
-  const waiting = release.state === 'rollingBack' && release.run?.cancelRequested === true;
+  const running = release.run;
+  const waiting =
+    release.state === 'rollingBack' &&
+    (running?.kind === 'hostOperation' || running?.kind === 'switchListener') &&
+    running.cancelRequested === true;
   const markOf = (index: number): Mark => {
     if (release.state === 'rolledBack' || index < rollback.cursor) return 'done';
     if (waiting || index > rollback.cursor) return 'later';
@@ -168,7 +180,6 @@ function rollbackItems(release: Release, rollback: Rollback): Item[] {
     label: stepLabel(release, step),
     mark: markOf(i),
   }));
-  const running = release.run;
   if (waiting && running)
     items.unshift({ label: `wait for ${describeRun(running)} to end`, mark: 'current' });
   return items.length > 0 ? items : [{ label: 'nothing on the hosts to undo', mark: 'done' }];
@@ -176,29 +187,23 @@ function rollbackItems(release: Release, rollback: Rollback): Item[] {
 
 const UNSUCCESSFUL: readonly HostStatus[] = ['failed', 'timedOut', 'cancelled'];
 
-/** The fleet the running operation works on: its step's (a blue/green deploy names its colour). */
-function fleetOf(release: Release): string {
-  const step = runningStep(release);
-  return step?.kind === 'hostOperation' ? step.fleet : 'stable';
-}
-
 /**
  * The running host operation's progress. SSM tells us of hosts only as each one reports, so the counts are
  * of the hosts reported so far, not of the fleet.
  * @example fleetText(promoting) // '*Hosts*: promote on the stable fleet, running\n1 done · 0 failed · 0 pending, of 1 reported so far'
  */
 export function fleetText(release: Release): string | null {
-  const run = release.run;
-  if (run?.operation === undefined) return null;
+  const run = hostOperationRunOf(release);
+  if (run === undefined) return null;
   const hosts = Object.entries(run.hosts);
   const failed = hosts.filter(([, status]) => UNSUCCESSFUL.includes(status));
   const count = (wanted: HostStatus) => hosts.filter(([, status]) => status === wanted).length;
-  const fleet = fleetOf(release);
+  const fleet = run.step.fleet;
   let phase = run.commandId === undefined ? 'being sent' : run.cancelRequested ? 'cancelling' : 'running';
   if (release.state === 'rollbackFailed') phase = 'stopped at a failure';
   return joinWithin(
     [
-      `*Hosts*: ${run.operation} on the ${fleet} fleet, ${phase}`,
+      `*Hosts*: ${run.step.operation} on the ${fleet} fleet, ${phase}`,
       `${count('success')} done · ${failed.length} failed · ${count('pending')} pending, of ${hosts.length} reported so far`,
       ...failed.map(([host, status]) => `✗ ${escapeMrkdwn(clip(host, 80))}: ${status}`),
     ],
@@ -236,17 +241,14 @@ export function warningsText(release: Release): string | null {
 }
 
 /**
- * When the validation window ends, from `now`. The validate step sets its timer at `startedAt + windowSeconds`
- * and its deadline VALIDATION_MARGIN_SECONDS later (for the timer and the alarm check), so the window ends at
- * the deadline minus that margin; once the alarm check is out (`checkId`) the window is over.
+ * When the validation window ends, from `now`; once the alarm check is out (`checkId`) the window is over.
  * @example windowLine(verifying, now) // 'Validation window ends <!date^…|14:15 UTC> (about 12 min left).'
  */
 export function windowLine(release: Release, now: Instant): string | null {
   const run = release.run;
-  if (release.state !== 'verifying' || run === undefined || Number.isNaN(Date.parse(run.deadlineAt)))
-    return null;
+  if (run?.kind !== 'validate' || Number.isNaN(Date.parse(run.windowEndsAt))) return null;
   if (run.checkId !== undefined) return 'Validation window over: reading the watched alarms.';
-  const endsAt = addSeconds(run.deadlineAt, -VALIDATION_MARGIN_SECONDS);
+  const endsAt = run.windowEndsAt;
   const left = secondsBetween(now, endsAt);
   if (Number.isNaN(left)) return null;
   if (left <= 0) return `Validation window ended ${slackTime(endsAt)}; the alarm check is due.`;

@@ -7,6 +7,7 @@ import {
   alarmsText,
   escapedNames,
   fleetText,
+  noDataNames,
   reasonPhrase,
   shareIndex,
   shareText,
@@ -63,7 +64,7 @@ export function actionOf(actionId: string): CardAction | null {
 }
 
 /**
- * The actions a person may take on the release now: promote only in awaitingApproval; rollback and abort in
+ * The actions a person may take on the release now: promote only in awaitingApproval or inconclusive; rollback and abort in
  * any non-terminal state that is not rollingBack/rollbackFailed; retry only in rollbackFailed. This mirrors
  * the refusals of `transition`, so a button shows only when pressing it can be accepted.
  *
@@ -74,7 +75,9 @@ export function availableActions(release: Release): readonly CardAction[] {
   const { state } = release;
   if (isTerminal(state) || state === 'rollingBack') return [];
   if (state === 'rollbackFailed') return ['retry'];
-  return state === 'awaitingApproval' ? ['promote', 'rollback', 'abort'] : ['rollback', 'abort'];
+  return state === 'awaitingApproval' || state === 'inconclusive'
+    ? ['promote', 'rollback', 'abort']
+    : ['rollback', 'abort'];
 }
 
 /**
@@ -150,6 +153,11 @@ const STATES: Readonly<Record<ReleaseState, readonly [string, (release: Release)
       r.strategy.kind === 'blueGreen'
         ? `Verifying: ${colours(r).to} serves all traffic; the watched alarms must stay quiet`
         : `Verifying: the canary gets ${shareText(r)}; the watched alarms must stay quiet`,
+  ],
+  inconclusive: [
+    '❔',
+    (r) =>
+      `Inconclusive: no data from ${noDataNames(r.run?.kind === 'inconclusive' ? r.run.noData : [])}, so the window proves nothing. Roll back, or an approver may Promote anyway`,
   ],
   awaitingApproval: ['🙋', (r) => `Waiting for approval: press Promote to ${nextMove(r)}`],
   stoppingMirror: ['🔌', () => 'Stopping the mirror: the stable hosts go back on their own nginx'],
@@ -288,6 +296,8 @@ function actionsBlock(release: Release): KnownBlock[] {
   const elements = ACTIONS.filter((action) => available.includes(action)).map((action): Button => {
     const text = plain(BUTTON_LABELS[action], LIMITS.button);
     const button: Button = { type: 'button', action_id: ACTION_IDS[action], text, value: release.id };
+    if (action === 'promote' && release.run?.kind === 'inconclusive')
+      return { ...button, confirm: promoteWithoutData(release, release.run.noData) };
     if (action === 'promote' || action === 'retry') return { ...button, style: 'primary' };
     return { ...button, style: 'danger', confirm: confirmFor(action, release) };
   });
@@ -307,6 +317,22 @@ function confirmFor(action: 'rollback' | 'abort', release: Release): Confirmatio
     text: plain(text, LIMITS.confirmText),
     confirm: plain(confirm, LIMITS.confirmButton),
     deny: plain('Keep it running', LIMITS.confirmButton),
+    style: 'danger',
+  };
+}
+
+/** Promote on an inconclusive window: the dialog names the data the window did not have. */
+function promoteWithoutData(release: Release, noData: readonly string[]): ConfirmationDialog {
+  const names =
+    noData.length > 5 ? `${noData.slice(0, 5).join(', ')} and ${noData.length - 5} more` : noData.join(', ');
+  return {
+    title: plain(`Promote ${release.toVersion} without data?`, LIMITS.confirmTitle),
+    text: plain(
+      `The window ended with no data from ${names}: nothing showed that ${release.toVersion} is healthy. Promote it anyway?`,
+      LIMITS.confirmText,
+    ),
+    confirm: plain('Promote anyway', LIMITS.confirmButton),
+    deny: plain('Keep it held', LIMITS.confirmButton),
     style: 'danger',
   };
 }

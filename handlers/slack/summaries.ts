@@ -33,6 +33,8 @@ function nextSteps(release: Release): string | null {
   switch (release.state) {
     case 'awaitingApproval':
       return `an approver types \`/canary promote ${s}\` or presses Promote on the card.`;
+    case 'inconclusive':
+      return `no data proved the canary healthy: \`/canary rollback ${s}\`, or an approver promotes anyway.`;
     case 'rollbackFailed':
       return `fix the host, then \`/canary retry ${s}\` or press Retry rollback on the card.`;
     case 'succeeded':

@@ -2,6 +2,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryCardRefs } from '../../adapters/dynamo-card-refs';
 import { slackReleaseCards } from '../../adapters/slack-release-cards';
+import { hostOperationRunOf } from '../../domain/steps';
 import type { Release } from '../../domain/types';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { bumped, newRelease, T0 } from '../support/releases';
@@ -65,12 +66,14 @@ describe('the Slack release card notifier', () => {
     const notifier = notifierOver(releases);
     await notifier.releaseChanged(release, { headline: 'started', severity: 'info' });
     const run = release.run;
-    if (!run) throw new Error('the release should be running deployCanary');
+    if (run?.kind !== 'hostOperation') throw new Error('the release should be running deployCanary');
 
     let current = release;
     for (let host = 1; host <= 25; host++) {
       const status = host === 17 ? 'failed' : 'success';
-      current = bumped(current, { run: { ...run, hosts: { ...current.run?.hosts, [`i-${host}`]: status } } });
+      current = bumped(current, {
+        run: { ...run, hosts: { ...hostOperationRunOf(current)?.hosts, [`i-${host}`]: status } },
+      });
       releases.set(current.id, current);
       await notifier.releaseChanged(current, { headline: `host ${host}`, severity: 'progress' });
     }

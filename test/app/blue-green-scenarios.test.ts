@@ -176,7 +176,7 @@ describe('a blue/green release', () => {
     expect(h.failedEffects.map((e) => e.effect.kind)).toEqual(['switchListener']);
 
     await h.service.apply(id, { kind: 'abortRequested', actor: requester });
-    expect((await h.load(id)).run?.cancelRequested).toBe(true);
+    expect((await h.load(id)).run).toMatchObject({ cancelRequested: true });
     h.advance(61);
     await h.service.sweep();
 

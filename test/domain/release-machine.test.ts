@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../domain/release-machine';
 import { requestRelease } from '../../domain/release-request';
-import type { Release, ReleaseEvent, Transition } from '../../domain/types';
+import { addSeconds } from '../../domain/time';
+import type { AlarmState, Release, ReleaseEvent, Transition } from '../../domain/types';
 import { newRelease, T0 } from '../support/releases';
 import { APPROVER, configInput, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
@@ -28,17 +29,40 @@ function finishRun(release: Release, commandId: string): Release {
   );
 }
 
+/** The window's own timer, delivered at the moment the window ends. */
+function elapseWindow(release: Release): Release {
+  const run = release.run;
+  if (run?.kind !== 'validate') throw new Error(`no validation window runs in ${release.state}`);
+  return applied(transition(release, { kind: 'timerElapsed', timerId: run.timerId }, run.windowEndsAt));
+}
+
 function awaitingApproval(config = serviceConfig()): Release {
   let r = newRelease({ config }).release;
   r = finishRun(r, 'c1');
   r = finishRun(r, 'c2');
-  r = drive(r, { kind: 'timerElapsed', timerId: r.run?.timerId ?? '' });
-  const checkId = r.run?.checkId ?? '';
-  return drive(r, {
-    kind: 'alarmsChecked',
-    checkId,
-    alarms: [{ name: 'orders-api-canary-5xx', state: 'OK', reason: '' }],
-  });
+  return checkWindow(r, 'OK');
+}
+
+/** Ends the window and answers its alarm check with every watched alarm in `state` (or per name). */
+function checkWindow(
+  release: Release,
+  state: AlarmState | ((name: string) => AlarmState),
+  since?: string,
+  at?: string,
+): Release {
+  const r = elapseWindow(release);
+  const run = r.run;
+  if (run?.kind !== 'validate' || run.checkId === undefined) throw new Error('no alarm check is out');
+  const stateOf = typeof state === 'function' ? state : () => state;
+  const alarms = run.step.alarms.map((name) => ({
+    name,
+    state: stateOf(name),
+    reason: `${stateOf(name)} here`,
+    since,
+  }));
+  return applied(
+    transition(r, { kind: 'alarmsChecked', checkId: run.checkId, alarms }, at ?? run.windowEndsAt),
+  );
 }
 
 describe('requesting a release', () => {
@@ -231,6 +255,21 @@ describe('the release machine', () => {
     });
   });
 
+  it('ignores the window timer until the window is over, so an early (forged) timer cannot cut it short', () => {
+    let r = finishRun(newRelease().release, 'c1');
+    r = finishRun(r, 'c2');
+    const run = r.run;
+    if (run?.kind !== 'validate') throw new Error(`expected a validation window, got ${r.state}`);
+    const timer = { kind: 'timerElapsed', timerId: run.timerId } as const;
+
+    for (const early of [run.startedAt, new Date(Date.parse(run.windowEndsAt) - 1000).toISOString()])
+      expect(transition(r, timer, early)).toMatchObject({ ok: true, changed: false });
+    const due = transition(r, timer, run.windowEndsAt);
+
+    expect(due).toMatchObject({ ok: true, changed: true });
+    expect(due.ok && due.effects.map((e) => e.kind)).toContain('checkAlarms');
+  });
+
   it('bumps the version and appends history with cause and actor on every accepted event', () => {
     const release = awaitingApproval();
 
@@ -278,5 +317,74 @@ describe('the release machine', () => {
       ok: false,
       reason: 'already-rolling-back',
     });
+  });
+});
+
+describe('the verdict at the end of a window', () => {
+  const inWindow = (config = serviceConfig()) =>
+    finishRun(finishRun(newRelease({ config }).release, 'c1'), 'c2');
+
+  it('passes only when every watched alarm is OK', () => {
+    expect(checkWindow(inWindow(), 'OK').state).toBe('awaitingApproval');
+  });
+
+  it('holds a window with no data as inconclusive: never a pass, and says which alarms gave none', () => {
+    const held = checkWindow(inWindow(), (name) =>
+      name === 'orders-api-canary-5xx' ? 'INSUFFICIENT_DATA' : 'OK',
+    );
+
+    expect(held.state).toBe('inconclusive');
+    expect(held.run).toMatchObject({ kind: 'inconclusive', noData: ['orders-api-canary-5xx'] });
+  });
+
+  it('lets an approver promote an inconclusive release, which counts as the approval, and anyone who may stop roll it back', () => {
+    const held = checkWindow(inWindow(), 'INSUFFICIENT_DATA');
+
+    const promoted = transition(held, { kind: 'approved', actor: approver }, T0);
+    const rolledBack = transition(held, { kind: 'rollbackRequested', actor: requester }, T0);
+    const byStranger = transition(held, { kind: 'approved', actor: { kind: 'person', id: STRANGER } }, T0);
+
+    expect(promoted.ok && promoted.release.state).toBe('stoppingMirror');
+    expect(promoted.ok && promoted.history[0]?.note).toContain('without data from orders-api-canary-5xx');
+    expect(rolledBack.ok && rolledBack.release.state).toBe('rollingBack');
+    expect(byStranger).toMatchObject({ ok: false, reason: 'not-authorized' });
+  });
+
+  it('extends a window with no data once, then rolls back, when the service says so', () => {
+    const config = serviceConfig({ validation: { onNoData: 'extendThenRollback' } });
+    const extended = checkWindow(inWindow(config), 'INSUFFICIENT_DATA');
+
+    expect(extended.state).toBe('verifying');
+    expect(extended.run).toMatchObject({ kind: 'validate', extended: true });
+    const again = checkWindow(extended, 'INSUFFICIENT_DATA');
+    expect(again.state).toBe('rollingBack');
+    expect(again.rollback?.reason).toEqual({
+      kind: 'noData',
+      alarms: ['orders-api-canary-5xx', 'orders-api-stable-health'],
+    });
+  });
+
+  it('dates a reading from when its state began, so an ALARM that fired while the reading was on its way still rolls back', () => {
+    const r = elapseWindow(inWindow());
+    const run = r.run;
+    if (run?.kind !== 'validate' || run.checkId === undefined) throw new Error('no alarm check is out');
+    const [firedAt, readingAppliedAt] = [addSeconds(run.windowEndsAt, 1), addSeconds(run.windowEndsAt, 2)];
+    // DescribeAlarms read OK (OK since T0); the alarm fired at firedAt; the reading is applied after that.
+    const alarms = run.step.alarms.map((name) => ({ name, state: 'OK' as const, reason: '', since: T0 }));
+    const passed = applied(
+      transition(r, { kind: 'alarmsChecked', checkId: run.checkId, alarms }, readingAppliedAt),
+    );
+    const fired = {
+      kind: 'alarmChanged',
+      alarmName: 'orders-api-canary-5xx',
+      state: 'ALARM',
+      reason: 'fired',
+      at: firedAt,
+    } as const;
+
+    const late = transition(passed, fired, addSeconds(readingAppliedAt, 1));
+
+    expect(passed.state).toBe('awaitingApproval');
+    expect(late.ok && late.release.state).toBe('rollingBack');
   });
 });

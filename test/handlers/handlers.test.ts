@@ -17,7 +17,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Release } from '../../domain/types';
 import { signedHeaders } from '../../handlers/slack/request-signature';
 import { lambdaContext } from '../../local/lambda-http';
@@ -75,6 +75,10 @@ afterAll(async () => {
   process.env = savedEnv;
   await slack.stop();
   await dynamo?.stop();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 beforeEach(async () => {
@@ -140,6 +144,21 @@ async function finish(document: string, index: number) {
   const commandId = await sentCommandId(index);
   await invoke('ssmCommand', ssmEvent('invocation', commandId, document));
   return invoke('ssmCommand', ssmEvent('command', commandId, document));
+}
+
+/**
+ * Fires the validation window's timer as Scheduler does: once the window is over. Only `Date` is faked, to the
+ * window's end; the handlers read their clock from it.
+ */
+async function elapseWindow(releaseId: string): Promise<void> {
+  const run = (await load(releaseId)).run;
+  if (run?.kind !== 'validate') throw new Error('no validation window is running');
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.parse(run.windowEndsAt));
+  await invoke(
+    'timer',
+    getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId: run.timerId } }),
+  );
 }
 
 async function startRelease(): Promise<string> {
@@ -273,7 +292,7 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     const release = await load(releaseId);
     expect(release.state).toBe('verifying');
     expect(scheduler).toHaveReceivedCommandExactlyOnceWith(CreateScheduleCommand, {
-      Name: release.run?.timerId,
+      Name: release.run?.kind === 'validate' ? release.run.timerId : 'no window',
       GroupName: 'canary-agent-test',
       ScheduleExpression: expect.stringMatching(/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/),
       ScheduleExpressionTimezone: 'UTC',
@@ -283,7 +302,10 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
       Target: {
         Arn: BUS_ARN,
         RoleArn: ROLE_ARN,
-        Input: JSON.stringify({ releaseId, timerId: release.run?.timerId }),
+        Input: JSON.stringify({
+          releaseId,
+          timerId: release.run?.kind === 'validate' && release.run.timerId,
+        }),
         EventBridgeParameters: { Source: 'canary-agent.timers', DetailType: 'Release Timer Elapsed' },
         RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
         DeadLetterConfig: { Arn: DLQ_ARN },
@@ -303,9 +325,8 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     const releaseId = await startRelease();
     await finish('deploy-canary', 0);
     await finish('start-mirror', 1);
-    const { timerId } = (await load(releaseId)).run ?? {};
 
-    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+    await elapseWindow(releaseId);
 
     expect(cloudWatch).toHaveReceivedCommandExactlyOnceWith(DescribeAlarmsCommand, {
       AlarmNames: ['canary-orders-api-5xx'],
@@ -314,12 +335,24 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     expect((await load(releaseId)).state).toBe('awaitingApproval');
   });
 
+  it('a timer event sent before the window is over (forged, or replayed early) ends nothing', async () => {
+    const releaseId = await startRelease();
+    await finish('deploy-canary', 0);
+    await finish('start-mirror', 1);
+    const before = await load(releaseId);
+    const timerId = before.run?.kind === 'validate' ? before.run.timerId : 'no window';
+
+    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+
+    expect(cloudWatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
+    expect(await load(releaseId)).toMatchObject({ state: 'verifying', version: before.version });
+  });
+
   it('Promote in Slack is answered at once and handed to the effects function on the agent bus', async () => {
     const releaseId = await startRelease();
     await finish('deploy-canary', 0);
     await finish('start-mirror', 1);
-    const { timerId } = (await load(releaseId)).run ?? {};
-    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+    await elapseWindow(releaseId);
     const card = slack.messages().find((m) => m.channel === 'C0RELEASES' && !m.threadTs);
     expect(JSON.stringify(card?.blocks)).toContain('canary_promote');
     eventBridge.resetHistory();

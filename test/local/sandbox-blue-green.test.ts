@@ -41,10 +41,11 @@ describe('a blue/green release in the sandbox', () => {
     session.sandbox().fleet.markFaulty('1.4.3');
     const before = session.traffic().summary();
     const done = await releaseBlueGreen('1.4.3');
+    const endedAt = Date.now();
     const failed = (session.traffic().summary().byStatus.get(500) ?? 0) - (before.byStatus.get(500) ?? 0);
     const firedAt = session.sandbox().alarmFiredAt() ?? Number.NaN;
     console.log(
-      `faulty blue: ${done.state} (${done.rollback?.reason.kind}); alarm to switched back in ${Date.parse(done.updatedAt) - firedAt} ms; users saw ${failed} 500s`,
+      `faulty blue: ${done.state} (${done.rollback?.reason.kind}); alarm to rolled back (seen by the test) in ${endedAt - firedAt} ms; users saw ${failed} 500s`,
     );
     expect(done.state).toBe('rolledBack');
     expect(done.rollback?.reason).toMatchObject({ kind: 'alarm', alarmName: BLUE_GREEN.blue.alarm });

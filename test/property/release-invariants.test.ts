@@ -45,7 +45,8 @@ type Action =
   | { kind: 'host'; command: number; host: number; status: CommandOutcome }
   | { kind: 'command'; command: number; status: CommandOutcome }
   | { kind: 'alarm'; alarm: number; state: AlarmState; skew: number }
-  | { kind: 'timer' }
+  /** The window's timer: on time, or early (Scheduler never fires early; a forged event may). */
+  | { kind: 'timer'; early: boolean }
   | {
       kind: 'person';
       event: 'approved' | 'rejected' | 'abortRequested' | 'rollbackRequested' | 'rollbackRetried';
@@ -87,7 +88,7 @@ const single: fc.Arbitrary<Action> = fc.oneof(
       skew: fc.integer({ min: -120, max: 5 }),
     }),
   },
-  { weight: 2, arbitrary: fc.constant({ kind: 'timer' } as const) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('timer' as const), early: fc.boolean() }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -272,7 +273,14 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
       case 'timer': {
         const timer = [...h.timers.entries()].find(([, t]) => t.releaseId === releaseId);
         if (!timer) return;
+        if (a.early && h.now() < timer[1].at) {
+          await deliver({ kind: 'timerElapsed', timerId: timer[0] });
+          // Invariant: a timer before its window is over changes nothing.
+          expect((await h.load(timer[1].releaseId)).version).toBe(current?.version);
+          return;
+        }
         h.timers.delete(timer[0]);
+        h.advanceTo(timer[1].at);
         return deliver({ kind: 'timerElapsed', timerId: timer[0] });
       }
       case 'person':
@@ -314,16 +322,16 @@ async function check(seed: { config: ModelConfig; actions: Action[] }) {
   async function advance(current: Release | undefined): Promise<void> {
     const run = current?.run;
     if (!current || !run || isTerminal(current.state)) return;
-    if (run.commandId) {
+    if (run.kind === 'hostOperation' && run.commandId) {
       for (const hostId of hosts)
         await deliver({ kind: 'hostCommandFinished', commandId: run.commandId, hostId, status: 'success' });
       return deliver({ kind: 'commandFinished', commandId: run.commandId, status: 'success' });
     }
-    if (current.state === 'verifying') return perform({ kind: 'timer' });
+    if (current.state === 'verifying') return perform({ kind: 'timer', early: false });
     if (current.state === 'awaitingApproval') return perform({ kind: 'person', event: 'approved', who: 0 });
     if (current.state === 'awaitingCanaryStack') return perform({ kind: 'stack', ready: true });
     // A listener switch that failed (throttled) waits in the outbox for the sweeper.
-    if (run.listenerSwitch) return perform({ kind: 'sweep', seconds: 61 });
+    if (run.kind === 'switchListener') return perform({ kind: 'sweep', seconds: 61 });
   }
 
   for (const a of seed.actions) {

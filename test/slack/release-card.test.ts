@@ -694,8 +694,10 @@ describe('limits', () => {
       warnings: Array.from({ length: 100 }, () => hostile.repeat(10)),
       approvals: Array.from({ length: 300 }, () => ({ by: APPROVER, at: h.now() })),
       run: {
+        kind: 'hostOperation',
         stepId: 's',
-        operation: 'stopMirror',
+        origin: 'plan',
+        step: { ...step, operation: 'stopMirror' },
         startedAt: h.now(),
         deadlineAt: h.now(),
         commandId: hostile,
@@ -906,7 +908,9 @@ describe('more stale actions', () => {
 
   it('says the window is over while the alarms are being read', async () => {
     const { h, release: verifying } = await releaseIn('verifying');
-    const t = transition(verifying, { kind: 'timerElapsed', timerId: verifying.run?.timerId ?? '' }, h.now());
+    const run = verifying.run;
+    if (run?.kind !== 'validate') throw new Error('the release should be in its validation window');
+    const t = transition(verifying, { kind: 'timerElapsed', timerId: run.timerId }, run.windowEndsAt);
     if (!t.ok) throw new Error(t.message);
 
     expect(stateLine(releaseCard(t.release, h.now()))).toContain(

@@ -170,7 +170,7 @@ export function harness(
   async function elapseWindow(releaseId: string) {
     const [timerId, timer] = [...timers.entries()].find(([, t]) => t.releaseId === releaseId) ?? [];
     if (!timerId || !timer) throw new Error('no timer is set');
-    now = timer.at;
+    if (timer.at > now) now = timer.at;
     timers.delete(timerId);
     return service.apply(releaseId, { kind: 'timerElapsed', timerId });
   }
@@ -199,6 +199,10 @@ export function harness(
     },
     advance: (seconds: number) => {
       now = addSeconds(now, seconds);
+    },
+    /** Moves the clock forward to `at`; never back. */
+    advanceTo: (at: Instant) => {
+      if (at > now) now = at;
     },
     now: () => now,
     load: async (releaseId: string) => {
