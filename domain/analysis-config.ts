@@ -10,7 +10,7 @@ export const PRESET_NAMES = ['requestCount', 'errorRate', 'latencyP50', 'latency
 export type PresetName = (typeof PRESET_NAMES)[number];
 export type LoadBalancerType = 'alb' | 'elb';
 
-/** One CloudWatch metric, for one fleet or (with `{fleet}` in a dimension value) for either. */
+/** One CloudWatch metric; the dimensions that pick the fleet come from `loadBalancer` (or, for custom metrics, `{fleet}`). */
 export interface MetricQuery {
   readonly namespace: string;
   readonly metricName: string;
