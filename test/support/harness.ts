@@ -56,7 +56,7 @@ export function harness(
   const commands: SentCommand[] = [];
   const cancelled: string[] = [];
   const timers = new Map<string, { releaseId: string; at: Instant }>();
-  const alarmStates = new Map<string, AlarmState>();
+  const alarmStates = new Map<string, { state: AlarmState; since: Instant }>();
   const notices: { release: Release; notice: Notice }[] = [];
   const failedEffects: PendingEffect[] = [];
   const store = options.store ?? memoryReleaseStore();
@@ -123,7 +123,10 @@ export function harness(
     },
     alarms: {
       read: async (names): Promise<AlarmReading[]> =>
-        names.map((name) => ({ name, state: alarmStates.get(name) ?? 'OK', reason: 'test reading' })),
+        names.map((name) => {
+          const alarm = alarmStates.get(name) ?? { state: 'OK', since: '2026-01-01T00:00:00.000Z' };
+          return { name, ...alarm, reason: 'test reading' };
+        }),
     },
     notifier: {
       releaseChanged: async (release, notice) => {
@@ -190,7 +193,12 @@ export function harness(
     lastCommand,
     finishCommand,
     elapseWindow,
-    setAlarm: (name: string, state: AlarmState) => alarmStates.set(name, state),
+    /** What DescribeAlarms answers for `name` from now on: `state` since `since` (now unless told). */
+    setAlarm: (name: string, state: AlarmState, since?: Instant) => {
+      const known = alarmStates.get(name);
+      const at = since ?? now;
+      if (known === undefined || known.since <= at) alarmStates.set(name, { state, since: at });
+    },
     failFleetCalls: (count: number) => {
       fleetFailures = count;
     },
