@@ -151,6 +151,7 @@ const currentReleaseSchema = z.object({
     channel: z.string(),
     // Releases stored before no-data handling held on no data as `hold` does now.
     onNoData: z.enum(['hold', 'extendThenRollback']).default('hold'),
+    failoverAlarm: z.string().optional(),
   }),
   plan: z.array(step),
   undo: z.array(undoStep),

@@ -89,7 +89,7 @@ export function planFor(input: PlanInput): readonly Step[] {
       const last = strategy.steps.length - 1;
       const shifts = strategy.steps.flatMap((percent, index): Step[] => [
         op('shiftingTraffic', 'shiftTraffic', 'rollback', { CanaryPercent: formatPercent(percent) }),
-        validate(strategy.bakeSeconds),
+        validate(strategy.bakeSeconds, canaryAlarms(config, strategy)),
         ...(config.steps.approveEachStep && index < last ? [approval] : []),
       ]);
       return [
@@ -104,6 +104,15 @@ export function planFor(input: PlanInput): readonly Step[] {
     default:
       return assertNever(strategy);
   }
+}
+
+/**
+ * The alarms that judge a canary: its own, plus the failover alarm while the routing proxy sends it real users
+ * (a mirrored request is never failed over: its answer is thrown away).
+ */
+export function canaryAlarms(config: ServiceConfig, strategy: Strategy): readonly string[] {
+  const { canary, failover } = config.alarms;
+  return strategy.kind === 'steps' && failover !== undefined ? [...canary, failover] : canary;
 }
 
 /** What dispatching each operation may have changed on hosts, so that a rollback knows what to undo. */

@@ -1,5 +1,5 @@
 import { isVersion } from './patterns';
-import { assertNever, formatPercent, planFor, undoSteps } from './plan';
+import { assertNever, canaryAlarms, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
 import { type Draft, draft, enterStep } from './steps';
 import type { Actor, Colour, Effect, HistoryEntry, Instant, Release, Strategy } from './types';
@@ -81,6 +81,9 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
       fourEyes: config.approvals.fourEyes,
       watchedAlarms: [...judgedBy(config, strategy), ...config.alarms.stable],
       onNoData: config.validation.onNoData,
+      ...(strategy.kind === 'steps' && config.alarms.failover
+        ? { failoverAlarm: config.alarms.failover }
+        : {}),
       channel: config.slack.channel,
     },
     plan: planFor(planInput),
@@ -172,7 +175,7 @@ function liveColour(request: ReleaseRequest): Colour | undefined | Refused {
 /** The alarms that judge the new version: the canary's, or for blue/green the colour that goes live. */
 function judgedBy(config: ServiceConfig, strategy: Strategy): readonly string[] {
   if (strategy.kind === 'blueGreen' && config.blueGreen) return config.blueGreen[strategy.to].alarms;
-  return config.alarms.canary;
+  return canaryAlarms(config, strategy);
 }
 
 /** `mirroring 10%`, `in steps of 5% → 25% → 100%`, `blue/green from blue to green`. */

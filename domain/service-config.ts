@@ -194,6 +194,11 @@ export const serviceConfigSchema = z
       canary: alarmNames.min(1).max(20),
       /** The stable fleet's health alarms, watched while it mirrors and after promotion (and the listener's, for blue/green). */
       stable: alarmNames.max(20).default([]),
+      /**
+       * The alarm on the routing proxies' failover count (README, "Failovers"): a request routed to the canary
+       * that stable served is a canary failure its own load balancer never sees. Watched while users are routed.
+       */
+      failover: z.string().regex(patterns.alarmName, 'a CloudWatch alarm name').optional(),
     }),
     approvals: z
       .strictObject({

@@ -263,6 +263,8 @@ export interface ReleasePolicy {
   readonly fourEyes: boolean;
   readonly watchedAlarms: readonly string[];
   readonly channel: string;
+  /** The alarm on the routing proxies' failovers, among the watched ones for a steps release. */
+  readonly failoverAlarm?: string;
   /** What a window that ends without data from a watched alarm does; no data is never a pass. */
   readonly onNoData: NoDataPolicy;
 }

@@ -109,6 +109,7 @@ function renderRouting(args: string[]): string {
     tempDir: `/var/lib/canary-agent/${config.service}/routing-nginx-temp`,
     errorLog: `/var/lib/canary-agent/${config.service}/routing-nginx.error.log`,
     canaryLog: `/var/lib/canary-agent/${config.service}/routing-canary.log`,
+    failoverLog: `/var/lib/canary-agent/${config.service}/routing-failover.log`,
     workerProcesses: 'auto',
   });
 }

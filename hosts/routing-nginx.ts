@@ -1,9 +1,15 @@
 import { forwardedHeaderLines, type NginxInstance, preamble, tempPaths, timeouts } from './nginx-config';
 import { canaryEjection, headerVariable, type RoutingSettings, vipRules } from './routing-settings';
 
-/** The routing nginx's files: an instance plus the log of requests it routed to the canary. */
+/**
+ * The routing nginx's files: an instance, the log of requests it routed to the canary, and the failover log: one
+ * line per request routed to the canary that stable served (the canary failed it, or was left out as failing).
+ * Each failover line is a canary failure the canary's own load balancer never counts: the host's metric of it
+ * (README, "Failovers") is a canary alarm.
+ */
 export interface RoutingNginxInstance extends NginxInstance {
   readonly canaryLog: string;
+  readonly failoverLog: string;
 }
 
 /**
@@ -84,6 +90,12 @@ ${tempPaths(instance)}
     canary 1;
     default 0;
   }
+  # Routed to the canary, answered by another upstream: the last address nginx tried is not the canary's.
+  map "$canary_agent_route $upstream_addr" $canary_agent_failover {
+    "~^canary .*${regexLiteral(s.canaryHost)}:${s.canaryPort}$" 0;
+    "~^canary " 1;
+    default 0;
+  }
   upstream ${s.service}_stable {
     server ${s.upstreamAddress}:${s.servicePort};
     keepalive 32;
@@ -96,6 +108,7 @@ ${tempPaths(instance)}
   server {
     listen ${s.listenAddress}:${s.listenPort} reuseport;
     access_log ${instance.canaryLog} canary_agent_routing if=$canary_agent_log;
+    access_log ${instance.failoverLog} canary_agent_routing if=$canary_agent_failover;
     location / {
       proxy_pass http://${s.service}_$canary_agent_route;
       proxy_http_version 1.1;
@@ -112,4 +125,9 @@ ${timeouts(s, '      ')}
   }
 }
 `;
+}
+
+/** A host name or address as a literal inside an nginx (PCRE) regex: dots escaped. */
+function regexLiteral(text: string): string {
+  return text.replace(/[.]/g, '\\.');
 }

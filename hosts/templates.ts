@@ -20,7 +20,10 @@ const strings: readonly (readonly [string, string])[] = [
   ['sentinel_workers', 'WORKER_PROCESSES'],
   ['sentinelservice', 'SERVICE'],
   ['/sentinel/canary.log', 'CANARY_LOG'],
+  ['/sentinel/failover.log', 'FAILOVER_LOG'],
   ['canary-host.sentinel', 'CANARY_HOST'],
+  // The canary host inside a regex, dots escaped (the failover log's test of the last upstream).
+  ['canary-host\\.sentinel', 'CANARY_HOST_REGEX'],
   // Routing rules, and the nginx variable form of each header (`$http_x_sentineltester`).
   ['sentinelsticky', 'STICKY_COOKIE'],
   ['x-sentineltester', 'TESTER_HEADER'],
@@ -112,7 +115,11 @@ const routing: RoutingEnvoySettings = {
     tagValue: text('TAG_VALUE'),
   },
 };
-const routingInstance: RoutingNginxInstance = { ...instance, canaryLog: text('CANARY_LOG') };
+const routingInstance: RoutingNginxInstance = {
+  ...instance,
+  canaryLog: text('CANARY_LOG'),
+  failoverLog: text('FAILOVER_LOG'),
+};
 
 /** The Envoy bootstrap (JSON) with placeholders. */
 export function envoyTemplate(): string {

@@ -59,9 +59,13 @@ export function alarmEvaluator(
   const periodMs = definition.periodSeconds * 1000;
 
   function record(statusCode: number, atMs: number): void {
-    if (statusCode < 500 || statusCode > 599) return;
+    if (statusCode >= 500 && statusCode <= 599) add(1, atMs);
+  }
+
+  /** Adds `count` to the metric at `atMs` (a count metric other than 5XX, such as failovers). */
+  function add(count: number, atMs: number): void {
     const period = Math.floor(atMs / periodMs);
-    sums.set(period, (sums.get(period) ?? 0) + 1);
+    sums.set(period, (sums.get(period) ?? 0) + count);
   }
 
   /** Evaluates the periods that have ended by `nowMs`, as CloudWatch does once per period. */
@@ -135,6 +139,7 @@ export function alarmEvaluator(
 
   return {
     record,
+    add,
     evaluate,
     state: () => state.value,
     since: () => state.timestamp,

@@ -10,6 +10,8 @@ export const SANDBOX_USERS = [
 
 export const SANDBOX_CHANNEL = 'CSANDBOX01';
 export const CANARY_ALARM = 'canary-orders-api-5xx';
+/** The alarm on the routing proxies' failovers (local/failover-log.ts feeds it). */
+export const FAILOVER_ALARM = 'canary-orders-api-failover';
 export const INITIAL_VERSION = '1.4.1';
 
 const arn = (resource: string) => `arn:aws:elasticloadbalancing:local:000000000000:${resource}`;
@@ -63,7 +65,7 @@ export function sandboxServiceConfig(
       readOnlyAcknowledgedBy: 'sandbox: orders-api GETs are read-only',
     },
     validation: { defaultWindowSeconds: 60, minWindowSeconds: 60 },
-    alarms: { canary: [CANARY_ALARM], stable: [] },
+    alarms: { canary: [CANARY_ALARM], stable: [], failover: FAILOVER_ALARM },
     approvals: { required: true, users: slack.approvers, fourEyes: true },
     slack: { channel: slack.channel },
     hostOperationTimeoutSeconds: 60,

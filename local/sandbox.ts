@@ -36,12 +36,14 @@ import { timerHandler } from '../handlers/timer';
 import { alarmEvaluator } from './alarm-evaluator';
 import { spawnLocalDynamo } from './dynamodb-local';
 import { type DeliveryFailure, localEventBus } from './event-bus';
+import { failoverLogTail } from './failover-log';
 import { serveLambda } from './lambda-http';
 import { localFleetOperator } from './local-fleet-operator';
 import { localTimers } from './local-timers';
 import {
   BLUE_GREEN,
   CANARY_ALARM,
+  FAILOVER_ALARM,
   INITIAL_VERSION,
   SANDBOX_USERS,
   sandboxServiceConfig,
@@ -128,7 +130,7 @@ async function composeSandbox(
   let alarmFiredAt: number | undefined;
   // 5XX alarms on the canary's load balancer and on each colour's target group: any 5XX in a second fires them.
   const evaluators = new Map(
-    [CANARY_ALARM, BLUE_GREEN.blue.alarm, BLUE_GREEN.green.alarm].map((alarmName) => [
+    [CANARY_ALARM, FAILOVER_ALARM, BLUE_GREEN.blue.alarm, BLUE_GREEN.green.alarm].map((alarmName) => [
       alarmName,
       alarmEvaluator(
         {
@@ -154,7 +156,9 @@ async function composeSandbox(
     if (evaluator === undefined) throw new Error(`the sandbox has no alarm ${alarmName}`);
     return evaluator;
   };
+  let failovers: ReturnType<typeof failoverLogTail> | undefined;
   const evaluating = setInterval(() => {
+    failovers?.poll();
     for (const evaluator of evaluators.values()) evaluator.evaluate(Date.now());
   }, 250);
   stopping.push(() => clearInterval(evaluating));
@@ -172,6 +176,15 @@ async function composeSandbox(
   });
   stopping.push(() => fleet.stop());
   await fleet.start(INITIAL_VERSION);
+  // The routing proxies' failover logs feed the failover alarm, as a host's metric of them would on AWS.
+  failovers = failoverLogTail(
+    () =>
+      fleet
+        .hosts()
+        .filter((host) => host.fleet !== 'canary')
+        .map((host) => join(host.root, 'state', config.service, 'routing-failover.log')),
+    (count) => evaluatorOf(FAILOVER_ALARM).add(count, Date.now()),
+  );
 
   const versions = new Map([[config.service, INITIAL_VERSION]]);
   const versionRegistry: VersionRegistry = {

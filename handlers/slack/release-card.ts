@@ -253,7 +253,14 @@ function fieldsOf(release: Release): string[] {
     reason.kind === 'alarm' ? reason.reason : reason.kind === 'rejected' ? reason.comment : undefined;
   const quote = words ? `\n> ${escapeMrkdwn(clip(words, 500))}` : '';
   const label = release.state === 'rolledBack' ? 'Rolled back because' : 'Rolling back because';
-  return [...fields, `*${label}*\n${reasonPhrase(reason)} at ${slackTime(rollback.startedAt)}${quote}`];
+  const failedOver =
+    reason.kind === 'alarm' && reason.alarmName === release.policy.failoverAlarm
+      ? '\nThe canary failed the users routed to it; their requests were served by stable meanwhile.'
+      : '';
+  return [
+    ...fields,
+    `*${label}*\n${reasonPhrase(reason)} at ${slackTime(rollback.startedAt)}${failedOver}${quote}`,
+  ];
 }
 
 /** `describeStrategy`, with the share the canary gets now in bold while the routing proxy serves it. */

@@ -13,6 +13,7 @@ PID_FILE=$ROUTING_NGINX_PID
 TEMP_DIR="$SERVICE_DIR/routing-nginx-temp"
 ERROR_LOG="$SERVICE_DIR/routing-nginx.error.log"
 CANARY_LOG="$SERVICE_DIR/routing-canary.log"
+FAILOVER_LOG="$SERVICE_DIR/routing-failover.log"
 ROUTING_ENV="$SERVICE_DIR/routing.env"
 
 # Derived values the templates use (hosts/templates.ts): weights in parts per million, nginx's split_clients
@@ -26,6 +27,7 @@ header_variable() { local v=${1,,}; printf '%s' "${v//-/_}"; }
 TESTER_HEADER_VAR=$(header_variable "$TESTER_HEADER")
 VIP_HEADER_VAR=$(header_variable "$VIP_HEADER")
 TAG_HEADER_VAR=$(header_variable "$TAG_HEADER")
+CANARY_HOST_REGEX=${CANARY_HOST//./\\.}
 
 runtime_weights() { # canary weight (parts per million)
   curl -fsS -o /dev/null --max-time 2 -X POST \

@@ -202,6 +202,7 @@ describe('renderRoutingNginx', () => {
     tempDir: '/tmp/x',
     errorLog: '/tmp/x.log',
     canaryLog: '/tmp/canary.log',
+    failoverLog: '/tmp/failover.log',
     workerProcesses: 'auto',
   };
 

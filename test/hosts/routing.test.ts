@@ -160,6 +160,7 @@ describe('shift-traffic on real nginx', () => {
           tempDir: join(dir, 'routing-nginx-temp'),
           errorLog: join(dir, 'routing-nginx.error.log'),
           canaryLog: join(dir, 'routing-canary.log'),
+          failoverLog: join(dir, 'routing-failover.log'),
           workerProcesses: '1',
         },
       ),
@@ -262,6 +263,11 @@ describe('shift-traffic on real nginx', () => {
   });
 
   it('serves the requests of a failing canary from stable, and logs each failover', async () => {
+    const failoverLog = join(host.root, 'state', 'orders-api', 'routing-failover.log');
+    const failovers = () =>
+      existsSync(failoverLog) ? readFileSync(failoverLog, 'utf8').split('\n').length - 1 : 0;
+    // Every canary-routed request so far (testers, tagged, the share) was served by a healthy canary.
+    expect(failovers()).toBe(0);
     docker(canary, 'stop', 'orders-api');
     let failing: Server | undefined;
     for (const mode of ['502', '503', 'close'] as const) {
@@ -279,6 +285,8 @@ describe('shift-traffic on real nginx', () => {
     expect(log).toMatch(
       new RegExp(`"127\\.0\\.0\\.1:${ports.canary}, 127\\.0\\.0\\.1:${ports.service}" "50[23], 200"`),
     );
+    // One failover line per request the canary failed (or, ejected, was not even asked): 1,000 per mode.
+    expect(failovers()).toBe(3_000);
     docker(canary, 'start', 'orders-api');
   });
 
