@@ -46,6 +46,11 @@ const mirror: Partial<Record<ReleaseState, Drive>> = {
     await mirror.verifying?.(h, id);
     await h.elapseWindow(id);
   },
+  inconclusive: async (h, id) => {
+    await mirror.verifying?.(h, id);
+    h.setAlarm('orders-api-canary-5xx', 'INSUFFICIENT_DATA');
+    await h.elapseWindow(id);
+  },
   stoppingMirror: async (h, id) => {
     await mirror.awaitingApproval?.(h, id);
     await approve(h, id);
@@ -267,6 +272,11 @@ const EXPECTED: Record<
       phrase: /Waiting for approval: press Promote to roll 1\.4\.2 out to the stable fleet/,
       current: 'approval',
     },
+    inconclusive: {
+      buttons: ids('promote', 'rollback', 'abort'),
+      phrase: /Inconclusive: no data from orders-api-canary-5xx, so the window proves nothing/,
+      current: 'verify for 15 min',
+    },
     stoppingMirror: {
       buttons: FORWARD,
       phrase: /Stopping the mirror/,
@@ -367,6 +377,17 @@ const cases = (['mirror', 'steps', 'blueGreen'] as const).flatMap((strategy) =>
     expected,
   })),
 );
+
+describe('an inconclusive release', () => {
+  it('asks before Promote, naming the alarms that gave no data', async () => {
+    const { h, release } = await releaseIn('inconclusive');
+
+    const promote = buttonsOf(releaseCard(release, h.now())).find((b) => b.action_id === ACTION_IDS.promote);
+
+    expect(promote?.confirm?.title?.text).toBe('Promote 1.4.2 without data?');
+    expect(promote?.confirm?.text.text).toContain('no data from orders-api-canary-5xx');
+  });
+});
 
 describe('the release card in every state', () => {
   it.each(cases)(
