@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { TIMER_ELAPSED, TIMER_EVENT_SOURCE } from '../adapters/scheduler-timers';
+import { timerElapsed } from '../adapters/internal-events';
 import type { Timers } from '../domain/ports';
 
 /**
- * The sandbox's EventBridge Scheduler: one-time timers that put "Release Timer Elapsed" on the agent's bus, as the
- * deployed schedules do. `speedUp` shortens every wait (a 15-minute window in 45 s at 20x) so a demo is quick.
+ * The sandbox's EventBridge Scheduler: one-time timers that invoke the `timer` function directly with the payload
+ * the deployed schedules send. `speedUp` shortens every wait (a 15-minute window in 45 s at 20x) so a demo is quick.
  */
-export function localTimers(publish: (event: unknown) => void, speedUp: number): Timers & { stop(): void } {
+export function localTimers(invoke: (event: unknown) => void, speedUp: number): Timers & { stop(): void } {
   const pending = new Map<string, NodeJS.Timeout>();
   return {
     async set(releaseId, timerId, at) {
@@ -14,17 +13,7 @@ export function localTimers(publish: (event: unknown) => void, speedUp: number):
       const waitMs = Math.max(0, Date.parse(at) - Date.now()) / speedUp;
       const handle = setTimeout(() => {
         pending.delete(timerId);
-        publish({
-          version: '0',
-          id: randomUUID(),
-          'detail-type': TIMER_ELAPSED,
-          source: TIMER_EVENT_SOURCE,
-          account: '000000000000',
-          time: new Date().toISOString(),
-          region: 'local',
-          resources: [],
-          detail: { releaseId, timerId },
-        });
+        invoke(timerElapsed(releaseId, timerId));
       }, waitMs);
       pending.set(timerId, handle);
     },
