@@ -8,13 +8,13 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { Timers } from '../domain/ports';
 import type { Instant } from '../domain/types';
-
-export const TIMER_EVENT_SOURCE = 'canary-agent.timers';
-export const TIMER_ELAPSED = 'Release Timer Elapsed';
+import { timerElapsed } from './internal-events';
 
 export interface SchedulerTimerOptions {
   readonly groupName: string;
-  readonly busArn: string;
+  /** The `timer` function's ARN: schedules invoke it directly, never through a bus a pipeline may write to. */
+  readonly functionArn: string;
+  /** The role Scheduler assumes, which may only invoke that function. */
   readonly roleArn: string;
   readonly deadLetterArn: string;
   readonly now: () => Instant;
@@ -37,8 +37,8 @@ export function atExpression(at: Instant, now: Instant): string {
 }
 
 /**
- * One-time EventBridge Scheduler schedules that put "Release Timer Elapsed" on the agent's bus and delete
- * themselves after running. Setting a timer twice is a no-op (ConflictException); cancelling a timer that
+ * One-time EventBridge Scheduler schedules that invoke the `timer` function (asynchronously, with a
+ * `TimerElapsed` payload) and delete themselves after running. Setting a timer twice is a no-op (ConflictException); cancelling a timer that
  * already ran or never existed is fine (ResourceNotFoundException).
  */
 export function schedulerTimers(client: SchedulerClient, options: SchedulerTimerOptions): Timers {
@@ -55,10 +55,9 @@ export function schedulerTimers(client: SchedulerClient, options: SchedulerTimer
             ActionAfterCompletion: 'DELETE',
             Description: `canary-agent timer ${timerId}`.slice(0, 512),
             Target: {
-              Arn: options.busArn,
+              Arn: options.functionArn,
               RoleArn: options.roleArn,
-              Input: JSON.stringify({ releaseId, timerId }),
-              EventBridgeParameters: { Source: TIMER_EVENT_SOURCE, DetailType: TIMER_ELAPSED },
+              Input: JSON.stringify(timerElapsed(releaseId, timerId)),
               RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
               DeadLetterConfig: { Arn: options.deadLetterArn },
             },

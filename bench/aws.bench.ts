@@ -17,6 +17,7 @@ import {
   ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   GetParameterCommand,
@@ -51,6 +52,7 @@ const coldEvents: Record<string, unknown> = {
   }),
   pipeline: getTestEvent('canary-agent/canary-stack-ready'),
   timer: getTestEvent('canary-agent/timer-elapsed'),
+  effects: getTestEvent('canary-agent/effects-pending'),
   sweeper: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
 };
 
@@ -278,6 +280,7 @@ async function oneRelease(): Promise<void> {
     const eventBridge = mockClient(EventBridgeClient);
     const scheduler = mockClient(SchedulerClient);
     const elb = mockClient(ElasticLoadBalancingV2Client);
+    const lambda = mockClient(LambdaClient);
     const alarms = { canary: ['canary-orders-api-5xx'], stable: [] };
     const mirrorConfig = configInput({ alarms });
     const blueGreenConfig = configInput({
@@ -317,6 +320,7 @@ async function oneRelease(): Promise<void> {
     });
     ssm.on(SendCommandCommand).callsFake(async () => ({ Command: { CommandId: `cmd-${++commands}` } }));
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{}] });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     scheduler.on(CreateScheduleCommand).resolves({});
     scheduler.on(DeleteScheduleCommand).resolves({});
     cloudWatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames?: string[] }) => ({
@@ -363,7 +367,7 @@ async function oneRelease(): Promise<void> {
       );
     };
 
-    /** Promote, as Slack sends the click; the Slack function hands its effects to the effects function. */
+    /** Promote, as Slack sends the click; the Slack function invokes the effects function with its hand-off. */
     const clickPromote = async (releaseId: string) => {
       const promote = new URLSearchParams({
         payload: JSON.stringify({
@@ -379,14 +383,14 @@ async function oneRelease(): Promise<void> {
         body: promote,
         isBase64Encoded: false,
       });
-      await invoke('effects', getTestEvent('canary-agent/effects-pending', { detail: { releaseId } }));
+      await invoke('effects', getTestEvent('canary-agent/effects-pending', { releaseId }));
     };
     const elapseWindow = async (releaseId: string) => {
       const run = (await store.load(releaseId))?.run;
       const timerId = run?.kind === 'validate' ? run.timerId : undefined;
-      await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+      await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { releaseId, timerId }));
     };
-    const mocks = [ssm, cloudWatch, eventBridge, scheduler, elb];
+    const mocks = [ssm, cloudWatch, eventBridge, scheduler, elb, lambda];
     /** The calls one release makes, from a clean count. */
     const measure = async (title: string, release: () => Promise<string>) => {
       for (const mock of mocks) mock.resetHistory();
@@ -401,6 +405,7 @@ async function oneRelease(): Promise<void> {
           .length,
         'cloudwatch:DescribeAlarms': cloudWatch.commandCalls(DescribeAlarmsCommand).length,
         'events:PutEvents': eventBridge.commandCalls(PutEventsCommand).length,
+        'lambda:Invoke (hand-off)': lambda.commandCalls(InvokeCommand).length,
         'scheduler:CreateSchedule': scheduler.commandCalls(CreateScheduleCommand).length,
         'scheduler:DeleteSchedule': scheduler.commandCalls(DeleteScheduleCommand).length,
         'elasticloadbalancing:DescribeListeners': elb.commandCalls(DescribeListenersCommand).length,

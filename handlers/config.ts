@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
 const name = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} is required`);
+const functionArn = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+$/, 'a Lambda function ARN');
 
 /**
  * The Lambda environment, as serverless.yml sets it. Not strict: Lambda adds many variables of its own.
@@ -28,6 +32,10 @@ export const envSchema = z.object({
   SCHEDULER_ROLE_ARN: z
     .string({ error: 'the scheduler role ARN is required' })
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'),
+  /** What the agent's schedules invoke directly (README, "Trust model"). */
+  TIMER_FUNCTION_ARN: functionArn("the timer function's ARN"),
+  /** What the Slack function hands effects to, by direct asynchronous invocation. */
+  EFFECTS_FUNCTION_ARN: functionArn("the effects function's ARN"),
   DEAD_LETTER_QUEUE_ARN: z
     .string({ error: 'the dead-letter queue ARN is required' })
     .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$/, 'an SQS queue ARN'),

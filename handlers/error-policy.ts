@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import { CodedError, UnknownReleaseError } from '../app/errors';
-import { logger } from './compose';
+import { logger } from './log';
 import { BadEventError } from './parse-event';
 
 export type Verdict = 'drop' | 'retry';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EFFECTS_SOURCE, TIMER_EVENT_SOURCE } from '../adapters/internal-events';
 import { isServiceName, isVersion } from '../domain/patterns';
 import { eventBridgeEvent, instant } from './parse-event';
 
@@ -65,14 +66,18 @@ export const pipelineEvent = z.discriminatedUnion('detail-type', [
   }),
 ]);
 
-/** What the agent's one-time schedules put on its bus (adapters/scheduler-timers.ts). */
-export const timerEvent = eventBridgeEvent(
-  ['Release Timer Elapsed'],
-  z.object({ releaseId: z.string().min(1).max(200), timerId: z.string().min(1).max(300) }),
-);
+/**
+ * What the agent's one-time schedules hand the `timer` function: Scheduler invokes it directly with the target's
+ * `Input` as the event (adapters/scheduler-timers.ts). Any other source is refused (README, "Trust model").
+ */
+export const timerEvent = z.object({
+  source: z.literal(TIMER_EVENT_SOURCE),
+  releaseId: z.string().min(1).max(200),
+  timerId: z.string().min(1).max(300),
+});
 
-/** What the Slack function puts on the agent's bus when it hands a release's outbox on (adapters/eventbridge-hand-off.ts). */
-export const effectsEvent = eventBridgeEvent(
-  ['Release Effects Pending'],
-  z.object({ releaseId: z.string().min(1).max(200) }),
-);
+/** What the Slack function hands the `effects` function by direct invocation (adapters/lambda-hand-off.ts). */
+export const effectsEvent = z.object({
+  source: z.literal(EFFECTS_SOURCE),
+  releaseId: z.string().min(1).max(200),
+});

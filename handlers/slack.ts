@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { slackRuntime } from './compose';
+import { slackRuntime } from './compose-slack';
 import { logger } from './log';
 import { lambdaSlackApp, type SlackSecrets } from './slack/bolt-app';
 import type { SlackDeps } from './slack/command-answers';

@@ -15,9 +15,10 @@ export interface DeliveryFailure {
 }
 
 /**
- * The sandbox's EventBridge: routes each event to the functions whose rule patterns (read from serverless.yml,
- * never written twice) match it, as asynchronous invocations: retried twice on error, like Lambda's default,
- * and then set aside as a dead letter.
+ * The sandbox's EventBridge and Lambda: routes each event to the functions whose rule patterns (read from
+ * serverless.yml, never written twice) match it, and takes direct invocations (Scheduler's, the Slack function's
+ * hand-off), both as asynchronous invocations: retried twice on error, like Lambda's default, and then set aside
+ * as a dead letter.
  */
 export function localEventBus(options: {
   readonly rules: readonly EventRule[];
@@ -54,16 +55,23 @@ export function localEventBus(options: {
     }
   }
 
+  function deliver(functionName: string, event: unknown): void {
+    const handler = options.handlers[functionName];
+    if (!handler) throw new Error(`the sandbox runs no function called ${functionName}`);
+    const delivery = invoke(functionName, handler, event).finally(() => inFlight.delete(delivery));
+    inFlight.add(delivery);
+  }
+
   return {
     /** Puts an event on a bus; resolves once it is routed (handlers run in the background, like Lambda's). */
     publish(bus: 'default' | 'agent', event: unknown): number {
       const targets = options.rules.filter((rule) => rule.bus === bus && matchesPattern(rule.pattern, event));
-      for (const rule of targets) {
-        const handler = options.handlers[rule.functionName] as LocalHandler;
-        const delivery = invoke(rule.functionName, handler, event).finally(() => inFlight.delete(delivery));
-        inFlight.add(delivery);
-      }
+      for (const rule of targets) deliver(rule.functionName, event);
       return targets.length;
+    },
+    /** Lambda's asynchronous `Invoke` (InvocationType `Event`): no bus, no rule, the function by name. */
+    invokeAsync(functionName: string, event: unknown): void {
+      deliver(functionName, event);
     },
     /** Resolves when every delivery so far (and those they cause) has finished. */
     async settled(): Promise<void> {

@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { TIMER_ELAPSED, TIMER_EVENT_SOURCE } from '../adapters/scheduler-timers';
+import { timerElapsed } from '../adapters/internal-events';
 import type { Timers } from '../domain/ports';
 import type { SkippingClock } from './skipping-clock';
 
 /**
- * The sandbox's EventBridge Scheduler: one-time timers that put "Release Timer Elapsed" on the agent's bus, as the
- * deployed schedules do. `speedUp` shortens every wait (a 15-minute window in 45 s at 20x) so a demo is quick; a
- * timer moves the sandbox's clock to its due time before it fires, as no timer fires early on AWS.
+ * The sandbox's EventBridge Scheduler: one-time timers that invoke the `timer` function directly with the payload
+ * the deployed schedules send. `speedUp` shortens every wait (a 15-minute window in 45 s at 20x) so a demo is quick;
+ * a timer moves the sandbox's clock to its due time before it fires, as no timer fires early on AWS.
  */
 export function localTimers(
-  publish: (event: unknown) => void,
+  invoke: (event: unknown) => void,
   speedUp: number,
   clock: SkippingClock,
 ): Timers & { stop(): void } {
@@ -22,17 +21,7 @@ export function localTimers(
       const handle = setTimeout(() => {
         pending.delete(timerId);
         clock.skipTo(dueMs);
-        publish({
-          version: '0',
-          id: randomUUID(),
-          'detail-type': TIMER_ELAPSED,
-          source: TIMER_EVENT_SOURCE,
-          account: '000000000000',
-          time: clock.now(),
-          region: 'local',
-          resources: [],
-          detail: { releaseId, timerId },
-        });
+        invoke(timerElapsed(releaseId, timerId));
       }, waitMs);
       pending.set(timerId, handle);
     },

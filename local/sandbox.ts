@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
-import { EFFECTS_PENDING, EFFECTS_SOURCE } from '../adapters/eventbridge-hand-off';
+import { effectsPending } from '../adapters/internal-events';
 import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { type ReleaseService, releaseService } from '../app/release-service';
@@ -127,6 +127,8 @@ async function composeSandbox(
 
   let bus: ReturnType<typeof localEventBus> | undefined;
   const publish = (target: 'default' | 'agent') => (event: unknown) => bus?.publish(target, event);
+  // Timers and the Slack hand-off invoke their function directly, as on Lambda: they never cross a bus.
+  const invokeAsync = (functionName: string) => (event: unknown) => bus?.invokeAsync(functionName, event);
   let alarmFiredAt: number | undefined;
   // 5XX alarms on the canary's load balancer and on each colour's target group: any 5XX in a second fires them.
   const evaluators = new Map(
@@ -204,7 +206,7 @@ async function composeSandbox(
           : { name, state: 'INSUFFICIENT_DATA', reason: `The sandbox has no alarm named ${name}.` };
       }),
   };
-  const timers = localTimers(publish('agent'), options.speedUp ?? 20, clock);
+  const timers = localTimers(invokeAsync('timer'), options.speedUp ?? 20, clock);
   stopping.push(() => timers.stop());
   const operator = localFleetOperator({
     fleet,
@@ -265,7 +267,7 @@ async function composeSandbox(
     configs,
     service: releaseService({
       ...core,
-      handOff: { handOff: async (releaseId) => void publish('agent')(effectsPending(releaseId)) },
+      handOff: { handOff: async (releaseId) => invokeAsync('effects')(effectsPending(releaseId)) },
     }),
   };
   const agent = { service, store, configs, versions: versionRegistry, clock };
@@ -339,20 +341,6 @@ async function composeSandbox(
       await bus?.settled();
       for (const stop of stopping.reverse()) await stop();
     },
-  };
-}
-
-function effectsPending(releaseId: string) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': EFFECTS_PENDING,
-    source: EFFECTS_SOURCE,
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'local',
-    resources: [],
-    detail: { releaseId },
   };
 }
 

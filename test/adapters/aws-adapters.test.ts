@@ -163,7 +163,7 @@ describe('eventBridgePublisher', () => {
 describe('schedulerTimers', () => {
   const timers = schedulerTimers(new SchedulerClient({}), {
     groupName: 'g',
-    busArn: 'arn:bus',
+    functionArn: 'arn:fn',
     roleArn: 'arn:role',
     deadLetterArn: 'arn:dlq',
     now: () => '2026-11-22T14:00:00.000Z',

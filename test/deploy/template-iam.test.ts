@@ -12,24 +12,115 @@ beforeAll(async () => {
   ({ template } = await packageTemplate('dev'));
 }, 120_000);
 
-function statements(): Statement[] {
-  return Object.values(template.Resources).flatMap((resource) => {
-    const policies = (resource.Properties?.Policies ?? []) as {
-      PolicyDocument: { Statement: Statement[] };
-    }[];
-    const inline = resource.Type === 'AWS::IAM::Policy' ? [resource.Properties?.PolicyDocument] : [];
-    return [...policies.map((p) => p.PolicyDocument), ...inline].flatMap(
-      (doc) => (doc as { Statement: Statement[] }).Statement,
-    );
-  });
+type Resource = CfnTemplate['Resources'][string];
+
+function statementsOf(resource: Resource): Statement[] {
+  const policies = (resource.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+  const inline = resource.Type === 'AWS::IAM::Policy' ? [resource.Properties?.PolicyDocument] : [];
+  return [...policies.map((p) => p.PolicyDocument), ...inline].flatMap(
+    (doc) => (doc as { Statement: Statement[] }).Statement,
+  );
 }
 
-const grants = (action: string) =>
-  statements()
-    .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action))
-    .flatMap((s) => [s.Resource].flat().map(resourceText));
+const statements = (): Statement[] => Object.values(template.Resources).flatMap(statementsOf);
+
+/** Every resource any role may call `action` on, each once. */
+const grants = (action: string, among: Statement[] = statements()) => [
+  ...new Set(
+    among
+      .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action))
+      .flatMap((s) => [s.Resource].flat().map(resourceText)),
+  ),
+];
+
+/** The statements of the role a function runs with (serverless.yml: one role per function). */
+function roleOf(functionName: string): Statement[] {
+  const fn = Object.values(template.Resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === `canary-agent-dev-${functionName}`,
+  );
+  const role = fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] } | undefined;
+  const roleId = role?.['Fn::GetAtt'][0] ?? '(none)';
+  const found = template.Resources[roleId];
+  if (!found) throw new Error(`no role ${roleId} for ${functionName}`);
+  return statementsOf(found);
+}
+const actionsOf = (functionName: string) =>
+  [...new Set(roleOf(functionName).flatMap((s) => [s.Action].flat()))].sort();
+
+// What each function's code calls (its composition root, the use cases it runs, their adapters). Running a
+// release's effects (app/effect-runner.ts) may need any effect, whichever event caused them.
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const RECORD = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+const SLACK_SECRETS = ['ssm:GetParameters', 'kms:Decrypt'];
+const READ_LISTENERS = ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'];
+const RUN_EFFECTS = [
+  ...[...LOGS, ...RECORD, 'dynamodb:BatchWriteItem', ...SLACK_SECRETS, ...READ_LISTENERS],
+  ...['ssm:SendCommand', 'ssm:CancelCommand', 'ssm:PutParameter', 'cloudwatch:DescribeAlarms'],
+  ...['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule', 'events:PutEvents'],
+  ...['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'sqs:SendMessage'],
+];
+const MAY_DO: Record<string, string[]> = {
+  slack: [
+    ...LOGS,
+    ...RECORD,
+    ...SLACK_SECRETS,
+    ...READ_LISTENERS,
+    'ssm:GetParameter',
+    'lambda:InvokeFunction',
+  ],
+  alarm: RUN_EFFECTS,
+  ssmCommand: RUN_EFFECTS,
+  pipeline: [...RUN_EFFECTS, 'ssm:GetParameter'],
+  timer: RUN_EFFECTS,
+  effects: RUN_EFFECTS,
+  sweeper: [...RUN_EFFECTS, 'ssm:ListCommands'],
+};
+/** Rights that change hosts, load balancers, schedules, versions or roles, or read every action. */
+const CHANGES =
+  /^(ssm:(SendCommand|CancelCommand|PutParameter|Delete)|elasticloadbalancing:(?!Describe)|scheduler:|iam:)|\*/;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, as the template holds it.
+const LAMBDA = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:canary-agent-dev';
 
 describe('the packaged CloudFormation template', () => {
+  it.each(Object.entries(MAY_DO))(
+    'gives %s a role of its own with exactly what its code calls',
+    (fn, rights) => {
+      expect(actionsOf(fn)).toEqual([...new Set(rights)].sort());
+      expect(grants('logs:PutLogEvents', roleOf(fn))).toEqual([
+        expect.stringMatching(new RegExp(`:log-group:/aws/lambda/canary-agent-dev-${fn}:\\*$`)),
+      ]);
+    },
+  );
+
+  it('gives the Slack function, the one reachable from the internet, no right to change anything but releases', () => {
+    expect(actionsOf('slack').filter((action) => CHANGES.test(action))).toEqual([]);
+    expect(grants('lambda:InvokeFunction', roleOf('slack'))).toEqual([`${LAMBDA}-effects`]);
+    expect(grants('ssm:GetParameters', roleOf('slack'))).toEqual([
+      expect.stringMatching(/:parameter\/canary-agent\/dev\/slack\/\*$/),
+    ]);
+    // The check itself: a right to send commands or switch listeners would fail it.
+    expect(
+      ['ssm:SendCommand', 'elasticloadbalancing:ModifyRule', 'scheduler:CreateSchedule'].every((a) =>
+        CHANGES.test(a),
+      ),
+    ).toBe(true);
+  });
+
+  it('lets Scheduler invoke the timer function and nothing else, and routes no internal event through a bus', () => {
+    const scheduler = statementsOf(template.Resources.SchedulerRole as Resource);
+    expect(scheduler.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'lambda:InvokeFunction',
+      'sqs:SendMessage',
+    ]);
+    expect(grants('lambda:InvokeFunction', scheduler)).toEqual([`${LAMBDA}-timer`]);
+    const routed = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    const principals = routed.map(
+      (r) => `${r.Properties?.Principal} -> ${resourceText(r.Properties?.FunctionName)}`,
+    );
+    expect(principals.filter((p) => /Timer|Effects/.test(p))).toEqual([]);
+  });
+
   it('grants no wildcard action and no wildcard resource that AWS lets us scope', () => {
     const problems = statements().flatMap((s) =>
       wildcardProblems(s).map((p) => `${s.Sid ?? '(no sid)'}: ${p}`),
@@ -102,10 +193,15 @@ describe('the packaged CloudFormation template', () => {
     expect(grants('elasticloadbalancing:DescribeListeners')).toEqual(['*']);
   });
 
-  it('reads parameters only under /canary-agent/<stage>/ and writes only current versions', () => {
-    for (const action of ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath']) {
-      expect(grants(action)).toEqual([expect.stringMatching(/:parameter\/canary-agent\/dev\/\*$/)]);
-    }
+  it('reads configurations, versions and Slack secrets under /canary-agent/<stage>/ and writes only versions', () => {
+    expect(grants('ssm:GetParameter')).toEqual([
+      expect.stringMatching(/:parameter\/canary-agent\/dev\/services\/\*$/),
+      expect.stringMatching(/:parameter\/canary-agent\/dev\/versions\/\*$/),
+    ]);
+    expect(grants('ssm:GetParameters')).toEqual([
+      expect.stringMatching(/:parameter\/canary-agent\/dev\/slack\/\*$/),
+    ]);
+    expect(grants('ssm:GetParametersByPath')).toEqual([]);
     expect(grants('ssm:PutParameter')).toEqual([
       expect.stringMatching(/:parameter\/canary-agent\/dev\/versions\/\*$/),
     ]);
@@ -115,7 +211,7 @@ describe('the packaged CloudFormation template', () => {
     expect(new Set(grants('dynamodb:TransactWriteItems').concat(grants('dynamodb:PutItem')))).toEqual(
       new Set(['<ReleasesTable.Arn>', '<ReleasesTable.Arn>/index/gsi1', '<ReleasesTable.Arn>/index/gsi2']),
     );
-    expect(grants('events:PutEvents')).toEqual(['<AgentBus.Arn>', '<AgentBus.Arn>']);
+    expect(grants('events:PutEvents')).toEqual(['<AgentBus.Arn>']);
     expect(grants('scheduler:CreateSchedule')).toEqual([
       expect.stringMatching(/:schedule\/canary-agent-dev\/\*$/),
     ]);

@@ -2,10 +2,11 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictRetriesExhaustedError, UnknownReleaseError } from '../../app/errors';
-import { MissingSecretError, resetForTests, slackSecrets } from '../../handlers/compose';
+import { resetForTests } from '../../handlers/compose';
 import { ConfigError, loadConfig } from '../../handlers/config';
 import { classifyError } from '../../handlers/error-policy';
 import { BadEventError } from '../../handlers/parse-event';
+import { MissingSecretError, slackSecrets } from '../../handlers/slack-secrets';
 import { lambdaEnv } from '../support/lambda-env';
 
 const ssm = mockClient(SSMClient);

@@ -5,6 +5,7 @@ import {
   ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   CancelCommandCommand,
@@ -24,7 +25,15 @@ import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 import { getTestEvent } from '../support/events';
-import { BUS_ARN, DLQ_ARN, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../support/lambda-env';
+import {
+  BUS_ARN,
+  DLQ_ARN,
+  EFFECTS_ARN,
+  lambdaEnv,
+  ROLE_ARN,
+  STAGE_PATH,
+  TIMER_ARN,
+} from '../support/lambda-env';
 import { BLUE_GREEN, configInput } from '../support/service-config';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];
@@ -35,6 +44,7 @@ const cloudWatch = mockClient(CloudWatchClient);
 const eventBridge = mockClient(EventBridgeClient);
 const scheduler = mockClient(SchedulerClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
+const lambda = mockClient(LambdaClient);
 
 let dynamo: LocalDynamo;
 let handlers: Handlers;
@@ -82,7 +92,7 @@ afterEach(() => {
 });
 
 beforeEach(async () => {
-  for (const mock of [ssm, cloudWatch, eventBridge, scheduler, elb]) mock.reset();
+  for (const mock of [ssm, cloudWatch, eventBridge, scheduler, elb, lambda]) mock.reset();
   // Each test gets a fresh table, so releases from other tests never interfere.
   process.env.RELEASES_TABLE = await dynamo.createReleasesTable();
   compose.resetForTests();
@@ -104,6 +114,7 @@ beforeEach(async () => {
     Command: { CommandId: `0000000${++commandCount}-aaaa-bbbb-cccc-dddddddddddd` },
   }));
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
   scheduler
     .on(CreateScheduleCommand)
     .resolves({ ScheduleArn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/x/y' });
@@ -155,10 +166,7 @@ async function elapseWindow(releaseId: string): Promise<void> {
   if (run?.kind !== 'validate') throw new Error('no validation window is running');
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(Date.parse(run.windowEndsAt));
-  await invoke(
-    'timer',
-    getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId: run.timerId } }),
-  );
+  await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { releaseId, timerId: run.timerId }));
 }
 
 async function startRelease(): Promise<string> {
@@ -300,13 +308,14 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
       ActionAfterCompletion: 'DELETE',
       Description: expect.any(String),
       Target: {
-        Arn: BUS_ARN,
+        // The timer function itself, not the agent's bus: no pipeline can forge a timer (README, "Trust model").
+        Arn: TIMER_ARN,
         RoleArn: ROLE_ARN,
         Input: JSON.stringify({
+          source: 'canary-agent.timers',
           releaseId,
           timerId: release.run?.kind === 'validate' && release.run.timerId,
         }),
-        EventBridgeParameters: { Source: 'canary-agent.timers', DetailType: 'Release Timer Elapsed' },
         RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
         DeadLetterConfig: { Arn: DLQ_ARN },
       },
@@ -342,13 +351,13 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     const before = await load(releaseId);
     const timerId = before.run?.kind === 'validate' ? before.run.timerId : 'no window';
 
-    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { detail: { releaseId, timerId } }));
+    await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { releaseId, timerId }));
 
     expect(cloudWatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
     expect(await load(releaseId)).toMatchObject({ state: 'verifying', version: before.version });
   });
 
-  it('Promote in Slack is answered at once and handed to the effects function on the agent bus', async () => {
+  it('Promote in Slack is answered at once and handed to the effects function by direct invocation', async () => {
     const releaseId = await startRelease();
     await finish('deploy-canary', 0);
     await finish('start-mirror', 1);
@@ -374,18 +383,13 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     expect(response.statusCode).toBe(200);
     expect((await load(releaseId)).state).toBe('stoppingMirror');
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 2);
-    expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, {
-      Entries: [
-        {
-          EventBusName: BUS_ARN,
-          Source: 'canary-agent.effects',
-          DetailType: 'Release Effects Pending',
-          Detail: JSON.stringify({ releaseId }),
-        },
-      ],
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, {
+      FunctionName: EFFECTS_ARN,
+      InvocationType: 'Event',
     });
+    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
 
-    await invoke('effects', getTestEvent('canary-agent/effects-pending', { detail: { releaseId } }));
+    await invoke('effects', getTestEvent('canary-agent/effects-pending', { releaseId }));
 
     expect(ssm).toHaveReceivedLastCommandWith(SendCommandCommand, {
       DocumentName: 'canary-agent-test-stop-mirror',

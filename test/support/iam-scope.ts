@@ -38,8 +38,8 @@ const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap
 const scopedWildcards: { readonly why: string; readonly ok: (resource: string, s: Statement) => boolean }[] =
   [
     {
-      why: "the stage's own Lambda log groups (osls default)",
-      ok: (r) => /:log-group:\/aws\/lambda\/canary-agent-[a-z0-9-]+\*:\*(:\*)?$/.test(r),
+      why: "one function's own log group (its streams)",
+      ok: (r) => /:log-group:\/aws\/lambda\/canary-agent-[a-z0-9-]+-[A-Za-z]+:\*$/.test(r),
     },
     {
       why: 'instances carrying the management tag',

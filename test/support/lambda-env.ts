@@ -1,6 +1,8 @@
 export const STAGE_PATH = '/canary-agent/test';
 export const BUS_ARN = 'arn:aws:events:eu-west-1:123456789012:event-bus/canary-agent-test';
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/canary-agent-test-scheduler';
+export const TIMER_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:canary-agent-test-timer';
+export const EFFECTS_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:canary-agent-test-effects';
 export const DLQ_ARN = 'arn:aws:sqs:eu-west-1:123456789012:canary-agent-test-dead-letters';
 
 /** The environment serverless.yml gives every function, pointed at DynamoDB Local. */
@@ -20,6 +22,8 @@ export function lambdaEnv(tableName: string, dynamoEndpoint: string): Record<str
     COMMAND_MAX_ERRORS: '0',
     SCHEDULE_GROUP: 'canary-agent-test',
     SCHEDULER_ROLE_ARN: ROLE_ARN,
+    TIMER_FUNCTION_ARN: TIMER_ARN,
+    EFFECTS_FUNCTION_ARN: EFFECTS_ARN,
     DEAD_LETTER_QUEUE_ARN: DLQ_ARN,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   };

@@ -1,0 +1,29 @@
+/**
+ * The agent's own events. They never travel on an event bus, where a CI pipeline allowed to `PutEvents` could
+ * forge them: Scheduler invokes the `timer` function directly, and the Slack function invokes the `effects`
+ * function directly (README, "Trust model"). The handlers still check `source`, so a payload meant for one
+ * function is refused by the other.
+ */
+export const TIMER_EVENT_SOURCE = 'canary-agent.timers';
+export const EFFECTS_SOURCE = 'canary-agent.effects';
+
+/** What a one-time schedule hands the `timer` function (the schedule target's `Input`). */
+export interface TimerElapsed {
+  readonly source: typeof TIMER_EVENT_SOURCE;
+  readonly releaseId: string;
+  readonly timerId: string;
+}
+
+/** What the Slack function hands the `effects` function: a release whose outbox is waiting. */
+export interface EffectsPending {
+  readonly source: typeof EFFECTS_SOURCE;
+  readonly releaseId: string;
+}
+
+export const timerElapsed = (releaseId: string, timerId: string): TimerElapsed => ({
+  source: TIMER_EVENT_SOURCE,
+  releaseId,
+  timerId,
+});
+
+export const effectsPending = (releaseId: string): EffectsPending => ({ source: EFFECTS_SOURCE, releaseId });
