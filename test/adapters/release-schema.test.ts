@@ -5,7 +5,7 @@ import type { Release, ReleaseEvent } from '../../domain/types';
 import { newRelease, T0 } from '../support/releases';
 
 /** The release after `events`, each of which must be accepted. */
-function after(release: Release, ...events: ReleaseEvent[]): Release {
+function applyAll(release: Release, ...events: ReleaseEvent[]): Release {
   return events.reduce((r, event) => {
     const t = transition(r, event, T0);
     if (!t.ok) throw new Error(t.message);
@@ -28,7 +28,7 @@ function legacy(release: Release): unknown {
 
 describe('stored releases written before runs carried their step', () => {
   it('read a host operation run as the same run, with the step it ran and where it came from', () => {
-    const running = after(newRelease().release, {
+    const running = applyAll(newRelease().release, {
       kind: 'hostOperationDispatched',
       stepId: 'orders-api-r1.1',
       commandId: 'c1',
@@ -39,14 +39,14 @@ describe('stored releases written before runs carried their step', () => {
 
   it('read a validation window with its end, and a rollback waiting for a cancelled operation as the plan’s', () => {
     const { release } = newRelease();
-    const deployed = after(
+    const deployed = applyAll(
       release,
       { kind: 'hostOperationDispatched', stepId: 'orders-api-r1.1', commandId: 'c1' },
       { kind: 'commandFinished', commandId: 'c1', status: 'success' },
       { kind: 'hostOperationDispatched', stepId: 'orders-api-r1.2', commandId: 'c2' },
       { kind: 'commandFinished', commandId: 'c2', status: 'success' },
     );
-    const waiting = after(
+    const waiting = applyAll(
       release,
       { kind: 'hostOperationDispatched', stepId: 'orders-api-r1.1', commandId: 'c1' },
       { kind: 'abortRequested', actor: release.requestedBy },
