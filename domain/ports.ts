@@ -1,3 +1,5 @@
+import type { AnalysedMetric } from './analysis-queries';
+import type { MetricData } from './judge';
 import type { ConfigResult } from './service-config';
 import type {
   AlarmReadingEvent,
@@ -72,6 +74,22 @@ export type AlarmReading = AlarmReadingEvent;
 /** Reads alarm states at decision points, because an alarm event can be missed. */
 export interface AlarmReader {
   read(alarmNames: readonly string[]): Promise<readonly AlarmReading[]>;
+}
+
+/** What the canary analysis read over a span of time: judge-ready figures for both fleets. */
+export interface MetricsReading {
+  /** Requests the canary served in the span: the sample size the judge's minimum gates. */
+  readonly canaryRequests: number;
+  /** Keyed by metric name; a metric with no datapoint on either side is left out (the judge's `noData`). */
+  readonly data: Readonly<Record<string, MetricData>>;
+}
+
+/** Reads the analysis' metrics for the canary and the stable fleet over [from, to) (GetMetricData on AWS). */
+export interface CanaryMetrics {
+  read(
+    metrics: readonly AnalysedMetric[],
+    span: { readonly from: Instant; readonly to: Instant; readonly periodSeconds: number },
+  ): Promise<MetricsReading>;
 }
 
 export interface Notice {

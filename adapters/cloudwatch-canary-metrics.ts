@@ -1,0 +1,114 @@
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import type { AnalysedFleet, AnalysedMetric, FleetQuery } from '../domain/analysis-queries';
+import type { MetricData } from '../domain/judge';
+import type { CanaryMetrics, MetricsReading } from '../domain/ports';
+
+/** GetMetricData takes at most 500 queries per call (CloudWatch API reference, GetMetricData). */
+const MAX_QUERIES = 500;
+const FLEETS: readonly AnalysedFleet[] = ['canary', 'stable'];
+
+/**
+ * The canary analysis' metrics from CloudWatch: every metric of both fleets in one `GetMetricData` call (more only
+ * past 500 queries or when CloudWatch pages the answer), one datapoint per period. A failed read throws: the
+ * effect stays in the outbox and is retried, and the engine never takes a failed read for a pass.
+ */
+export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics {
+  return {
+    async read(metrics, span) {
+      const planned = planQueries(metrics, span.periodSeconds);
+      const values = new Map<string, number[]>();
+      for (let start = 0; start < planned.length; start += MAX_QUERIES) {
+        let NextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new GetMetricDataCommand({
+              MetricDataQueries: planned.slice(start, start + MAX_QUERIES).map((p) => p.query),
+              StartTime: new Date(span.from),
+              EndTime: new Date(span.to),
+              ScanBy: 'TimestampAscending',
+              NextToken,
+            }),
+          );
+          for (const result of page.MetricDataResults ?? []) collect(values, result);
+          NextToken = page.NextToken;
+        } while (NextToken);
+      }
+      return reading(
+        metrics,
+        (metricIndex, queryIndex, fleet) => values.get(queryId(metricIndex, queryIndex, fleet)) ?? [],
+      );
+    },
+  };
+}
+
+/** Ids must start with a lower-case letter: metric, query within it, and fleet make each unique. */
+function queryId(metricIndex: number, queryIndex: number, fleet: AnalysedFleet): string {
+  return `m${metricIndex}q${queryIndex}${fleet}`;
+}
+
+function planQueries(metrics: readonly AnalysedMetric[], periodSeconds: number) {
+  return metrics.flatMap((metric, metricIndex) => {
+    const queries = metric.role === 'sampleSize' ? [metric.queries] : metric.queries;
+    return queries.flatMap((byFleet, queryIndex) =>
+      FLEETS.map((fleet) => ({
+        query: metricQuery(queryId(metricIndex, queryIndex, fleet), byFleet[fleet], periodSeconds),
+      })),
+    );
+  });
+}
+
+function metricQuery(Id: string, query: FleetQuery, Period: number): MetricDataQuery {
+  return {
+    Id,
+    MetricStat: {
+      Metric: {
+        Namespace: query.namespace,
+        MetricName: query.metricName,
+        Dimensions: Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
+      Period,
+      Stat: query.stat,
+    },
+    ReturnData: true,
+  };
+}
+
+function collect(values: Map<string, number[]>, result: MetricDataResult): void {
+  if (result.Id === undefined) return;
+  if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError')
+    throw new Error(`GetMetricData could not read ${result.Id}: ${result.StatusCode}`);
+  const known = values.get(result.Id) ?? [];
+  values.set(result.Id, [...known, ...(result.Values ?? []).filter(Number.isFinite)]);
+}
+
+type Datapoints = (metricIndex: number, queryIndex: number, fleet: AnalysedFleet) => readonly number[];
+
+/** Datapoints into what the judge compares: per-period values, or event counts summed over the span. */
+function reading(metrics: readonly AnalysedMetric[], datapoints: Datapoints): MetricsReading {
+  const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
+  let canaryRequests = 0;
+  const data: Record<string, MetricData> = {};
+  metrics.forEach((metric, i) => {
+    if (metric.role === 'sampleSize') {
+      canaryRequests = sum(datapoints(i, 0, 'canary'));
+      return;
+    }
+    const { name, kind } = metric.definition;
+    if (kind === 'ratio') {
+      const count = (fleet: AnalysedFleet) => ({
+        events: sum(datapoints(i, 0, fleet)),
+        total: sum(datapoints(i, 1, fleet)),
+      });
+      data[name] = { kind, canary: count('canary'), stable: count('stable') };
+      return;
+    }
+    const [canary, stable] = [datapoints(i, 0, 'canary'), datapoints(i, 0, 'stable')];
+    if (canary.length > 0 || stable.length > 0) data[name] = { kind, canary, stable };
+  });
+  return { canaryRequests, data };
+}

@@ -1,0 +1,116 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cloudWatchCanaryMetrics } from '../../adapters/cloudwatch-canary-metrics';
+import { analysisConfigSchema } from '../../domain/analysis-config';
+import { analysedMetrics } from '../../domain/analysis-queries';
+import { judge } from '../../domain/judge';
+
+const cloudWatch = mockClient(CloudWatchClient);
+const metrics = cloudWatchCanaryMetrics(new CloudWatchClient({}));
+const analysis = analysisConfigSchema.parse({
+  loadBalancer: {
+    type: 'alb',
+    canary: {
+      loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
+      targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
+    },
+    stable: {
+      loadBalancer: 'app/orders/0123456789abcdef',
+      targetGroup: 'targetgroup/orders-blue/0000000000000b1e',
+    },
+  },
+  minimumRequests: 100,
+});
+const span = { from: '2026-12-04T10:00:00.000Z', to: '2026-12-04T10:05:00.000Z', periodSeconds: 60 };
+
+/** A GetMetricData result as CloudWatch documents it: an id, its datapoints' timestamps and values, a status. */
+const result = (Id: string, Values: number[]) => ({
+  Id,
+  Label: Id,
+  Timestamps: Values.map((_, i) => new Date(Date.parse(span.from) + i * 60_000)),
+  Values,
+  StatusCode: 'Complete' as const,
+});
+
+beforeEach(() => cloudWatch.reset());
+
+describe('cloudWatchCanaryMetrics', () => {
+  it('reads every metric of both fleets in one GetMetricData call, by target group, one datapoint per period', async () => {
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [], Messages: [] });
+
+    await metrics.read(analysedMetrics(analysis), span);
+
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    const input = cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    // requestCount, errorRate (5XX and requests) and latencyP99, each for the canary and the stable fleet.
+    expect(input?.MetricDataQueries).toHaveLength(8);
+    expect(input?.MetricDataQueries?.[0]).toEqual({
+      Id: 'm0q0canary',
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: 'RequestCount',
+          Dimensions: [
+            { Name: 'LoadBalancer', Value: 'app/orders-canary/50dc6c495c0c9188' },
+            { Name: 'TargetGroup', Value: 'targetgroup/orders-canary/73e2d6bc24d8a067' },
+          ],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+      ReturnData: true,
+    });
+    expect(input).toMatchObject({ StartTime: new Date(span.from), EndTime: new Date(span.to) });
+    for (const query of input?.MetricDataQueries ?? [])
+      expect(query.Id).toMatch(/^[a-z][a-zA-Z0-9_]{0,254}$/);
+  });
+
+  it('sums counts for ratios, keeps per-period values for distributions, follows NextToken, and feeds the judge', async () => {
+    cloudWatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          result('m0q0canary', [200, 220]),
+          result('m1q0canary', [9, 11]),
+          result('m1q1canary', [200, 220]),
+          { ...result('m2q0canary', [0.21, 0.24]), StatusCode: 'PartialData' },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        MetricDataResults: [
+          result('m1q0stable', [1, 0]),
+          result('m1q1stable', [2000, 2100]),
+          result('m2q0canary', [0.22, 0.25, 0.23]),
+          result('m2q0stable', [0.08, 0.07, 0.09, 0.08, 0.07]),
+        ],
+      });
+
+    const read = await metrics.read(analysedMetrics(analysis), span);
+
+    expect(cloudWatch).toHaveReceivedNthCommandWith(GetMetricDataCommand, 2, { NextToken: 'page-2' });
+    expect(read.canaryRequests).toBe(420);
+    expect(read.data.errorRate).toEqual({
+      kind: 'ratio',
+      canary: { events: 20, total: 420 },
+      stable: { events: 1, total: 4100 },
+    });
+    expect(read.data.latencyP99).toEqual({
+      kind: 'distribution',
+      canary: [0.21, 0.24, 0.22, 0.25, 0.23],
+      stable: [0.08, 0.07, 0.09, 0.08, 0.07],
+    });
+    const definitions = analysedMetrics(analysis).flatMap((m) => (m.role === 'judged' ? [m.definition] : []));
+    const settings = { minimumRequests: 100, thresholds: analysis.thresholds, alpha: analysis.alpha };
+    expect(judge({ metrics: definitions, ...read, settings }).verdict).toBe('fail');
+  });
+
+  it('throws when CloudWatch cannot read a metric, so that a failed read is retried and never passes', async () => {
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [{ Id: 'm0q0canary', Timestamps: [], Values: [], StatusCode: 'Forbidden' }],
+    });
+
+    await expect(metrics.read(analysedMetrics(analysis), span)).rejects.toThrow(/m0q0canary: Forbidden/);
+  });
+});
