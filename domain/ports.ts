@@ -1,3 +1,4 @@
+import type { Notice } from './notice';
 import type { ConfigResult } from './service-config';
 import type {
   AlarmReadingEvent,
@@ -74,15 +75,15 @@ export interface AlarmReader {
   read(alarmNames: readonly string[]): Promise<readonly AlarmReading[]>;
 }
 
-export interface Notice {
-  readonly headline: string;
+/** A notice to deliver, and how urgently. */
+export interface Notification {
+  readonly notice: Notice;
   readonly severity: NoticeSeverity;
-  readonly detail?: string;
 }
 
 /** Tells people and systems that a release changed (Slack's living message, EventBridge). */
 export interface Notifier {
-  releaseChanged(release: Release, notice: Notice): Promise<void>;
+  releaseChanged(release: Release, notification: Notification): Promise<void>;
 }
 
 /**
