@@ -3,6 +3,7 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { describeNotice } from '../domain/notice';
 import type { Notifier } from '../domain/ports';
 
 export const RELEASE_EVENT_SOURCE = 'canary-agent.releases';
@@ -53,9 +54,9 @@ export async function putEventsChecked(
  */
 export function eventBridgePublisher(client: EventBridgeClient, options: PublisherOptions): Notifier {
   return {
-    async releaseChanged(release, notice) {
+    async releaseChanged(release, { notice, severity }) {
       // Progress notices (a host finished, a command id recorded) change no state: followers need not pay for them.
-      if (notice.severity === 'progress') return;
+      if (severity === 'progress') return;
       await putEventsChecked(
         client,
         [
@@ -71,8 +72,10 @@ export function eventBridgePublisher(client: EventBridgeClient, options: Publish
               toVersion: release.toVersion,
               state: release.state,
               version: release.version,
-              severity: notice.severity,
-              headline: notice.headline,
+              severity,
+              // The notice as data for followers that act on it; `headline` is the same in plain words.
+              notice,
+              headline: describeNotice(notice),
               at: release.updatedAt,
             }),
           },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PendingEffect } from '../domain/ports';
 import { type HistoryEntry, HOST_OPERATIONS, RELEASE_STATES, type Release } from '../domain/types';
+import { actorSchema, noticeSchema, storedNote, strategySchema, upgradeLegacyNotify } from './notice-schema';
 
 /*
  * Schemas for what the agent stores. Stored items are parsed back through these, never cast, so an item
@@ -12,14 +13,9 @@ const stringMap = z.record(z.string(), z.string());
 const releaseState = z.enum(RELEASE_STATES);
 const operation = z.enum(HOST_OPERATIONS);
 const fleet = z.enum(['stable', 'canary', 'blue', 'green']);
-const colour = z.enum(['blue', 'green']);
 const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
 const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
-const actor = z.object({
-  kind: z.enum(['person', 'pipeline', 'system']),
-  id: z.string(),
-  groups: z.array(z.string()).optional(),
-});
+const actor = actorSchema;
 
 const rateControl = z.object({ maxConcurrency: z.string(), maxErrors: z.string() });
 
@@ -136,11 +132,7 @@ const currentReleaseSchema = z.object({
   service: z.string(),
   fromVersion: z.string(),
   toVersion: z.string(),
-  strategy: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('mirror'), percent: z.number() }),
-    z.object({ kind: z.literal('steps'), steps: z.array(z.number()), bakeSeconds: z.number() }),
-    z.object({ kind: z.literal('blueGreen'), from: colour, to: colour }),
-  ]),
+  strategy: strategySchema,
   requestedBy: actor,
   requestedAt: instant,
   policy: z.object({
@@ -217,7 +209,7 @@ export const historyEntrySchema = z.object({
   cause: z.enum(HISTORY_CAUSES),
   from: releaseState.nullable(),
   to: releaseState,
-  note: z.string(),
+  note: storedNote,
 }) satisfies z.ZodType<HistoryEntry>;
 
 const effect = z.discriminatedUnion('kind', [
@@ -230,9 +222,8 @@ const effect = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('checkAlarms'), checkId: z.string(), alarmNames: z.array(z.string()) }),
   z.object({
     kind: z.literal('notify'),
-    headline: z.string(),
+    notice: noticeSchema,
     severity: z.enum(['progress', 'info', 'warning', 'critical']),
-    detail: z.string().optional(),
   }),
   z.object({ kind: z.literal('recordCurrentVersion'), service: z.string(), version: z.string() }),
   z.object({
@@ -248,7 +239,7 @@ const effect = z.discriminatedUnion('kind', [
 export const pendingEffectSchema = z.object({
   id: z.string(),
   releaseId: z.string(),
-  effect,
+  effect: z.preprocess(upgradeLegacyNotify, effect),
   createdAt: instant,
 }) satisfies z.ZodType<PendingEffect>;
 

@@ -1,8 +1,10 @@
 import type { WebClient } from '@slack/web-api';
+import { noticeDetail } from '../domain/notice';
 import type { CardRef, CardRefs, Clock, Notifier, ReleaseStore } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
 import type { Release } from '../domain/types';
-import { detailReply, releaseCard } from '../handlers/slack/release-card';
+import { noticeReply } from '../handlers/slack/notice-reply';
+import { releaseCard } from '../handlers/slack/release-card';
 
 export interface SlackCardDeps {
   /** The Web API client, built once the bot token is known (it comes from SSM). */
@@ -55,16 +57,16 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
   }
 
   return {
-    async releaseChanged(release, notice) {
-      if (notice.severity === 'progress' && !worthShowing(release)) return;
+    async releaseChanged(release, { notice, severity }) {
+      if (severity === 'progress' && !worthShowing(release)) return;
       const web = await deps.client();
       const existing = await deps.cards.get(release.id);
       const ref = existing ?? (await post(web, release));
       if (existing) await refresh(web, ref, release);
       const result = release.state === 'rolledBack' || release.state === 'rollbackFailed';
-      const broadcast = notice.severity === 'critical' || (result && notice.severity !== 'progress');
-      if (notice.detail === undefined && !broadcast) return;
-      const reply = detailReply(release, notice.headline, notice.detail ?? '');
+      const broadcast = severity === 'critical' || (result && severity !== 'progress');
+      if (noticeDetail(notice) === undefined && !broadcast) return;
+      const reply = noticeReply(release, notice);
       await web.chat.postMessage({
         channel: ref.channel,
         thread_ts: ref.ts,

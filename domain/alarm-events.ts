@@ -24,10 +24,11 @@ export function onAlarmChanged(
       [event.alarmName]: { state: event.state, reason: event.reason, at: event.at },
     },
   };
-  const note = `Alarm ${event.alarmName} is ${event.state}.`;
-  if (event.state !== 'ALARM' || !exposed) return draft(observed, note, 'progress');
-  const reason = { kind: 'alarm', alarmName: event.alarmName, reason: event.reason } as const;
-  return { ...startRollback(draft(observed, `${note} Rolling back.`), reason, now), detail: event.reason };
+  const { alarmName, state } = event;
+  if (state !== 'ALARM' || !exposed)
+    return draft(observed, { kind: 'alarmChanged', alarmName, state }, 'progress');
+  const reason = { kind: 'alarm', alarmName, reason: event.reason } as const;
+  return startRollback(draft(observed, { kind: 'alarmFired', alarmName, reason: event.reason }), reason, now);
 }
 
 /**
@@ -54,26 +55,21 @@ export function onAlarmsChecked(
   if (firing !== undefined) {
     const why = alarms[firing]?.reason ?? '';
     const reason = { kind: 'alarm', alarmName: firing, reason: why } as const;
-    return { ...startRollback(draft(checked, `Alarm ${firing} is ALARM.`), reason, now), detail: why };
+    return startRollback(draft(checked, { kind: 'alarmFired', alarmName: firing, reason: why }), reason, now);
   }
   const noData = run.step.alarms.filter((name) => alarms[name]?.state !== 'OK');
   if (noData.length === 0) {
-    return enterStep(
-      draft(checked, 'Validation window passed with every watched alarm OK.'),
-      release.cursor + 1,
-      now,
-    );
+    return enterStep(draft(checked, { kind: 'windowPassed' }), release.cursor + 1, now);
   }
   return onNoData(checked, run, noData, now);
 }
 
 /** A window ended without data from `noData`: hold for a person, extend once, or roll back after the extension. */
 function onNoData(release: Release, run: ValidationRun, noData: readonly string[], now: Instant): Draft {
-  const names = noData.join(', ');
   if (release.policy.onNoData === 'extendThenRollback') {
     if (run.extended) {
       const reason = { kind: 'noData', alarms: noData } as const;
-      return startRollback(draft(release, `Still no data from ${names} after one extension.`), reason, now);
+      return startRollback(draft(release, { kind: 'noDataAfterExtension', noData }), reason, now);
     }
     const timerId = `${run.stepId}.extended`;
     const windowEndsAt = addSeconds(now, run.step.windowSeconds);
@@ -86,7 +82,7 @@ function onNoData(release: Release, run: ValidationRun, noData: readonly string[
     };
     const { checkId: _read, ...again } = extended;
     return {
-      ...draft({ ...release, run: again }, `No data from ${names}: the window runs once more.`, 'warning'),
+      ...draft({ ...release, run: again }, { kind: 'windowExtended', noData }, 'warning'),
       effects: [{ kind: 'setTimer', timerId, at: windowEndsAt }],
     };
   }
@@ -105,11 +101,7 @@ function onNoData(release: Release, run: ValidationRun, noData: readonly string[
       deadlineAt: addSeconds(now, holdSeconds(release)),
     },
   };
-  return draft(
-    held,
-    `Inconclusive: no data from ${names}. Roll back, or an approver may promote anyway.`,
-    'warning',
-  );
+  return draft(held, { kind: 'inconclusive', noData }, 'warning');
 }
 
 /** How long an inconclusive release waits for a person: as long as an approval would. */
@@ -129,5 +121,5 @@ export function checkAlarms(release: Release, deadlineAt?: Instant): Draft | nul
     run: { ...run, checkId, deadlineAt: deadlineAt ?? run.deadlineAt },
   };
   const effect: Effect = { kind: 'checkAlarms', checkId, alarmNames: run.step.alarms };
-  return { ...draft(checking, 'Validation window over; checking alarms.', 'progress'), effects: [effect] };
+  return { ...draft(checking, { kind: 'checkingAlarms' }, 'progress'), effects: [effect] };
 }

@@ -1,4 +1,5 @@
 import { checkAlarms } from './alarm-events';
+import { type Consequence, commandOutcome, type Notice } from './notice';
 import {
   completeStep,
   type Draft,
@@ -22,11 +23,8 @@ import type { CommandOutcome, Instant, Release, ReleaseEvent } from './types';
 export function onDispatched(release: Release, stepId: string, commandId: string): Draft | null {
   const run = hostOperationRunOf(release);
   if (run === undefined || run.stepId !== stepId || run.commandId !== undefined) return null;
-  const d = draft(
-    { ...release, run: { ...run, commandId } },
-    `${run.step.operation} sent (command ${commandId}).`,
-    'progress',
-  );
+  const note = { kind: 'commandSent', operation: run.step.operation, commandId } as const;
+  const d = draft({ ...release, run: { ...run, commandId } }, note, 'progress');
   if (!run.cancelRequested) return d;
   return { ...d, effects: [{ kind: 'cancelHostOperation', stepId, commandId }] };
 }
@@ -45,16 +43,23 @@ export function onHostFinished(
     run: { ...run, hosts: { ...run.hosts, [event.hostId]: event.status } },
   };
   const { operation } = run.step;
-  const what = `${operation} on ${event.hostId}: ${event.status}`;
-  if (event.status === 'success') return draft(recorded, what, 'progress');
-  const detail = event.output ? `${what}\n${event.output}` : what;
-  const failure = { hostId: event.hostId, status: event.status, output: event.output };
-  if (run.cancelRequested) return { ...draft(recorded, what, 'warning'), detail };
+  const { hostId, status, output } = event;
+  const note = (leadsTo: Consequence): Notice => ({
+    kind: 'hostResult',
+    operation,
+    hostId,
+    status,
+    ...(output ? { output } : {}),
+    leadsTo,
+  });
+  if (status === 'success') return draft(recorded, note('none'), 'progress');
+  const failure = { hostId, status, output };
+  if (run.cancelRequested) return draft(recorded, note('none'), 'warning');
   if (release.state === 'rollingBack')
-    return { ...failRollback(draft(recorded, `Rollback step failed: ${what}`), failure), detail };
-  if (run.step.onFailure === 'warn') return { ...draft(recorded, what, 'warning'), detail };
+    return failRollback(draft(recorded, note('rollbackStepFailed')), failure);
+  if (run.step.onFailure === 'warn') return draft(recorded, note('none'), 'warning');
   const reason = { kind: 'hostOperationFailed', operation, ...failure } as const;
-  return { ...startRollback(draft(recorded, `${what}; rolling back.`), reason, now), detail };
+  return startRollback(draft(recorded, note('rollingBack')), reason, now);
 }
 
 export function onCommandFinished(
@@ -66,20 +71,21 @@ export function onCommandFinished(
   const run = hostOperationRunOf(release);
   if (release.state === 'rollbackFailed' || run?.commandId !== commandId) return null;
   const { operation } = run.step;
-  const what = `${operation} ${status === 'success' ? 'finished' : `ended: ${status}`}`;
-  if (run.cancelRequested) return runRollbackStep(draft(release, `${what}; rolling back.`, 'critical'), now);
-  if (status === 'success') return completeStep(draft(release, `${what}.`), now);
+  const note = (leadsTo: Consequence): Notice => ({ kind: 'commandResult', operation, status, leadsTo });
+  if (run.cancelRequested) return runRollbackStep(draft(release, note('rollingBack'), 'critical'), now);
+  if (status === 'success') return completeStep(draft(release, note('none')), now);
   if (release.state === 'rollingBack')
-    return failRollback(draft(release, `Rollback step failed: ${what}.`), { status });
+    return failRollback(draft(release, note('rollbackStepFailed')), { status });
   if (run.step.onFailure === 'warn') {
+    const what = commandOutcome({ operation, status });
     const warned: Release = { ...release, warnings: [...release.warnings, `${what}; clean it up by hand.`] };
     return {
-      ...enterStep(draft(warned, `${what}.`, 'warning'), release.cursor + 1, now),
+      ...enterStep(draft(warned, note('none'), 'warning'), release.cursor + 1, now),
       severity: 'warning',
     };
   }
   const reason = { kind: 'hostOperationFailed', operation, status } as const;
-  return startRollback(draft(release, `${what}; rolling back.`), reason, now);
+  return startRollback(draft(release, note('rollingBack')), reason, now);
 }
 
 export function onDeadline(release: Release, stepId: string, now: Instant): Draft | null {
@@ -88,19 +94,18 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
     return null;
   if ((run.kind === 'hostOperation' || run.kind === 'switchListener') && run.cancelRequested) {
     return runRollbackStep(
-      draft(release, `${describeRun(run)} did not report back in time; rolling back anyway.`),
+      draft(release, { kind: 'stepTimedOut', step: describeRun(run), leadsTo: 'rollingBack' }),
       now,
     );
   }
   if (release.state === 'rollingBack') {
-    return failRollback(draft(release, `Rollback step ${describeRun(run)} did not finish in time.`), {
-      status: 'timedOut',
-    });
+    const note = { kind: 'stepTimedOut', step: describeRun(run), leadsTo: 'rollbackStepFailed' } as const;
+    return failRollback(draft(release, note), { status: 'timedOut' });
   }
   if (run.kind === 'validate' && run.checkId === undefined) {
     // The window's timer was lost: check now, and give the check its own deadline.
     return checkAlarms(release, addSeconds(now, VALIDATION_MARGIN_SECONDS));
   }
   const reason = { kind: 'deadlineExceeded', state: release.state } as const;
-  return startRollback(draft(release, `No progress in ${release.state} before its deadline.`), reason, now);
+  return startRollback(draft(release, { kind: 'deadlineExceeded', state: release.state }), reason, now);
 }

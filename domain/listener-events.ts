@@ -1,3 +1,4 @@
+import type { Consequence, Notice } from './notice';
 import { rollbackSteps } from './plan';
 import { completeStep, type Draft, draft, failRollback, runRollbackStep, startRollback } from './steps';
 import type { Instant, ListenerSwitchRun, Release } from './types';
@@ -18,13 +19,9 @@ export function onListenerSwitched(release: Release, stepId: string, now: Instan
   const run = runningSwitch(release, stepId);
   if (run === null) return null;
   if (run.cancelRequested) {
-    return runRollbackStep(draft(release, 'The listener switched; switching it back.', 'critical'), now);
+    return runRollbackStep(draft(release, { kind: 'listenerSwitchUndone' }, 'critical'), now);
   }
-  const note =
-    run.step.direction === 'forward'
-      ? `The listener now forwards to ${colourNote(release, 'to')}.`
-      : `The listener forwards to ${colourNote(release, 'from')} again.`;
-  return completeStep(draft(release, note), now);
+  return completeStep(draft(release, switchedNote(release, run.step.direction)), now);
 }
 
 export function onListenerSwitchFailed(
@@ -35,9 +32,9 @@ export function onListenerSwitchFailed(
 ): Draft | null {
   const run = runningSwitch(release, stepId);
   if (run === null) return null;
-  const what = `The listener switch was refused: ${reason}`;
+  const refused = (leadsTo: Consequence) => ({ kind: 'listenerSwitchRefused', reason, leadsTo }) as const;
   if (run.step.direction === 'back') {
-    return { ...failRollback(draft(release, what), { status: 'failed', output: reason }), detail: reason };
+    return failRollback(draft(release, refused('none')), { status: 'failed', output: reason });
   }
   // A refused switch did not move the listener: there is nothing to switch back, and nothing left to wait for.
   const exposure = release.exposure.filter((e) => e !== 'listenerSwitched');
@@ -46,17 +43,16 @@ export function onListenerSwitchFailed(
   if (run.cancelRequested && release.rollback) {
     // The rollback waited for this switch and has not run a step yet: plan it again without the switch back.
     const rollback = { ...release.rollback, steps: rollbackSteps(release.undo, exposure) };
-    return runRollbackStep(draft({ ...unmoved, rollback }, `${what}; rolling back.`, 'critical'), now);
+    return runRollbackStep(draft({ ...unmoved, rollback }, refused('rollingBack'), 'critical'), now);
   }
-  return {
-    ...startRollback(draft(unmoved, `${what}; rolling back.`), { kind: 'listenerSwitchFailed', reason }, now),
-    detail: reason,
-  };
+  return startRollback(draft(unmoved, refused('rollingBack')), { kind: 'listenerSwitchFailed', reason }, now);
 }
 
-/** `green (1.4.2)`: the colour and the version it runs. */
-function colourNote(release: Release, side: 'from' | 'to'): string {
-  const strategy = release.strategy;
-  const version = side === 'to' ? release.toVersion : release.fromVersion;
-  return strategy.kind === 'blueGreen' ? `${strategy[side]} (${version})` : version;
+/** Where the listener forwards now: the colour (blue/green) and the version it runs. */
+function switchedNote(release: Release, direction: 'forward' | 'back'): Notice {
+  const { strategy } = release;
+  const side = direction === 'forward' ? 'to' : 'from';
+  const version = direction === 'forward' ? release.toVersion : release.fromVersion;
+  const colour = strategy.kind === 'blueGreen' ? { colour: strategy[side] } : {};
+  return { kind: 'listenerSwitched', direction, version, ...colour };
 }

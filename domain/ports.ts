@@ -1,5 +1,6 @@
 import type { AnalysedMetric } from './analysis-queries';
 import type { MetricData } from './judge';
+import type { Notice } from './notice';
 import type { ConfigResult } from './service-config';
 import type {
   AlarmReadingEvent,
@@ -92,15 +93,15 @@ export interface CanaryMetrics {
   ): Promise<MetricsReading>;
 }
 
-export interface Notice {
-  readonly headline: string;
+/** A notice to deliver, and how urgently. */
+export interface Notification {
+  readonly notice: Notice;
   readonly severity: NoticeSeverity;
-  readonly detail?: string;
 }
 
 /** Tells people and systems that a release changed (Slack's living message, EventBridge). */
 export interface Notifier {
-  releaseChanged(release: Release, notice: Notice): Promise<void>;
+  releaseChanged(release: Release, notification: Notification): Promise<void>;
 }
 
 /**

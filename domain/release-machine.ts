@@ -63,13 +63,13 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
       return onTimer(release, event.timerId, now);
     case 'canaryStackReady':
       return release.state === 'awaitingCanaryStack'
-        ? enterStep(draft(release, 'The canary stack is ready.'), release.cursor + 1, now)
+        ? enterStep(draft(release, { kind: 'canaryStackReady' }), release.cursor + 1, now)
         : null;
     case 'canaryStackFailed':
       return isRollingBack(release.state)
         ? null
         : startRollback(
-            draft(release, `The canary stack failed: ${event.reason}`),
+            draft(release, { kind: 'canaryStackFailed', reason: event.reason }),
             { kind: 'canaryStackFailed', reason: event.reason },
             now,
           );
@@ -108,8 +108,10 @@ function onApproval(
   const refusal = approvalRefusal(release, event.actor);
   if (refusal) return { refused: refusal, message: refusalMessage(refusal) };
   if (event.kind === 'rejected') {
-    const reason = { kind: 'rejected', by: event.actor.id, comment: event.comment } as const;
-    return startRollback(draft(release, `Rejected by <@${event.actor.id}>.`), reason, now);
+    const by = event.actor.id;
+    const reason = { kind: 'rejected', by, comment: event.comment } as const;
+    const note = { kind: 'rejected', by, ...(event.comment ? { comment: event.comment } : {}) } as const;
+    return startRollback(draft(release, note), reason, now);
   }
   const approved: Release = {
     ...release,
@@ -119,10 +121,10 @@ function onApproval(
   if (run?.kind === 'inconclusive') {
     // Promoting an inconclusive window is the approval too: the approver saw which data was missing.
     const next = release.plan[release.cursor + 1]?.kind === 'approval' ? 2 : 1;
-    const note = `Promoted by <@${event.actor.id}> without data from ${run.noData.join(', ')}.`;
+    const note = { kind: 'promotedWithoutData', by: event.actor.id, noData: run.noData } as const;
     return enterStep(draft(approved, note, 'warning'), release.cursor + next, now);
   }
-  return enterStep(draft(approved, `Approved by <@${event.actor.id}>.`), release.cursor + 1, now);
+  return enterStep(draft(approved, { kind: 'approved', by: event.actor.id }), release.cursor + 1, now);
 }
 
 function onStop(
@@ -137,9 +139,9 @@ function onStop(
   if (refusal) return { refused: refusal, message: refusalMessage(refusal) };
   const by = event.actor.id;
   return event.kind === 'abortRequested'
-    ? startRollback(draft(release, `Aborted by <@${by}>.`), { kind: 'aborted', by }, now)
+    ? startRollback(draft(release, { kind: 'aborted', by }), { kind: 'aborted', by }, now)
     : startRollback(
-        draft(release, `Rollback requested by <@${by}>.`),
+        draft(release, { kind: 'rollbackRequested', by }),
         { kind: 'rolledBackByPerson', by },
         now,
       );
@@ -160,7 +162,7 @@ function onRetry(release: Release, actor: Actor, now: Instant): Decision {
     state: 'rollingBack',
     rollback: { ...rollback, attempts: rollback.attempts + 1 },
   };
-  return runRollbackStep(draft(retrying, `Rollback retried by <@${actor.id}>.`, 'warning'), now);
+  return runRollbackStep(draft(retrying, { kind: 'rollbackRetried', by: actor.id }, 'warning'), now);
 }
 
 function commit(release: Release, d: Draft, event: ReleaseEvent, now: Instant): Transition {
@@ -179,12 +181,7 @@ function commit(release: Release, d: Draft, event: ReleaseEvent, now: Instant): 
     historyLength: entry.seq,
     updatedAt: now,
   };
-  const notice: Effect = {
-    kind: 'notify',
-    headline: d.note,
-    severity: d.severity,
-    ...(d.detail ? { detail: d.detail } : {}),
-  };
+  const notice: Effect = { kind: 'notify', notice: d.note, severity: d.severity };
   return { ok: true, changed: true, release: next, effects: [...d.effects, notice], history: [entry] };
 }
 

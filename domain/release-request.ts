@@ -100,10 +100,14 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
     updatedAt: request.now,
   };
   const started: Draft = enterStep(
-    draft(
-      initial,
-      `<@${request.requestedBy.id}> started ${config.service} ${request.fromVersion} → ${request.toVersion}, ${describeStrategy(strategy)}.`,
-    ),
+    draft(initial, {
+      kind: 'requested',
+      by: request.requestedBy,
+      service: config.service,
+      fromVersion: request.fromVersion,
+      toVersion: request.toVersion,
+      strategy,
+    }),
     0,
     request.now,
   );
@@ -117,7 +121,7 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
     to: release.state,
     note: started.note,
   };
-  const notice: Effect = { kind: 'notify', headline: started.note, severity: 'info' };
+  const notice: Effect = { kind: 'notify', notice: started.note, severity: 'info' };
   return { ok: true, release, effects: [...started.effects, notice], history: [entry] };
 }
 

@@ -1,3 +1,4 @@
+import type { Notice } from './notice';
 import { assertNever, exposureOfStep, rollbackSteps } from './plan';
 import { addSeconds, isAtOrAfter } from './time';
 import type {
@@ -25,12 +26,11 @@ export const VALIDATION_MARGIN_SECONDS = 300;
 export interface Draft {
   readonly release: Release;
   readonly effects: readonly Effect[];
-  readonly note: string;
+  readonly note: Notice;
   readonly severity: NoticeSeverity;
-  readonly detail?: string;
 }
 
-export function draft(release: Release, note: string, severity: NoticeSeverity = 'info'): Draft {
+export function draft(release: Release, note: Notice, severity: NoticeSeverity = 'info'): Draft {
   return { release, effects: [], note, severity };
 }
 
@@ -115,7 +115,7 @@ function listenerSwitchRun(step: ListenerSwitchStep, common: RunStart, now: Inst
  * Moves the forward path to plan step `index` and starts it; past the last step the release succeeds.
  *
  * @example
- * enterStep(draft(release, 'canary deployed'), 1, now).release.state // 'startingMirror'
+ * enterStep(draft(release, { kind: 'canaryStackReady' }), 1, now).release.state // 'startingMirror'
  */
 export function enterStep(d: Draft, index: number, now: Instant): Draft {
   const step = d.release.plan[index];

@@ -1,3 +1,5 @@
+import type { Notice } from './notice';
+
 /** An ISO-8601 UTC instant, e.g. `2026-11-22T14:02:00.000Z`. The domain never reads a clock: callers pass `now`. */
 export type Instant = string;
 
@@ -355,13 +357,8 @@ export type Effect =
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
   | { readonly kind: 'cancelTimer'; readonly timerId: string }
   | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }
-  | {
-      readonly kind: 'notify';
-      readonly headline: string;
-      readonly severity: NoticeSeverity;
-      /** Details for the message's thread: failing hosts and their output, alarm reasons. */
-      readonly detail?: string;
-    }
+  /** What happened, as data: each notifier renders it for its medium (see `notice.ts`). */
+  | { readonly kind: 'notify'; readonly notice: Notice; readonly severity: NoticeSeverity }
   | { readonly kind: 'recordCurrentVersion'; readonly service: string; readonly version: string };
 
 export interface HistoryEntry {
@@ -371,7 +368,7 @@ export interface HistoryEntry {
   readonly cause: ReleaseEvent['kind'] | 'requested';
   readonly from: ReleaseState | null;
   readonly to: ReleaseState;
-  readonly note: string;
+  readonly note: Notice;
 }
 
 export type Refusal =

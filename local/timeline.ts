@@ -1,3 +1,4 @@
+import { describeNotice } from '../domain/notice';
 import type { Notifier } from '../domain/ports';
 import type { Release } from '../domain/types';
 
@@ -21,7 +22,7 @@ export function timelineNotifier(
         atMs: Date.now(),
         state: release.state,
         severity: notice.severity,
-        headline: notice.headline,
+        headline: describeNotice(notice.notice),
       };
       entries.push(entry);
       if (print && notice.severity !== 'progress')

@@ -11,7 +11,7 @@ import type {
   RollbackReason,
   Step,
 } from '../../domain/types';
-import { clip, duration, escapeMrkdwn, escapeNote, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
+import { clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 
 function isShift(step: Step | undefined): step is HostOperationStep {
   return step?.kind === 'hostOperation' && step.operation === 'shiftTraffic';
@@ -236,7 +236,7 @@ export function alarmsText(release: Release): string {
  */
 export function warningsText(release: Release): string | null {
   if (release.warnings.length === 0) return null;
-  const lines = release.warnings.map((warning) => `• ${escapeNote(clip(warning, 500))}`);
+  const lines = release.warnings.map((warning) => `• ${escapeMrkdwn(clip(warning, 500))}`);
   return joinWithin(['⚠️ *Warnings*', ...lines], LIMITS.section);
 }
 

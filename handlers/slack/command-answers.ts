@@ -4,7 +4,8 @@ import { describeStrategy } from '../../domain/release-request';
 import type { Actor, ReleaseEvent } from '../../domain/types';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
-import { escapeMrkdwn } from './mrkdwn';
+import { escapedNames } from './card-parts';
+import { channelLink, escapeMrkdwn } from './mrkdwn';
 import type { CardAction } from './release-card';
 import { staleActionExplanation } from './stale-actions';
 import { historyLines, releaseLine, statusText } from './summaries';
@@ -87,8 +88,8 @@ async function start(
 }
 
 function started(result: Extract<StartResult, { ok: true }>): string {
-  const { release } = result;
-  return `Started *${release.service}* ${release.fromVersion} → ${release.toVersion}, ${describeStrategy(release.strategy)}. Follow it in <#${release.policy.channel}>.`;
+  const release = escapedNames(result.release);
+  return `Started *${release.service}* ${release.fromVersion} → ${release.toVersion}, ${describeStrategy(release.strategy)}. Follow it in ${channelLink(release.policy.channel)}.`;
 }
 
 function startRefused(result: Extract<StartResult, { ok: false }>, service: string): string {
@@ -137,14 +138,14 @@ export async function refusalText(
 
 function accepted(result: Extract<ApplyResult, { ok: true }>, action: CardAction): string {
   if (!result.changed) return 'This request was already handled: see the release card in the channel.';
-  const { release } = result;
+  const release = escapedNames(result.release);
   const what = {
     promote: 'Promoted',
     rollback: 'Rolling back',
     abort: 'Aborted',
     retry: 'Retrying the rollback of',
   };
-  return `${what[action]} *${release.service}* ${release.fromVersion} → ${release.toVersion}. The card in <#${release.policy.channel}> follows it.`;
+  return `${what[action]} *${release.service}* ${release.fromVersion} → ${release.toVersion}. The card in ${channelLink(release.policy.channel)} follows it.`;
 }
 
 async function noActiveRelease(deps: SlackDeps, service: string): Promise<string> {

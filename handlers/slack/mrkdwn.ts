@@ -34,21 +34,6 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Our own tokens: a mention of a valid user id, and the date token `slackTime` writes. */
-const OUR_TOKENS = /(<@[UW][A-Z0-9]{2,20}>|<!date\^-?\d+\^\{time\}\|\d\d:\d\d UTC>)/;
-
-/**
- * Escapes a domain note, which mixes our own `<@U…>` mentions with outside text, keeping our tokens.
- * @example escapeNote('Approved by <@U0ANA>. <!here>') // 'Approved by <@U0ANA>. &lt;!here&gt;'
- */
-export function escapeNote(text: string): string {
-  // split() with a capturing group puts the tokens at the odd indices.
-  return text
-    .split(OUR_TOKENS)
-    .map((part, index) => (index % 2 === 1 ? part : escapeMrkdwn(part)))
-    .join('');
-}
-
 /**
  * Cuts `text` to `max` characters with an ellipsis, never inside an entity (`&amp;`), a token (`<@U…>`,
  * `<!date…>`) or a surrogate pair: Slack would show the broken half.
@@ -107,6 +92,14 @@ export function slackTime(at: Instant): string {
  */
 export function mention(id: string): string {
   return patterns.slackUserId.test(id) ? `<@${id}>` : escapeMrkdwn(clip(id, 80));
+}
+
+/**
+ * A channel as a link; anything that is not a valid Slack channel id is shown as escaped text.
+ * @example channelLink('C0RELEASES') // '<#C0RELEASES>'
+ */
+export function channelLink(id: string): string {
+  return patterns.slackChannelId.test(id) ? `<#${id}>` : escapeMrkdwn(clip(id, 80));
 }
 
 /**

@@ -15,18 +15,7 @@ import {
   warningsText,
   windowLine,
 } from './card-parts';
-import {
-  actorName,
-  clip,
-  duration,
-  escapeMrkdwn,
-  escapeNote,
-  joinWithin,
-  LIMITS,
-  mention,
-  slackTime,
-  tailWithin,
-} from './mrkdwn';
+import { actorName, clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 
 /**
  * What a person can do to a release from its card (or the matching `/canary` command).
@@ -35,7 +24,7 @@ import {
  * const action: CardAction = actionOf(payload.actions[0].action_id) ?? 'abort';
  */
 export type CardAction = 'promote' | 'rollback' | 'abort' | 'retry';
-type Message = { readonly text: string; readonly blocks: readonly KnownBlock[] };
+export type Message = { readonly text: string; readonly blocks: readonly KnownBlock[] };
 
 /** In the order the buttons appear: the way forward first, the destructive ones last. */
 const ACTIONS: readonly CardAction[] = ['promote', 'retry', 'rollback', 'abort'];
@@ -111,32 +100,6 @@ export function releaseCard(release: Release, now: Instant): Message {
   const [emoji, phrase] = STATES[release.state];
   const text = `${emoji} ${shown.service} ${shown.fromVersion} → ${shown.toVersion}: ${phrase(shown)}`;
   return { text: clip(text, LIMITS.text), blocks: blocks.slice(0, LIMITS.blocks) };
-}
-
-/** The last lines of a command's output are the ones that explain a failure. */
-const DETAIL_LINES = 15;
-
-/**
- * A thread reply for a notice's detail (command failures with host and last output lines, alarm reasons): a
- * short mrkdwn text with the detail in a code block, the output's last 15 lines, within limits.
- *
- * @example
- * detailReply(release, 'Rollback step failed: stopMirror on i-0b…: failed', 'stopMirror on i-0b…: failed\nnginx: …')
- * // { text: 'orders-api 1.4.2: Rollback step failed: …', blocks: [headline section, '```…```' section] }
- */
-export function detailReply(release: Release, headline: string, detail: string): Message {
-  const head = escapeNote(headline);
-  const lines = detail.split('\n');
-  const last = lines.slice(-DETAIL_LINES);
-  // A ``` inside the output would close our code block early: zero-width spaces keep it visible but inert.
-  const raw = last.join('\n').replace(/```/g, '`\u200b`\u200b`');
-  const blocks: KnownBlock[] = [section(head)];
-  if (detail.trim() !== '') blocks.push(section(`\`\`\`\n${tailWithin(raw, LIMITS.section - 8)}\n\`\`\``));
-  const skipped = lines.length - last.length;
-  if (skipped > 0)
-    blocks.push({ type: 'context', elements: [mrkdwn(`${skipped} earlier lines not shown.`, 100)] });
-  const text = `${escapeMrkdwn(release.service)} ${escapeMrkdwn(release.toVersion)}: ${head}`;
-  return { text: clip(text, LIMITS.text), blocks };
 }
 
 /** Each state's emoji and phrase; a Record over every state, so a new state breaks the build here. */
@@ -349,10 +312,10 @@ function plain(text: string, max: number): PlainTextElement {
   return { type: 'plain_text', text: clip(text, max) || ' ', emoji: true };
 }
 
-function mrkdwn(text: string, max: number): MrkdwnElement {
+export function mrkdwn(text: string, max: number): MrkdwnElement {
   return { type: 'mrkdwn', text: clip(text, max) || ' ' };
 }
 
-function section(text: string): KnownBlock {
+export function section(text: string): KnownBlock {
   return { type: 'section', text: mrkdwn(text, LIMITS.section) };
 }

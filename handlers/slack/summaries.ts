@@ -1,6 +1,7 @@
 import { describeStrategy } from '../../domain/release-request';
 import type { Release } from '../../domain/types';
-import { actorName, slackTime } from './mrkdwn';
+import { escapedNames } from './card-parts';
+import { actorName, escapeMrkdwn, mention, slackTime } from './mrkdwn';
 
 /**
  * One line about a release, for lists.
@@ -8,7 +9,8 @@ import { actorName, slackTime } from './mrkdwn';
  * @example
  * releaseLine(release) // "*orders-api* 1.4.1 → 1.4.2: verifying, mirroring 10%, started by <@UANA> at <!date^…>"
  */
-export function releaseLine(release: Release): string {
+export function releaseLine(stored: Release): string {
+  const release = escapedNames(stored);
   return `*${release.service}* ${release.fromVersion} → ${release.toVersion}: ${release.state}, ${describeStrategy(release.strategy)}, started by ${actorName(release.requestedBy)} ${slackTime(release.requestedAt)}`;
 }
 
@@ -21,7 +23,7 @@ export function releaseLine(release: Release): string {
 export function statusText(release: Release): string {
   const lines = [
     releaseLine(release),
-    `Release \`${release.id}\`, last change ${slackTime(release.updatedAt)}.`,
+    `Release \`${escapeMrkdwn(release.id)}\`, last change ${slackTime(release.updatedAt)}.`,
   ];
   const next = nextSteps(release);
   if (next) lines.push(`Next: ${next}`);
@@ -29,7 +31,7 @@ export function statusText(release: Release): string {
 }
 
 function nextSteps(release: Release): string | null {
-  const s = release.service;
+  const s = escapeMrkdwn(release.service);
   switch (release.state) {
     case 'awaitingApproval':
       return `an approver types \`/canary promote ${s}\` or presses Promote on the card.`;
@@ -53,10 +55,12 @@ function nextSteps(release: Release): string | null {
  * historyLines('orders-api', releases) // "*orders-api, last 2 releases*\n• 1.4.1 → 1.4.2 succeeded …"
  */
 export function historyLines(service: string, releases: readonly Release[]): string {
-  const lines = releases.map(
-    (r) =>
-      `• ${r.fromVersion} → ${r.toVersion} *${r.state}*, ${describeStrategy(r.strategy)}, started by ${actorName(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => `<@${a.by}>`).join(', ')}` : ''}`,
-  );
+  const lines = releases
+    .map(escapedNames)
+    .map(
+      (r) =>
+        `• ${r.fromVersion} → ${r.toVersion} *${r.state}*, ${describeStrategy(r.strategy)}, started by ${actorName(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => mention(a.by)).join(', ')}` : ''}`,
+    );
   const count = releases.length === 1 ? 'last release' : `last ${releases.length} releases`;
-  return `*${service}, ${count}*\n${lines.join('\n')}`;
+  return `*${escapeMrkdwn(service)}, ${count}*\n${lines.join('\n')}`;
 }

@@ -109,7 +109,7 @@ describe('cloudWatchAlarmReader', () => {
 
 describe('eventBridgePublisher', () => {
   const release = newRelease({ id: 'orders-api-r1' }).release;
-  const notice = { headline: 'Canary deployed.', severity: 'info' } as const;
+  const notice = { notice: { kind: 'approved', by: 'U0ANA' }, severity: 'info' } as const;
 
   it('sends failed entries again until EventBridge accepts them', async () => {
     eventBridge
@@ -130,7 +130,8 @@ describe('eventBridgePublisher', () => {
     expect(detail).toMatchObject({
       releaseId: 'orders-api-r1',
       service: 'orders-api',
-      headline: 'Canary deployed.',
+      notice: { kind: 'approved', by: 'U0ANA' },
+      headline: 'Approved by U0ANA.',
     });
   });
 
@@ -139,7 +140,13 @@ describe('eventBridgePublisher', () => {
     const publisher = eventBridgePublisher(new EventBridgeClient({}), { busName: 'bus' });
 
     await publisher.releaseChanged(release, {
-      headline: 'deployCanary on i-1: success',
+      notice: {
+        kind: 'hostResult',
+        operation: 'deployCanary',
+        hostId: 'i-1',
+        status: 'success',
+        leadsTo: 'none',
+      },
       severity: 'progress',
     });
 

@@ -25,7 +25,7 @@ function entry(release: Release, note: string): HistoryEntry {
     cause: 'timerElapsed',
     from: 'deployingCanary',
     to: release.state,
-    note,
+    note: { kind: 'legacy', text: note },
   };
 }
 

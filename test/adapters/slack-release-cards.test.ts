@@ -38,8 +38,8 @@ describe('the Slack release card notifier', () => {
     const notifier = notifierOver(new Map([[release.id, release]]));
 
     await Promise.all([
-      notifier.releaseChanged(release, { headline: 'a', severity: 'info' }),
-      notifier.releaseChanged(release, { headline: 'b', severity: 'info' }),
+      notifier.releaseChanged(release, { notice: { kind: 'legacy', text: 'a' }, severity: 'info' }),
+      notifier.releaseChanged(release, { notice: { kind: 'legacy', text: 'b' }, severity: 'info' }),
     ]);
 
     expect(calls('chat.postMessage')).toHaveLength(2);
@@ -52,9 +52,12 @@ describe('the Slack release card notifier', () => {
     const newer = bumped(release, { state: 'startingMirror' });
     const releases = new Map([[release.id, newer]]);
     const notifier = notifierOver(releases);
-    await notifier.releaseChanged(newer, { headline: 'newer', severity: 'info' });
+    await notifier.releaseChanged(newer, { notice: { kind: 'legacy', text: 'newer' }, severity: 'info' });
 
-    await notifier.releaseChanged(release, { headline: 'late and old', severity: 'info' });
+    await notifier.releaseChanged(release, {
+      notice: { kind: 'legacy', text: 'late and old' },
+      severity: 'info',
+    });
 
     const shown = JSON.stringify(cardsInChannel()[0]?.blocks);
     expect(shown).toContain(`version ${newer.version}`);
@@ -64,7 +67,7 @@ describe('the Slack release card notifier', () => {
     const { release } = newRelease();
     const releases = new Map([[release.id, release]]);
     const notifier = notifierOver(releases);
-    await notifier.releaseChanged(release, { headline: 'started', severity: 'info' });
+    await notifier.releaseChanged(release, { notice: { kind: 'legacy', text: 'started' }, severity: 'info' });
     const run = release.run;
     if (run?.kind !== 'hostOperation') throw new Error('the release should be running deployCanary');
 
@@ -75,7 +78,10 @@ describe('the Slack release card notifier', () => {
         run: { ...run, hosts: { ...hostOperationRunOf(current)?.hosts, [`i-${host}`]: status } },
       });
       releases.set(current.id, current);
-      await notifier.releaseChanged(current, { headline: `host ${host}`, severity: 'progress' });
+      await notifier.releaseChanged(current, {
+        notice: { kind: 'legacy', text: `host ${host}` },
+        severity: 'progress',
+      });
     }
 
     // Host 1, host 10, then every result from the failure on (17 to 25, 20 among them): 11 updates, not 25.
@@ -95,12 +101,15 @@ describe('the Slack release card notifier', () => {
       },
     });
     const notifier = notifierOver(new Map([[release.id, rolling]]));
-    await notifier.releaseChanged(release, { headline: 'started', severity: 'info' });
+    await notifier.releaseChanged(release, { notice: { kind: 'legacy', text: 'started' }, severity: 'info' });
 
     await notifier.releaseChanged(rolling, {
-      headline: 'Alarm orders-api-canary-5xx is ALARM. Rolling back.',
+      notice: {
+        kind: 'alarmFired',
+        alarmName: 'orders-api-canary-5xx',
+        reason: 'Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (0.0).',
+      },
       severity: 'critical',
-      detail: 'Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (0.0).',
     });
 
     const reply = calls('chat.postMessage').at(-1)?.body;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeNotice } from '../../domain/notice';
 import type { EffectHandOff } from '../../domain/ports';
 import { harness } from '../support/harness';
 import { APPROVER, BLUE_GREEN, blueGreenConfig, REQUESTER, serviceConfig } from '../support/service-config';
@@ -142,7 +143,9 @@ describe('a blue/green release', () => {
     expect(release.state).toBe('rolledBack');
     expect(release.rollback?.reason).toMatchObject({ kind: 'listenerSwitchFailed' });
     expect(h.listeners.forwardsTo(listenerArn)).toBe(elsewhere);
-    expect(h.notices.map((n) => n.notice.headline).join('\n')).toContain('it was changed by someone else');
+    expect(h.notices.map((n) => describeNotice(n.notice.notice)).join('\n')).toContain(
+      'it was changed by someone else',
+    );
   });
 
   it('stops in rollbackFailed when the switch back is refused, and switches back on Retry once the listener is fixed', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnknownReleaseError } from '../../app/errors';
+import { noticeDetail } from '../../domain/notice';
 import { harness } from '../support/harness';
 import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
@@ -85,7 +86,9 @@ describe('a mirror release, end to end', () => {
     expect(release.exposure).toEqual([]);
     expect(h.recordedVersions).toEqual([]);
     expect(
-      h.notices.some((n) => n.notice.severity === 'critical' && n.notice.detail?.includes('Threshold')),
+      h.notices.some(
+        (n) => n.notice.severity === 'critical' && noticeDetail(n.notice.notice)?.includes('Threshold'),
+      ),
     ).toBe(true);
   });
 

@@ -345,7 +345,11 @@ describe('the verdict at the end of a window', () => {
     const byStranger = transition(held, { kind: 'approved', actor: { kind: 'person', id: STRANGER } }, T0);
 
     expect(promoted.ok && promoted.release.state).toBe('stoppingMirror');
-    expect(promoted.ok && promoted.history[0]?.note).toContain('without data from orders-api-canary-5xx');
+    expect(promoted.ok && promoted.history[0]?.note).toMatchObject({
+      kind: 'promotedWithoutData',
+      by: approver.id,
+      noData: expect.arrayContaining(['orders-api-canary-5xx']),
+    });
     expect(rolledBack.ok && rolledBack.release.state).toBe('rollingBack');
     expect(byStranger).toMatchObject({ ok: false, reason: 'not-authorized' });
   });

@@ -5,12 +5,12 @@ import { requestRelease } from '../../domain/release-request';
 import { addSeconds } from '../../domain/time';
 import type { HostOperationStep, Release, ReleaseState, Rollback, RollbackReason } from '../../domain/types';
 import { slackTime } from '../../handlers/slack/mrkdwn';
+import { noticeReply } from '../../handlers/slack/notice-reply';
 import {
   ACTION_IDS,
   actionOf,
   availableActions,
   type CardAction,
-  detailReply,
   releaseCard,
 } from '../../handlers/slack/release-card';
 import { staleActionExplanation } from '../../handlers/slack/stale-actions';
@@ -670,19 +670,41 @@ describe('escaping', () => {
     expect(json).toContain(`<@${REQUESTER}>`);
   });
 
-  it('escapes a detail but keeps the domain note mentions in its headline', async () => {
+  it('mentions the acting person but escapes a comment that carries mentions', async () => {
     const { release } = await releaseIn('verifying');
 
-    const reply = detailReply(
-      release,
-      `Rejected by <@${APPROVER}>. <!here>`,
-      'deploy failed\n<!channel> & co',
-    );
+    const reply = noticeReply(release, { kind: 'rejected', by: APPROVER, comment: '<@U0ATTACKER> <!here>' });
 
     const json = JSON.stringify(reply);
-    expect(json).toContain(`Rejected by <@${APPROVER}>. &lt;!here&gt;`);
+    expect(json).toContain(`Rejected by <@${APPROVER}>. “&lt;@U0ATTACKER&gt; &lt;!here&gt;”`);
+    expect(json).not.toMatch(/<!here>|<@U0ATTACKER>/);
+  });
+
+  it('escapes a host output, and never mentions an actor id that is not a Slack user id', async () => {
+    const { release } = await releaseIn('verifying');
+
+    const reply = noticeReply(release, {
+      kind: 'hostResult',
+      operation: 'deployCanary',
+      hostId: 'i-1',
+      status: 'failed',
+      output: 'deploy failed\n<!channel> & co',
+      leadsTo: 'rollingBack',
+    });
+    const aborted = noticeReply(release, { kind: 'aborted', by: '!channel' });
+
+    const json = JSON.stringify([reply, aborted]);
     expect(json).toContain('&lt;!channel&gt; &amp; co');
-    expect(json).not.toMatch(/<!(here|channel)>/);
+    expect(json).toContain('Aborted by !channel.');
+    expect(json).not.toMatch(/<!channel>|<@!/);
+  });
+
+  it('shows a legacy note (stored as text) fully escaped, mentions included', async () => {
+    const { release } = await releaseIn('verifying');
+
+    const reply = noticeReply(release, { kind: 'legacy', text: `Approved by <@${APPROVER}>. <!here>` });
+
+    expect(JSON.stringify(reply)).toContain(`Approved by &lt;@${APPROVER}&gt;. &lt;!here&gt;`);
   });
 });
 
@@ -748,11 +770,11 @@ describe('limits', () => {
       (_, i) => `line ${i} ${'y'.repeat(i === 4999 ? 5000 : 10)}`,
     ).join('\n');
 
-    const reply = detailReply(
-      release,
-      'x'.repeat(5000),
-      `stopMirror on ${FAILING_HOST}: failed\n${output}\n\`\`\` break out`,
-    );
+    const reply = noticeReply(release, {
+      kind: 'legacy',
+      text: 'x'.repeat(5000),
+      detail: `stopMirror on ${FAILING_HOST}: failed\n${output}\n\`\`\` break out`,
+    });
 
     expectWithinLimits(reply);
     const code = reply.blocks[1]?.type === 'section' ? (reply.blocks[1].text?.text ?? '') : '';
@@ -770,11 +792,18 @@ describe('limits', () => {
   it('shows a short detail whole', async () => {
     const { release } = await releaseIn('rollingBack');
 
-    const reply = detailReply(release, 'Alarm orders-api-canary-5xx is ALARM.', 'Threshold Crossed');
+    const reply = noticeReply(release, {
+      kind: 'alarmFired',
+      alarmName: 'orders-api-canary-5xx',
+      reason: 'Threshold Crossed',
+    });
 
-    expect(reply.text).toBe('orders-api 1.4.2: Alarm orders-api-canary-5xx is ALARM.');
+    expect(reply.text).toBe('orders-api 1.4.2: Alarm orders-api-canary-5xx is ALARM. Rolling back.');
     expect(reply.blocks).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: 'Alarm orders-api-canary-5xx is ALARM.' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: 'Alarm orders-api-canary-5xx is ALARM. Rolling back.' },
+      },
       { type: 'section', text: { type: 'mrkdwn', text: '```\nThreshold Crossed\n```' } },
     ]);
   });

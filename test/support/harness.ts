@@ -5,7 +5,7 @@ import type {
   AlarmReading,
   EffectHandOff,
   ListenerSwitch,
-  Notice,
+  Notification,
   Notifier,
   PendingEffect,
   ReleaseStore,
@@ -57,7 +57,7 @@ export function harness(
   const cancelled: string[] = [];
   const timers = new Map<string, { releaseId: string; at: Instant }>();
   const alarmStates = new Map<string, { state: AlarmState; since: Instant }>();
-  const notices: { release: Release; notice: Notice }[] = [];
+  const notices: { release: Release; notice: Notification }[] = [];
   const failedEffects: PendingEffect[] = [];
   const store = options.store ?? memoryReleaseStore();
   const listeners = memoryListenerSwitch(options.listeners);

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { Notice } from '../domain/notice';
+import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
+
+/*
+ * The stored shape of a notice (history entries, queued `notify` effects). Items written before notices were
+ * data hold a string: it is read as a `legacy` notice, whose text every renderer treats as outside text.
+ */
+
+const colour = z.enum(['blue', 'green']);
+const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
+const operation = z.enum(HOST_OPERATIONS);
+const consequence = z.enum(['none', 'rollingBack', 'rollbackStepFailed']);
+const names = z.array(z.string());
+
+export const actorSchema = z.object({
+  kind: z.enum(['person', 'pipeline', 'system']),
+  id: z.string(),
+  groups: z.array(z.string()).optional(),
+});
+
+export const strategySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mirror'), percent: z.number() }),
+  z.object({ kind: z.literal('steps'), steps: z.array(z.number()), bakeSeconds: z.number() }),
+  z.object({ kind: z.literal('blueGreen'), from: colour, to: colour }),
+]);
+
+const person = (kind: 'approved' | 'aborted' | 'rollbackRequested' | 'rollbackRetried') =>
+  z.object({ kind: z.literal(kind), by: z.string() });
+const fixed = (kind: 'canaryStackReady' | 'checkingAlarms' | 'windowPassed' | 'listenerSwitchUndone') =>
+  z.object({ kind: z.literal(kind) });
+const noData = (kind: 'windowExtended' | 'noDataAfterExtension' | 'inconclusive') =>
+  z.object({ kind: z.literal(kind), noData: names });
+
+export const noticeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('requested'),
+    by: actorSchema,
+    service: z.string(),
+    fromVersion: z.string(),
+    toVersion: z.string(),
+    strategy: strategySchema,
+  }),
+  fixed('canaryStackReady'),
+  z.object({ kind: z.literal('canaryStackFailed'), reason: z.string() }),
+  person('approved'),
+  z.object({ kind: z.literal('promotedWithoutData'), by: z.string(), noData: names }),
+  z.object({ kind: z.literal('rejected'), by: z.string(), comment: z.string().optional() }),
+  person('aborted'),
+  person('rollbackRequested'),
+  person('rollbackRetried'),
+  z.object({
+    kind: z.literal('alarmChanged'),
+    alarmName: z.string(),
+    state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+  }),
+  z.object({ kind: z.literal('alarmFired'), alarmName: z.string(), reason: z.string() }),
+  fixed('checkingAlarms'),
+  fixed('windowPassed'),
+  noData('windowExtended'),
+  noData('noDataAfterExtension'),
+  noData('inconclusive'),
+  z.object({ kind: z.literal('commandSent'), operation, commandId: z.string() }),
+  z.object({
+    kind: z.literal('hostResult'),
+    operation,
+    hostId: z.string(),
+    status: outcome,
+    output: z.string().optional(),
+    leadsTo: consequence,
+  }),
+  z.object({ kind: z.literal('commandResult'), operation, status: outcome, leadsTo: consequence }),
+  z.object({ kind: z.literal('stepTimedOut'), step: z.string(), leadsTo: consequence }),
+  z.object({ kind: z.literal('deadlineExceeded'), state: z.enum(RELEASE_STATES) }),
+  z.object({
+    kind: z.literal('listenerSwitched'),
+    direction: z.enum(['forward', 'back']),
+    colour: colour.optional(),
+    version: z.string(),
+  }),
+  fixed('listenerSwitchUndone'),
+  z.object({ kind: z.literal('listenerSwitchRefused'), reason: z.string(), leadsTo: consequence }),
+  z.object({ kind: z.literal('legacy'), text: z.string(), detail: z.string().optional() }),
+]) satisfies z.ZodType<Notice>;
+
+/** A history entry's note: a notice, or the text an entry written before notices were data holds. */
+export const storedNote = z.preprocess(
+  (stored) => (typeof stored === 'string' ? { kind: 'legacy', text: stored } : stored),
+  noticeSchema,
+);
+
+/**
+ * A queued `notify` effect written before notices were data carried `headline` and `detail` text: it is read as
+ * a legacy notice, so an outbox that held one across the upgrade still delivers it.
+ */
+export function upgradeLegacyNotify(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null) return stored;
+  const item = stored as { kind?: unknown; headline?: unknown; detail?: unknown; notice?: unknown };
+  if (item.kind !== 'notify' || item.notice !== undefined || typeof item.headline !== 'string') return stored;
+  const { headline, detail, ...rest } = item;
+  const notice = { kind: 'legacy', text: headline, ...(typeof detail === 'string' ? { detail } : {}) };
+  return { ...rest, notice };
+}
