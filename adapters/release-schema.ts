@@ -15,7 +15,7 @@ const fleet = z.enum(['stable', 'canary', 'blue', 'green']);
 const colour = z.enum(['blue', 'green']);
 const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
 const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
-const actor = z.object({
+export const actor = z.object({
   kind: z.enum(['person', 'pipeline', 'system']),
   id: z.string(),
   groups: z.array(z.string()).optional(),

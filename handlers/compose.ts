@@ -19,6 +19,7 @@ import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
 import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
 import { ssmServiceConfigs, ssmVersionRegistry } from '../adapters/ssm-parameters';
+import { freezeService } from '../app/freeze-service';
 import { type ReleaseService, releaseService } from '../app/release-service';
 import type {
   Clock,
@@ -148,7 +149,12 @@ export async function slackRuntime(): Promise<SlackRuntime> {
   const handOff = eventBridgeHandOff(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN });
   const service = releaseService({ ...ports, clock, ids, handOff, onEffectFailed });
   slackBuilt = {
-    deps: { service, store: ports.store, configs: ports.configs },
+    deps: {
+      service,
+      store: ports.store,
+      configs: ports.configs,
+      freezes: freezeService({ ...ports, clock, admins: env.FREEZE_ADMINS }),
+    },
     slackApiUrl: env.SLACK_API_URL,
   };
   return { ...slackBuilt, secrets };

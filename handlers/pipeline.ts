@@ -29,7 +29,10 @@ export function pipelineHandler(source: AgentSource) {
           requestId: id,
         });
         if (!started.ok) logger.warn('release refused', { reason: started.reason, message: started.message });
-        return started.ok ? { releaseId: started.release.id } : { refused: started.reason };
+        // The message names who froze the service (when and why), or which pipelines may start it.
+        return started.ok
+          ? { releaseId: started.release.id }
+          : { refused: started.reason, message: started.message };
       }
       const failure = kind === 'Canary Stack Failed' ? detail.reason : undefined;
       const result = await service.canaryStackReported({ service: name, version, actor, failure }, id);

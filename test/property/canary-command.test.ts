@@ -11,7 +11,8 @@ import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
  */
 
 const RUNS = { numRuns: 10_000 };
-const SUB_COMMANDS = 'start status list promote rollback roll-back abort retry history help'.split(' ');
+const SUB_COMMANDS =
+  'start status list promote rollback roll-back abort retry history help freeze unfreeze'.split(' ');
 const SOUP = [...';|&$()`<>\\\'"\n*=,:%.-'];
 const SPACES = [' ', '  ', '\t', '\n', '\u00a0', '\u3000', '\u2028', '\u200b'];
 // A lone surrogate, a skin-toned emoji, case-mapping traps, a bidi override, and ready-made mentions.
@@ -32,6 +33,9 @@ const strategy: fc.Arbitrary<StrategyChoice> = fc.oneof(
   steps.map((list) => ({ kind: 'steps', steps: list }) as const),
   fc.constant({ kind: 'blueGreen' } as const),
 );
+
+// Words of a freeze's reason, with the characters people use and those that must stay text (`<`, `@`, `&`).
+const reasonWord = fc.stringMatching(/^[A-Za-z0-9.,!?'"<>@&#:()-]{1,12}$/);
 
 const startCommand: fc.Arbitrary<CanaryCommand> = fc
   .record(
@@ -62,6 +66,18 @@ const validCommand: fc.Arbitrary<CanaryCommand> = fc.oneof(
     { kind: fc.constantFrom('promote', 'rollback', 'abort', 'retry', 'history'), service: serviceName },
     { noNullPrototype: true },
   ),
+  fc
+    .record(
+      {
+        target: fc.oneof(serviceName, fc.constant('all')),
+        reason: fc.array(reasonWord, { minLength: 1, maxLength: 8 }).map((words) => words.join(' ')),
+      },
+      { requiredKeys: ['target'], noNullPrototype: true },
+    )
+    .map((fields) => ({ kind: 'freeze' as const, ...fields })),
+  fc
+    .record({ target: fc.oneof(serviceName, fc.constant('all')) }, { noNullPrototype: true })
+    .map((fields) => ({ kind: 'unfreeze' as const, ...fields })),
 );
 
 /** Renders a duration as bare seconds or as a person would write it: `1d2h`, `15m`, `1h30m5s`. */
@@ -99,6 +115,10 @@ function wordsOf(command: CanaryCommand, order: readonly number[], bareSeconds: 
     case 'list':
     case 'help':
       return [command.kind];
+    case 'freeze':
+      return [command.kind, command.target, ...(command.reason?.split(' ') ?? [])];
+    case 'unfreeze':
+      return [command.kind, command.target];
     default:
       return [command.kind, command.service];
   }
@@ -108,6 +128,14 @@ function wordsOf(command: CanaryCommand, order: readonly number[], bareSeconds: 
 function expectSafeCommand(command: CanaryCommand): void {
   if ('service' in command && command.service !== undefined) {
     expect(isServiceName(command.service)).toBe(true);
+  }
+  if (command.kind === 'freeze' || command.kind === 'unfreeze') {
+    expect(command.target === 'all' || isServiceName(command.target)).toBe(true);
+  }
+  if (command.kind === 'freeze' && command.reason !== undefined) {
+    expect(Array.from(command.reason).length).toBeLessThanOrEqual(200);
+    expect(command.reason).not.toMatch(/[\p{Cc}\p{Cf}\p{Cs}]/u);
+    expect(command.reason).not.toMatch(/^\s|\s$|\s\s/);
   }
   if (command.kind !== 'start') return;
   expect(isVersion(command.version)).toBe(true);
