@@ -16,15 +16,18 @@ import {
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, ReleaseChange, ReleaseStore } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
-import type { Release } from '../domain/types';
 import { dynamoFreezes, freezeKey, freezeScopesOf } from './dynamo-freezes';
-import { type CancelReason, deleteOutboxItems, reasonsOf, type TransactItem } from './dynamo-transact';
+import {
+  type CancelReason,
+  deleteOutboxItems,
+  reasonsOf,
+  releaseItem,
+  type TransactItem,
+} from './dynamo-items';
 import { historyEntrySchema, parseStored, pendingEffectSchema, releaseSchema } from './release-schema';
 
 /** How long processed-event ids and command correlations are kept (DynamoDB TTL). */
 const EVENT_TTL_SECONDS = 14 * 86_400;
-/** Sorts after any ISO instant: active releases with no deadline (waiting for a person) never come due. */
-const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
 
 /*
  * One table, items keyed for the questions the agent asks:
@@ -127,22 +130,6 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
       });
     }
     return items;
-  }
-
-  function releaseItem(release: Release) {
-    const active = holdsServiceLock(release.state);
-    const deadline = release.state === 'rollbackFailed' ? undefined : release.run?.deadlineAt;
-    return {
-      pk: `RELEASE#${release.id}`,
-      sk: 'RELEASE',
-      version: release.version,
-      state: release.state,
-      service: release.service,
-      gsi2pk: `SERVICE#${release.service}`,
-      gsi2sk: `${release.requestedAt}#${release.id}`,
-      ...(active ? { gsi1pk: 'ACTIVE', gsi1sk: `${deadline ?? NO_DEADLINE}#${release.id}` } : {}),
-      data: JSON.stringify(release),
-    };
   }
 
   async function transact(

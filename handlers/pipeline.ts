@@ -28,7 +28,8 @@ export function pipelineHandler(source: AgentSource) {
           windowSeconds,
           requestId: id,
         });
-        if (!started.ok) logger.warn('release refused', { reason: started.reason, message: started.message });
+        // `detail`, not `message`: the logger drops a `message` key, which hid why a pipeline was refused.
+        if (!started.ok) logger.warn('release refused', { reason: started.reason, detail: started.message });
         // The message names who froze the service (when and why), or which pipelines may start it.
         return started.ok
           ? { releaseId: started.release.id }

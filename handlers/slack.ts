@@ -15,6 +15,7 @@ export interface SlackRuntime {
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
+const FORM = 'application/x-www-form-urlencoded';
 const SORRY = JSON.stringify({
   response_type: 'ephemeral',
   text: 'The agent could not handle this request. Nothing was changed; try again in a minute.',
@@ -65,7 +66,9 @@ export function slackHandler(
           handle: lambdaSlackApp(runtime.deps, runtime.secrets, clientOptions),
         };
       }
-      return (await app.handle(event, context)) as Result;
+      // Bolt reads a form body only under exactly this type, so a `; charset=…` suffix is dropped for it.
+      const formEvent = { ...event, headers: { ...headers, 'content-type': FORM } };
+      return (await app.handle(formEvent, context)) as Result;
     });
 }
 
@@ -75,7 +78,7 @@ export function slackHandler(
  * like a command as one, so anything but a form post is refused.
  */
 function isFormPost(contentType: string | undefined): boolean {
-  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  return contentType?.split(';')[0]?.trim().toLowerCase() === FORM;
 }
 
 function rawBody(event: APIGatewayProxyEventV2): string {

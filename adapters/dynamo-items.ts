@@ -5,7 +5,9 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { holdsServiceLock } from '../domain/policies';
 import type { PendingEffect } from '../domain/ports';
+import type { Release } from '../domain/types';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -16,8 +18,29 @@ export interface CancelReason {
 }
 
 /*
- * The release store's transaction and batch helpers, kept apart so the store reads as its key design.
+ * The release item's shape and the release store's transaction and batch helpers, kept apart so that
+ * dynamo-release-store.ts reads as its key design.
  */
+
+/** Sorts after any ISO instant: active releases with no deadline (waiting for a person) never come due. */
+const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
+
+/** The release item: the release under its version, indexed while active (gsi1) and by service (gsi2). */
+export function releaseItem(release: Release) {
+  const active = holdsServiceLock(release.state);
+  const deadline = release.state === 'rollbackFailed' ? undefined : release.run?.deadlineAt;
+  return {
+    pk: `RELEASE#${release.id}`,
+    sk: 'RELEASE',
+    version: release.version,
+    state: release.state,
+    service: release.service,
+    gsi2pk: `SERVICE#${release.service}`,
+    gsi2sk: `${release.requestedAt}#${release.id}`,
+    ...(active ? { gsi1pk: 'ACTIVE', gsi1sk: `${deadline ?? NO_DEADLINE}#${release.id}` } : {}),
+    data: JSON.stringify(release),
+  };
+}
 
 /** Lines up DynamoDB's cancellation reasons with the items we sent, so we know which condition failed. */
 export function reasonsOf(error: TransactionCanceledException, items: TransactItem[]): CancelReason[] {
