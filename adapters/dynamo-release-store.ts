@@ -1,28 +1,33 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../app/errors';
+import {
+  DuplicateEventError,
+  ServiceBusyError,
+  ServiceFrozenError,
+  VersionConflictError,
+} from '../app/errors';
 import { holdsServiceLock } from '../domain/policies';
-import type { DueDeadline, PendingEffect, ReleaseChange, ReleaseStore } from '../domain/ports';
+import type { DueDeadline, ReleaseChange, ReleaseStore } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
-import type { Release } from '../domain/types';
+import { dynamoFreezes, freezeKey, freezeScopesOf } from './dynamo-freezes';
+import {
+  type CancelReason,
+  deleteOutboxItems,
+  reasonsOf,
+  releaseItem,
+  type TransactItem,
+} from './dynamo-items';
 import { historyEntrySchema, parseStored, pendingEffectSchema, releaseSchema } from './release-schema';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How long processed-event ids and command correlations are kept (DynamoDB TTL). */
 const EVENT_TTL_SECONDS = 14 * 86_400;
-/** Sorts after any ISO instant: active releases with no deadline (waiting for a person) never come due. */
-const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
 
 /*
  * One table, items keyed for the questions the agent asks:
@@ -36,10 +41,11 @@ const NO_DEADLINE = '9999-12-31T23:59:59.999Z';
  *   SERVICE#<svc>       LOCK            the active release's id (one per service)
  *   EVENT#<eventId>     EVENT           a processed delivery (TTL)
  *   COMMAND#<commandId> COMMAND         which release sent an SSM command (TTL)
+ *   FREEZE#<svc|*>      FREEZE          a change freeze (adapters/dynamo-freezes.ts)  gsi1: FREEZES / <scope>
  *
  * Every change is one TransactWriteItems: the release put on `version = :expected`, its history, its outbox
  * effects, the event id (put-if-absent) and the lock (taken on create, released on a terminal state) commit
- * together or not at all:
+ * together or not at all (a create also checks that no freeze stops the service):
  *
  *   Lambda A: load v7 ──────── transact(v7→v8, event e1) ✔
  *   Lambda B: load v7 ───────────── transact(v7→v8, event e2) ✘ ConditionalCheckFailed on the release
@@ -126,22 +132,6 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
     return items;
   }
 
-  function releaseItem(release: Release) {
-    const active = holdsServiceLock(release.state);
-    const deadline = release.state === 'rollbackFailed' ? undefined : release.run?.deadlineAt;
-    return {
-      pk: `RELEASE#${release.id}`,
-      sk: 'RELEASE',
-      version: release.version,
-      state: release.state,
-      service: release.service,
-      gsi2pk: `SERVICE#${release.service}`,
-      gsi2sk: `${release.requestedAt}#${release.id}`,
-      ...(active ? { gsi1pk: 'ACTIVE', gsi1sk: `${deadline ?? NO_DEADLINE}#${release.id}` } : {}),
-      data: JSON.stringify(release),
-    };
-  }
-
   async function transact(
     items: TransactItem[],
     onCancelled: (reasons: CancelReason[]) => Error,
@@ -155,6 +145,8 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
   }
 
   return {
+    ...dynamoFreezes(doc, tableName),
+
     async load(releaseId) {
       const item = await get(`RELEASE#${releaseId}`, 'RELEASE');
       return item ? parseStored(releaseSchema, item.data, `release ${releaseId}`) : null;
@@ -177,9 +169,21 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };
-      await transact([lock, ...changeItems(change, put)], (reasons) => {
+      // A freeze set after the use case read the freezes still stops this start: no freeze may exist now.
+      const unfrozen = freezeScopesOf(release.service).map(
+        (scope): TransactItem => ({
+          ConditionCheck: {
+            TableName: tableName,
+            Key: freezeKey(scope),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        }),
+      );
+      await transact([lock, ...changeItems(change, put), ...unfrozen], (reasons) => {
         const duplicate = reasons.find((r) => r.failed && r.sk === 'EVENT');
         if (duplicate && change.eventId) return new DuplicateEventError(change.eventId);
+        if (reasons.some((r) => r.failed && r.sk === 'FREEZE'))
+          return new ServiceFrozenError(release.service);
         const holder = reasons[0]?.old?.releaseId;
         if (reasons[0]?.failed)
           return new ServiceBusyError(release.service, typeof holder === 'string' ? holder : null);
@@ -270,20 +274,8 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
       return items.map((item) => parseStored(pendingEffectSchema, item.data, `outbox of ${releaseId}`));
     },
 
-    async completeEffects(effects: readonly PendingEffect[]) {
-      for (let i = 0; i < effects.length; i += 25) {
-        const batch = effects.slice(i, i + 25);
-        let requests: Record<string, unknown[]> | undefined = {
-          [tableName]: batch.map((e) => ({
-            DeleteRequest: { Key: { pk: `RELEASE#${e.releaseId}`, sk: `OUTBOX#${e.id}` } },
-          })),
-        };
-        // Unprocessed deletes are retried a few times; one left behind is only run again by the sweeper (safe).
-        for (let attempt = 0; requests && Object.keys(requests).length > 0 && attempt < 5; attempt++) {
-          const result = await doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
-          requests = result.UnprocessedItems as Record<string, unknown[]> | undefined;
-        }
-      }
+    async completeEffects(effects) {
+      await deleteOutboxItems(doc, tableName, effects);
     },
 
     async dueDeadlines(now) {
@@ -299,23 +291,4 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
       });
     },
   };
-}
-
-interface CancelReason {
-  readonly failed: boolean;
-  readonly sk?: string;
-  readonly old?: Record<string, unknown>;
-}
-
-/** Lines up DynamoDB's cancellation reasons with the items we sent, so we know which condition failed. */
-function reasonsOf(error: TransactionCanceledException, items: TransactItem[]): CancelReason[] {
-  return (error.CancellationReasons ?? []).map((reason, index) => {
-    const item = items[index];
-    const sk = item?.Put?.Item?.sk ?? item?.Delete?.Key?.sk;
-    return {
-      failed: reason.Code === 'ConditionalCheckFailed',
-      sk: typeof sk === 'string' ? sk : undefined,
-      old: reason.Item ? unmarshall(reason.Item as never) : undefined,
-    };
-  });
 }

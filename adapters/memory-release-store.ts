@@ -1,4 +1,10 @@
-import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../app/errors';
+import {
+  DuplicateEventError,
+  ServiceBusyError,
+  ServiceFrozenError,
+  VersionConflictError,
+} from '../app/errors';
+import { EVERY_SERVICE, type Freeze } from '../domain/access';
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, PendingEffect, ReleaseChange, ReleaseStore } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
@@ -15,7 +21,10 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
   const seenEvents = new Set<string>();
   const outbox = new Map<string, PendingEffect>();
   const commands = new Map<string, string>();
+  const freezes = new Map<string, Freeze>();
   let writes = 0;
+  const freezesOf = (service: string) =>
+    [freezes.get(service), freezes.get(EVERY_SERVICE)].filter((f): f is Freeze => f !== undefined);
 
   function write(change: ReleaseChange): void {
     const { release } = change;
@@ -39,6 +48,7 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
     async create(change) {
       const { release } = change;
       if (change.eventId && seenEvents.has(change.eventId)) throw new DuplicateEventError(change.eventId);
+      if (freezesOf(release.service).length > 0) throw new ServiceFrozenError(release.service);
       const holder = locks.get(release.service);
       if (holder !== undefined) throw new ServiceBusyError(release.service, holder);
       if (releases.has(release.id))
@@ -53,6 +63,23 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
         throw new VersionConflictError(change.release.id, expectedVersion, stored && structuredClone(stored));
       }
       write(change);
+    },
+    async freezes() {
+      return [...freezes.values()].map((f) => structuredClone(f));
+    },
+    async freezesOf(service) {
+      return structuredClone(freezesOf(service));
+    },
+    async freeze(freeze) {
+      const existing = freezes.get(freeze.scope);
+      if (existing) return structuredClone(existing);
+      freezes.set(freeze.scope, structuredClone(freeze));
+      return null;
+    },
+    async unfreeze(scope) {
+      const existing = freezes.get(scope) ?? null;
+      freezes.delete(scope);
+      return existing;
     },
     async activeReleaseId(service) {
       return locks.get(service) ?? null;

@@ -15,7 +15,7 @@ const operation = z.enum(HOST_OPERATIONS);
 const fleet = z.enum(['stable', 'canary', 'blue', 'green']);
 const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
 const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
-const actor = actorSchema;
+export const actor = actorSchema;
 
 const rateControl = z.object({ maxConcurrency: z.string(), maxErrors: z.string() });
 

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'VERSION_CONFLICT'
   | 'DUPLICATE_EVENT'
   | 'SERVICE_BUSY'
+  | 'SERVICE_FROZEN'
   | 'UNKNOWN_RELEASE'
   | 'CONFLICT_RETRIES_EXHAUSTED'
   | 'LISTENER_SWITCH_REFUSED';
@@ -49,6 +50,21 @@ export class ServiceBusyError extends CodedError {
     options?: ErrorOptions,
   ) {
     super(`Service ${service} already has an active release ${activeReleaseId ?? ''}`.trim(), options);
+  }
+}
+
+/**
+ * A freeze on the service (or on every service) was set between the start's check and its write: the store's
+ * create refuses it in the same transaction that takes the service's lock.
+ */
+export class ServiceFrozenError extends CodedError {
+  readonly code = 'SERVICE_FROZEN';
+  override readonly name = 'ServiceFrozenError';
+  constructor(
+    readonly service: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Service ${service} is frozen`, options);
   }
 }
 

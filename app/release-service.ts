@@ -9,18 +9,16 @@ import type {
   VersionRegistry,
 } from '../domain/ports';
 import { transition } from '../domain/release-machine';
-import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
-import type { ServiceConfig } from '../domain/service-config';
-import type { Actor, AlarmState, Effect, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
+import type { Actor, AlarmState, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
 import {
   ConflictRetriesExhaustedError,
   DuplicateEventError,
-  ListenerSwitchRefusedError,
-  ServiceBusyError,
   UnknownReleaseError,
   VersionConflictError,
 } from './errors';
+import { outbox, outboxOrder } from './outbox';
+import { type StartInput, type StartResult, startRelease } from './start-release';
 
 interface CoreDeps {
   readonly store: ReleaseStore;
@@ -42,35 +40,6 @@ interface CoreDeps {
 export type ReleaseServiceDeps = CoreDeps &
   ({ readonly handOff: EffectHandOff } | (EffectPorts & { readonly handOff?: undefined }));
 
-export interface StartInput {
-  readonly service: string;
-  readonly toVersion: string;
-  readonly requestedBy: Actor;
-  readonly strategy?: StrategyChoice;
-  readonly percent?: number;
-  readonly windowSeconds?: number;
-  /** The delivery id (Slack request, EventBridge event), so a retried request starts nothing twice. */
-  readonly requestId?: string;
-}
-
-export type StartRefusal =
-  | RequestRefusal
-  | 'unknown-service'
-  | 'invalid-config'
-  | 'no-current-version'
-  | 'release-busy'
-  | 'listener-unreadable'
-  | 'duplicate-request';
-
-export type StartResult =
-  | { readonly ok: true; readonly release: Release }
-  | {
-      readonly ok: false;
-      readonly reason: StartRefusal;
-      readonly message: string;
-      readonly activeReleaseId?: string;
-    };
-
 export type ApplyResult =
   | { readonly ok: true; readonly changed: boolean; readonly release: Release }
   | { readonly ok: false; readonly reason: Refusal; readonly message: string; readonly release: Release };
@@ -89,81 +58,8 @@ export type ApplyResult =
 export function releaseService(deps: ReleaseServiceDeps) {
   const maxAttempts = deps.maxAttempts ?? 8;
 
-  async function start(input: StartInput): Promise<StartResult> {
-    const found = await deps.configs.get(input.service);
-    if (found === null) {
-      return {
-        ok: false,
-        reason: 'unknown-service',
-        message: `No service called ${input.service} is configured.`,
-      };
-    }
-    if (!found.ok) {
-      return {
-        ok: false,
-        reason: 'invalid-config',
-        message: `${input.service}'s configuration is invalid: ${found.errors.join('; ')}`,
-      };
-    }
-    // No early "is it busy?" read: the create below takes the service's lock and checks the request id in one
-    // transaction, so a retried request is told "already handled" rather than "busy" with its own release.
-    const fromVersion = await deps.versions.current(input.service);
-    if (fromVersion === null) {
-      return {
-        ok: false,
-        reason: 'no-current-version',
-        message: `No current version is recorded for ${input.service}; record the version its stable fleet runs first.`,
-      };
-    }
-    const live = await liveTargetGroup(found.config);
-    if (typeof live === 'object') return live;
-    const liveTargetGroupArn = live;
-    const now = deps.clock.now();
-    const requested = requestRelease({
-      ...input,
-      releaseId: deps.ids.releaseId(input.service, now),
-      config: found.config,
-      fromVersion,
-      ...(liveTargetGroupArn ? { liveTargetGroupArn } : {}),
-      now,
-    });
-    if (!requested.ok) return requested;
-    const effects = outbox(requested.release, requested.effects, now);
-    try {
-      await deps.store.create({ ...requested, effects, eventId: input.requestId });
-    } catch (error) {
-      if (error instanceof ServiceBusyError) return busy(input.service, error.activeReleaseId);
-      if (error instanceof DuplicateEventError) {
-        return { ok: false, reason: 'duplicate-request', message: 'This request was already handled.' };
-      }
-      throw error;
-    }
-    await execute(requested.release, effects);
-    return { ok: true, release: requested.release };
-  }
-
-  /**
-   * For a blue/green service, the target group its listener forwards to now (the live colour is its stable fleet,
-   * whatever the strategy); a refusal when the listener cannot be read.
-   */
-  async function liveTargetGroup(
-    config: ServiceConfig,
-  ): Promise<string | undefined | Extract<StartResult, { ok: false }>> {
-    const bg = config.blueGreen;
-    if (bg === undefined) return undefined;
-    const route = bg.ruleArn
-      ? { listenerArn: bg.listenerArn, ruleArn: bg.ruleArn }
-      : { listenerArn: bg.listenerArn };
-    try {
-      return (await deps.listeners.liveTargetGroup(route)) ?? undefined;
-    } catch (error) {
-      if (!(error instanceof ListenerSwitchRefusedError)) throw error;
-      return {
-        ok: false,
-        reason: 'listener-unreadable',
-        message: `${config.service}'s listener cannot be read: ${error.message}`,
-      };
-    }
+  function start(input: StartInput): Promise<StartResult> {
+    return startRelease(deps, input, execute);
   }
 
   async function apply(releaseId: string, event: ReleaseEvent, eventId?: string): Promise<ApplyResult> {
@@ -287,31 +183,8 @@ export function releaseService(deps: ReleaseServiceDeps) {
 
 export type ReleaseService = ReturnType<typeof releaseService>;
 
-function outbox(release: Release, effects: readonly Effect[], now: Instant): PendingEffect[] {
-  return effects.map((effect, index) => ({
-    id: `${release.id}#${release.version}#${index}`,
-    releaseId: release.id,
-    effect,
-    createdAt: now,
-  }));
-}
-
-/** Oldest first; ids (`<release>#<version>#<index>`) compare numerically, so version 10 follows version 9. */
-function outboxOrder(a: PendingEffect, b: PendingEffect): number {
-  return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true });
-}
-
 function groupByRelease(items: readonly PendingEffect[]): Map<string, PendingEffect[]> {
   const groups = new Map<string, PendingEffect[]>();
   for (const item of items) groups.set(item.releaseId, [...(groups.get(item.releaseId) ?? []), item]);
   return groups;
-}
-
-function busy(service: string, activeReleaseId: string | null): StartResult {
-  return {
-    ok: false,
-    reason: 'release-busy',
-    message: `${service} already has a release in progress${activeReleaseId ? ` (${activeReleaseId})` : ''}; wait for it to finish or abort it.`,
-    ...(activeReleaseId ? { activeReleaseId } : {}),
-  };
 }

@@ -1,3 +1,4 @@
+import type { Freeze } from './access';
 import type { AnalysedMetric } from './analysis-queries';
 import type { MetricData } from './judge';
 import type { Notice } from './notice';
@@ -35,11 +36,24 @@ export interface DueDeadline {
   readonly deadlineAt: Instant;
 }
 
+/** Change freezes, kept beside the releases so that `create` can refuse a frozen service in its own write. */
+export interface FreezeStore {
+  /** Every freeze in force, for `/canary list`. */
+  freezes(): Promise<readonly Freeze[]>;
+  /** The freezes that stop `service` from starting (its own, and the one on every service), read consistently. */
+  freezesOf(service: string): Promise<readonly Freeze[]>;
+  /** Put-if-absent: null when stored, or the freeze already in force on the same scope (which is kept). */
+  freeze(freeze: Freeze): Promise<Freeze | null>;
+  /** Lifts the freeze on `scope`: the freeze lifted, or null when there was none. */
+  unfreeze(scope: string): Promise<Freeze | null>;
+}
+
 /**
- * Durable release state. Every write is conditional: `create` takes the service's lock, `save` succeeds only
- * if the stored version is still `expectedVersion`. Failures are the typed errors in `app/errors.ts`.
+ * Durable release state. Every write is conditional: `create` takes the service's lock (and refuses a frozen
+ * service), `save` succeeds only if the stored version is still `expectedVersion`. Failures are the typed
+ * errors in `app/errors.ts`.
  */
-export interface ReleaseStore {
+export interface ReleaseStore extends FreezeStore {
   load(releaseId: string): Promise<Release | null>;
   create(change: ReleaseChange): Promise<void>;
   save(change: ReleaseChange, expectedVersion: number): Promise<void>;

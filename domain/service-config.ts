@@ -14,6 +14,10 @@ const tagSelector = z
 
 const percent = z.number().min(0.01).max(100);
 
+const slackUser = z.string().regex(patterns.slackUserId, 'a Slack user id such as "U024BE7LH"');
+const slackGroup = z.string().regex(patterns.slackGroupId, 'a Slack user group id such as "S0614TZR7"');
+const slackChannel = z.string().regex(patterns.slackChannelId, 'a Slack channel id such as "C0123ABCD"');
+
 const alarmNames = z.array(z.string().regex(patterns.alarmName, 'a CloudWatch alarm name'));
 
 /** One colour of a blue/green service: a full-size fleet behind its own target group, judged by its own alarms. */
@@ -30,7 +34,11 @@ const colour = z.strictObject({
  */
 export const serviceConfigSchema = z
   .strictObject({
-    service: z.string().refine(isServiceName, 'a service name such as "orders-api" (a-z, 0-9, hyphens)'),
+    service: z
+      .string()
+      .refine(isServiceName, 'a service name such as "orders-api" (a-z, 0-9, hyphens)')
+      // `/canary freeze all` means every service, so no service may be called that.
+      .refine((name) => name !== 'all', '"all" is reserved (`/canary freeze all`); choose another name'),
     image: z.strictObject({
       repository: z.string().regex(patterns.imageRepository, 'a Docker image repository without a tag'),
       containerPort: z.number().int().min(1).max(65535),
@@ -204,19 +212,33 @@ export const serviceConfigSchema = z
       .strictObject({
         /** When true, a person must press Promote after a clean validation window. */
         required: z.boolean().default(true),
-        users: z
-          .array(z.string().regex(patterns.slackUserId, 'a Slack user id such as "U024BE7LH"'))
-          .default([]),
-        groups: z
-          .array(z.string().regex(patterns.slackGroupId, 'a Slack user group id such as "S0614TZR7"'))
-          .default([]),
+        users: z.array(slackUser).default([]),
+        groups: z.array(slackGroup).default([]),
         /** Four eyes: the person who started the release may not approve it. */
         fourEyes: z.boolean().default(false),
         timeoutSeconds: seconds(60, 7 * 86_400).default(86_400),
       })
       .prefault({}),
+    /**
+     * Who may start a release. No users and no groups: any Slack user may (the behaviour before this field).
+     * `pipelines` left out: any pipeline may; listed: only those (a pipeline is not a Slack user).
+     */
+    requesters: z
+      .strictObject({
+        users: z.array(slackUser).max(100).default([]),
+        groups: z.array(slackGroup).max(20).default([]),
+        pipelines: z
+          .array(z.string().min(1).max(100))
+          .min(1, 'at least one pipeline name; leave pipelines out to let any pipeline start')
+          .max(20)
+          .optional(),
+      })
+      .prefault({}),
     slack: z.strictObject({
-      channel: z.string().regex(patterns.slackChannelId, 'a Slack channel id such as "C0123ABCD"'),
+      /** Where the release card goes; `/canary start` is always accepted here. */
+      channel: slackChannel,
+      /** Further channels `/canary start` is accepted from, besides `channel`. */
+      channels: z.array(slackChannel).max(20).default([]),
     }),
     hostOperationTimeoutSeconds: seconds(30, 3600).default(600),
   })

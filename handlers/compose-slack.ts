@@ -4,6 +4,7 @@
  * loaded on first use: the ELB reader (a blue/green start reads the live colour) and the Lambda client that
  * hands effects on.
  */
+import { freezeService } from '../app/freeze-service';
 import { releaseService } from '../app/release-service';
 import type { EffectHandOff } from '../domain/ports';
 import { loadConfig } from './config';
@@ -41,6 +42,10 @@ export async function slackRuntime(): Promise<SlackRuntime> {
   const ports = statePorts(env);
   const handOff = handOffTo(env.EFFECTS_FUNCTION_ARN);
   const service = releaseService({ ...ports, clock, ids, handOff, onEffectFailed });
-  built = { deps: { service, store: ports.store, configs: ports.configs }, slackApiUrl: env.SLACK_API_URL };
+  const freezes = freezeService({ ...ports, clock, admins: env.FREEZE_ADMINS });
+  built = {
+    deps: { service, store: ports.store, configs: ports.configs, freezes },
+    slackApiUrl: env.SLACK_API_URL,
+  };
   return { ...built, secrets };
 }

@@ -40,6 +40,25 @@ export const envSchema = z.object({
     .string({ error: 'the dead-letter queue ARN is required' })
     .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$/, 'an SQS queue ARN'),
   AWS_REGION: name('the AWS region'),
+  /**
+   * Who may freeze every service at once (`/canary freeze all`) and any single one: Slack user and user group
+   * ids, comma-separated. Empty (the default): nobody may freeze everything; each service's approvers still may
+   * freeze their own.
+   */
+  FREEZE_ADMINS: z
+    .string()
+    .regex(
+      /^(?:[UWS][A-Z0-9]{2,20}(?:,[UWS][A-Z0-9]{2,20})*)?$/,
+      'Slack user ids (U…) and user group ids (S…), comma-separated, e.g. U024BE7LH,S0614TZR7',
+    )
+    .default('')
+    .transform((ids) => {
+      const list = ids === '' ? [] : ids.split(',');
+      return {
+        users: list.filter((id) => !id.startsWith('S')),
+        groups: list.filter((id) => id.startsWith('S')),
+      };
+    }),
   /** Slack's Web API; another base URL for GovSlack, an egress proxy, or a stand-in. */
   SLACK_API_URL: z
     .string()

@@ -28,8 +28,12 @@ export function pipelineHandler(source: AgentSource) {
           windowSeconds,
           requestId: id,
         });
-        if (!started.ok) logger.warn('release refused', { reason: started.reason, message: started.message });
-        return started.ok ? { releaseId: started.release.id } : { refused: started.reason };
+        // `detail`, not `message`: the logger drops a `message` key, which hid why a pipeline was refused.
+        if (!started.ok) logger.warn('release refused', { reason: started.reason, detail: started.message });
+        // The message names who froze the service (when and why), or which pipelines may start it.
+        return started.ok
+          ? { releaseId: started.release.id }
+          : { refused: started.reason, message: started.message };
       }
       const failure = kind === 'Canary Stack Failed' ? detail.reason : undefined;
       const result = await service.canaryStackReported({ service: name, version, actor, failure }, id);

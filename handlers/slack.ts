@@ -15,6 +15,7 @@ export interface SlackRuntime {
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
+const FORM = 'application/x-www-form-urlencoded';
 const SORRY = JSON.stringify({
   response_type: 'ephemeral',
   text: 'The agent could not handle this request. Nothing was changed; try again in a minute.',
@@ -38,20 +39,26 @@ export function slackHandler(
       },
     })
     .handler(async (event, context) => {
+      // A request without headers cannot be signed: refused like any unsigned one, not failed on.
+      const headers = event.headers ?? {};
       const runtime = await source();
       const verdict = checkSlackSignature({
         signingSecret: runtime.secrets.signingSecret,
         body: rawBody(event),
-        timestamp: event.headers['x-slack-request-timestamp'],
-        signature: event.headers['x-slack-signature'],
+        timestamp: headers['x-slack-request-timestamp'],
+        signature: headers['x-slack-signature'],
         nowSeconds: nowSeconds(),
       });
       if (verdict !== 'valid') {
         logger.warn('slack request refused', { verdict });
         return { statusCode: 401, body: '' };
       }
-      const retryNum = event.headers['x-slack-retry-num'];
-      if (retryNum) logger.info('slack retry', { retryNum, reason: event.headers['x-slack-retry-reason'] });
+      if (!isFormPost(headers['content-type'])) {
+        logger.warn('slack request refused', { verdict: 'not-form-encoded' });
+        return { statusCode: 415, body: '' };
+      }
+      const retryNum = headers['x-slack-retry-num'];
+      if (retryNum) logger.info('slack retry', { retryNum, reason: headers['x-slack-retry-reason'] });
       if (app?.secrets !== runtime.secrets) {
         const clientOptions = runtime.slackApiUrl ? { slackApiUrl: runtime.slackApiUrl } : undefined;
         app = {
@@ -59,8 +66,19 @@ export function slackHandler(
           handle: lambdaSlackApp(runtime.deps, runtime.secrets, clientOptions),
         };
       }
-      return (await app.handle(event, context)) as Result;
+      // Bolt reads a form body only under exactly this type, so a `; charset=…` suffix is dropped for it.
+      const formEvent = { ...event, headers: { ...headers, 'content-type': FORM } };
+      return (await app.handle(formEvent, context)) as Result;
     });
+}
+
+/**
+ * Slack posts slash commands and interactivity (a `payload` field) form-encoded. JSON would only come with Events
+ * API callbacks, which this app does not subscribe to (slack-app-manifest.yml); Bolt would read a JSON body shaped
+ * like a command as one, so anything but a form post is refused.
+ */
+function isFormPost(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === FORM;
 }
 
 function rawBody(event: APIGatewayProxyEventV2): string {

@@ -14,6 +14,7 @@ import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import { effectsPending } from '../adapters/internal-events';
 import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
+import { freezeService } from '../app/freeze-service';
 import { type ReleaseService, releaseService } from '../app/release-service';
 import type {
   AlarmReader,
@@ -265,6 +266,8 @@ async function composeSandbox(
   const slackDeps: SlackDeps = {
     store,
     configs,
+    // The sandbox's approvers may also freeze every service, so that `/canary freeze all` can be tried out.
+    freezes: freezeService({ store, configs, clock, admins: { users: config.approvals.users, groups: [] } }),
     service: releaseService({
       ...core,
       handOff: { handOff: async (releaseId) => invokeAsync('effects')(effectsPending(releaseId)) },

@@ -128,6 +128,10 @@ export function slackStandin(options: StandinOptions) {
     },
     'chat.getPermalink': (body) => ({ permalink: `http://sandbox/${body.channel}/${body.message_ts}` }),
     'usergroups.users.list': (body) => ({ users: options.userGroups?.[String(body.usergroup)] ?? [] }),
+    // A group's handle is its id in lower case: enough for refusals that name a group without pinging it.
+    'usergroups.list': () => ({
+      usergroups: Object.keys(options.userGroups ?? {}).map((id) => ({ id, handle: id.toLowerCase() })),
+    }),
     'users.info': (body) => ({
       user: { id: body.user, name: options.users.find((u) => u.id === body.user)?.name ?? body.user },
     }),

@@ -37,7 +37,10 @@ export async function canaryCommand(
 ): Promise<void> {
   const parsed = parseCanaryCommand(command.text ?? '');
   if (!parsed.ok) return ack({ response_type: 'ephemeral', text: parsed.message });
-  const who = requester(client, command.user_id, `slack:${command.trigger_id}`);
+  const who = {
+    ...requester(client, command.user_id, `slack:${command.trigger_id}`),
+    channelId: command.channel_id,
+  };
   logger.appendKeys({ command: parsed.command.kind, slackUser: command.user_id });
   const text = await answerCommand(deps, parsed.command, who).catch(sorry);
   await ack({ response_type: 'ephemeral', text });
@@ -81,7 +84,25 @@ function ephemeral(text: string) {
 }
 
 function requester(client: WebClient, userId: string, requestId: string): Requester {
-  return { userId, requestId, groupsAmong: (groups) => groupsContaining(client, userId, groups) };
+  return {
+    userId,
+    requestId,
+    groupsAmong: (groups) => groupsContaining(client, userId, groups),
+    groupHandles: (groups) => groupHandles(client, groups),
+  };
+}
+
+/**
+ * The handles of `groupIds` (one `usergroups.list`, scope usergroups:read), for naming a group in a refusal
+ * without mentioning it. Only a refusal asks, so a failure costs only a friendlier name: ids stand in.
+ */
+async function groupHandles(client: WebClient, groupIds: readonly string[]) {
+  const listed = await client.usergroups.list({}).catch(() => ({ usergroups: [] }));
+  const handles = new Map<string, string>();
+  for (const group of listed.usergroups ?? []) {
+    if (group.id && group.handle && groupIds.includes(group.id)) handles.set(group.id, group.handle);
+  }
+  return handles;
 }
 
 /** Which of `groupIds` the user belongs to: one `usergroups.users.list` per group (scope usergroups:read). */

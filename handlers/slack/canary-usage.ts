@@ -13,7 +13,7 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
     '/canary status [‹service›]',
     'show where the release of ‹service› stands, or every active release.',
   ],
-  list: ['/canary list', 'list the releases in progress.'],
+  list: ['/canary list', 'list the releases in progress and the freezes in force.'],
   promote: ['/canary promote ‹service›', 'approve the canary so that it replaces the stable version.'],
   rollback: [
     '/canary rollback ‹service›',
@@ -22,6 +22,11 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
   abort: ['/canary abort ‹service›', 'stop the release at once and undo it, recorded as aborted.'],
   retry: ['/canary retry ‹service›', 'retry a rollback that failed.'],
   history: ['/canary history ‹service›', 'show the recent releases of ‹service›.'],
+  freeze: [
+    '/canary freeze ‹service|all› [reason]',
+    'stop new releases of ‹service› (or of every service), from Slack and from pipelines, until unfrozen; running releases go on. For the service’s approvers and the freeze admins (`all`: the admins only).',
+  ],
+  unfreeze: ['/canary unfreeze ‹service|all›', 'lift a freeze; the same people may as may freeze.'],
   help: ['/canary help', 'show this help.'],
 };
 
@@ -45,6 +50,7 @@ export const USAGE: string = [
   '• `window=15m`: how long the canary (or the new colour) is watched (with steps: each step’s bake time), as `90s`, `15m`, `1h30m`, `2d` or seconds, up to 7 days.',
   `• \`strategy=steps:5,25,50,100\`: the rising percentages of users on the canary, 1 to ${MAX_STEPS} steps (\`strategy=steps\` for the service’s own).`,
   '• `strategy=blue-green`: for a service with a blue and a green fleet: deploy the idle one, switch the load balancer to it, switch back on any alarm.',
+  'Who may start: a service’s `requesters` (users and user groups; anyone when none are listed), from its own channel and any it lists in `slack.channels`.',
   'Example: `/canary start orders-api 1.4.2 mirror=10 window=15m`',
 ].join('\n');
 

@@ -1,7 +1,11 @@
-import type { ApplyResult, ReleaseService, StartResult } from '../../app/release-service';
+import type { FreezeService } from '../../app/freeze-service';
+import type { ApplyResult, ReleaseService } from '../../app/release-service';
+import type { StartResult } from '../../app/start-release';
+import { groupsToResolve } from '../../domain/access';
 import type { ReleaseStore, ServiceConfigs } from '../../domain/ports';
 import { describeStrategy } from '../../domain/release-request';
 import type { Actor, ReleaseEvent } from '../../domain/types';
+import { answerFreeze, deniedText, freezeLine, type SlackPerson } from './access-answers';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
 import { escapedNames } from './card-parts';
@@ -15,14 +19,14 @@ export interface SlackDeps {
   readonly service: ReleaseService;
   readonly store: ReleaseStore;
   readonly configs: ServiceConfigs;
+  readonly freezes: FreezeService;
 }
 
-export interface Requester {
-  readonly userId: string;
-  /** The user groups of the service's approvers that the person belongs to (asked of Slack only when needed). */
-  readonly groupsAmong: (groupIds: readonly string[]) => Promise<readonly string[]>;
+export interface Requester extends SlackPerson {
   /** The delivery's id (Slack's trigger id), so a retried request changes nothing twice. */
   readonly requestId: string;
+  /** The channel a command was typed in (absent for buttons, which never start anything). */
+  readonly channelId?: string;
 }
 
 /** The engine event a person's action stands for. */
@@ -56,6 +60,9 @@ export async function answerCommand(
       return USAGE;
     case 'list':
       return listActive(deps);
+    case 'freeze':
+    case 'unfreeze':
+      return answerFreeze(deps.freezes, command, who);
     case 'status':
       return command.service ? statusOf(deps, command.service) : listActive(deps);
     case 'history':
@@ -75,16 +82,23 @@ async function start(
   command: Extract<CanaryCommand, { kind: 'start' }>,
   who: Requester,
 ): Promise<string> {
+  // The person's user groups matter only when the service names requester groups and not the person.
+  const found = await deps.configs.get(command.service);
+  const requesters = found?.ok ? found.config.requesters : { users: [], groups: [] };
+  const groups = await who.groupsAmong(groupsToResolve(requesters, who.userId));
   const result = await deps.service.start({
     service: command.service,
     toVersion: command.version,
-    requestedBy: { kind: 'person', id: who.userId },
+    requestedBy: { kind: 'person', id: who.userId, groups },
+    ...(who.channelId ? { channel: who.channelId } : {}),
     strategy: command.strategy,
     percent: command.percent,
     windowSeconds: command.windowSeconds,
     requestId: who.requestId,
   });
-  return result.ok ? started(result) : startRefused(result, command.service);
+  if (result.ok) return started(result);
+  if (result.denial) return deniedText(command.service, result.denial, who);
+  return startRefused(result, command.service);
 }
 
 function started(result: Extract<StartResult, { ok: true }>): string {
@@ -156,13 +170,16 @@ async function noActiveRelease(deps: SlackDeps, service: string): Promise<string
 }
 
 async function listActive(deps: SlackDeps): Promise<string> {
-  const active = await deps.store.activeReleases();
+  const [active, freezes] = await Promise.all([deps.store.activeReleases(), deps.freezes.freezes()]);
+  // `*` sorts before any service name, so a freeze on every service comes first.
+  const frozen = [...freezes].sort((a, b) => a.scope.localeCompare(b.scope)).map((f) => `• ${freezeLine(f)}`);
+  const freezeText = frozen.length > 0 ? `\n*Freezes in force*\n${frozen.join('\n')}` : '';
   if (active.length === 0)
-    return 'No release is in progress. Start one with `/canary start ‹service› ‹version›`.';
+    return `No release is in progress. Start one with \`/canary start ‹service› ‹version›\`.${freezeText}`;
   const lines = [...active]
     .sort((a, b) => a.service.localeCompare(b.service))
     .map((release) => `• ${releaseLine(release)}`);
-  return `*Releases in progress*\n${lines.join('\n')}`;
+  return `*Releases in progress*\n${lines.join('\n')}${freezeText}`;
 }
 
 async function statusOf(deps: SlackDeps, service: string): Promise<string> {

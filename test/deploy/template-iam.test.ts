@@ -51,7 +51,13 @@ const actionsOf = (functionName: string) =>
 // What each function's code calls (its composition root, the use cases it runs, their adapters). Running a
 // release's effects (app/effect-runner.ts) may need any effect, whichever event caused them.
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-const RECORD = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+const RECORD = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
 const SLACK_SECRETS = ['ssm:GetParameters', 'kms:Decrypt'];
 const READ_LISTENERS = ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'];
 const RUN_EFFECTS = [

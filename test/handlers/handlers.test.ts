@@ -249,7 +249,7 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
       detail: { strategy: 'blue-green' },
     });
     // The fixture asks for a mirrored share, which blue/green refuses (it does not mirror).
-    expect(await invoke('pipeline', requested)).toEqual({ refused: 'percent-without-mirror' });
+    expect(await invoke('pipeline', requested)).toMatchObject({ refused: 'percent-without-mirror' });
     delete requested.detail.percent;
     const { releaseId } = (await invoke('pipeline', { ...requested, id: 'blue-green-without-percent' })) as {
       releaseId: string;

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dynamoCardRefs } from '../../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
 import { slackReleaseCards } from '../../adapters/slack-release-cards';
+import { freezeService } from '../../app/freeze-service';
+import type { ServiceConfigs } from '../../domain/ports';
 import type { Release } from '../../domain/types';
 import { logger } from '../../handlers/log';
 import { slackHandler } from '../../handlers/slack';
@@ -73,13 +75,22 @@ function setUp(tableName: string) {
       clock: { now: () => h.now() },
     }),
   });
+  const configs: ServiceConfigs = {
+    get: async (name) => (name === 'orders-api' ? { ok: true, config } : null),
+  };
   const handedOff: string[] = [];
   const slackSide = h.handingOff({ handOff: async (releaseId) => void handedOff.push(releaseId) });
   const handler = slackHandler(async () => ({
     deps: {
       service: slackSide,
       store,
-      configs: { get: async (name) => (name === 'orders-api' ? { ok: true, config } : null) },
+      configs,
+      freezes: freezeService({
+        store,
+        configs,
+        clock: { now: () => h.now() },
+        admins: { users: [], groups: [] },
+      }),
     },
     secrets,
     slackApiUrl: standin.apiUrl(),

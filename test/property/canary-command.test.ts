@@ -4,6 +4,7 @@ import { isServiceName, isVersion } from '../../domain/patterns';
 import { MAX_STEPS, type StrategyChoice } from '../../domain/release-request';
 import { type CanaryCommand, parseCanaryCommand } from '../../handlers/slack/canary-command';
 import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
+import { freezeCommand } from '../support/freeze-command';
 
 /*
  * Whatever a Slack user types, the parser answers: either a command whose every value is safe to hand to the
@@ -11,7 +12,8 @@ import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
  */
 
 const RUNS = { numRuns: 10_000 };
-const SUB_COMMANDS = 'start status list promote rollback roll-back abort retry history help'.split(' ');
+const SUB_COMMANDS =
+  'start status list promote rollback roll-back abort retry history help freeze unfreeze'.split(' ');
 const SOUP = [...';|&$()`<>\\\'"\n*=,:%.-'];
 const SPACES = [' ', '  ', '\t', '\n', '\u00a0', '\u3000', '\u2028', '\u200b'];
 // A lone surrogate, a skin-toned emoji, case-mapping traps, a bidi override, and ready-made mentions.
@@ -62,6 +64,7 @@ const validCommand: fc.Arbitrary<CanaryCommand> = fc.oneof(
     { kind: fc.constantFrom('promote', 'rollback', 'abort', 'retry', 'history'), service: serviceName },
     { noNullPrototype: true },
   ),
+  freezeCommand(serviceName),
 );
 
 /** Renders a duration as bare seconds or as a person would write it: `1d2h`, `15m`, `1h30m5s`. */
@@ -99,6 +102,9 @@ function wordsOf(command: CanaryCommand, order: readonly number[], bareSeconds: 
     case 'list':
     case 'help':
       return [command.kind];
+    case 'freeze':
+    case 'unfreeze':
+      return [command.kind, command.target, ...('reason' in command ? [command.reason ?? ''] : [])];
     default:
       return [command.kind, command.service];
   }
@@ -108,6 +114,12 @@ function wordsOf(command: CanaryCommand, order: readonly number[], bareSeconds: 
 function expectSafeCommand(command: CanaryCommand): void {
   if ('service' in command && command.service !== undefined) {
     expect(isServiceName(command.service)).toBe(true);
+  }
+  if (command.kind === 'freeze' || command.kind === 'unfreeze') {
+    expect(command.target === 'all' || isServiceName(command.target)).toBe(true);
+    // A reason is at most 200 characters of visible text, single-spaced, as it will be shown in refusals.
+    const reason = 'reason' in command ? (command.reason ?? '') : '';
+    expect(Array.from(reason).length <= 200 && !/[\p{Cc}\p{Cf}\p{Cs}]|^\s|\s$|\s\s/u.test(reason)).toBe(true);
   }
   if (command.kind !== 'start') return;
   expect(isVersion(command.version)).toBe(true);

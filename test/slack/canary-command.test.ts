@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type CanaryCommand, parseCanaryCommand, parseDuration } from '../../handlers/slack/canary-command';
+import { type CanaryCommand, parseCanaryCommand } from '../../handlers/slack/canary-command';
 import { USAGE } from '../../handlers/slack/canary-usage';
 import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
+import { parseDuration } from '../../handlers/slack/start-options';
 
 const START_USAGE =
   'Usage: `/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|blue-green]`';

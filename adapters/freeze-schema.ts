@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import type { Freeze } from '../domain/access';
+import { actor } from './release-schema';
+
+/** A stored freeze (`FREEZE#<scope>` / `FREEZE`), parsed back through this like every stored item. */
+export const freezeSchema = z.object({
+  scope: z.string(),
+  by: actor,
+  at: z.string(),
+  reason: z.string().optional(),
+}) satisfies z.ZodType<Freeze>;

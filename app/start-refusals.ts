@@ -1,0 +1,48 @@
+import { EVERY_SERVICE, type Freeze, type StartDenial } from '../domain/access';
+import type { Actor } from '../domain/types';
+import type { StartResult } from './start-release';
+
+type Refused = Extract<StartResult, { ok: false }>;
+
+/**
+ * A start the domain's access policy refused, with a plain-text message for logs and pipelines; the denial
+ * itself travels along so that Slack can render it with mentions.
+ */
+export function denied(service: string, denial: StartDenial, actor: Actor): Refused {
+  return { ok: false, reason: denial.reason, message: deniedMessage(service, denial, actor), denial };
+}
+
+function deniedMessage(service: string, denial: StartDenial, actor: Actor): string {
+  switch (denial.reason) {
+    case 'not-a-requester': {
+      const { users, groups } = denial.requesters;
+      const who = [
+        ...(users.length ? [`users ${users.join(', ')}`] : []),
+        ...(groups.length ? [`members of user groups ${groups.join(', ')}`] : []),
+      ];
+      return `${actor.id} may not start ${service}: only ${who.join(' and ')} may.`;
+    }
+    case 'pipeline-not-allowed':
+      return `Pipeline ${actor.id} may not start ${service}: only ${denial.pipelines.join(', ')} may.`;
+    case 'wrong-channel':
+      return `${service} is started from ${denial.channels.join(', ')} only.`;
+    case 'frozen':
+      return `${service} is frozen: ${denial.freezes.map(describeFreeze).join('; ')}. Nothing starts until it is lifted.`;
+  }
+}
+
+/** `every service frozen by U0123 (person) at 2026-11-22T14:00:00.000Z: "quarter close"` */
+export function describeFreeze(freeze: Freeze): string {
+  const what = freeze.scope === EVERY_SERVICE ? 'every service' : freeze.scope;
+  const why = freeze.reason ? `: "${freeze.reason}"` : '';
+  return `${what} frozen by ${freeze.by.id} (${freeze.by.kind}) at ${freeze.at}${why}`;
+}
+
+export function busy(service: string, activeReleaseId: string | null): StartResult {
+  return {
+    ok: false,
+    reason: 'release-busy',
+    message: `${service} already has a release in progress${activeReleaseId ? ` (${activeReleaseId})` : ''}; wait for it to finish or abort it.`,
+    ...(activeReleaseId ? { activeReleaseId } : {}),
+  };
+}

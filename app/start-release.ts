@@ -1,0 +1,154 @@
+import { type StartDenial, startRefusal } from '../domain/access';
+import type { PendingEffect } from '../domain/ports';
+import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
+import type { ServiceConfig } from '../domain/service-config';
+import type { Actor, Release } from '../domain/types';
+import {
+  DuplicateEventError,
+  ListenerSwitchRefusedError,
+  ServiceBusyError,
+  ServiceFrozenError,
+} from './errors';
+import { outbox } from './outbox';
+import type { ReleaseServiceDeps } from './release-service';
+import { busy, denied } from './start-refusals';
+
+export interface StartInput {
+  readonly service: string;
+  readonly toVersion: string;
+  readonly requestedBy: Actor;
+  /**
+   * The Slack channel a chat command came from; every chat edge passes it, and the service's channel rule then
+   * applies. Absent for requests that come from no channel (pipelines, scripted starts in tests and the sandbox).
+   */
+  readonly channel?: string;
+  readonly strategy?: StrategyChoice;
+  readonly percent?: number;
+  readonly windowSeconds?: number;
+  /** The delivery id (Slack request, EventBridge event), so a retried request starts nothing twice. */
+  readonly requestId?: string;
+}
+
+export type StartRefusal =
+  | RequestRefusal
+  | StartDenial['reason']
+  | 'unknown-service'
+  | 'invalid-config'
+  | 'no-current-version'
+  | 'release-busy'
+  | 'listener-unreadable'
+  | 'duplicate-request';
+
+export type StartResult =
+  | { readonly ok: true; readonly release: Release }
+  | {
+      readonly ok: false;
+      readonly reason: StartRefusal;
+      readonly message: string;
+      readonly activeReleaseId?: string;
+      /** Set when the access policy refused: who may start, from where, or the freezes in force. */
+      readonly denial?: StartDenial;
+    };
+
+type Refused = Extract<StartResult, { ok: false }>;
+type StartDeps = Pick<ReleaseServiceDeps, 'store' | 'versions' | 'configs' | 'clock' | 'ids' | 'listeners'>;
+type Execute = (release: Release, effects: readonly PendingEffect[]) => Promise<void>;
+
+/**
+ * Starts a release, step by step:
+ * 1. Load the service's configuration (unknown or invalid -> refused).
+ * 2. Ask the domain whether this actor may start it from this channel, and whether a freeze stops it.
+ * 3. Read the version the stable fleet runs and, for blue/green, the live colour.
+ * 4. Plan the release (`requestRelease`) and create it: one write that takes the service's lock, checks the
+ *    request id and that no freeze appeared since step 2.
+ * 5. Run its first effects (or hand them off).
+ */
+export async function startRelease(
+  deps: StartDeps,
+  input: StartInput,
+  execute: Execute,
+): Promise<StartResult> {
+  const found = await deps.configs.get(input.service);
+  if (found === null) {
+    const message = `No service called ${input.service} is configured.`;
+    return { ok: false, reason: 'unknown-service', message };
+  }
+  if (!found.ok) {
+    const message = `${input.service}'s configuration is invalid: ${found.errors.join('; ')}`;
+    return { ok: false, reason: 'invalid-config', message };
+  }
+  const freezes = await deps.store.freezesOf(input.service);
+  const request = { actor: input.requestedBy, channel: input.channel };
+  const denial = startRefusal(found.config, request, freezes);
+  if (denial !== null) return denied(input.service, denial, input.requestedBy);
+  // No early "is it busy?" read: the create below takes the service's lock and checks the request id in one
+  // transaction, so a retried request is told "already handled" rather than "busy" with its own release.
+  const fromVersion = await deps.versions.current(input.service);
+  if (fromVersion === null) {
+    return {
+      ok: false,
+      reason: 'no-current-version',
+      message: `No current version is recorded for ${input.service}; record the version its stable fleet runs first.`,
+    };
+  }
+  const live = await liveTargetGroup(deps, found.config);
+  if (typeof live === 'object') return live;
+  return createRelease(deps, input, { config: found.config, fromVersion, live }, execute);
+}
+
+async function createRelease(
+  deps: StartDeps,
+  input: StartInput,
+  known: { config: ServiceConfig; fromVersion: string; live: string | undefined },
+  execute: Execute,
+): Promise<StartResult> {
+  const now = deps.clock.now();
+  const requested = requestRelease({
+    ...input,
+    releaseId: deps.ids.releaseId(input.service, now),
+    config: known.config,
+    fromVersion: known.fromVersion,
+    ...(known.live ? { liveTargetGroupArn: known.live } : {}),
+    now,
+  });
+  if (!requested.ok) return requested;
+  const effects = outbox(requested.release, requested.effects, now);
+  try {
+    await deps.store.create({ ...requested, effects, eventId: input.requestId });
+  } catch (error) {
+    if (error instanceof ServiceBusyError) return busy(input.service, error.activeReleaseId);
+    if (error instanceof ServiceFrozenError) {
+      // Frozen between the check and the write: say by whom, as the check would have.
+      const frozen = { reason: 'frozen', freezes: await deps.store.freezesOf(input.service) } as const;
+      return denied(input.service, frozen, input.requestedBy);
+    }
+    if (error instanceof DuplicateEventError) {
+      return { ok: false, reason: 'duplicate-request', message: 'This request was already handled.' };
+    }
+    throw error;
+  }
+  await execute(requested.release, effects);
+  return { ok: true, release: requested.release };
+}
+
+/**
+ * For a blue/green service, the target group its listener forwards to now (the live colour is its stable fleet,
+ * whatever the strategy); a refusal when the listener cannot be read.
+ */
+async function liveTargetGroup(
+  deps: StartDeps,
+  config: ServiceConfig,
+): Promise<string | undefined | Refused> {
+  const bg = config.blueGreen;
+  if (bg === undefined) return undefined;
+  const route = bg.ruleArn
+    ? { listenerArn: bg.listenerArn, ruleArn: bg.ruleArn }
+    : { listenerArn: bg.listenerArn };
+  try {
+    return (await deps.listeners.liveTargetGroup(route)) ?? undefined;
+  } catch (error) {
+    if (!(error instanceof ListenerSwitchRefusedError)) throw error;
+    const message = `${config.service}'s listener cannot be read: ${error.message}`;
+    return { ok: false, reason: 'listener-unreadable', message };
+  }
+}
