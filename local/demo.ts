@@ -5,6 +5,8 @@
  * canary alarm and roll back on its own, with the old version still serving through nginx; a blue/green release
  * must switch the load balancer to the other colour. Prints each timeline; exits non-zero otherwise.
  */
+// First, so the quiet defaults hold before any module builds a logger or an SDK client.
+import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import type { Release } from '../domain/types';
 import { type Sandbox, sandboxDir, startSandbox } from './sandbox';

@@ -3,6 +3,8 @@
  * The same handlers, use cases and engine as on Lambda, over DynamoDB Local, an in-process EventBridge, real
  * nginx hosts on loopback and a console page that behaves like a Slack channel. Ctrl-C stops everything.
  */
+// First, so the quiet defaults hold before any module builds a logger or an SDK client.
+import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import { sandboxDir, startSandbox } from './sandbox';
 import { INITIAL_VERSION, SANDBOX_USERS } from './sandbox-config';

@@ -8,6 +8,8 @@
  *   SLACK_CHANNEL_ID  the channel the release cards go to, e.g. C0123ABCD (invite the bot there)
  *   SLACK_APPROVERS   comma-separated user ids who may press Promote, e.g. U024BE7LH,U0G9QF9C6
  */
+// First, so the quiet defaults hold before any module builds a logger or an SDK client.
+import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import { App } from '@slack/bolt';
 import { z } from 'zod';
