@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { transition } from '../../domain/release-machine';
 import { requestRelease } from '../../domain/release-request';
 import type { Release, ReleaseEvent, Transition } from '../../domain/types';
+import {
+  APPROVER,
+  configInput,
+  REQUESTER,
+  STRANGER,
+  serviceConfig,
+} from '../../local/fixture-service-config';
 import { newRelease, T0 } from '../support/releases';
-import { APPROVER, configInput, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
 const approver = { kind: 'person', id: APPROVER } as const;
 const requester = { kind: 'person', id: REQUESTER } as const;

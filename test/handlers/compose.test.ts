@@ -6,7 +6,7 @@ import { MissingSecretError, resetForTests, slackSecrets } from '../../handlers/
 import { ConfigError, loadConfig } from '../../handlers/config';
 import { classifyError } from '../../handlers/error-policy';
 import { BadEventError } from '../../handlers/parse-event';
-import { lambdaEnv } from '../support/lambda-env';
+import { lambdaEnv } from '../../local/lambda-env';
 
 const ssm = mockClient(SSMClient);
 const saved = { ...process.env };

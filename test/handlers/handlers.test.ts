@@ -20,12 +20,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Release } from '../../domain/types';
 import { signedHeaders } from '../../handlers/slack/request-signature';
+import { getTestEvent } from '../../local/fixture-events';
+import { BLUE_GREEN, configInput } from '../../local/fixture-service-config';
+import { BUS_ARN, DLQ_ARN, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
-import { getTestEvent } from '../support/events';
-import { BUS_ARN, DLQ_ARN, lambdaEnv, ROLE_ARN, STAGE_PATH } from '../support/lambda-env';
-import { BLUE_GREEN, configInput } from '../support/service-config';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];
 type Handlers = Record<'alarm' | 'ssmCommand' | 'pipeline' | 'timer' | 'sweeper' | 'effects', Handler>;

@@ -14,7 +14,7 @@ import {
 } from '../../hosts/envoy-config';
 import { renderMirrorNginx, splitPercent } from '../../hosts/nginx-config';
 import type { ProxySettings } from '../../hosts/proxy-settings';
-import { configInput } from '../support/service-config';
+import { configInput } from '../../local/fixture-service-config';
 
 const settings: ProxySettings = {
   service: 'orders-api',

@@ -13,7 +13,7 @@ import {
 } from '../../hosts/routing-envoy';
 import { renderRoutingNginx, shareSplit } from '../../hosts/routing-nginx';
 import { BUCKET_HEADER, type RoutingSettings, UNSET_VIP } from '../../hosts/routing-settings';
-import { configInput } from '../support/service-config';
+import { configInput } from '../../local/fixture-service-config';
 
 const settings: RoutingSettings = {
   service: 'orders-api',
