@@ -14,6 +14,7 @@ const slow = [
   'test/hosts/operations.test.ts', // nginx
   'test/hosts/routing.test.ts', // nginx
   'test/local/sandbox-*.test.ts', // the sandbox: DynamoDB Local and nginx
+  'test/local/npm-start-signals.test.ts', // npm start: the whole sandbox
   'test/browser/**/*.test.ts', // the sandbox and Chromium
   'test/deploy/template-iam.test.ts', // osls package (about 20 s)
   'test/bench/**/*.test.ts', // the bench's quick mode: DynamoDB Local, nginx and wrk

@@ -17,6 +17,7 @@ import { patterns } from '../domain/patterns';
 import { boltLogger } from '../handlers/slack/bolt-app';
 import { registerCanary } from '../handlers/slack/canary-listeners';
 import { sandboxDir, startSandbox } from './sandbox';
+import { stopOnSignal } from './stop-on-signal';
 
 const env = z
   .object({
@@ -54,11 +55,8 @@ console.log(
   `Connected over Socket Mode. Type /canary help in Slack; cards go to <#${SLACK_CHANNEL_ID}>. Ctrl-C stops.`,
 );
 
-process.on('SIGINT', () => {
-  void (async () => {
-    await app.stop();
-    await sandbox.stop();
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  })();
+stopOnSignal(async () => {
+  await app.stop();
+  await sandbox.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
