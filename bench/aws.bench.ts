@@ -30,17 +30,19 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { signedHeaders } from '../handlers/slack/request-signature';
 import { spawnLocalDynamo as startLocalDynamo } from '../local/dynamodb-local';
+import { getTestEvent } from '../local/fixture-events';
+import { APPROVER, BLUE_GREEN, configInput } from '../local/fixture-service-config';
+import { lambdaEnv, STAGE_PATH } from '../local/lambda-env';
 import { lambdaContext } from '../local/lambda-http';
 import { readServerlessYml } from '../local/serverless-yml';
 import { slackStandin } from '../local/slack-standin';
-import { getTestEvent } from '../test/support/events';
-import { lambdaEnv, STAGE_PATH } from '../test/support/lambda-env';
-import { APPROVER, BLUE_GREEN, configInput } from '../test/support/service-config';
 import { fakeSsm } from './fake-ssm';
+import { count } from './quick';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'node_modules/.cache/canary-agent-bench');
-const RUNS = 5;
+const RUNS = count(5, 1);
+const WARM_REQUESTS = count(60, 5);
 
 /** One event per function that does real work against DynamoDB Local and needs no other AWS API. */
 const coldEvents: Record<string, unknown> = {
@@ -204,7 +206,7 @@ async function slackWarm(file: string, env: NodeJS.ProcessEnv): Promise<void> {
       help: [],
       list: [],
     };
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < WARM_REQUESTS; i++) {
       for (const [text, list] of Object.entries(times)) {
         const started = process.hrtime.bigint();
         const response = await handler(slackCommand(text), lambdaContext('slack'));
@@ -212,7 +214,7 @@ async function slackWarm(file: string, env: NodeJS.ProcessEnv): Promise<void> {
         if (response.statusCode !== 200) throw new Error(`slack answered ${response.statusCode}`);
       }
     }
-    console.log('\nslack, warm (same container, after the first request; 60 requests each):\n');
+    console.log(`\nslack, warm (same container, after the first request; ${WARM_REQUESTS} requests each):\n`);
     table(
       ['command', 'median', 'p95'],
       Object.entries(times).map(([text, list]) => {
@@ -398,6 +400,8 @@ async function oneRelease(): Promise<void> {
       const [invocationsBefore, slackBefore] = [invocations, slack.calls().length];
       const releaseId = await release();
       const final = await store.load(releaseId);
+      // A refused or stuck release would print a table of zeros: fail instead, naming the state it reached.
+      if (final?.state !== 'succeeded') throw new Error(`${title}: ended ${final?.state ?? 'never started'}`);
       const aws = {
         'ssm:SendCommand': ssm.commandCalls(SendCommandCommand).length,
         'ssm:GetParameter': ssm.commandCalls(GetParameterCommand).length,
@@ -442,13 +446,13 @@ async function oneRelease(): Promise<void> {
 
     serviceConfig = blueGreenConfig;
     await measure('one complete blue/green release: 2 hosts per colour, approval, no alarm', async () => {
-      await invoke(
-        'pipeline',
-        getTestEvent('canary-agent/release-requested', {
-          id: 'bench-blue-green',
-          detail: { version: '1.4.3', strategy: 'blue-green' },
-        }),
-      );
+      const requested = getTestEvent<{ detail: Record<string, unknown> }>('canary-agent/release-requested', {
+        id: 'bench-blue-green',
+        detail: { version: '1.4.3', strategy: 'blue-green' },
+      });
+      // Blue/green mirrors nothing, so a percent is refused (percent-without-mirror): the fixture's must go.
+      delete requested.detail.percent;
+      await invoke('pipeline', requested);
       const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
       await finish('deploy-idle');
       await elapseWindow(releaseId);

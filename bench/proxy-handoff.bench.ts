@@ -6,10 +6,17 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHost, destroyHost, docker, freePort, run, startStableNginx } from '../test/hosts/host-sandbox';
+import { freePort } from '../local/free-port';
+import { createHost, destroyHost, docker, run, startStableNginx } from '../local/loopback-host';
+import { count } from './quick';
 
 const IMAGE = 'registry.local/orders-api';
 const CONNECTIONS = 16;
+// wrk's runs and the pauses around each hand-off, in seconds: the hand-offs fall inside the paced load either way.
+const MAX_RATE_SECONDS = count(3, 1);
+const LOAD_SECONDS = count(8, 5);
+const SETTLE_SECONDS = count(2, 0.5);
+const MIRRORED_SECONDS = count(2.5, 0.5);
 
 interface WrkResult {
   readonly requests: number;
@@ -92,7 +99,7 @@ export default async function bench(): Promise<void> {
       sendTimeoutSeconds: 60,
     });
     const url = `http://127.0.0.1:${listen}/orders`;
-    const max = await wrk(url, 3);
+    const max = await wrk(url, MAX_RATE_SECONDS);
 
     // Half the maximum rate: each connection waits between requests (wrk's Lua delay hook).
     const target = max.perSecond / 2;
@@ -116,7 +123,7 @@ export default async function bench(): Promise<void> {
     const message = (o: Awaited<ReturnType<typeof run>>) =>
       o.ok ? String(o.summary?.message ?? o.stderr) : o.refused.join('; ');
     console.log(
-      `max rate through nginx (wrk, ${CONNECTIONS} connections, 3 s): ${max.perSecond.toFixed(0)} req/s; paced target: ${target.toFixed(0)} req/s\n`,
+      `max rate through nginx (wrk, ${CONNECTIONS} connections, ${MAX_RATE_SECONDS} s): ${max.perSecond.toFixed(0)} req/s; paced target: ${target.toFixed(0)} req/s\n`,
     );
     console.log(
       '| client connections | paced rate | requests sent | failed | nginx -> mirror (operation) | mirror -> nginx (operation) |',
@@ -125,8 +132,8 @@ export default async function bench(): Promise<void> {
     const notes: string[] = [];
     for (const mode of ['new connection per request', 'keep-alive'] as const) {
       const headers = mode === 'keep-alive' ? [] : ['-H', 'Connection: close'];
-      const load = wrk(url, 8, script, headers);
-      await sleep(2000);
+      const load = wrk(url, LOAD_SECONDS, script, headers);
+      await sleep(SETTLE_SECONDS * 1000);
       let t = performance.now();
       const start = await run(host, 'start-mirror.yml', {
         ...proxy,
@@ -134,7 +141,7 @@ export default async function bench(): Promise<void> {
         MirrorPercent: '10',
       });
       const startMs = performance.now() - t;
-      await sleep(2500);
+      await sleep(MIRRORED_SECONDS * 1000);
       t = performance.now();
       const stop = await run(host, 'stop-mirror.yml', proxy);
       const stopMs = performance.now() - t;

@@ -5,10 +5,13 @@
  * canary alarm and roll back on its own, with the old version still serving through nginx; a blue/green release
  * must switch the load balancer to the other colour. Prints each timeline; exits non-zero otherwise.
  */
+// First, so the quiet defaults hold before any module builds a logger or an SDK client.
+import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import type { Release } from '../domain/types';
 import { type Sandbox, sandboxDir, startSandbox } from './sandbox';
 import { BLUE_GREEN, INITIAL_VERSION } from './sandbox-config';
+import { stopOnSignal } from './stop-on-signal';
 import { formatEntry, timelineNotifier } from './timeline';
 import { backgroundTraffic } from './traffic';
 
@@ -57,8 +60,20 @@ function printTimeline(release: Release): void {
 
 const dir = sandboxDir();
 const timeline = timelineNotifier();
-const sandbox = await startSandbox({ dir, speedUp: 20, notifiers: [timeline] });
-const traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 40);
+const starting = startSandbox({ dir, speedUp: 20, notifiers: [timeline] });
+let traffic: ReturnType<typeof backgroundTraffic> | undefined;
+let stopped: Promise<void> | undefined;
+/** Once, whether the demo ends or is interrupted: the sandbox cannot be stopped twice. */
+const stopAll = () =>
+  (stopped ??= (async () => {
+    const started = await starting.catch(() => undefined);
+    await traffic?.stop();
+    await started?.stop();
+  })());
+// An interrupted demo proved nothing: it exits non-zero, and keeps its directory like a failed one.
+stopOnSignal(stopAll, 1);
+const sandbox = await starting;
+traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 40);
 traffic.start();
 const checks: [string, boolean][] = [];
 try {
@@ -95,8 +110,7 @@ try {
   ]);
   checks.push(['1.4.4 serves from green after it', (await servingVersion(sandbox)) === '1.4.4']);
 } finally {
-  await traffic.stop();
-  await sandbox.stop();
+  await stopAll();
 }
 const summary = traffic.summary();
 console.log(

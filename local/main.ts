@@ -3,19 +3,33 @@
  * The same handlers, use cases and engine as on Lambda, over DynamoDB Local, an in-process EventBridge, real
  * nginx hosts on loopback and a console page that behaves like a Slack channel. Ctrl-C stops everything.
  */
+// First, so the quiet defaults hold before any module builds a logger or an SDK client.
+import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import { sandboxDir, startSandbox } from './sandbox';
 import { INITIAL_VERSION, SANDBOX_USERS } from './sandbox-config';
+import { stopOnSignal } from './stop-on-signal';
 import { backgroundTraffic } from './traffic';
 
 const dir = sandboxDir();
 console.log('Starting the sandbox: DynamoDB Local, three nginx hosts, the Slack function and its console…');
-const sandbox = await startSandbox({
+const starting = startSandbox({
   dir,
   speedUp: 20,
   consolePort: Number(process.env.CANARY_CONSOLE_PORT ?? 3000),
 });
-const traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 20);
+let traffic: ReturnType<typeof backgroundTraffic> | undefined;
+// Listening from the start: a Ctrl-C while the sandbox starts waits for it, then stops what it started.
+stopOnSignal(async () => {
+  // A sandbox that failed to start has stopped what it had started already.
+  const started = await starting.catch(() => undefined);
+  await traffic?.stop();
+  await started?.stop();
+  if (process.env.CANARY_KEEP_SANDBOX === undefined) rmSync(dir, { recursive: true, force: true });
+  console.log('Stopped: no process left behind.');
+});
+const sandbox = await starting;
+traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 20);
 traffic.start();
 
 console.log(`
@@ -35,17 +49,3 @@ In the console, pick a person and type, for example:
 People: ${SANDBOX_USERS.map((u) => u.name).join(', ')}. Validation windows run 20x faster than real time.
 Ctrl-C stops every process the sandbox started.
 `);
-
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping the sandbox…`);
-  await traffic.stop();
-  await sandbox.stop();
-  if (process.env.CANARY_KEEP_SANDBOX === undefined) rmSync(dir, { recursive: true, force: true });
-  console.log('Stopped: no process left behind.');
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));

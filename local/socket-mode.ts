@@ -8,6 +8,8 @@
  *   SLACK_CHANNEL_ID  the channel the release cards go to, e.g. C0123ABCD (invite the bot there)
  *   SLACK_APPROVERS   comma-separated user ids who may press Promote, e.g. U024BE7LH,U0G9QF9C6
  */
+// First, so the quiet defaults hold before any module builds a logger or an SDK client.
+import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import { App } from '@slack/bolt';
 import { z } from 'zod';
@@ -15,6 +17,7 @@ import { patterns } from '../domain/patterns';
 import { boltLogger } from '../handlers/slack/bolt-app';
 import { registerCanary } from '../handlers/slack/canary-listeners';
 import { sandboxDir, startSandbox } from './sandbox';
+import { stopOnSignal } from './stop-on-signal';
 
 const env = z
   .object({
@@ -52,11 +55,8 @@ console.log(
   `Connected over Socket Mode. Type /canary help in Slack; cards go to <#${SLACK_CHANNEL_ID}>. Ctrl-C stops.`,
 );
 
-process.on('SIGINT', () => {
-  void (async () => {
-    await app.stop();
-    await sandbox.stop();
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  })();
+stopOnSignal(async () => {
+  await app.stop();
+  await sandbox.stop();
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -11,6 +11,9 @@ if ! java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then missing+
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # The browser test drives Debian's headless Chromium with playwright-core (no browser download).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Its screenshots show the cards' emoji only with a colour emoji font installed (Chromium draws empty boxes).
+dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q 'ok installed' ||
+  missing+=(fonts-noto-color-emoji)
 # The host scripts (hosts/scripts) probe health and readiness with curl and serialise with flock (util-linux).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 

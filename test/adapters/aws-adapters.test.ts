@@ -23,8 +23,8 @@ import { eventBridgePublisher, PublishFailedError } from '../../adapters/eventbr
 import { atExpression, scheduleName, schedulerTimers } from '../../adapters/scheduler-timers';
 import { ssmFleetOperator } from '../../adapters/ssm-fleet-operator';
 import { ssmServiceConfigs, ssmVersionRegistry } from '../../adapters/ssm-parameters';
+import { configInput } from '../../local/fixture-service-config';
 import { newRelease } from '../support/releases';
-import { configInput } from '../support/service-config';
 
 const ssm = mockClient(SSMClient);
 const cloudWatch = mockClient(CloudWatchClient);

@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { elbListenerSwitch } from '../../adapters/elb-listener-switch';
 import { ListenerSwitchRefusedError } from '../../app/errors';
-import { BLUE_GREEN } from '../support/service-config';
+import { BLUE_GREEN } from '../../local/fixture-service-config';
 
 const elb = mockClient(ElasticLoadBalancingV2Client);
 beforeEach(() => elb.reset());

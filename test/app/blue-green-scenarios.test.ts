@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { describeNotice } from '../../domain/notice';
 import type { EffectHandOff } from '../../domain/ports';
+import {
+  APPROVER,
+  BLUE_GREEN,
+  blueGreenConfig,
+  REQUESTER,
+  serviceConfig,
+} from '../../local/fixture-service-config';
 import { harness } from '../support/harness';
-import { APPROVER, BLUE_GREEN, blueGreenConfig, REQUESTER, serviceConfig } from '../support/service-config';
 
 const requester = { kind: 'person', id: REQUESTER } as const;
 const approver = { kind: 'person', id: APPROVER } as const;

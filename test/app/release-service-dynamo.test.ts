@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
+import { APPROVER, REQUESTER, SECOND_APPROVER } from '../../local/fixture-service-config';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, SECOND_APPROVER } from '../support/service-config';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {

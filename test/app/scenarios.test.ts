@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UnknownReleaseError } from '../../app/errors';
 import { noticeDetail } from '../../domain/notice';
+import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
 const requester = { kind: 'person', id: REQUESTER } as const;
 const approver = { kind: 'person', id: APPROVER } as const;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { EVERY_SERVICE } from '../../domain/access';
+import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
 const freezeAll = {
   scope: EVERY_SERVICE,

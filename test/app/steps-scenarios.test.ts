@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { APPROVER, REQUESTER, serviceConfig } from '../../local/fixture-service-config';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, serviceConfig } from '../support/service-config';
 
 const requester = { kind: 'person', id: REQUESTER } as const;
 const approver = { kind: 'person', id: APPROVER } as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchesPattern } from '../../adapters/eventbridge-pattern';
+import { getTestEvent } from '../../local/fixture-events';
 import { eventRules } from '../../local/serverless-yml';
-import { getTestEvent } from '../support/events';
 
 const rules = eventRules('dev');
 const ruleOf = (functionName: string) => {

@@ -9,7 +9,13 @@ import {
   startRefusal,
 } from '../../domain/access';
 import { parseServiceConfig } from '../../domain/service-config';
-import { APPROVER, configInput, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
+import {
+  APPROVER,
+  configInput,
+  REQUESTER,
+  STRANGER,
+  serviceConfig,
+} from '../../local/fixture-service-config';
 
 const GROUP = 'S0RELEASERS';
 const CHANNEL = 'C0RELEASES';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeNotice, type Notice, noticeDetail } from '../../domain/notice';
 import { transition } from '../../domain/release-machine';
+import { APPROVER, REQUESTER } from '../../local/fixture-service-config';
 import { newRelease, T0 } from '../support/releases';
-import { APPROVER, REQUESTER } from '../support/service-config';
 
 const INJECTED = '<@U0ATTACKER> <!channel> <!subteam^S123> <https://evil|click>';
 

@@ -3,8 +3,14 @@ import { transition } from '../../domain/release-machine';
 import { requestRelease } from '../../domain/release-request';
 import { addSeconds } from '../../domain/time';
 import type { AlarmState, Release, ReleaseEvent, Transition } from '../../domain/types';
+import {
+  APPROVER,
+  configInput,
+  REQUESTER,
+  STRANGER,
+  serviceConfig,
+} from '../../local/fixture-service-config';
 import { newRelease, T0 } from '../support/releases';
-import { APPROVER, configInput, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
 const approver = { kind: 'person', id: APPROVER } as const;
 const requester = { kind: 'person', id: REQUESTER } as const;

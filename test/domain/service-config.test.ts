@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../domain/service-config';
-import { BLUE_GREEN, configInput } from '../support/service-config';
+import { BLUE_GREEN, configInput } from '../../local/fixture-service-config';
 
 const colours = {
   listenerArn: BLUE_GREEN.listenerArn,

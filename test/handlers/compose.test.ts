@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../../handlers/config';
 import { classifyError } from '../../handlers/error-policy';
 import { BadEventError } from '../../handlers/parse-event';
 import { MissingSecretError, slackSecrets } from '../../handlers/slack-secrets';
-import { lambdaEnv } from '../support/lambda-env';
+import { lambdaEnv } from '../../local/lambda-env';
 
 const ssm = mockClient(SSMClient);
 const saved = { ...process.env };

@@ -21,10 +21,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Release } from '../../domain/types';
 import { signedHeaders } from '../../handlers/slack/request-signature';
-import { lambdaContext } from '../../local/lambda-http';
-import { type SlackStandin, slackStandin } from '../../local/slack-standin';
-import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
-import { getTestEvent } from '../support/events';
+import { getTestEvent } from '../../local/fixture-events';
+import { BLUE_GREEN, configInput } from '../../local/fixture-service-config';
 import {
   BUS_ARN,
   DLQ_ARN,
@@ -33,8 +31,10 @@ import {
   ROLE_ARN,
   STAGE_PATH,
   TIMER_ARN,
-} from '../support/lambda-env';
-import { BLUE_GREEN, configInput } from '../support/service-config';
+} from '../../local/lambda-env';
+import { lambdaContext } from '../../local/lambda-http';
+import { type SlackStandin, slackStandin } from '../../local/slack-standin';
+import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];
 type Handlers = Record<'alarm' | 'ssmCommand' | 'pipeline' | 'timer' | 'sweeper' | 'effects', Handler>;

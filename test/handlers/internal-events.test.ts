@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AgentSource } from '../../handlers/compose';
 import { effectsHandler } from '../../handlers/effects';
 import { timerHandler } from '../../handlers/timer';
+import { getTestEvent } from '../../local/fixture-events';
 import { lambdaContext } from '../../local/lambda-http';
-import { getTestEvent } from '../support/events';
 
 /** An agent that records what reached the use cases; nothing should, for a refused event. */
 function recordingAgent() {

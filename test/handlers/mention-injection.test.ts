@@ -11,12 +11,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signedHeaders } from '../../handlers/slack/request-signature';
+import { getTestEvent } from '../../local/fixture-events';
+import { APPROVER, configInput } from '../../local/fixture-service-config';
+import { lambdaEnv, STAGE_PATH } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
-import { getTestEvent } from '../support/events';
-import { lambdaEnv, STAGE_PATH } from '../support/lambda-env';
-import { APPROVER, configInput } from '../support/service-config';
 
 /*
  * Outside text that tries to ping people (a mention, a broadcast, a user group, a disguised link), sent through

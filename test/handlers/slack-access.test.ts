@@ -7,12 +7,12 @@ import { logger } from '../../handlers/log';
 import { pipelineHandler } from '../../handlers/pipeline';
 import { slackHandler } from '../../handlers/slack';
 import { signedHeaders } from '../../handlers/slack/request-signature';
+import { getTestEvent } from '../../local/fixture-events';
+import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
 import { lambdaContext, serveLambda } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
-import { getTestEvent } from '../support/events';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../support/service-config';
 
 /*
  * Who may start, from where, and change freezes, through the real Slack function (signed requests, Bolt, the

@@ -10,11 +10,17 @@ import type { Release } from '../../domain/types';
 import { logger } from '../../handlers/log';
 import { slackHandler } from '../../handlers/slack';
 import { signedHeaders } from '../../handlers/slack/request-signature';
+import {
+  APPROVER,
+  REQUESTER,
+  SECOND_APPROVER,
+  STRANGER,
+  serviceConfig,
+} from '../../local/fixture-service-config';
 import { lambdaContext, serveLambda } from '../../local/lambda-http';
 import { type ConsoleMessage, type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 import { harness } from '../support/harness';
-import { APPROVER, REQUESTER, SECOND_APPROVER, STRANGER, serviceConfig } from '../support/service-config';
 
 /*
  * The real Slack function (middy + Bolt's Lambda receiver) behind a loopback HTTP API, sent correctly and wrongly

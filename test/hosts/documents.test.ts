@@ -8,8 +8,8 @@ import type { Strategy } from '../../domain/types';
 import { documentsDir, renderDocuments } from '../../hosts/build-documents';
 import { documentSpecs, parameterSpecs } from '../../hosts/document-parameters';
 import { checkParameters, loadDocument, runDocument } from '../../hosts/run-document';
-import { serviceConfig } from '../support/service-config';
-import { documentPath } from './host-sandbox';
+import { serviceConfig } from '../../local/fixture-service-config';
+import { documentPath } from '../../local/loopback-host';
 
 const fileOf: Record<string, string> = Object.fromEntries(documentSpecs.map((s) => [s.operation, s.file]));
 

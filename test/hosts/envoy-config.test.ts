@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   envoySettings,
@@ -14,7 +12,8 @@ import {
 } from '../../hosts/envoy-config';
 import { renderMirrorNginx, splitPercent } from '../../hosts/nginx-config';
 import type { ProxySettings } from '../../hosts/proxy-settings';
-import { configInput } from '../support/service-config';
+import { configInput } from '../../local/fixture-service-config';
+import { hostCli } from '../support/host-cli';
 
 const settings: ProxySettings = {
   service: 'orders-api',
@@ -159,17 +158,14 @@ describe('renderMirrorNginx', () => {
 });
 
 describe('cli.ts render-envoy', () => {
-  const cli = (...args: string[]) =>
-    promisify(execFile)('npx', ['tsx', 'hosts/cli.ts', ...args], { encoding: 'utf8' }).catch((e) => e);
-
   it('prints the configuration for a service configuration and a percentage, or says what is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-cli-'));
     writeFileSync(join(dir, 'good.json'), JSON.stringify(configInput()));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...configInput(), service: 'Orders API' }));
     const [good, badPercent, badConfig] = await Promise.all([
-      cli('render-envoy', '--config', join(dir, 'good.json'), '--percent', '10'),
-      cli('render-envoy', '--config', join(dir, 'good.json'), '--percent', 'lots'),
-      cli('render-envoy', '--config', join(dir, 'bad.json')),
+      hostCli('render-envoy', '--config', join(dir, 'good.json'), '--percent', '10'),
+      hostCli('render-envoy', '--config', join(dir, 'good.json'), '--percent', 'lots'),
+      hostCli('render-envoy', '--config', join(dir, 'bad.json')),
     ]);
     rmSync(dir, { recursive: true, force: true });
     const printed = JSON.parse(good.stdout);

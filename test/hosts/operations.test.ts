@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envoySettings, renderEnvoyConfig } from '../../hosts/envoy-config';
 import { renderMirrorNginx } from '../../hosts/nginx-config';
+import { freePort } from '../../local/free-port';
 import {
   alive,
   createHost,
   destroyHost,
-  expectFailedAndRestored,
-  freePort,
   get,
   type Host,
   loopbackStable,
@@ -18,7 +17,8 @@ import {
   runService,
   snapshot,
   startStableNginx,
-} from './host-sandbox';
+} from '../../local/loopback-host';
+import { expectFailedAndRestored } from './expect-failed-and-restored';
 
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api';
 let stable: Host;

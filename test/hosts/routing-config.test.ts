@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { envoySettings, STABLE_CLUSTER } from '../../hosts/envoy-config';
 import {
@@ -13,7 +11,8 @@ import {
 } from '../../hosts/routing-envoy';
 import { renderRoutingNginx, shareSplit } from '../../hosts/routing-nginx';
 import { BUCKET_HEADER, type RoutingSettings, UNSET_VIP } from '../../hosts/routing-settings';
-import { configInput } from '../support/service-config';
+import { configInput } from '../../local/fixture-service-config';
+import { hostCli } from '../support/host-cli';
 
 const settings: RoutingSettings = {
   service: 'orders-api',
@@ -234,16 +233,13 @@ describe('renderRoutingNginx', () => {
 });
 
 describe('cli.ts render-routing', () => {
-  const cli = (...args: string[]) =>
-    promisify(execFile)('npx', ['tsx', 'hosts/cli.ts', ...args], { encoding: 'utf8' }).catch((e) => e);
-
   it('prints the routing proxy for a service configuration, a share and a driver, or says what is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-cli-'));
     writeFileSync(join(dir, 'good.json'), JSON.stringify(configInput()));
     const [envoy, nginx, bad] = await Promise.all([
-      cli('render-routing', '--config', join(dir, 'good.json'), '--percent', '10'),
-      cli('render-routing', '--config', join(dir, 'good.json'), '--percent', '0', '--driver', 'nginx'),
-      cli('render-routing', '--config', join(dir, 'good.json'), '--percent', '150'),
+      hostCli('render-routing', '--config', join(dir, 'good.json'), '--percent', '10'),
+      hostCli('render-routing', '--config', join(dir, 'good.json'), '--percent', '0', '--driver', 'nginx'),
+      hostCli('render-routing', '--config', join(dir, 'good.json'), '--percent', '150'),
     ]);
     rmSync(dir, { recursive: true, force: true });
     const printed = JSON.parse(envoy.stdout);

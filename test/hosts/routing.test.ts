@@ -8,13 +8,12 @@ import { renderRoutingEnvoy } from '../../hosts/routing-envoy';
 import { renderRoutingNginx } from '../../hosts/routing-nginx';
 import type { RoutingRules } from '../../hosts/routing-settings';
 import type { RunOutcome } from '../../hosts/run-document';
+import { freePort } from '../../local/free-port';
 import {
   alive,
   createHost,
   destroyHost,
   docker,
-  expectFailedAndRestored,
-  freePort,
   get,
   type Host,
   loopbackStable,
@@ -23,7 +22,8 @@ import {
   runService,
   snapshot,
   startStableNginx,
-} from './host-sandbox';
+} from '../../local/loopback-host';
+import { expectFailedAndRestored } from './expect-failed-and-restored';
 import { failingCanary, send as sendTo } from './traffic';
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BLUE_GREEN } from '../../local/sandbox-config';
 import { REQUESTER, sandboxSession } from '../support/sandbox-session';
 
@@ -7,9 +7,6 @@ import { REQUESTER, sandboxSession } from '../support/sandbox-session';
  * the idle colour's nginx hosts, the service's load balancer following its listener, and each colour's 5XX alarm
  * fed by the responses users get, with live traffic throughout.
  */
-vi.hoisted(() => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
-});
 const session = sandboxSession('sandbox-blue-green');
 const liveTargetGroup = () => session.sandbox().listeners.forwardsTo(BLUE_GREEN.listenerArn);
 const releaseBlueGreen = (toVersion: string) =>

@@ -1,14 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ended, REQUESTER, sandboxSession } from '../support/sandbox-session';
 
 /**
  * Weighted steps end to end in the sandbox: the engine, the event bus, DynamoDB Local and the real shift-traffic,
  * promote and stop-mirror documents on nginx hosts, with live traffic (a sticky cookie per user) throughout.
  */
-vi.hoisted(() => {
-  // The handlers' structured logs, one line per event, would drown the test output.
-  process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
-});
 const session = sandboxSession('sandbox-steps');
 const release = (toVersion: string) =>
   session.release({

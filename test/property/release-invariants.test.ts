@@ -8,7 +8,6 @@ import {
   type Release,
   type ReleaseEvent,
 } from '../../domain/types';
-import { harness } from '../support/harness';
 import {
   APPROVER,
   BLUE_GREEN,
@@ -16,7 +15,8 @@ import {
   REQUESTER,
   STRANGER,
   serviceConfig,
-} from '../support/service-config';
+} from '../../local/fixture-service-config';
+import { harness } from '../support/harness';
 
 /*
  * A model of the outside world: people click, SSM reports (late, twice, out of order), alarms flap, timers fire,

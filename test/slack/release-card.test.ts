@@ -14,8 +14,14 @@ import {
   releaseCard,
 } from '../../handlers/slack/release-card';
 import { staleActionExplanation } from '../../handlers/slack/stale-actions';
+import {
+  APPROVER,
+  BLUE_GREEN,
+  blueGreenConfig,
+  REQUESTER,
+  serviceConfig,
+} from '../../local/fixture-service-config';
 import { harness } from '../support/harness';
-import { APPROVER, BLUE_GREEN, blueGreenConfig, REQUESTER, serviceConfig } from '../support/service-config';
 
 type Harness = ReturnType<typeof harness>;
 type Card = ReturnType<typeof releaseCard>;

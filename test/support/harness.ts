@@ -22,7 +22,7 @@ import type {
   Instant,
   Release,
 } from '../../domain/types';
-import { serviceConfig } from './service-config';
+import { serviceConfig } from '../../local/fixture-service-config';
 
 type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
 

@@ -1,7 +1,7 @@
 import { requestRelease, type StrategyChoice } from '../../domain/release-request';
 import type { ServiceConfig } from '../../domain/service-config';
 import type { Instant, Release } from '../../domain/types';
-import { REQUESTER, serviceConfig } from './service-config';
+import { REQUESTER, serviceConfig } from '../../local/fixture-service-config';
 
 export const T0: Instant = '2026-11-22T14:00:00.000Z';
 

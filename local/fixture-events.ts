@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../fixtures/events');
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../test/fixtures/events');
 
 function merge(base: Json, patch: Json | undefined): Json {
   if (patch === undefined) return base;

@@ -1,9 +1,6 @@
-import {
-  type ServiceConfig,
-  type ServiceConfigInput,
-  serviceConfigSchema,
-} from '../../domain/service-config';
+import { type ServiceConfig, type ServiceConfigInput, serviceConfigSchema } from '../domain/service-config';
 
+/** People and a service configuration the tests and the bench share: `orders-api` with three approvers. */
 export const APPROVER = 'U0APPROVER1';
 export const SECOND_APPROVER = 'U0APPROVER2';
 export const REQUESTER = 'U0REQUESTER';

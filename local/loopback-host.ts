@@ -1,3 +1,8 @@
+/**
+ * Simulated EC2 hosts on loopback for the host-operation tests and the proxy hand-off bench: each has its own state,
+ * run directory, nginx (Debian's, started for real) and fake Docker daemon (test/hosts/shims) under a temporary root.
+ * Nothing here imports vitest, so `npm run bench` can use it outside a test run.
+ */
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -13,24 +18,11 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
-import { renderStableNginx, type StableSettings } from '../../hosts/nginx-config';
-import { type RunOutcome, runDocument } from '../../hosts/run-document';
+import { renderStableNginx, type StableSettings } from '../hosts/nginx-config';
+import { type RunOutcome, runDocument } from '../hosts/run-document';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const documentPath = (file: string) => join(here, '../../hosts/documents', file);
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export const documentPath = (file: string) => join(here, '../hosts/documents', file);
 
 /** Holds a loopback port (without SO_REUSEPORT) until closed: the "port taken" failure. */
 export function occupy(port: number): Promise<Server> {
@@ -55,7 +47,7 @@ export function createHost(name: string, adminPort: number, extra: Record<string
   const nginxConf = join(root, 'nginx.conf');
   const nginxPid = join(root, 'run', 'nginx.pid');
   const env = {
-    PATH: `${join(here, 'shims')}:${process.env.PATH}`,
+    PATH: `${join(here, '../test/hosts/shims')}:${process.env.PATH}`,
     FAKE_DOCKER_DIR: join(root, 'docker'),
     CA_STATE_DIR: join(root, 'state'),
     CA_RUN_DIR: join(root, 'run'),
@@ -214,12 +206,4 @@ export function requestsSeen(host: Host, container: string): Array<Record<string
         .filter(Boolean)
         .map((l) => JSON.parse(l))
     : [];
-}
-
-/** A document run that failed with `message` and put the host back as it found it (its summary says so). */
-export function expectFailedAndRestored(outcome: RunOutcome, message: RegExp): void {
-  if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
-  expect(outcome.exitCode).toBe(1);
-  expect(outcome.summary).toMatchObject({ ok: false, restored: true });
-  expect(String(outcome.summary?.message)).toMatch(message);
 }

@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * `npm run bench -- --quick` from the repository, as a developer runs it: the bench is code that no other test
+ * runs, so without this it rots (it once crashed on a vitest import, and printed "(undefined)" with zero calls).
+ */
+describe('npm run bench -- --quick', () => {
+  it('runs every block to the end and prints a figure wherever a figure belongs', async () => {
+    const { stdout } = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      ['bench/run.ts', '--quick'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 240_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+
+    expect(stdout.match(/^## .+$/gm)).toEqual(['## aws', '## proxy-handoff', '## sandbox']);
+    expect(stdout).not.toMatch(/undefined|NaN/);
+    expect(stdout).toMatch(/\| slack +\| \d+ KB +\| (yes|NO) +\| \d+ ms +\| [\d.]+x/);
+    expect(stdout.match(/release: .+ \(succeeded\):/g)).toHaveLength(2);
+    expect(stdout).toMatch(/\| elasticloadbalancing:ModifyListener +\| 1 +\|/);
+    expect(stdout).toMatch(/\| keep-alive \| \d+ req\/s \| \d+ \| \d+ \| \d+ ms \| \d+ ms \|/);
+    expect(stdout).toMatch(/alarm-to-rollback .+ \| min \d+ ms, median \d+ ms, max \d+ ms \|/);
+  }, 300_000);
+});
