@@ -38,6 +38,7 @@ import { readServerlessYml } from '../local/serverless-yml';
 import { slackStandin } from '../local/slack-standin';
 import { fakeSsm } from './fake-ssm';
 import { count } from './quick';
+import { skipClockTo } from './skipped-clock';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'node_modules/.cache/canary-agent-bench');
@@ -389,8 +390,9 @@ async function oneRelease(): Promise<void> {
     };
     const elapseWindow = async (releaseId: string) => {
       const run = (await store.load(releaseId))?.run;
-      const timerId = run?.kind === 'validate' ? run.timerId : undefined;
-      await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { releaseId, timerId }));
+      if (run?.kind !== 'validate') throw new Error(`${releaseId} is not in a validation window`);
+      skipClockTo(run.windowEndsAt);
+      await invoke('timer', getTestEvent('canary-agent/timer-elapsed', { releaseId, timerId: run.timerId }));
     };
     const mocks = [ssm, cloudWatch, eventBridge, scheduler, elb, lambda];
     /** The calls one release makes, from a clean count. */
