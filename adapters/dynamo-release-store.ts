@@ -12,7 +12,7 @@ import {
   ServiceBusyError,
   ServiceFrozenError,
   VersionConflictError,
-} from '../app/errors';
+} from '../domain/errors';
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, ReleaseChange, ReleaseStore } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';

@@ -7,7 +7,7 @@ import {
   ModifyListenerCommand,
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ListenerSwitchRefusedError } from '../app/errors';
+import { ListenerSwitchRefusedError } from '../domain/errors';
 import type { ListenerSwitch } from '../domain/ports';
 import type { TrafficRoute } from '../domain/types';
 

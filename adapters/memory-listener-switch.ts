@@ -1,4 +1,4 @@
-import { ListenerSwitchRefusedError } from '../app/errors';
+import { ListenerSwitchRefusedError } from '../domain/errors';
 import type { ListenerSwitch } from '../domain/ports';
 import type { TrafficRoute } from '../domain/types';
 

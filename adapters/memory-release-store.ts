@@ -1,10 +1,10 @@
+import { EVERY_SERVICE, type Freeze } from '../domain/access';
 import {
   DuplicateEventError,
   ServiceBusyError,
   ServiceFrozenError,
   VersionConflictError,
-} from '../app/errors';
-import { EVERY_SERVICE, type Freeze } from '../domain/access';
+} from '../domain/errors';
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, PendingEffect, ReleaseChange, ReleaseStore } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';

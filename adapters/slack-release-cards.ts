@@ -3,8 +3,8 @@ import { noticeDetail } from '../domain/notice';
 import type { CardRef, CardRefs, Clock, Notifier, ReleaseStore } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
 import type { Release } from '../domain/types';
-import { noticeReply } from '../handlers/slack/notice-reply';
-import { releaseCard } from '../handlers/slack/release-card';
+import { noticeReply } from './slack-presentation/notice-reply';
+import { releaseCard } from './slack-presentation/release-card';
 
 export interface SlackCardDeps {
   /** The Web API client, built once the bot token is known (it comes from SSM). */

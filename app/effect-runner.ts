@@ -1,3 +1,4 @@
+import { ListenerSwitchRefusedError } from '../domain/errors';
 import { assertNever } from '../domain/plan';
 import type {
   AlarmReader,
@@ -10,7 +11,6 @@ import type {
   VersionRegistry,
 } from '../domain/ports';
 import type { Effect, Release, ReleaseEvent } from '../domain/types';
-import { ListenerSwitchRefusedError } from './errors';
 
 export interface EffectPorts {
   readonly store: ReleaseStore;

@@ -1,3 +1,9 @@
+import {
+  ConflictRetriesExhaustedError,
+  DuplicateEventError,
+  UnknownReleaseError,
+  VersionConflictError,
+} from '../domain/errors';
 import type {
   Clock,
   EffectHandOff,
@@ -11,12 +17,6 @@ import type {
 import { transition } from '../domain/release-machine';
 import type { Actor, AlarmState, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
-import {
-  ConflictRetriesExhaustedError,
-  DuplicateEventError,
-  UnknownReleaseError,
-  VersionConflictError,
-} from './errors';
 import { outbox, outboxOrder } from './outbox';
 import { type StartInput, type StartResult, startRelease } from './start-release';
 

@@ -1,14 +1,14 @@
 import { type StartDenial, startRefusal } from '../domain/access';
-import type { PendingEffect } from '../domain/ports';
-import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
-import type { ServiceConfig } from '../domain/service-config';
-import type { Actor, Release } from '../domain/types';
 import {
   DuplicateEventError,
   ListenerSwitchRefusedError,
   ServiceBusyError,
   ServiceFrozenError,
-} from './errors';
+} from '../domain/errors';
+import type { PendingEffect } from '../domain/ports';
+import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
+import type { ServiceConfig } from '../domain/service-config';
+import type { Actor, Release } from '../domain/types';
 import { outbox } from './outbox';
 import type { ReleaseServiceDeps } from './release-service';
 import { busy, denied } from './start-refusals';

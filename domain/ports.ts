@@ -51,7 +51,7 @@ export interface FreezeStore {
 /**
  * Durable release state. Every write is conditional: `create` takes the service's lock (and refuses a frozen
  * service), `save` succeeds only if the stored version is still `expectedVersion`. Failures are the typed
- * errors in `app/errors.ts`.
+ * errors in `domain/errors.ts`.
  */
 export interface ReleaseStore extends FreezeStore {
   load(releaseId: string): Promise<Release | null>;

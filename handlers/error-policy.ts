@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import { CodedError, UnknownReleaseError } from '../app/errors';
+import { CodedError, UnknownReleaseError } from '../domain/errors';
 import { logger } from './log';
 import { BadEventError } from './parse-event';
 

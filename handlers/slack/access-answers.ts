@@ -1,3 +1,4 @@
+import { actorName, clip, escapeMrkdwn, mention } from '../../adapters/slack-presentation/mrkdwn';
 import type { FreezeResult, FreezeService } from '../../app/freeze-service';
 import {
   EVERY_SERVICE,
@@ -7,7 +8,6 @@ import {
   type StartDenial,
 } from '../../domain/access';
 import type { CanaryCommand } from './canary-command';
-import { actorName, clip, escapeMrkdwn, mention } from './mrkdwn';
 
 /*
  * The Slack side of "who may start, from where" and of change freezes: refusals that name who may (users

@@ -7,11 +7,11 @@ import type {
   SlackCommandMiddlewareArgs,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { CodedError, UnknownReleaseError } from '../../app/errors';
+import { ACTION_IDS, actionOf } from '../../adapters/slack-presentation/release-card';
+import { CodedError, UnknownReleaseError } from '../../domain/errors';
 import { logger } from '../log';
 import { parseCanaryCommand } from './canary-command';
 import { answerCommand, applyAction, type Requester, refusalText, type SlackDeps } from './command-answers';
-import { ACTION_IDS, actionOf } from './release-card';
 
 const RELEASE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
 const SORRY =

@@ -1,3 +1,6 @@
+import { escapedNames } from '../../adapters/slack-presentation/card-parts';
+import { channelLink, escapeMrkdwn } from '../../adapters/slack-presentation/mrkdwn';
+import type { CardAction } from '../../adapters/slack-presentation/release-card';
 import type { FreezeService } from '../../app/freeze-service';
 import type { ApplyResult, ReleaseService } from '../../app/release-service';
 import type { StartResult } from '../../app/start-release';
@@ -8,9 +11,6 @@ import type { Actor, ReleaseEvent } from '../../domain/types';
 import { answerFreeze, deniedText, freezeLine, type SlackPerson } from './access-answers';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
-import { escapedNames } from './card-parts';
-import { channelLink, escapeMrkdwn } from './mrkdwn';
-import type { CardAction } from './release-card';
 import { staleActionExplanation } from './stale-actions';
 import { historyLines, releaseLine, statusText } from './summaries';
 

@@ -1,6 +1,6 @@
+import { escapeMrkdwn } from '../../adapters/slack-presentation/mrkdwn';
 import type { CanaryCommand } from './canary-command';
 import { USAGE_LINES } from './canary-usage';
-import { escapeMrkdwn } from './mrkdwn';
 
 /*
  * How the `/canary` parser answers what it cannot take: a reason in Slack mrkdwn, user text echoed only as short,

@@ -1,8 +1,8 @@
+import { escapedNames, reasonPhrase } from '../../adapters/slack-presentation/card-parts';
+import { actorName, mention, slackTime } from '../../adapters/slack-presentation/mrkdwn';
+import { availableActions, type CardAction } from '../../adapters/slack-presentation/release-card';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import type { HistoryEntry, Release } from '../../domain/types';
-import { escapedNames, reasonPhrase } from './card-parts';
-import { actorName, mention, slackTime } from './mrkdwn';
-import { availableActions, type CardAction } from './release-card';
 
 /**
  * Why a click (or a /canary promote|rollback|abort|retry) on `release` no longer applies, from its history;

@@ -1,7 +1,7 @@
+import { escapedNames } from '../../adapters/slack-presentation/card-parts';
+import { actorName, escapeMrkdwn, mention, slackTime } from '../../adapters/slack-presentation/mrkdwn';
 import { describeStrategy } from '../../domain/release-request';
 import type { Release } from '../../domain/types';
-import { escapedNames } from './card-parts';
-import { actorName, escapeMrkdwn, mention, slackTime } from './mrkdwn';
 
 /**
  * One line about a release, for lists.

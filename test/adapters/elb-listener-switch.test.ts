@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { elbListenerSwitch } from '../../adapters/elb-listener-switch';
-import { ListenerSwitchRefusedError } from '../../app/errors';
+import { ListenerSwitchRefusedError } from '../../domain/errors';
 import { BLUE_GREEN } from '../../local/fixture-service-config';
 
 const elb = mockClient(ElasticLoadBalancingV2Client);

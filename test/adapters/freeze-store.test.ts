@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
-import { ServiceFrozenError } from '../../app/errors';
 import { EVERY_SERVICE, type Freeze } from '../../domain/access';
+import { ServiceFrozenError } from '../../domain/errors';
 import type { ReleaseChange, ReleaseStore } from '../../domain/ports';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 import { newRelease } from '../support/releases';

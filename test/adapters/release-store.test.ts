@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { StoredItemError } from '../../adapters/release-schema';
-import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../../app/errors';
+import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../../domain/errors';
 import type { PendingEffect, ReleaseChange, ReleaseStore } from '../../domain/ports';
 import type { HistoryEntry, Release } from '../../domain/types';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';

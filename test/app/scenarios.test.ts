@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UnknownReleaseError } from '../../app/errors';
+import { UnknownReleaseError } from '../../domain/errors';
 import { noticeDetail } from '../../domain/notice';
 import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
 import { harness } from '../support/harness';

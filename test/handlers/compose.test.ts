@@ -1,7 +1,7 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictRetriesExhaustedError, UnknownReleaseError } from '../../app/errors';
+import { ConflictRetriesExhaustedError, UnknownReleaseError } from '../../domain/errors';
 import { resetForTests } from '../../handlers/compose';
 import { ConfigError, loadConfig } from '../../handlers/config';
 import { classifyError } from '../../handlers/error-policy';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { escapeMrkdwn } from '../../adapters/slack-presentation/mrkdwn';
 import { isServiceName, isVersion } from '../../domain/patterns';
 import { MAX_STEPS, type StrategyChoice } from '../../domain/release-request';
 import { type CanaryCommand, parseCanaryCommand } from '../../handlers/slack/canary-command';
-import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
 import { freezeCommand } from '../support/freeze-command';
 
 /*

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { escapeMrkdwn } from '../../adapters/slack-presentation/mrkdwn';
 import { type CanaryCommand, parseCanaryCommand } from '../../handlers/slack/canary-command';
 import { USAGE } from '../../handlers/slack/canary-usage';
-import { escapeMrkdwn } from '../../handlers/slack/mrkdwn';
 import { parseDuration } from '../../handlers/slack/start-options';
 
 const START_USAGE =

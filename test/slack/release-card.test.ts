@@ -1,18 +1,18 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { transition } from '../../domain/release-machine';
-import { requestRelease } from '../../domain/release-request';
-import { addSeconds } from '../../domain/time';
-import type { HostOperationStep, Release, ReleaseState, Rollback, RollbackReason } from '../../domain/types';
-import { slackTime } from '../../handlers/slack/mrkdwn';
-import { noticeReply } from '../../handlers/slack/notice-reply';
+import { slackTime } from '../../adapters/slack-presentation/mrkdwn';
+import { noticeReply } from '../../adapters/slack-presentation/notice-reply';
 import {
   ACTION_IDS,
   actionOf,
   availableActions,
   type CardAction,
   releaseCard,
-} from '../../handlers/slack/release-card';
+} from '../../adapters/slack-presentation/release-card';
+import { transition } from '../../domain/release-machine';
+import { requestRelease } from '../../domain/release-request';
+import { addSeconds } from '../../domain/time';
+import type { HostOperationStep, Release, ReleaseState, Rollback, RollbackReason } from '../../domain/types';
 import { staleActionExplanation } from '../../handlers/slack/stale-actions';
 import {
   APPROVER,

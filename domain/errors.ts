@@ -1,4 +1,4 @@
-import type { Release } from '../domain/types';
+import type { Release } from './types';
 
 /** Stable codes for logs and alarms; handlers map errors by class, never by name or message. */
 export type ErrorCode =
