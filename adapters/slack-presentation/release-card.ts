@@ -1,4 +1,5 @@
 import type { Button, ConfirmationDialog, KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
+import { allowedActions, PERSON_ACTIONS, type PersonAction } from '../../domain/person-actions';
 import { formatPercent } from '../../domain/plan';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import { describeStrategy } from '../../domain/release-request';
@@ -18,16 +19,16 @@ import {
 import { actorName, clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 
 /**
- * What a person can do to a release from its card (or the matching `/canary` command).
+ * What a person can do to a release from its card (or the matching `/canary` command): the domain's person actions.
  *
  * @example
  * const action: CardAction = actionOf(payload.actions[0].action_id) ?? 'abort';
  */
-export type CardAction = 'promote' | 'rollback' | 'abort' | 'retry';
+export type CardAction = PersonAction;
 export type Message = { readonly text: string; readonly blocks: readonly KnownBlock[] };
 
 /** In the order the buttons appear: the way forward first, the destructive ones last. */
-const ACTIONS: readonly CardAction[] = ['promote', 'retry', 'rollback', 'abort'];
+const ACTIONS = PERSON_ACTIONS;
 
 /**
  * The `action_id` of each card button; the Slack handler routes clicks by them.
@@ -53,20 +54,14 @@ export function actionOf(actionId: string): CardAction | null {
 }
 
 /**
- * The actions a person may take on the release now: promote only in awaitingApproval or inconclusive; rollback and abort in
- * any non-terminal state that is not rollingBack/rollbackFailed; retry only in rollbackFailed. This mirrors
- * the refusals of `transition`, so a button shows only when pressing it can be accepted.
+ * The buttons the card shows: the actions the engine would accept now from someone entitled to them
+ * (`allowedActions` asks `transition` itself, so a button shows only when pressing it can be accepted).
  *
  * @example
  * availableActions(awaitingApprovalRelease) // ['promote', 'rollback', 'abort']
  */
 export function availableActions(release: Release): readonly CardAction[] {
-  const { state } = release;
-  if (isTerminal(state) || state === 'rollingBack') return [];
-  if (state === 'rollbackFailed') return ['retry'];
-  return state === 'awaitingApproval' || state === 'inconclusive'
-    ? ['promote', 'rollback', 'abort']
-    : ['rollback', 'abort'];
+  return allowedActions(release);
 }
 
 /**

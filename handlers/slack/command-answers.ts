@@ -5,9 +5,10 @@ import type { FreezeService } from '../../app/freeze-service';
 import type { ApplyResult, ReleaseService } from '../../app/release-service';
 import type { StartResult } from '../../app/start-release';
 import { groupsToResolve } from '../../domain/access';
+import { personEvent } from '../../domain/person-actions';
 import type { ReleaseStore, ServiceConfigs } from '../../domain/ports';
 import { describeStrategy } from '../../domain/release-request';
-import type { Actor, ReleaseEvent } from '../../domain/types';
+import type { Actor } from '../../domain/types';
 import { answerFreeze, deniedText, freezeLine, type SlackPerson } from './access-answers';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
@@ -27,20 +28,6 @@ export interface Requester extends SlackPerson {
   readonly requestId: string;
   /** The channel a command was typed in (absent for buttons, which never start anything). */
   readonly channelId?: string;
-}
-
-/** The engine event a person's action stands for. */
-function eventOf(action: CardAction, actor: Actor): ReleaseEvent {
-  switch (action) {
-    case 'promote':
-      return { kind: 'approved', actor };
-    case 'rollback':
-      return { kind: 'rollbackRequested', actor };
-    case 'abort':
-      return { kind: 'abortRequested', actor };
-    case 'retry':
-      return { kind: 'rollbackRetried', actor };
-  }
 }
 
 /**
@@ -137,7 +124,7 @@ export async function applyAction(
   const watchedGroups = release?.policy.approvers.includes(who.userId) ? [] : release?.policy.approverGroups;
   const groups = watchedGroups?.length ? await who.groupsAmong(watchedGroups) : [];
   const actor: Actor = { kind: 'person', id: who.userId, groups };
-  return deps.service.apply(releaseId, eventOf(action, actor), who.requestId);
+  return deps.service.apply(releaseId, personEvent(action, actor), who.requestId);
 }
 
 /** Why an action was refused, from the release's history when it was overtaken ("Already promoted by …"). */
