@@ -115,7 +115,8 @@ const DEFAULT_HOLD_SECONDS = 86_400;
 export function checkAlarms(release: Release, deadlineAt?: Instant): Draft | null {
   const run = release.run;
   if (run?.kind !== 'validate' || run.checkId !== undefined) return null;
-  const checkId = `${run.stepId}.check`;
+  // An extended window is checked again under its own id, so its answer can never be taken for the first's.
+  const checkId = `${run.stepId}.${run.extended ? 'recheck' : 'check'}`;
   const checking: Release = {
     ...release,
     run: { ...run, checkId, deadlineAt: deadlineAt ?? run.deadlineAt },

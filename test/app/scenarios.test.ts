@@ -341,3 +341,31 @@ describe('a mirror release, end to end', () => {
     ).rejects.toThrow('No release is known for command cmd-404');
   });
 });
+
+describe('a window without data, end to end', () => {
+  it('holds as inconclusive, and an approver promotes it anyway, which counts as the approval', async () => {
+    const h = harness();
+    const id = await startOrders(h);
+    h.setAlarm('orders-api-canary-5xx', 'INSUFFICIENT_DATA');
+    await toApproval(h, id);
+    expect((await h.load(id)).state).toBe('inconclusive');
+
+    await h.service.apply(id, { kind: 'approved', actor: approver });
+
+    expect((await h.load(id)).state).toBe('stoppingMirror');
+  });
+
+  it('runs the window once more, then rolls back, when the service says extendThenRollback', async () => {
+    const h = harness({ configs: [serviceConfig({ validation: { onNoData: 'extendThenRollback' } })] });
+    const id = await startOrders(h);
+    h.setAlarm('orders-api-canary-5xx', 'INSUFFICIENT_DATA');
+    await toApproval(h, id);
+    expect((await h.load(id)).run).toMatchObject({ kind: 'validate', extended: true });
+
+    await h.elapseWindow(id);
+
+    const release = await h.load(id);
+    expect(release.state).toBe('rollingBack');
+    expect(release.rollback?.reason).toMatchObject({ kind: 'noData', alarms: ['orders-api-canary-5xx'] });
+  });
+});
