@@ -54,7 +54,8 @@ class SsmDocumentsPlugin {
         }
       }
     }
-    if (granted === 0) throw new Error('no SendCommandAgentDocuments statement to grant the host documents in');
+    if (granted === 0)
+      throw new Error('no SendCommandAgentDocuments statement to grant the host documents in');
   }
 }
 
