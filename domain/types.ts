@@ -1,5 +1,3 @@
-import type { Notice } from './notice';
-
 /** An ISO-8601 UTC instant, e.g. `2026-11-22T14:02:00.000Z`. The domain never reads a clock: callers pass `now`. */
 export type Instant = string;
 
@@ -140,66 +138,19 @@ export type Step =
   | ValidateStep
   | ApprovalStep;
 
-export type HostStatus = 'pending' | 'success' | 'failed' | 'timedOut' | 'cancelled';
-export type CommandOutcome = Exclude<HostStatus, 'pending'>;
+export type {
+  CommandOutcome,
+  HostOperationRun,
+  HostStatus,
+  InconclusiveRun,
+  ListenerSwitchRun,
+  OperationRun,
+  StepRun,
+  ValidationRun,
+  WaitRun,
+} from './runs';
 
-/** What every run records: its id, which list its step came from, and its time limits. */
-interface RunCommon {
-  readonly stepId: string;
-  /** `plan`: a step of the forward path (at `cursor`); `rollback`: one of the rollback's own steps. */
-  readonly origin: 'plan' | 'rollback';
-  readonly startedAt: Instant;
-  readonly deadlineAt: Instant;
-}
-
-/**
- * What is running right now: one step of the plan, or one step of the rollback. Each run carries the step it
- * runs, so nothing about it is inferred from cursors; its `kind` is its step's kind.
- */
-export type StepRun = HostOperationRun | ListenerSwitchRun | ValidationRun | InconclusiveRun | WaitRun;
-
-export type HostOperationRun = RunCommon & {
-  readonly kind: 'hostOperation';
-  readonly step: HostOperationStep;
-  readonly commandId?: string;
-  readonly hosts: Readonly<Record<string, HostStatus>>;
-  /** A rollback started while this operation ran: it waits for the operation to end first. */
-  readonly cancelRequested?: boolean;
-};
-
-export type ListenerSwitchRun = RunCommon & {
-  readonly kind: 'switchListener';
-  readonly step: ListenerSwitchStep;
-  /** A rollback started while this switch ran: it waits for the switch to end first. */
-  readonly cancelRequested?: boolean;
-};
-
-export type ValidationRun = RunCommon & {
-  readonly kind: 'validate';
-  readonly step: ValidateStep;
-  readonly timerId: string;
-  /** The window's end: a timer that claims to end it sooner changes nothing. */
-  readonly windowEndsAt: Instant;
-  /** Set once the window is over and the watched alarms are being read. */
-  readonly checkId?: string;
-  /** True once the window was extended because a watched alarm had no data (`onNoData: extendThenRollback`). */
-  readonly extended?: boolean;
-};
-
-/** A window ended without data from some watched alarms: the release waits for a person (`onNoData: hold`). */
-export type InconclusiveRun = RunCommon & {
-  readonly kind: 'inconclusive';
-  readonly step: ValidateStep;
-  /** The watched alarms that were not OK: INSUFFICIENT_DATA, or not found. */
-  readonly noData: readonly string[];
-};
-
-export type WaitRun =
-  | (RunCommon & { readonly kind: 'awaitCanaryStack'; readonly step: AwaitCanaryStackStep })
-  | (RunCommon & { readonly kind: 'approval'; readonly step: ApprovalStep });
-
-/** A run that changes hosts or the load balancer, which a rollback must let finish before it undoes anything. */
-export type OperationRun = HostOperationRun | ListenerSwitchRun;
+import type { CommandOutcome, StepRun } from './runs';
 
 /**
  * Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run).
@@ -308,85 +259,4 @@ export interface Release {
   readonly updatedAt: Instant;
 }
 
-/** Events that can move a release. Every one may arrive late, twice, or out of order. */
-export type ReleaseEvent =
-  | { readonly kind: 'approved'; readonly actor: Actor }
-  | { readonly kind: 'rejected'; readonly actor: Actor; readonly comment?: string }
-  | { readonly kind: 'abortRequested'; readonly actor: Actor }
-  | { readonly kind: 'rollbackRequested'; readonly actor: Actor }
-  | { readonly kind: 'rollbackRetried'; readonly actor: Actor }
-  | { readonly kind: 'hostOperationDispatched'; readonly stepId: string; readonly commandId: string }
-  | {
-      readonly kind: 'hostCommandFinished';
-      readonly commandId: string;
-      readonly hostId: string;
-      readonly status: CommandOutcome;
-      readonly output?: string;
-    }
-  | { readonly kind: 'commandFinished'; readonly commandId: string; readonly status: CommandOutcome }
-  | {
-      readonly kind: 'alarmChanged';
-      readonly alarmName: string;
-      readonly state: AlarmState;
-      readonly reason: string;
-      readonly at: Instant;
-    }
-  | {
-      readonly kind: 'alarmsChecked';
-      readonly checkId: string;
-      readonly alarms: readonly AlarmReadingEvent[];
-    }
-  | { readonly kind: 'timerElapsed'; readonly timerId: string }
-  | { readonly kind: 'canaryStackReady'; readonly actor: Actor }
-  | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
-  | { readonly kind: 'listenerSwitched'; readonly stepId: string }
-  | { readonly kind: 'listenerSwitchFailed'; readonly stepId: string; readonly reason: string }
-  | { readonly kind: 'deadlineExceeded'; readonly stepId: string };
-
-/** `progress` notices may be coalesced by a notifier; the others must each be delivered. */
-export type NoticeSeverity = 'progress' | 'info' | 'warning' | 'critical';
-
-/** Effects are data; the application service runs them through ports after the new state is saved. */
-export type Effect =
-  | ({ readonly kind: 'runHostOperation'; readonly stepId: string } & HostOperationRequest)
-  | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
-  | ({ readonly kind: 'switchListener'; readonly stepId: string } & Pick<
-      ListenerSwitchStep,
-      'listenerArn' | 'ruleArn' | 'fromTargetGroupArn' | 'toTargetGroupArn'
-    >)
-  | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
-  | { readonly kind: 'cancelTimer'; readonly timerId: string }
-  | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }
-  /** What happened, as data: each notifier renders it for its medium (see `notice.ts`). */
-  | { readonly kind: 'notify'; readonly notice: Notice; readonly severity: NoticeSeverity }
-  | { readonly kind: 'recordCurrentVersion'; readonly service: string; readonly version: string };
-
-export interface HistoryEntry {
-  readonly seq: number;
-  readonly at: Instant;
-  readonly actor: Actor;
-  readonly cause: ReleaseEvent['kind'] | 'requested';
-  readonly from: ReleaseState | null;
-  readonly to: ReleaseState;
-  readonly note: Notice;
-}
-
-export type Refusal =
-  | 'not-authorized'
-  | 'requester-cannot-approve'
-  | 'already-approved'
-  | 'not-awaiting-approval'
-  | 'release-finished'
-  | 'already-rolling-back'
-  | 'not-rollback-failed';
-
-export type Transition =
-  | {
-      readonly ok: true;
-      /** False when the event was stale or a duplicate: nothing to save, nothing to do. */
-      readonly changed: boolean;
-      readonly release: Release;
-      readonly effects: readonly Effect[];
-      readonly history: readonly HistoryEntry[];
-    }
-  | { readonly ok: false; readonly reason: Refusal; readonly message: string };
+export type { Effect, HistoryEntry, NoticeSeverity, Refusal, ReleaseEvent, Transition } from './events';

@@ -1,0 +1,72 @@
+import { formatPercent } from '../../domain/plan';
+import type { Release, ReleaseState } from '../../domain/types';
+import { noDataNames, shareIndex, shareText } from './card-parts';
+
+/** Each state's emoji and phrase; a Record over every state, so a new state breaks the build here. */
+export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: Release) => string]>> = {
+  deployingCanary: ['🚀', (r) => `Deploying ${r.toVersion} to the canary stack`],
+  awaitingCanaryStack: ['🏗️', () => 'Waiting for your tooling to build the canary stack'],
+  startingMirror: ['🪞', (r) => `Giving the canary ${shareText(r)}`],
+  shiftingTraffic: ['🔀', (r) => `Giving the canary ${shareText(r)}`],
+  deployingIdle: ['🚀', (r) => `Deploying ${r.toVersion} to the idle ${colours(r).to} fleet`],
+  switchingListener: ['🔀', (r) => `Switching the listener to ${colours(r).to}: all traffic at once`],
+  verifying: [
+    '⏳',
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Verifying: ${colours(r).to} serves all traffic; the watched alarms must stay quiet`
+        : `Verifying: the canary gets ${shareText(r)}; the watched alarms must stay quiet`,
+  ],
+  inconclusive: [
+    '❔',
+    (r) =>
+      `Inconclusive: no data from ${noDataNames(r.run?.kind === 'inconclusive' ? r.run.noData : [])}, so the window proves nothing. Roll back, or an approver may Promote anyway`,
+  ],
+  awaitingApproval: ['🙋', (r) => `Waiting for approval: press Promote to ${nextMove(r)}`],
+  stoppingMirror: ['🔌', () => 'Stopping the mirror: the stable hosts go back on their own nginx'],
+  promoting: ['📦', (r) => `Promoting ${r.toVersion} on the stable fleet, batch by batch`],
+  restoringProxy: ['🔌', () => 'Putting the stable hosts back on their own nginx'],
+  cleaningUp: ['🧹', () => 'Removing the canary stack'],
+  rollingBack: [
+    '🔄',
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Rolling back: ${colours(r).from} (${r.fromVersion}) gets all traffic again`
+        : `Rolling back: the stable fleet ${promoted(r) ? 'gets' : 'keeps'} ${r.fromVersion}`,
+  ],
+  rollbackFailed: ['🚨', () => 'ROLLBACK FAILED: this release needs a person'],
+  succeeded: [
+    '✅',
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Succeeded: ${colours(r).to} runs ${r.toVersion} and is live; ${colours(r).from} keeps ${r.fromVersion} as the way back`
+        : `Succeeded: the stable fleet runs ${r.toVersion}`,
+  ],
+  rolledBack: [
+    '↩️',
+    (r) =>
+      r.strategy.kind === 'blueGreen'
+        ? `Rolled back: ${colours(r).from} (${r.fromVersion}) is live`
+        : `Rolled back: the stable fleet runs ${r.fromVersion}`,
+  ],
+};
+
+export const promoted = (release: Release) => release.exposure.includes('stablePromoted');
+
+/** A blue/green release's colours: the one live before it, and the one it deploys and switches to. */
+export function colours(release: Release): { from: string; to: string } {
+  const { strategy } = release;
+  return strategy.kind === 'blueGreen' ? strategy : { from: 'stable', to: 'new' };
+}
+
+/** What Promote does next: raise the share (a step approved on its own) or promote the stable fleet. */
+function nextMove(release: Release): string {
+  const next = release.plan[release.cursor + 1];
+  const percent =
+    release.strategy.kind === 'steps' ? release.strategy.steps[shareIndex(release) + 1] : undefined;
+  if (next?.kind === 'hostOperation' && next.operation === 'shiftTraffic' && percent !== undefined) {
+    return `send ${formatPercent(percent)}% of users to the canary`;
+  }
+  if (release.strategy.kind === 'blueGreen') return `keep ${colours(release).to} live`;
+  return `roll ${release.toVersion} out to the stable fleet`;
+}

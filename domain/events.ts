@@ -1,0 +1,97 @@
+import type { Notice } from './notice';
+import type { CommandOutcome } from './runs';
+import type {
+  Actor,
+  AlarmReadingEvent,
+  AlarmState,
+  HostOperationRequest,
+  Instant,
+  ListenerSwitchStep,
+  Release,
+  ReleaseState,
+} from './types';
+
+/* What moves a release (events), what it asks for (effects), what it records (history), and what comes back. */
+
+/** Events that can move a release. Every one may arrive late, twice, or out of order. */
+export type ReleaseEvent =
+  | { readonly kind: 'approved'; readonly actor: Actor }
+  | { readonly kind: 'rejected'; readonly actor: Actor; readonly comment?: string }
+  | { readonly kind: 'abortRequested'; readonly actor: Actor }
+  | { readonly kind: 'rollbackRequested'; readonly actor: Actor }
+  | { readonly kind: 'rollbackRetried'; readonly actor: Actor }
+  | { readonly kind: 'hostOperationDispatched'; readonly stepId: string; readonly commandId: string }
+  | {
+      readonly kind: 'hostCommandFinished';
+      readonly commandId: string;
+      readonly hostId: string;
+      readonly status: CommandOutcome;
+      readonly output?: string;
+    }
+  | { readonly kind: 'commandFinished'; readonly commandId: string; readonly status: CommandOutcome }
+  | {
+      readonly kind: 'alarmChanged';
+      readonly alarmName: string;
+      readonly state: AlarmState;
+      readonly reason: string;
+      readonly at: Instant;
+    }
+  | {
+      readonly kind: 'alarmsChecked';
+      readonly checkId: string;
+      readonly alarms: readonly AlarmReadingEvent[];
+    }
+  | { readonly kind: 'timerElapsed'; readonly timerId: string }
+  | { readonly kind: 'canaryStackReady'; readonly actor: Actor }
+  | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
+  | { readonly kind: 'listenerSwitched'; readonly stepId: string }
+  | { readonly kind: 'listenerSwitchFailed'; readonly stepId: string; readonly reason: string }
+  | { readonly kind: 'deadlineExceeded'; readonly stepId: string };
+
+/** `progress` notices may be coalesced by a notifier; the others must each be delivered. */
+export type NoticeSeverity = 'progress' | 'info' | 'warning' | 'critical';
+
+/** Effects are data; the application service runs them through ports after the new state is saved. */
+export type Effect =
+  | ({ readonly kind: 'runHostOperation'; readonly stepId: string } & HostOperationRequest)
+  | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
+  | ({ readonly kind: 'switchListener'; readonly stepId: string } & Pick<
+      ListenerSwitchStep,
+      'listenerArn' | 'ruleArn' | 'fromTargetGroupArn' | 'toTargetGroupArn'
+    >)
+  | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
+  | { readonly kind: 'cancelTimer'; readonly timerId: string }
+  | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }
+  /** What happened, as data: each notifier renders it for its medium (see `notice.ts`). */
+  | { readonly kind: 'notify'; readonly notice: Notice; readonly severity: NoticeSeverity }
+  | { readonly kind: 'recordCurrentVersion'; readonly service: string; readonly version: string };
+
+export interface HistoryEntry {
+  readonly seq: number;
+  readonly at: Instant;
+  readonly actor: Actor;
+  readonly cause: ReleaseEvent['kind'] | 'requested';
+  readonly from: ReleaseState | null;
+  readonly to: ReleaseState;
+  readonly note: Notice;
+}
+
+export type Refusal =
+  | 'not-authorized'
+  | 'requester-cannot-approve'
+  | 'already-approved'
+  | 'not-awaiting-approval'
+  | 'release-finished'
+  | 'already-rolling-back'
+  | 'not-rollback-failed';
+
+export type Transition =
+  | {
+      readonly ok: true;
+      /** False when the event was stale or a duplicate: nothing to save, nothing to do. */
+      readonly changed: boolean;
+      readonly release: Release;
+      readonly effects: readonly Effect[];
+      readonly history: readonly HistoryEntry[];
+    }
+  | { readonly ok: false; readonly reason: Refusal; readonly message: string };

@@ -1,0 +1,74 @@
+import type {
+  ApprovalStep,
+  AwaitCanaryStackStep,
+  HostOperationStep,
+  Instant,
+  ListenerSwitchStep,
+  ValidateStep,
+} from './types';
+
+/*
+ * What runs now: a tagged union with one member per kind of step, each carrying its step and where it came from.
+ * The step definitions are in types.ts; this file holds the state of running them.
+ */
+
+export type HostStatus = 'pending' | 'success' | 'failed' | 'timedOut' | 'cancelled';
+export type CommandOutcome = Exclude<HostStatus, 'pending'>;
+
+/** What every run records: its id, which list its step came from, and its time limits. */
+interface RunCommon {
+  readonly stepId: string;
+  /** `plan`: a step of the forward path (at `cursor`); `rollback`: one of the rollback's own steps. */
+  readonly origin: 'plan' | 'rollback';
+  readonly startedAt: Instant;
+  readonly deadlineAt: Instant;
+}
+
+/**
+ * What is running right now: one step of the plan, or one step of the rollback. Each run carries the step it
+ * runs, so nothing about it is inferred from cursors; its `kind` is its step's kind.
+ */
+export type StepRun = HostOperationRun | ListenerSwitchRun | ValidationRun | InconclusiveRun | WaitRun;
+
+export type HostOperationRun = RunCommon & {
+  readonly kind: 'hostOperation';
+  readonly step: HostOperationStep;
+  readonly commandId?: string;
+  readonly hosts: Readonly<Record<string, HostStatus>>;
+  /** A rollback started while this operation ran: it waits for the operation to end first. */
+  readonly cancelRequested?: boolean;
+};
+
+export type ListenerSwitchRun = RunCommon & {
+  readonly kind: 'switchListener';
+  readonly step: ListenerSwitchStep;
+  /** A rollback started while this switch ran: it waits for the switch to end first. */
+  readonly cancelRequested?: boolean;
+};
+
+export type ValidationRun = RunCommon & {
+  readonly kind: 'validate';
+  readonly step: ValidateStep;
+  readonly timerId: string;
+  /** The window's end: a timer that claims to end it sooner changes nothing. */
+  readonly windowEndsAt: Instant;
+  /** Set once the window is over and the watched alarms are being read. */
+  readonly checkId?: string;
+  /** True once the window was extended because a watched alarm had no data (`onNoData: extendThenRollback`). */
+  readonly extended?: boolean;
+};
+
+/** A window ended without data from some watched alarms: the release waits for a person (`onNoData: hold`). */
+export type InconclusiveRun = RunCommon & {
+  readonly kind: 'inconclusive';
+  readonly step: ValidateStep;
+  /** The watched alarms that were not OK: INSUFFICIENT_DATA, or not found. */
+  readonly noData: readonly string[];
+};
+
+export type WaitRun =
+  | (RunCommon & { readonly kind: 'awaitCanaryStack'; readonly step: AwaitCanaryStackStep })
+  | (RunCommon & { readonly kind: 'approval'; readonly step: ApprovalStep });
+
+/** A run that changes hosts or the load balancer, which a rollback must let finish before it undoes anything. */
+export type OperationRun = HostOperationRun | ListenerSwitchRun;
