@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
-import { memoryReleaseStore } from '../../adapters/memory-release-store';
+import { describe, expect, it } from 'vitest';
 import { EVERY_SERVICE, type Freeze } from '../../domain/access';
 import { ServiceFrozenError } from '../../domain/errors';
-import type { ReleaseChange, ReleaseStore } from '../../domain/ports';
-import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
-import { newRelease } from '../support/releases';
+import { created, releaseStores } from '../support/release-stores';
 
-let dynamo: LocalDynamo;
-beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
+const { stores } = releaseStores();
 
 const freeze = (scope: string, by = 'U0APPROVER1'): Freeze => ({
   scope,
@@ -21,16 +11,6 @@ const freeze = (scope: string, by = 'U0APPROVER1'): Freeze => ({
   at: '2026-11-22T14:00:00.000Z',
   reason: 'quarter close <!channel>',
 });
-
-function created(id = 'orders-api-r1'): ReleaseChange {
-  const { release, history } = newRelease({ id });
-  return { release, history, effects: [] };
-}
-
-const stores: [string, () => Promise<ReleaseStore>][] = [
-  ['in memory', async () => memoryReleaseStore()],
-  ['on DynamoDB Local', async () => dynamoReleaseStore(dynamo.client, await dynamo.createReleasesTable())],
-];
 
 describe.each(stores)('freezes in the release store %s', (_name, makeStore) => {
   it('records a freeze with its actor, time and reason, and reads it back', async () => {

@@ -1,21 +1,14 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
-import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { StoredItemError } from '../../adapters/release-schema';
 import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../../domain/errors';
-import type { PendingEffect, ReleaseChange, ReleaseStore } from '../../domain/ports';
+import type { PendingEffect } from '../../domain/ports';
 import type { HistoryEntry, Release } from '../../domain/types';
-import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
+import { created, releaseStores } from '../support/release-stores';
 import { bumped, newRelease, T0 } from '../support/releases';
 
-let dynamo: LocalDynamo;
-beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
+const { stores, dynamo } = releaseStores();
 
 function entry(release: Release, note: string): HistoryEntry {
   return {
@@ -28,16 +21,6 @@ function entry(release: Release, note: string): HistoryEntry {
     note: { kind: 'legacy', text: note },
   };
 }
-
-function created(id = 'orders-api-r1'): ReleaseChange {
-  const { release, history } = newRelease({ id });
-  return { release, history, effects: [] };
-}
-
-const stores: [string, () => Promise<ReleaseStore>][] = [
-  ['in memory', async () => memoryReleaseStore()],
-  ['on DynamoDB Local', async () => dynamoReleaseStore(dynamo.client, await dynamo.createReleasesTable())],
-];
 
 describe.each(stores)('the release store %s', (_name, makeStore) => {
   it('creates a release, takes the service lock, and reads both back', async () => {
@@ -195,9 +178,9 @@ describe.each(stores)('the release store %s', (_name, makeStore) => {
 
 describe('the DynamoDB release store', () => {
   it('refuses to load an item that does not parse as a release', async () => {
-    const table = await dynamo.createReleasesTable();
-    const store = dynamoReleaseStore(dynamo.client, table);
-    await dynamo.client.send(
+    const table = await dynamo().createReleasesTable();
+    const store = dynamoReleaseStore(dynamo().client, table);
+    await dynamo().client.send(
       new PutItemCommand({
         TableName: table,
         Item: {

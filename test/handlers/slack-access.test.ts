@@ -1,18 +1,16 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
 import { freezeService } from '../../app/freeze-service';
 import type { ServiceConfigs } from '../../domain/ports';
-import { logger } from '../../handlers/log';
 import { pipelineHandler } from '../../handlers/pipeline';
 import { slackHandler } from '../../handlers/slack';
 import { signedHeaders } from '../../handlers/slack/request-signature';
 import { getTestEvent } from '../../local/fixture-events';
 import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
-import { lambdaContext, serveLambda } from '../../local/lambda-http';
-import { type SlackStandin, slackStandin } from '../../local/slack-standin';
-import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
+import { lambdaContext } from '../../local/lambda-http';
 import { harness } from '../support/harness';
+import { slackOnLoopback } from '../support/slack-loopback';
 
 /*
  * Who may start, from where, and change freezes, through the real Slack function (signed requests, Bolt, the
@@ -27,36 +25,19 @@ const GROUP_MEMBER = 'U0GROUPMEMB';
 const ADMIN = 'U0FREEZEADM';
 const secrets = { signingSecret: SECRET, botToken: 'xoxb-test-token' };
 
-let dynamo: LocalDynamo;
-let standin: SlackStandin;
-let http: ReturnType<typeof serveLambda>;
 let world: Awaited<ReturnType<typeof setUp>>;
-
-beforeAll(async () => {
-  logger.setLogLevel('SILENT');
-  dynamo = await startLocalDynamo();
-  standin = slackStandin({
+const env = slackOnLoopback(
+  {
     signingSecret: SECRET,
-    appUrl: () => http.url(),
     channel: CHANNEL,
-    users: [APPROVER, REQUESTER, STRANGER, GROUP_MEMBER, ADMIN].map((id) => ({ id, name: id })),
+    users: [APPROVER, REQUESTER, STRANGER, GROUP_MEMBER, ADMIN],
     userGroups: { [GROUP]: [GROUP_MEMBER] },
-  });
-  await standin.start();
-  http = serveLambda('slack', { method: 'POST', path: '/slack/events' }, (event, context) =>
-    world.slack(event, context),
-  );
-  await http.start();
-});
-
-afterAll(async () => {
-  await http.stop();
-  await standin.stop();
-  await dynamo.stop();
-});
+  },
+  () => world.slack,
+);
 
 async function setUp() {
-  const store = dynamoReleaseStore(dynamo.client, await dynamo.createReleasesTable());
+  const store = dynamoReleaseStore(env.dynamo.client, await env.dynamo.createReleasesTable());
   const config = serviceConfig({
     requesters: { users: [REQUESTER], groups: [GROUP] },
     approvals: { users: [APPROVER] },
@@ -72,7 +53,7 @@ async function setUp() {
   const slack = slackHandler(async () => ({
     deps: { service, store, configs, freezes },
     secrets,
-    slackApiUrl: standin.apiUrl(),
+    slackApiUrl: env.standin.apiUrl(),
   }));
   const pipeline = pipelineHandler(async () => ({ service: h.service, store }));
   return { store, slack, pipeline };
@@ -80,12 +61,12 @@ async function setUp() {
 
 beforeEach(async () => {
   world = await setUp();
-  standin.reset();
+  env.standin.reset();
 });
 
 /** `/canary <text>` typed by `user` in the release channel; the ephemeral reply's text. */
 async function command(user: string, text: string): Promise<string> {
-  const { status, reply } = await standin.command(user, text);
+  const { status, reply } = await env.standin.command(user, text);
   expect(status).toBe(200);
   const body = JSON.parse(reply ?? '{}') as { response_type?: string; text?: string };
   expect(body.response_type).toBe('ephemeral');
@@ -113,7 +94,7 @@ async function commandIn(channel: string, user: string, text: string): Promise<s
     user_id: user,
     channel_id: channel,
     trigger_id: `${Date.now()}.${Math.random()}`,
-    response_url: `${standin.url()}/respond/${user}`,
+    response_url: `${env.standin.url()}/respond/${user}`,
   }).toString();
   const response = await world.slack(slackEvent(signedHeaders(SECRET, body), body), lambdaContext('slack'));
   expect(response.statusCode).toBe(200);
@@ -150,14 +131,14 @@ describe('who may start, and from where', () => {
     const reply = await command(GROUP_MEMBER, 'start orders-api 1.4.2');
 
     expect(reply).toContain('Started *orders-api*');
-    expect(standin.calls().filter((c) => c.method === 'usergroups.users.list')).toHaveLength(1);
+    expect(env.standin.calls().filter((c) => c.method === 'usergroups.users.list')).toHaveLength(1);
     const [release] = await world.store.activeReleases();
     expect(release?.requestedBy).toEqual({ kind: 'person', id: GROUP_MEMBER, groups: [GROUP] });
   });
 
   it('does not ask Slack about groups for a requester listed by name', async () => {
     expect(await command(REQUESTER, 'start orders-api 1.4.2')).toContain('Started');
-    expect(standin.calls().some((c) => c.method.startsWith('usergroups.'))).toBe(false);
+    expect(env.standin.calls().some((c) => c.method.startsWith('usergroups.'))).toBe(false);
   });
 });
 
@@ -228,7 +209,7 @@ describe('requests that are not what Slack sends', () => {
     );
 
     expect(response.statusCode).toBe(401);
-    expect(standin.calls()).toEqual([]);
+    expect(env.standin.calls()).toEqual([]);
   });
 
   it('refuses a correctly signed JSON body shaped like a slash command', async () => {

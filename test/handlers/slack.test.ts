@@ -1,13 +1,12 @@
 import { WebClient } from '@slack/web-api';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoCardRefs } from '../../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
 import { slackReleaseCards } from '../../adapters/slack-release-cards';
 import { freezeService } from '../../app/freeze-service';
 import type { ServiceConfigs } from '../../domain/ports';
 import type { Release } from '../../domain/types';
-import { logger } from '../../handlers/log';
 import { slackHandler } from '../../handlers/slack';
 import { signedHeaders } from '../../handlers/slack/request-signature';
 import {
@@ -17,10 +16,10 @@ import {
   STRANGER,
   serviceConfig,
 } from '../../local/fixture-service-config';
-import { lambdaContext, serveLambda } from '../../local/lambda-http';
-import { type ConsoleMessage, type SlackStandin, slackStandin } from '../../local/slack-standin';
-import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
+import { lambdaContext } from '../../local/lambda-http';
+import type { ConsoleMessage } from '../../local/slack-standin';
 import { harness } from '../support/harness';
+import { slackOnLoopback } from '../support/slack-loopback';
 
 /*
  * The real Slack function (middy + Bolt's Lambda receiver) behind a loopback HTTP API, sent correctly and wrongly
@@ -35,38 +34,21 @@ const GROUP = 'S0RELEASERS';
 const GROUP_MEMBER = 'U0GROUPMEMB';
 const secrets = { signingSecret: SECRET, botToken: 'xoxb-test-token' };
 
-let dynamo: LocalDynamo;
-let standin: SlackStandin;
-let http: ReturnType<typeof serveLambda>;
 let world: ReturnType<typeof setUp>;
-
-beforeAll(async () => {
-  logger.setLogLevel('SILENT');
-  dynamo = await startLocalDynamo();
-  standin = slackStandin({
+const env = slackOnLoopback(
+  {
     signingSecret: SECRET,
-    appUrl: () => http.url(),
     channel: CHANNEL,
-    users: [APPROVER, SECOND_APPROVER, REQUESTER, STRANGER, GROUP_MEMBER].map((id) => ({ id, name: id })),
+    users: [APPROVER, SECOND_APPROVER, REQUESTER, STRANGER, GROUP_MEMBER],
     userGroups: { [GROUP]: [GROUP_MEMBER] },
-  });
-  await standin.start();
-  http = serveLambda('slack', { method: 'POST', path: '/slack/events' }, (event, context) =>
-    world.handler(event, context),
-  );
-  await http.start();
-});
-
-afterAll(async () => {
-  await http.stop();
-  await standin.stop();
-  await dynamo.stop();
-});
+  },
+  () => world.handler,
+);
 
 function setUp(tableName: string) {
-  const store = dynamoReleaseStore(dynamo.client, tableName);
-  const cards = dynamoCardRefs(dynamo.client, tableName);
-  const web = new WebClient(secrets.botToken, { slackApiUrl: standin.apiUrl() });
+  const store = dynamoReleaseStore(env.dynamo.client, tableName);
+  const cards = dynamoCardRefs(env.dynamo.client, tableName);
+  const web = new WebClient(secrets.botToken, { slackApiUrl: env.standin.apiUrl() });
   const config = serviceConfig({
     approvals: { users: [APPROVER, SECOND_APPROVER, REQUESTER], groups: [GROUP], fourEyes: true },
     slack: { channel: CHANNEL },
@@ -99,7 +81,7 @@ function setUp(tableName: string) {
       }),
     },
     secrets,
-    slackApiUrl: standin.apiUrl(),
+    slackApiUrl: env.standin.apiUrl(),
   }));
   /** What the `effects` function does with each hand-off. */
   async function runHandedOff() {
@@ -109,25 +91,25 @@ function setUp(tableName: string) {
 }
 
 beforeEach(async () => {
-  world = setUp(await dynamo.createReleasesTable());
-  standin.reset();
+  world = setUp(await env.dynamo.createReleasesTable());
+  env.standin.reset();
 });
 
 const card = (): ConsoleMessage | undefined =>
-  standin.messages().find((m) => m.from === 'app' && !m.threadTs && !m.visibleTo && m.blocks.length > 0);
+  env.standin.messages().find((m) => m.from === 'app' && !m.threadTs && !m.visibleTo && m.blocks.length > 0);
 const buttons = (message: ConsoleMessage | undefined) =>
   (message?.blocks ?? []).flatMap((b) => {
     const block = b as { type: string; elements?: { action_id?: string; confirm?: unknown }[] };
     return block.type === 'actions' ? (block.elements ?? []) : [];
   });
 const lastEphemeralTo = (user: string) =>
-  standin
+  env.standin
     .messages()
     .filter((m) => m.visibleTo === user)
     .at(-1)?.text ?? '';
 
 async function command(user: string, text: string): Promise<string> {
-  const { status, reply } = await standin.command(user, text);
+  const { status, reply } = await env.standin.command(user, text);
   expect(status).toBe(200);
   return String(JSON.parse(reply ?? '{}').text ?? '');
 }
@@ -139,7 +121,7 @@ async function click(
   const message = card();
   if (!message) throw new Error('no card');
   const releaseId = releaseIdOf(message);
-  const { status } = await standin.click(user, message.id, action, releaseId, `release:${releaseId}`);
+  const { status } = await env.standin.click(user, message.id, action, releaseId, `release:${releaseId}`);
   expect(status).toBe(200);
 }
 
@@ -194,13 +176,15 @@ describe('the Slack function', () => {
     await world.h.elapseWindow(releaseId);
     const updated = card();
     expect(updated?.ts).toBe(posted?.ts);
-    expect(standin.messages().filter((m) => m.from === 'app' && !m.threadTs && !m.visibleTo)).toHaveLength(1);
+    expect(
+      env.standin.messages().filter((m) => m.from === 'app' && !m.threadTs && !m.visibleTo),
+    ).toHaveLength(1);
     expect(buttons(updated).map((b) => b.action_id)).toEqual([
       'canary_promote',
       'canary_rollback',
       'canary_abort',
     ]);
-    expect(standin.calls().filter((c) => c.method === 'chat.update').length).toBeGreaterThan(2);
+    expect(env.standin.calls().filter((c) => c.method === 'chat.update').length).toBeGreaterThan(2);
   });
 });
 
@@ -235,7 +219,7 @@ describe('the card buttons', () => {
     await click(GROUP_MEMBER, 'canary_promote');
 
     expect((await world.h.load(release.id)).approvals.map((a) => a.by)).toEqual([GROUP_MEMBER]);
-    expect(standin.calls().some((c) => c.method === 'usergroups.users.list')).toBe(true);
+    expect(env.standin.calls().some((c) => c.method === 'usergroups.users.list')).toBe(true);
   });
 
   it('turns two approvers clicking at the same moment into exactly one promotion', async () => {
@@ -268,7 +252,7 @@ describe('the card buttons', () => {
       user: { id: APPROVER },
       trigger_id: '9.9.unknown',
       actions: [{ type: 'button', action_id: 'canary_promote', value: 'orders-api-gone', action_ts: '1' }],
-      response_url: `${standin.url()}/respond/${APPROVER}`,
+      response_url: `${env.standin.url()}/respond/${APPROVER}`,
     };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 
@@ -294,7 +278,7 @@ describe('the card buttons', () => {
       'alarm-1',
     );
 
-    const broadcast = standin
+    const broadcast = env.standin
       .calls()
       .filter((c) => c.method === 'chat.postMessage' && String(c.body.reply_broadcast) === 'true');
     expect(broadcast.length).toBeGreaterThan(0);
@@ -314,7 +298,7 @@ describe('/canary input', () => {
     ['start Orders_API 1.4.2', /service/i],
     ['promote', /service/i],
   ])('answers "%s" with an ephemeral error saying what to type', async (text, expected) => {
-    const { reply } = await standin.command(REQUESTER, text);
+    const { reply } = await env.standin.command(REQUESTER, text);
     const body = JSON.parse(reply ?? '{}') as { response_type?: string; text?: string };
 
     expect(body.response_type).toBe('ephemeral');
@@ -389,7 +373,7 @@ describe('request checks', () => {
     const response = await world.handler(event(headers), lambdaContext('slack'));
 
     expect(response.statusCode).toBe(401);
-    expect(standin.calls()).toEqual([]);
+    expect(env.standin.calls()).toEqual([]);
   });
 
   it('refuses a signed body whose signature does not match it (tampered)', async () => {
@@ -420,7 +404,7 @@ describe('request checks', () => {
       user_id: REQUESTER,
       channel_id: CHANNEL,
       trigger_id: '1111.2222.retry',
-      response_url: `${standin.url()}/respond/${REQUESTER}`,
+      response_url: `${env.standin.url()}/respond/${REQUESTER}`,
     }).toString();
     const first = await world.handler(event(signedHeaders(SECRET, body), body), lambdaContext('slack'));
     const retry = await world.handler(
