@@ -10,9 +10,7 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import {
   CancelCommandCommand,
   GetParameterCommand,
-  GetParametersCommand,
   ListCommandsCommand,
-  ParameterNotFound,
   PutParameterCommand,
   SendCommandCommand,
   SSMClient,
@@ -34,6 +32,7 @@ import {
 } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
+import { answerAgentParameters } from '../support/agent-parameters';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];
@@ -97,18 +96,11 @@ beforeEach(async () => {
   process.env.RELEASES_TABLE = await dynamo.createReleasesTable();
   compose.resetForTests();
   slack.reset();
-  ssm.on(GetParametersCommand).resolves({
-    Parameters: [
-      { Name: `${STAGE_PATH}/slack/signing-secret`, Value: SIGNING_SECRET, Type: 'SecureString' },
-      { Name: `${STAGE_PATH}/slack/bot-token`, Value: 'xoxb-handler-test', Type: 'SecureString' },
-    ],
-  });
-  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
-  ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` }).resolves({
-    Parameter: { Name: `${STAGE_PATH}/services/orders-api`, Value: JSON.stringify(config), Type: 'String' },
-  });
-  ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/versions/orders-api` }).resolves({
-    Parameter: { Name: `${STAGE_PATH}/versions/orders-api`, Value: '1.4.1', Type: 'String' },
+  answerAgentParameters(ssm, {
+    signingSecret: SIGNING_SECRET,
+    botToken: 'xoxb-handler-test',
+    config,
+    version: '1.4.1',
   });
   ssm.on(SendCommandCommand).callsFake(async () => ({
     Command: { CommandId: `0000000${++commandCount}-aaaa-bbbb-cccc-dddddddddddd` },

@@ -1,21 +1,16 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import {
-  GetParameterCommand,
-  GetParametersCommand,
-  ParameterNotFound,
-  SendCommandCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
+import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signedHeaders } from '../../handlers/slack/request-signature';
 import { getTestEvent } from '../../local/fixture-events';
 import { APPROVER, configInput } from '../../local/fixture-service-config';
-import { lambdaEnv, STAGE_PATH } from '../../local/lambda-env';
+import { lambdaEnv } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
+import { answerAgentParameters } from '../support/agent-parameters';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 
 /*
@@ -84,18 +79,11 @@ beforeEach(async () => {
   process.env.RELEASES_TABLE = await dynamo.createReleasesTable();
   compose.resetForTests();
   slack.reset();
-  ssm.on(GetParametersCommand).resolves({
-    Parameters: [
-      { Name: `${STAGE_PATH}/slack/signing-secret`, Value: SIGNING_SECRET, Type: 'SecureString' },
-      { Name: `${STAGE_PATH}/slack/bot-token`, Value: 'xoxb-injection-test', Type: 'SecureString' },
-    ],
-  });
-  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
-  ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/services/orders-api` }).resolves({
-    Parameter: { Value: JSON.stringify(config) },
-  });
-  ssm.on(GetParameterCommand, { Name: `${STAGE_PATH}/versions/orders-api` }).resolves({
-    Parameter: { Value: '1.4.1' },
+  answerAgentParameters(ssm, {
+    signingSecret: SIGNING_SECRET,
+    botToken: 'xoxb-injection-test',
+    config,
+    version: '1.4.1',
   });
   ssm.on(SendCommandCommand).callsFake(async () => ({
     Command: { CommandId: `1000000${++commandCount}-aaaa-bbbb-cccc-dddddddddddd` },
