@@ -22,19 +22,26 @@ export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics
     async read(metrics, span) {
       const planned = planQueries(metrics, span.periodSeconds);
       const values = new Map<string, number[]>();
-      for (let start = 0; start < planned.length; start += MAX_QUERIES) {
+      const from = Date.parse(span.from);
+      const to = Date.parse(span.to);
+      // Blue/green's baseline is the old colour just before the switch: one call covers both spans, and each
+      // fleet keeps only the datapoints of its own.
+      const start = span.baseline === 'precedingSpan' ? from - (to - from) : from;
+      const keep = (id: string, at: number) =>
+        span.baseline === 'sameTime' || (id.endsWith('canary') ? at >= from : at < from);
+      for (let first = 0; first < planned.length; first += MAX_QUERIES) {
         let NextToken: string | undefined;
         do {
           const page = await client.send(
             new GetMetricDataCommand({
-              MetricDataQueries: planned.slice(start, start + MAX_QUERIES).map((p) => p.query),
-              StartTime: new Date(span.from),
-              EndTime: new Date(span.to),
+              MetricDataQueries: planned.slice(first, first + MAX_QUERIES).map((p) => p.query),
+              StartTime: new Date(start),
+              EndTime: new Date(to),
               ScanBy: 'TimestampAscending',
               NextToken,
             }),
           );
-          for (const result of page.MetricDataResults ?? []) collect(values, result);
+          for (const result of page.MetricDataResults ?? []) collect(values, result, keep);
           NextToken = page.NextToken;
         } while (NextToken);
       }
@@ -78,12 +85,20 @@ function metricQuery(Id: string, query: FleetQuery, Period: number): MetricDataQ
   };
 }
 
-function collect(values: Map<string, number[]>, result: MetricDataResult): void {
-  if (result.Id === undefined) return;
+function collect(
+  values: Map<string, number[]>,
+  result: MetricDataResult,
+  keep: (id: string, at: number) => boolean,
+): void {
+  const id = result.Id;
+  if (id === undefined) return;
   if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError')
-    throw new Error(`GetMetricData could not read ${result.Id}: ${result.StatusCode}`);
-  const known = values.get(result.Id) ?? [];
-  values.set(result.Id, [...known, ...(result.Values ?? []).filter(Number.isFinite)]);
+    throw new Error(`GetMetricData could not read ${id}: ${result.StatusCode}`);
+  const timestamps = result.Timestamps ?? [];
+  const kept = (result.Values ?? []).filter(
+    (value, i) => Number.isFinite(value) && keep(id, timestamps[i]?.getTime() ?? Number.NaN),
+  );
+  values.set(id, [...(values.get(id) ?? []), ...kept]);
 }
 
 type Datapoints = (metricIndex: number, queryIndex: number, fleet: AnalysedFleet) => readonly number[];

@@ -99,12 +99,44 @@ export interface MetricsReading {
   readonly data: Readonly<Record<string, MetricData>>;
 }
 
-/** Reads the analysis' metrics for the canary and the stable fleet over [from, to) (GetMetricData on AWS). */
+/**
+ * The time an analysis covers. The canary is read over [from, to). `baseline: 'sameTime'` reads the stable fleet
+ * over the same minutes (mirror, steps); `'precedingSpan'` reads it over the span of the same length just before
+ * `from` (blue/green: the old colour before the switch, when it still served everyone).
+ */
+export interface MetricsSpan {
+  readonly from: Instant;
+  readonly to: Instant;
+  /** One datapoint per period per metric: the judge's per-interval samples. */
+  readonly periodSeconds: number;
+  readonly baseline: 'sameTime' | 'precedingSpan';
+}
+
+/** Reads the analysis' metrics for the canary and the stable fleet over a span (GetMetricData on AWS). */
 export interface CanaryMetrics {
-  read(
-    metrics: readonly AnalysedMetric[],
-    span: { readonly from: Instant; readonly to: Instant; readonly periodSeconds: number },
-  ): Promise<MetricsReading>;
+  read(metrics: readonly AnalysedMetric[], span: MetricsSpan): Promise<MetricsReading>;
+}
+
+/** A picture of the evidence, ready to post. */
+export interface EvidenceImage {
+  readonly png: Uint8Array;
+  readonly filename: string;
+  readonly title: string;
+  /** What the picture shows, in words, for screen readers and notifications. */
+  readonly altText: string;
+}
+
+/**
+ * Draws the analysed metrics, canary against stable, over a span: one line per fleet per metric, as a PNG
+ * (CloudWatch's GetMetricWidgetImage on AWS, a local renderer of the same widget in the sandbox).
+ */
+export interface EvidenceCharts {
+  draw(metrics: readonly AnalysedMetric[], span: MetricsSpan, title: string): Promise<EvidenceImage>;
+}
+
+/** Posts a picture in the release's thread, under its living message (Slack's files.uploadV2, the console). */
+export interface ReleaseThread {
+  postImage(release: Release, image: EvidenceImage): Promise<void>;
 }
 
 /** A notice to deliver, and how urgently. */

@@ -22,7 +22,12 @@ const analysis = analysisConfigSchema.parse({
   },
   minimumRequests: 100,
 });
-const span = { from: '2026-12-04T10:00:00.000Z', to: '2026-12-04T10:05:00.000Z', periodSeconds: 60 };
+const span = {
+  from: '2026-12-04T10:00:00.000Z',
+  to: '2026-12-04T10:05:00.000Z',
+  periodSeconds: 60,
+  baseline: 'sameTime',
+} as const;
 
 /** A GetMetricData result as CloudWatch documents it: an id, its datapoints' timestamps and values, a status. */
 const result = (Id: string, Values: number[]) => ({
