@@ -107,10 +107,12 @@ type Datapoints = (metricIndex: number, queryIndex: number, fleet: AnalysedFleet
 function reading(metrics: readonly AnalysedMetric[], datapoints: Datapoints): MetricsReading {
   const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
   let canaryRequests = 0;
+  let stableRequests = 0;
   const data: Record<string, MetricData> = {};
   metrics.forEach((metric, i) => {
     if (metric.role === 'sampleSize') {
       canaryRequests = sum(datapoints(i, 0, 'canary'));
+      stableRequests = sum(datapoints(i, 0, 'stable'));
       return;
     }
     const { name, kind } = metric.definition;
@@ -125,5 +127,5 @@ function reading(metrics: readonly AnalysedMetric[], datapoints: Datapoints): Me
     const [canary, stable] = [datapoints(i, 0, 'canary'), datapoints(i, 0, 'stable')];
     if (canary.length > 0 || stable.length > 0) data[name] = { kind, canary, stable };
   });
-  return { canaryRequests, data };
+  return { canaryRequests, stableRequests, data };
 }

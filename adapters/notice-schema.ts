@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Notice } from '../domain/notice';
+import { analysisNotices } from './analysis-schema';
 import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
 
 /*
@@ -81,7 +82,14 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   fixed('listenerSwitchUndone'),
   z.object({ kind: z.literal('listenerSwitchRefused'), reason: z.string(), leadsTo: consequence }),
   z.object({ kind: z.literal('legacy'), text: z.string(), detail: z.string().optional() }),
+  ...analysisNotices,
 ]) satisfies z.ZodType<Notice>;
+
+// Fails to compile when a notice kind is added without its stored shape here.
+const everyNotice: [Exclude<Notice['kind'], z.infer<typeof noticeSchema>['kind']>] extends [never]
+  ? true
+  : never = true;
+void everyNotice;
 
 /** A history entry's note: a notice, or the text an entry written before notices were data holds. */
 export const storedNote = z.preprocess(

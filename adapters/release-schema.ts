@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import type { PendingEffect } from '../domain/ports';
-import { type HistoryEntry, HOST_OPERATIONS, RELEASE_STATES, type Release } from '../domain/types';
+import {
+  type Effect,
+  type HistoryEntry,
+  HOST_OPERATIONS,
+  RELEASE_STATES,
+  type Release,
+} from '../domain/types';
+import {
+  analysisEffects,
+  analysisFailedReason,
+  analysisProgressSchema,
+  evidenceSchema,
+  releaseAnalysisSchema,
+} from './analysis-schema';
 import { actorSchema, noticeSchema, storedNote, strategySchema, upgradeLegacyNotify } from './notice-schema';
 
 /*
@@ -98,12 +111,14 @@ const run = z.discriminatedUnion('kind', [
     windowEndsAt: instant,
     checkId: z.string().optional(),
     extended: z.boolean().optional(),
+    analysis: analysisProgressSchema.optional(),
   }),
   z.object({
     ...runCommon,
     kind: z.literal('inconclusive'),
     step: validateStep,
     noData: z.array(z.string()),
+    marginal: z.object({ score: z.number(), reason: z.string() }).optional(),
   }),
   z.object({ ...runCommon, kind: z.literal('awaitCanaryStack'), step: awaitCanaryStackStep }),
   z.object({ ...runCommon, kind: z.literal('approval'), step: approvalStep }),
@@ -124,6 +139,7 @@ const rollbackReason = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('canaryStackFailed'), reason: z.string() }),
   z.object({ kind: z.literal('listenerSwitchFailed'), reason: z.string() }),
   z.object({ kind: z.literal('noData'), alarms: z.array(z.string()) }),
+  analysisFailedReason,
   z.object({ kind: z.literal('deadlineExceeded'), state: releaseState }),
 ]);
 
@@ -144,6 +160,7 @@ const currentReleaseSchema = z.object({
     // Releases stored before no-data handling held on no data as `hold` does now.
     onNoData: z.enum(['hold', 'extendThenRollback']).default('hold'),
     failoverAlarm: z.string().optional(),
+    analysis: releaseAnalysisSchema.optional(),
   }),
   plan: z.array(step),
   undo: z.array(undoStep),
@@ -167,6 +184,7 @@ const currentReleaseSchema = z.object({
     .optional(),
   approvals: z.array(z.object({ by: z.string(), at: instant })),
   alarms: z.record(z.string(), z.object({ state: alarmState, reason: z.string(), at: instant })),
+  evidence: evidenceSchema.optional(),
   recordedVersion: z.string().optional(),
   warnings: z.array(z.string()),
   version: z.number().int(),
@@ -190,6 +208,7 @@ const HISTORY_CAUSES = [
   'alarmChanged',
   'alarmsChecked',
   'timerElapsed',
+  'canaryAnalysed',
   'canaryStackReady',
   'canaryStackFailed',
   'listenerSwitched',
@@ -234,7 +253,12 @@ const effect = z.discriminatedUnion('kind', [
     fromTargetGroupArn: z.string(),
     toTargetGroupArn: z.string(),
   }),
+  ...analysisEffects,
 ]);
+// Fails to compile when an effect kind is added without its stored shape here.
+const everyEffect: [Exclude<Effect['kind'], z.infer<typeof effect>['kind']>] extends [never] ? true : never =
+  true;
+void everyEffect;
 
 export const pendingEffectSchema = z.object({
   id: z.string(),

@@ -2,11 +2,14 @@ import { ListenerSwitchRefusedError } from '../domain/errors';
 import { assertNever } from '../domain/plan';
 import type {
   AlarmReader,
+  CanaryMetrics,
+  EvidenceCharts,
   FleetOperator,
   ListenerSwitch,
   Notifier,
   PendingEffect,
   ReleaseStore,
+  ReleaseThread,
   Timers,
   VersionRegistry,
 } from '../domain/ports';
@@ -20,6 +23,9 @@ export interface EffectPorts {
   readonly notifier: Notifier;
   readonly versions: VersionRegistry;
   readonly listeners: ListenerSwitch;
+  readonly metrics: CanaryMetrics;
+  readonly charts: EvidenceCharts;
+  readonly thread: ReleaseThread;
 }
 
 /** An event an effect produced (a command id, alarm readings) with an id derived from the effect, so a rerun dedupes. */
@@ -96,6 +102,10 @@ async function runOne(
       return null;
     case 'switchListener':
       return switchListener(ports, item.releaseId, effect);
+    case 'analyseCanary':
+      return analyseCanary(ports, release, effect);
+    case 'postEvidenceChart':
+      return postEvidenceChart(ports, release, effect);
     default:
       return assertNever(effect);
   }
@@ -121,4 +131,39 @@ async function switchListener(
     return { kind: 'listenerSwitchFailed', stepId: effect.stepId, reason: error.message };
   }
   return { kind: 'listenerSwitched', stepId: effect.stepId };
+}
+
+/**
+ * Reads the canary's and stable's metrics. A read that fails after the SDK's own retries (throttling, access
+ * denied) comes back as unreadable, which the judge counts as no data: never a pass, and never a stuck window.
+ */
+async function analyseCanary(
+  ports: EffectPorts,
+  release: Release,
+  effect: Extract<Effect, { kind: 'analyseCanary' }>,
+): Promise<ReleaseEvent | null> {
+  const analysis = release.policy.analysis;
+  if (analysis === undefined) return null;
+  const { analysisId, span } = effect;
+  try {
+    const reading = await ports.metrics.read(analysis.metrics, span);
+    return { kind: 'canaryAnalysed', analysisId, outcome: { read: true, reading } };
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { kind: 'canaryAnalysed', analysisId, outcome: { read: false, reason } };
+  }
+}
+
+/** The chart of canary against stable over the window, in the release's thread. */
+async function postEvidenceChart(
+  ports: EffectPorts,
+  release: Release,
+  effect: Extract<Effect, { kind: 'postEvidenceChart' }>,
+): Promise<null> {
+  const analysis = release.policy.analysis;
+  if (analysis === undefined) return null;
+  const title = `${release.service} ${release.toVersion}: canary against stable`;
+  const image = await ports.charts.draw(analysis.metrics, effect.span, title);
+  await ports.thread.postImage(release, image);
+  return null;
 }

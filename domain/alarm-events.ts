@@ -1,7 +1,9 @@
+import { afterAlarmsPassed } from './analysis-events';
+import { onNoData } from './no-data';
 import { isRollingBack } from './policies';
-import { type Draft, draft, enterStep, nextStepId, startRollback, VALIDATION_MARGIN_SECONDS } from './steps';
-import { addSeconds, isBefore } from './time';
-import type { Effect, Instant, Release, ReleaseEvent, ValidationRun } from './types';
+import { type Draft, draft, startRollback } from './steps';
+import { isBefore } from './time';
+import type { Effect, Instant, Release, ReleaseEvent } from './types';
 
 /* How alarm states move a release: a state change event, the check at the end of a validation window. */
 
@@ -58,59 +60,9 @@ export function onAlarmsChecked(
     return startRollback(draft(checked, { kind: 'alarmFired', alarmName: firing, reason: why }), reason, now);
   }
   const noData = run.step.alarms.filter((name) => alarms[name]?.state !== 'OK');
-  if (noData.length === 0) {
-    return enterStep(draft(checked, { kind: 'windowPassed' }), release.cursor + 1, now);
-  }
+  if (noData.length === 0) return afterAlarmsPassed(checked, now);
   return onNoData(checked, run, noData, now);
 }
-
-/** A window ended without data from `noData`: hold for a person, extend once, or roll back after the extension. */
-function onNoData(release: Release, run: ValidationRun, noData: readonly string[], now: Instant): Draft {
-  if (release.policy.onNoData === 'extendThenRollback') {
-    if (run.extended) {
-      const reason = { kind: 'noData', alarms: noData } as const;
-      return startRollback(draft(release, { kind: 'noDataAfterExtension', noData }), reason, now);
-    }
-    const timerId = `${run.stepId}.extended`;
-    const windowEndsAt = addSeconds(now, run.step.windowSeconds);
-    const extended: ValidationRun = {
-      ...run,
-      timerId,
-      windowEndsAt,
-      deadlineAt: addSeconds(windowEndsAt, VALIDATION_MARGIN_SECONDS),
-      extended: true,
-    };
-    const { checkId: _read, ...again } = extended;
-    return {
-      ...draft({ ...release, run: again }, { kind: 'windowExtended', noData }, 'warning'),
-      effects: [{ kind: 'setTimer', timerId, at: windowEndsAt }],
-    };
-  }
-  const { stepId, stepCount } = nextStepId(release);
-  const held: Release = {
-    ...release,
-    state: 'inconclusive',
-    stepCount,
-    run: {
-      kind: 'inconclusive',
-      stepId,
-      origin: 'plan',
-      step: run.step,
-      noData,
-      startedAt: now,
-      deadlineAt: addSeconds(now, holdSeconds(release)),
-    },
-  };
-  return draft(held, { kind: 'inconclusive', noData }, 'warning');
-}
-
-/** How long an inconclusive release waits for a person: as long as an approval would. */
-function holdSeconds(release: Release): number {
-  const approval = release.plan.find((step) => step.kind === 'approval');
-  return approval?.kind === 'approval' ? approval.timeoutSeconds : DEFAULT_HOLD_SECONDS;
-}
-
-const DEFAULT_HOLD_SECONDS = 86_400;
 
 export function checkAlarms(release: Release, deadlineAt?: Instant): Draft | null {
   const run = release.run;

@@ -1,7 +1,7 @@
 /**
  * A service's canary analysis: which metrics the judge compares, how much data it needs, and how strict it is.
- * Parsed strictly like the rest of the service policy (a misspelt key is an error, never a silent default). Not
- * yet part of `service-config.ts`: the engine that will run the analysis is being changed separately.
+ * Parsed strictly like the rest of the service policy (a misspelt key is an error, never a silent default); it is
+ * the `analysis` section of a service's configuration (`service-config.ts`).
  */
 import { z } from 'zod';
 import type { BadDirection, MetricDefinition, MetricKind } from './judge';
@@ -28,6 +28,8 @@ export type Preset =
       readonly role: 'judged';
       readonly definition: Omit<MetricDefinition, 'name'>;
       readonly queries: readonly MetricQuery[];
+      /** What the figures measure, when the card should show them in a unit (latency in seconds). */
+      readonly unit?: 'seconds';
     };
 
 const ALB = 'AWS/ApplicationELB';
@@ -56,11 +58,13 @@ export const PRESETS: Readonly<Record<LoadBalancerType, Readonly<Record<PresetNa
       role: 'judged',
       definition: up('distribution', 0.1, false),
       queries: [{ namespace: ALB, metricName: 'TargetResponseTime', stat: 'p50' }],
+      unit: 'seconds',
     },
     latencyP99: {
       role: 'judged',
       definition: up('distribution', 0.1, false),
       queries: [{ namespace: ALB, metricName: 'TargetResponseTime', stat: 'p99' }],
+      unit: 'seconds',
     },
   },
   elb: {
@@ -77,11 +81,13 @@ export const PRESETS: Readonly<Record<LoadBalancerType, Readonly<Record<PresetNa
       role: 'judged',
       definition: up('distribution', 0.1, false),
       queries: [{ namespace: ELB, metricName: 'Latency', stat: 'p50' }],
+      unit: 'seconds',
     },
     latencyP99: {
       role: 'judged',
       definition: up('distribution', 0.1, false),
       queries: [{ namespace: ELB, metricName: 'Latency', stat: 'p99' }],
+      unit: 'seconds',
     },
   },
 };
@@ -107,11 +113,22 @@ const elbFleet = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,32}$/, 'a Classic load balancer name (letters, digits, -)'),
 });
 
+/**
+ * Where each fleet's figures come from: the canary's, and the stable fleet's, or, for a blue/green service, each
+ * colour's (the live one is the stable fleet; after a blue/green switch, the new colour is judged against the old).
+ */
+const fleetsOf = <T extends z.ZodType>(fleet: T) => ({
+  canary: fleet,
+  stable: fleet.optional(),
+  blue: fleet.optional(),
+  green: fleet.optional(),
+});
+
 const loadBalancer = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('alb'), canary: albFleet, stable: albFleet }),
-    z.strictObject({ type: z.literal('elb'), canary: elbFleet, stable: elbFleet }),
+    z.strictObject({ type: z.literal('alb'), ...fleetsOf(albFleet) }),
+    z.strictObject({ type: z.literal('elb'), ...fleetsOf(elbFleet) }),
   ],
   {
     error:
@@ -130,7 +147,7 @@ const presetMetric = z.strictObject({
   weight: weight.optional(),
 });
 
-/** The one placeholder a custom dimension value may hold, replaced by `canary` or `stable` for each fleet's query. */
+/** The one placeholder a custom dimension value may hold: `canary`, `stable`, or a blue/green colour per query. */
 export const FLEET_PLACEHOLDER = '{fleet}';
 
 /** A metric the service publishes itself, compared as a distribution of per-interval values. */
@@ -160,7 +177,7 @@ const customMetric = z.strictObject({
         .min(1)
         .max(255)
         .refine((value) => !/\{(?!fleet\})[^}]*\}/.test(value), {
-          message: `a dimension value; its only placeholder is ${FLEET_PLACEHOLDER}, replaced by canary or stable`,
+          message: `a dimension value; its only placeholder is ${FLEET_PLACEHOLDER}, replaced by canary, stable, blue or green`,
         }),
     )
     .refine((dimensions) => Object.keys(dimensions).length <= 30, { message: 'at most 30 dimensions' })
@@ -190,11 +207,23 @@ export const analysisConfigSchema = z.strictObject({
     }),
   /** How many canary requests an interval needs before it is judged at all; depends on the service, so no default. */
   minimumRequests: z.number().int().min(1, 'a request count of at least 1'),
+  /** How often the judge runs during a window, on everything gathered since the window began. */
   intervalSeconds: z
     .number()
     .int()
     .min(60, 'at least 60 seconds (CloudWatch resolution)')
     .max(3600)
+    .default(60),
+  /**
+   * One datapoint per period: the samples a distribution metric is judged on. Load balancer metrics have 60-second
+   * resolution; a high-resolution custom metric may use 1, 5, 10 or 30.
+   */
+  periodSeconds: z
+    .number()
+    .int()
+    .refine((p) => [1, 5, 10, 30].includes(p) || (p >= 60 && p % 60 === 0 && p <= 3600), {
+      message: 'a CloudWatch period: 1, 5, 10, 30, or a multiple of 60 up to 3600',
+    })
     .default(60),
   /** Consecutive failing intervals that roll the release back; one bad minute is noise. */
   failureLimit: z.number().int().min(1, 'at least 1 interval').max(60).default(3),
@@ -230,13 +259,17 @@ export function parseAnalysisConfig(input: unknown): AnalysisConfigResult {
 }
 
 /** One line per problem; for a metric that is neither a valid preset nor a valid custom metric, the closer one's. */
-function describeIssue(issue: z.core.$ZodIssue, parentPath: readonly PropertyKey[]): string[] {
+export function describeIssue(
+  issue: z.core.$ZodIssue,
+  parentPath: readonly PropertyKey[],
+  root = 'analysis',
+): string[] {
   const path = [...parentPath, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
-    return closest.flatMap((inner) => describeIssue(inner, path));
+    return closest.flatMap((inner) => describeIssue(inner, path, root));
   }
-  const field = path.length > 0 ? path.map(String).join('.') : 'analysis';
+  const field = path.length > 0 ? path.map(String).join('.') : root;
   if (issue.code === 'unrecognized_keys') return [`${field}: unknown field(s) ${issue.keys.join(', ')}`];
   return [`${field}: ${issue.message}`];
 }

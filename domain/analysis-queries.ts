@@ -8,6 +8,8 @@ import {
 import type { MetricDefinition, MetricKind } from './judge';
 
 export type AnalysedFleet = 'canary' | 'stable';
+/** A fleet the analysis configuration names: the canary, the stable fleet, or a blue/green colour. */
+export type ConfiguredFleet = 'canary' | 'stable' | 'blue' | 'green';
 
 /** One CloudWatch metric as read for one fleet: what `GetMetricData` asks for, and whose figures it is. */
 export interface FleetQuery extends MetricQuery {
@@ -24,6 +26,7 @@ export type AnalysedMetric =
       readonly role: 'judged';
       readonly definition: MetricDefinition;
       readonly queries: readonly FleetQueries[];
+      readonly unit?: 'seconds';
     };
 
 export type FleetQueries = Readonly<Record<AnalysedFleet, FleetQuery>>;
@@ -36,12 +39,22 @@ export type FleetQueries = Readonly<Record<AnalysedFleet, FleetQuery>>;
  * analysedMetrics(config).map((m) => (m.role === 'judged' ? m.definition.name : m.name))
  * // ['requestCount', 'errorRate', 'latencyP99']
  */
-export function analysedMetrics(analysis: AnalysisConfig): readonly AnalysedMetric[] {
+export function analysedMetrics(
+  analysis: AnalysisConfig,
+  sides: Readonly<Record<AnalysedFleet, ConfiguredFleet>> = { canary: 'canary', stable: 'stable' },
+): readonly AnalysedMetric[] {
   const { loadBalancer } = analysis;
-  const dimensionsOf = (fleet: AnalysedFleet): Record<string, string> =>
-    loadBalancer.type === 'alb'
-      ? { LoadBalancer: loadBalancer[fleet].loadBalancer, TargetGroup: loadBalancer[fleet].targetGroup }
-      : { LoadBalancerName: loadBalancer[fleet].loadBalancerName };
+  const dimensionsOf = (side: AnalysedFleet): Record<string, string> => {
+    const fleet = sides[side];
+    if (loadBalancer.type === 'alb') {
+      const found = loadBalancer[fleet];
+      if (found === undefined) throw new Error(`analysis.loadBalancer.${fleet} is not configured`);
+      return { LoadBalancer: found.loadBalancer, TargetGroup: found.targetGroup };
+    }
+    const found = loadBalancer[fleet];
+    if (found === undefined) throw new Error(`analysis.loadBalancer.${fleet} is not configured`);
+    return { LoadBalancerName: found.loadBalancerName };
+  };
   const forFleets = (query: MetricQuery): FleetQueries => ({
     canary: { ...query, dimensions: dimensionsOf('canary') },
     stable: { ...query, dimensions: dimensionsOf('stable') },
@@ -58,11 +71,12 @@ export function analysedMetrics(analysis: AnalysisConfig): readonly AnalysedMetr
         ...(metric.critical === undefined ? {} : { critical: metric.critical }),
         ...(metric.weight === undefined ? {} : { weight: metric.weight }),
       };
-      return { role: 'judged', definition, queries: preset.queries.map(forFleets) };
+      const unit = preset.unit ? { unit: preset.unit } : {};
+      return { role: 'judged', definition, queries: preset.queries.map(forFleets), ...unit };
     }
     const { name, namespace, metricName, stat, dimensions, badDirection, tolerance, critical, weight } =
       metric;
-    const fill = (fleet: AnalysedFleet) =>
+    const fill = (fleet: ConfiguredFleet) =>
       Object.fromEntries(
         Object.entries(dimensions).map(([key, value]) => [key, value.split(FLEET_PLACEHOLDER).join(fleet)]),
       );
@@ -73,8 +87,8 @@ export function analysedMetrics(analysis: AnalysisConfig): readonly AnalysedMetr
       definition: { name, kind, badDirection, tolerance, critical, weight },
       queries: [
         {
-          canary: { ...query, dimensions: fill('canary') },
-          stable: { ...query, dimensions: fill('stable') },
+          canary: { ...query, dimensions: fill(sides.canary) },
+          stable: { ...query, dimensions: fill(sides.stable) },
         },
       ],
     };

@@ -1,3 +1,4 @@
+import type { AnalysisOutcome, MetricsSpan } from './canary-analysis';
 import type { Notice } from './notice';
 import type { CommandOutcome } from './runs';
 import type {
@@ -42,6 +43,7 @@ export type ReleaseEvent =
       readonly alarms: readonly AlarmReadingEvent[];
     }
   | { readonly kind: 'timerElapsed'; readonly timerId: string }
+  | { readonly kind: 'canaryAnalysed'; readonly analysisId: string; readonly outcome: AnalysisOutcome }
   | { readonly kind: 'canaryStackReady'; readonly actor: Actor }
   | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
   | { readonly kind: 'listenerSwitched'; readonly stepId: string }
@@ -62,6 +64,10 @@ export type Effect =
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
   | { readonly kind: 'cancelTimer'; readonly timerId: string }
   | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }
+  /** Reads the release's analysed metrics over the span; comes back as `canaryAnalysed`. */
+  | { readonly kind: 'analyseCanary'; readonly analysisId: string; readonly span: MetricsSpan }
+  /** Draws canary against stable over the span and posts the picture in the release's thread. */
+  | { readonly kind: 'postEvidenceChart'; readonly chartId: string; readonly span: MetricsSpan }
   /** What happened, as data: each notifier renders it for its medium (see `notice.ts`). */
   | { readonly kind: 'notify'; readonly notice: Notice; readonly severity: NoticeSeverity }
   | { readonly kind: 'recordCurrentVersion'; readonly service: string; readonly version: string };

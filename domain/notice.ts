@@ -1,3 +1,4 @@
+import { type AnalysisNotice, renderAnalysisNotice } from './analysis-notice';
 import { assertNever } from './plan';
 import { describeStrategy } from './release-request';
 import type {
@@ -71,6 +72,7 @@ export type Notice =
   /** The listener switched while a rollback waited for it: it is switched back. */
   | { readonly kind: 'listenerSwitchUndone' }
   | { readonly kind: 'listenerSwitchRefused'; readonly reason: string; readonly leadsTo: Consequence }
+  | AnalysisNotice
   /** A history entry or queued notice stored as text before notices were data; its text is outside text. */
   | { readonly kind: 'legacy'; readonly text: string; readonly detail?: string };
 
@@ -115,6 +117,8 @@ export function renderNotice(notice: Notice, m: NoticeMedium): string {
       return `Approved by ${m.person(notice.by)}.`;
     case 'promotedWithoutData':
       return `Promoted by ${m.person(notice.by)} without data from ${names(notice.noData, m)}.`;
+    case 'promotedMarginal':
+      return `Promoted by ${m.person(notice.by)} on a marginal score of ${notice.score}.`;
     case 'rejected': {
       const comment = notice.comment ? ` “${m.text(notice.comment)}”` : '';
       return `Rejected by ${m.person(notice.by)}.${comment}`;
@@ -137,6 +141,7 @@ type PersonKind =
   | 'requested'
   | 'approved'
   | 'promotedWithoutData'
+  | 'promotedMarginal'
   | 'rejected'
   | 'aborted'
   | 'rollbackRequested'
@@ -210,11 +215,11 @@ function renderStepNotice(
     case 'listenerSwitchRefused':
       return consequence(`The listener switch was refused: ${m.text(notice.reason)}`, notice.leadsTo);
     default:
-      return assertNever(notice);
+      return renderAnalysisNotice(notice, m);
   }
 }
 
-function names(values: readonly string[], m: NoticeMedium): string {
+export function names(values: readonly string[], m: NoticeMedium): string {
   return values.map((value) => m.text(value)).join(', ');
 }
 

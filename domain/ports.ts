@@ -1,6 +1,8 @@
 import type { Freeze } from './access';
+
+export type { MetricsReading, MetricsSpan } from './canary-analysis';
 import type { AnalysedMetric } from './analysis-queries';
-import type { MetricData } from './judge';
+import type { MetricsReading, MetricsSpan } from './canary-analysis';
 import type { Notice } from './notice';
 import type { ConfigResult } from './service-config';
 import type {
@@ -89,27 +91,6 @@ export type AlarmReading = AlarmReadingEvent;
 /** Reads alarm states at decision points, because an alarm event can be missed. */
 export interface AlarmReader {
   read(alarmNames: readonly string[]): Promise<readonly AlarmReading[]>;
-}
-
-/** What the canary analysis read over a span of time: judge-ready figures for both fleets. */
-export interface MetricsReading {
-  /** Requests the canary served in the span: the sample size the judge's minimum gates. */
-  readonly canaryRequests: number;
-  /** Keyed by metric name; a metric with no datapoint on either side is left out (the judge's `noData`). */
-  readonly data: Readonly<Record<string, MetricData>>;
-}
-
-/**
- * The time an analysis covers. The canary is read over [from, to). `baseline: 'sameTime'` reads the stable fleet
- * over the same minutes (mirror, steps); `'precedingSpan'` reads it over the span of the same length just before
- * `from` (blue/green: the old colour before the switch, when it still served everyone).
- */
-export interface MetricsSpan {
-  readonly from: Instant;
-  readonly to: Instant;
-  /** One datapoint per period per metric: the judge's per-interval samples. */
-  readonly periodSeconds: number;
-  readonly baseline: 'sameTime' | 'precedingSpan';
 }
 
 /** Reads the analysis' metrics for the canary and the stable fleet over a span (GetMetricData on AWS). */

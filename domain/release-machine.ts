@@ -1,4 +1,5 @@
 import { checkAlarms, onAlarmChanged, onAlarmsChecked } from './alarm-events';
+import { onCanaryAnalysed, onIntervalTimer } from './analysis-events';
 import { onCommandFinished, onDeadline, onDispatched, onHostFinished } from './host-events';
 import { onListenerSwitched, onListenerSwitchFailed } from './listener-events';
 import { assertNever } from './plan';
@@ -61,6 +62,8 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
       return onAlarmsChecked(release, event, now);
     case 'timerElapsed':
       return onTimer(release, event.timerId, now);
+    case 'canaryAnalysed':
+      return onCanaryAnalysed(release, event, now);
     case 'canaryStackReady':
       return release.state === 'awaitingCanaryStack'
         ? enterStep(draft(release, { kind: 'canaryStackReady' }), release.cursor + 1, now)
@@ -90,7 +93,9 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
  */
 function onTimer(release: Release, timerId: string, now: Instant): Decision {
   const run = release.run;
-  if (run?.kind !== 'validate' || run.timerId !== timerId || isBefore(now, run.windowEndsAt)) return null;
+  if (run?.kind !== 'validate') return null;
+  if (run.analysis?.next?.timerId === timerId) return onIntervalTimer(release, timerId, now);
+  if (run.timerId !== timerId || isBefore(now, run.windowEndsAt)) return null;
   return checkAlarms(release);
 }
 
@@ -119,9 +124,12 @@ function onApproval(
   };
   const run = release.run;
   if (run?.kind === 'inconclusive') {
-    // Promoting an inconclusive window is the approval too: the approver saw which data was missing.
+    // Promoting an inconclusive window is the approval too: the approver saw which data was missing, or the score.
     const next = release.plan[release.cursor + 1]?.kind === 'approval' ? 2 : 1;
-    const note = { kind: 'promotedWithoutData', by: event.actor.id, noData: run.noData } as const;
+    const by = event.actor.id;
+    const note = run.marginal
+      ? ({ kind: 'promotedMarginal', by, score: run.marginal.score } as const)
+      : ({ kind: 'promotedWithoutData', by, noData: run.noData } as const);
     return enterStep(draft(approved, note, 'warning'), release.cursor + next, now);
   }
   return enterStep(draft(approved, { kind: 'approved', by: event.actor.id }), release.cursor + 1, now);
@@ -199,6 +207,7 @@ export function actorOf(event: ReleaseEvent): Actor {
   switch (event.kind) {
     case 'alarmChanged':
     case 'alarmsChecked':
+    case 'canaryAnalysed':
       return { kind: 'system', id: 'cloudwatch' };
     case 'timerElapsed':
       return { kind: 'system', id: 'scheduler' };

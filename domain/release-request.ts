@@ -1,3 +1,4 @@
+import { releaseAnalysisOf } from './canary-analysis';
 import { isVersion } from './patterns';
 import { assertNever, canaryAlarms, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
@@ -84,6 +85,7 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
       ...(strategy.kind === 'steps' && config.alarms.failover
         ? { failoverAlarm: config.alarms.failover }
         : {}),
+      ...analysisOf(config, strategy, live),
       channel: config.slack.channel,
     },
     plan: planFor(planInput),
@@ -126,6 +128,11 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
 }
 
 type Refused = { reason: RequestRefusal; message: string };
+
+function analysisOf(config: ServiceConfig, strategy: Strategy, live: Colour | undefined) {
+  const analysis = releaseAnalysisOf(config, strategy, live);
+  return analysis ? { analysis } : {};
+}
 
 function strategyOf(
   request: ReleaseRequest,

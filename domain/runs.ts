@@ -1,3 +1,4 @@
+import type { AnalysisProgress } from './canary-analysis';
 import type {
   ApprovalStep,
   AwaitCanaryStackStep,
@@ -56,14 +57,21 @@ export type ValidationRun = RunCommon & {
   readonly checkId?: string;
   /** True once the window was extended because a watched alarm had no data (`onNoData: extendThenRollback`). */
   readonly extended?: boolean;
+  /** The canary analysis of this window, when the release has one. */
+  readonly analysis?: AnalysisProgress;
 };
 
-/** A window ended without data from some watched alarms: the release waits for a person (`onNoData: hold`). */
+/**
+ * A window ended without a clear verdict: no data from a watched alarm or the analysis (`onNoData: hold`), or a
+ * marginal score. The release waits for a person.
+ */
 export type InconclusiveRun = RunCommon & {
   readonly kind: 'inconclusive';
   readonly step: ValidateStep;
-  /** The watched alarms that were not OK: INSUFFICIENT_DATA, or not found. */
+  /** What had no data: watched alarms in INSUFFICIENT_DATA or not found, or the canary analysis. */
   readonly noData: readonly string[];
+  /** Set instead when the analysis scored between its marginal and pass thresholds. */
+  readonly marginal?: { readonly score: number; readonly reason: string };
 };
 
 export type WaitRun =

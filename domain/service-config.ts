@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analysisConfigSchema, describeIssue } from './analysis-config';
 import { isServiceName, patterns } from './patterns';
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -241,16 +242,35 @@ export const serviceConfigSchema = z
       channels: z.array(slackChannel).max(20).default([]),
     }),
     hostOperationTimeoutSeconds: seconds(30, 3600).default(600),
+    /** The canary judged against stable on metrics (README, "The verdict"); without it, alarms alone judge. */
+    analysis: analysisConfigSchema.optional(),
   })
   .refine((c) => !c.approvals.required || c.approvals.users.length + c.approvals.groups.length > 0, {
     message: 'approvals.required is true, so approvals.users or approvals.groups must name someone',
     path: ['approvals'],
+  })
+  .refine((c) => analysisNamesEveryFleet(c), {
+    message:
+      'name where each fleet is measured: canary, and stable (or blue and green, for a blue/green service)',
+    path: ['analysis', 'loadBalancer'],
   })
   .refine((c) => (c.fleets.stable === undefined) !== (c.blueGreen === undefined), {
     message:
       'name the stable fleet once: fleets.stable, or blueGreen (whose live colour is then the stable fleet), not both',
     path: ['fleets', 'stable'],
   });
+
+/** An analysis reads every fleet a release of this service may judge or compare against. */
+function analysisNamesEveryFleet(config: {
+  readonly analysis?: { readonly loadBalancer: Partial<Record<'stable' | 'blue' | 'green', unknown>> };
+  readonly blueGreen?: unknown;
+}): boolean {
+  const lb = config.analysis?.loadBalancer;
+  if (lb === undefined) return true;
+  return config.blueGreen === undefined
+    ? lb.stable !== undefined
+    : lb.blue !== undefined && lb.green !== undefined;
+}
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 /** What a person writes: defaults may be left out. */
@@ -267,11 +287,8 @@ export type ConfigResult = { ok: true; config: ServiceConfig } | { ok: false; er
 export function parseServiceConfig(input: unknown): ConfigResult {
   const parsed = serviceConfigSchema.safeParse(input);
   if (parsed.success) return { ok: true, config: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map(describeIssue) };
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length > 0 ? issue.path.join('.') : '(configuration)';
-  if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.join(', ')}`;
-  return `${field}: ${issue.message}`;
+  return {
+    ok: false,
+    errors: parsed.error.issues.flatMap((issue) => describeIssue(issue, [], '(configuration)')),
+  };
 }

@@ -1,3 +1,4 @@
+import { startAnalysis } from './canary-analysis';
 import type { Notice } from './notice';
 import { assertNever, exposureOfStep, rollbackSteps } from './plan';
 import { addSeconds, isAtOrAfter } from './time';
@@ -138,11 +139,9 @@ export function enterStep(d: Draft, index: number, now: Instant): Draft {
       const timerId = `${stepId}.window`;
       const windowEndsAt = addSeconds(now, step.windowSeconds);
       const deadlineAt = addSeconds(now, step.windowSeconds + VALIDATION_MARGIN_SECONDS);
-      return withEffects(waiting({ ...common, kind: step.kind, step, timerId, windowEndsAt, deadlineAt }), {
-        kind: 'setTimer',
-        timerId,
-        at: windowEndsAt,
-      });
+      const window = { ...common, kind: step.kind, step, timerId, windowEndsAt, deadlineAt };
+      const { run, effects } = startAnalysis(moved.release, window);
+      return withEffects(waiting(run), { kind: 'setTimer', timerId, at: windowEndsAt }, ...effects);
     }
     default:
       return assertNever(step);
@@ -206,6 +205,9 @@ export function startRollback(d: Draft, reason: RollbackReason, now: Instant): D
   let next: Draft = { ...d, release: rolling, severity: 'critical' };
   if (run?.kind === 'validate' && run.checkId === undefined) {
     next = withEffects(next, { kind: 'cancelTimer', timerId: run.timerId });
+  }
+  if (run?.kind === 'validate' && run.analysis?.next) {
+    next = withEffects(next, { kind: 'cancelTimer', timerId: run.analysis.next.timerId });
   }
   // Past its deadline the operation has outlived its own timeout on every host (a switch, its retries): nothing
   // is left to wait for.

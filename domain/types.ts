@@ -150,6 +150,7 @@ export type {
   WaitRun,
 } from './runs';
 
+import type { Evidence, ReleaseAnalysis } from './canary-analysis';
 import type { CommandOutcome, StepRun } from './runs';
 
 /**
@@ -175,6 +176,14 @@ export type RollbackReason =
   | { readonly kind: 'listenerSwitchFailed'; readonly reason: string }
   /** A window, extended once, still had no data from these watched alarms. */
   | { readonly kind: 'noData'; readonly alarms: readonly string[] }
+  /** The canary analysis failed: at the window's end, on a critical metric, or for `failureLimit` intervals running. */
+  | {
+      readonly kind: 'analysisFailed';
+      readonly score: number;
+      readonly metrics: readonly string[];
+      readonly reason: string;
+      readonly early: boolean;
+    }
   | { readonly kind: 'deadlineExceeded'; readonly state: ReleaseState };
 
 export interface Rollback {
@@ -220,6 +229,8 @@ export interface ReleasePolicy {
   readonly failoverAlarm?: string;
   /** What a window that ends without data from a watched alarm does; no data is never a pass. */
   readonly onNoData: NoDataPolicy;
+  /** The canary judged against stable on metrics, when the service configures it. */
+  readonly analysis?: ReleaseAnalysis;
 }
 
 /**
@@ -251,6 +262,8 @@ export interface Release {
   readonly rollback?: Rollback;
   readonly approvals: readonly Approval[];
   readonly alarms: Readonly<Record<string, AlarmObservation>>;
+  /** The latest judgement of the canary against stable, with its figures. */
+  readonly evidence?: Evidence;
   readonly recordedVersion?: string;
   readonly warnings: readonly string[];
   /** Optimistic-concurrency version: bumps on every accepted change, never otherwise. */

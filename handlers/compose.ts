@@ -9,6 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { WebClient } from '@slack/web-api';
 import { cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
+import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { schedulerTimers } from '../adapters/scheduler-timers';
@@ -75,6 +76,7 @@ export async function agent(): Promise<Agent> {
       now: clock.now,
     }),
     alarms: cloudWatchAlarmReader(sdkClients.cloudWatch),
+    metrics: cloudWatchCanaryMetrics(sdkClients.cloudWatch),
     notifier: allNotifiers(
       slackReleaseCards({
         client: slackClient,

@@ -65,6 +65,10 @@ export function reasonPhrase(reason: RollbackReason): string {
       return `no progress in ${reason.state} before its deadline`;
     case 'noData':
       return `still no data from ${noDataNames(reason.alarms)} after one extension`;
+    case 'analysisFailed': {
+      const which = reason.metrics.length > 0 ? `: ${noDataNames(reason.metrics)}` : '';
+      return `the canary failed its analysis${reason.early ? ' early' : ''} (score ${reason.score}${which})`;
+    }
     default:
       return assertNever(reason);
   }

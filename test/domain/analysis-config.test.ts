@@ -93,7 +93,7 @@ describe('analysis configuration', () => {
 
     expect(!parsed.ok && parsed.errors).toEqual([
       'metrics.1.stat: a statistic: Average, Sum, Minimum, Maximum, SampleCount or a percentile such as p99',
-      'metrics.1.dimensions.Fleet: a dimension value; its only placeholder is {fleet}, replaced by canary or stable',
+      'metrics.1.dimensions.Fleet: a dimension value; its only placeholder is {fleet}, replaced by canary, stable, blue or green',
       'metrics.1.dimensions: a dimension value with {fleet}, so that the canary and the stable fleet are queried apart',
       'metrics.2.preset: a preset: requestCount, errorRate, latencyP50, latencyP99',
     ]);

@@ -4,6 +4,9 @@ import { releaseService } from '../../app/release-service';
 import type {
   AlarmReading,
   EffectHandOff,
+  EvidenceImage,
+  MetricsReading,
+  MetricsSpan,
   ListenerSwitch,
   Notification,
   Notifier,
@@ -25,6 +28,9 @@ import type {
 import { serviceConfig } from '../../local/fixture-service-config';
 
 type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
+
+/** The eight bytes every PNG starts with: enough of a picture for the thread's fake. */
+const PNG_SIGNATURE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
 
 export interface SentCommand {
   readonly commandId: string;
@@ -75,6 +81,11 @@ export function harness(
   };
   /** Set to make the next fleet calls fail, as if the Lambda died or SSM throttled before the command went out. */
   let fleetFailures = 0;
+  /** What GetMetricData answers from now on: figures, or an error (throttled, access denied). */
+  let metricsAnswer: MetricsReading | Error = { canaryRequests: 0, data: {} };
+  const metricReads: MetricsSpan[] = [];
+  const charts: { releaseId: string; span: MetricsSpan; image: EvidenceImage }[] = [];
+  const drawn = new Map<string, MetricsSpan>();
 
   const configSource: ServiceConfigs = {
     get: async (name) =>
@@ -134,6 +145,24 @@ export function harness(
         await options.notifier?.releaseChanged(release, notice);
       },
     },
+    metrics: {
+      read: async (_metrics, span) => {
+        metricReads.push(span);
+        if (metricsAnswer instanceof Error) throw metricsAnswer;
+        return metricsAnswer;
+      },
+    },
+    charts: {
+      draw: async (_metrics, span, title) => {
+        drawn.set(title, span);
+        return { png: PNG_SIGNATURE, filename: 'canary-vs-stable.png', title, altText: title };
+      },
+    },
+    thread: {
+      postImage: async (release, image) => {
+        charts.push({ releaseId: release.id, span: drawn.get(image.title) as MetricsSpan, image });
+      },
+    },
     onEffectFailed: (effect) => failedEffects.push(effect),
   });
 
@@ -169,10 +198,20 @@ export function harness(
     return service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status });
   }
 
-  /** Lets the clock run to the validation timer and fires it. */
+  /** Lets the clock run to the validation window's timer and fires it. */
   async function elapseWindow(releaseId: string) {
-    const [timerId, timer] = [...timers.entries()].find(([, t]) => t.releaseId === releaseId) ?? [];
-    if (!timerId || !timer) throw new Error('no timer is set');
+    return fireTimer(releaseId, (timerId) => !timerId.includes('.interval.'));
+  }
+
+  /** Lets the clock run to the analysis' next interval timer and fires it. */
+  async function elapseInterval(releaseId: string) {
+    return fireTimer(releaseId, (timerId) => timerId.includes('.interval.'));
+  }
+
+  async function fireTimer(releaseId: string, which: (timerId: string) => boolean) {
+    const [timerId, timer] =
+      [...timers.entries()].find(([id, t]) => t.releaseId === releaseId && which(id)) ?? [];
+    if (!timerId || !timer) throw new Error('no such timer is set');
     if (timer.at > now) now = timer.at;
     timers.delete(timerId);
     return service.apply(releaseId, { kind: 'timerElapsed', timerId });
@@ -193,6 +232,13 @@ export function harness(
     lastCommand,
     finishCommand,
     elapseWindow,
+    elapseInterval,
+    metricReads,
+    charts,
+    /** What the metrics read answers from now on: figures, or an error the read throws. */
+    answerMetrics: (answer: MetricsReading | Error) => {
+      metricsAnswer = answer;
+    },
     /** What DescribeAlarms answers for `name` from now on: `state` since `since` (now unless told). */
     setAlarm: (name: string, state: AlarmState, since?: Instant) => {
       const known = alarmStates.get(name);
