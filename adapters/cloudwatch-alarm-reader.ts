@@ -1,5 +1,9 @@
-import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import type { AlarmReader, AlarmReading } from '../domain/ports';
+import {
+  CloudWatchClient,
+  type CloudWatchClientConfig,
+  DescribeAlarmsCommand,
+} from '@aws-sdk/client-cloudwatch';
+import type { AlarmCatalog, AlarmReader, AlarmReading } from '../domain/ports';
 import type { AlarmState } from '../domain/types';
 
 /** DescribeAlarms accepts at most 100 names per call. */
@@ -17,29 +21,7 @@ export function cloudWatchAlarmReader(client: CloudWatchClient): AlarmReader {
   return {
     async read(alarmNames) {
       const names = [...new Set(alarmNames)];
-      const found = new Map<string, AlarmReading>();
-      for (let start = 0; start < names.length; start += BATCH) {
-        let NextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new DescribeAlarmsCommand({
-              AlarmNames: names.slice(start, start + BATCH),
-              AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-              NextToken,
-            }),
-          );
-          for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-            if (!alarm.AlarmName) continue;
-            found.set(alarm.AlarmName, {
-              name: alarm.AlarmName,
-              state: stateOf(alarm.StateValue),
-              reason: alarm.StateReason ?? '',
-              ...(alarm.StateUpdatedTimestamp ? { since: alarm.StateUpdatedTimestamp.toISOString() } : {}),
-            });
-          }
-          NextToken = page.NextToken;
-        } while (NextToken);
-      }
+      const found = await describe(client, names);
       return names.map(
         (name) =>
           found.get(name) ?? {
@@ -50,4 +32,48 @@ export function cloudWatchAlarmReader(client: CloudWatchClient): AlarmReader {
       );
     },
   };
+}
+
+/** Which watched alarms do not exist, so that a start that names one is refused before anything runs. */
+export function cloudWatchAlarmCatalog(client: CloudWatchClient): AlarmCatalog {
+  return {
+    async missing(alarmNames) {
+      const names = [...new Set(alarmNames)];
+      const found = await describe(client, names);
+      return names.filter((name) => !found.has(name));
+    },
+  };
+}
+
+/** The catalog with a client of its own, for a composition that loads it on first use. */
+export function cloudWatchAlarmCatalogWithClient(config: CloudWatchClientConfig): AlarmCatalog {
+  return cloudWatchAlarmCatalog(new CloudWatchClient(config));
+}
+
+/** DescribeAlarms by name, 100 at a time: the alarms found, by name. */
+async function describe(client: CloudWatchClient, names: readonly string[]) {
+  const found = new Map<string, AlarmReading>();
+  for (let start = 0; start < names.length; start += BATCH) {
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new DescribeAlarmsCommand({
+          AlarmNames: names.slice(start, start + BATCH),
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+          NextToken,
+        }),
+      );
+      for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+        if (!alarm.AlarmName) continue;
+        found.set(alarm.AlarmName, {
+          name: alarm.AlarmName,
+          state: stateOf(alarm.StateValue),
+          reason: alarm.StateReason ?? '',
+          ...(alarm.StateUpdatedTimestamp ? { since: alarm.StateUpdatedTimestamp.toISOString() } : {}),
+        });
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+  }
+  return found;
 }

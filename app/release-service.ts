@@ -5,6 +5,7 @@ import {
   VersionConflictError,
 } from '../domain/errors';
 import type {
+  AlarmCatalog,
   Clock,
   EffectHandOff,
   IdSource,
@@ -28,6 +29,8 @@ interface CoreDeps {
   readonly ids: IdSource;
   /** Read at the start of a blue/green release, to learn which colour is live. */
   readonly listeners: Pick<ListenerSwitch, 'liveTargetGroup'>;
+  /** Read at every start: a release never starts watching an alarm that does not exist. */
+  readonly alarmCatalog: AlarmCatalog;
   /** Optimistic-concurrency retries before giving the event back to the caller's retry. */
   readonly maxAttempts?: number;
   readonly onEffectFailed?: (effect: PendingEffect, error: unknown) => void;

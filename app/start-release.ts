@@ -37,6 +37,7 @@ export type StartRefusal =
   | 'no-current-version'
   | 'release-busy'
   | 'listener-unreadable'
+  | 'missing-alarms'
   | 'duplicate-request';
 
 export type StartResult =
@@ -51,7 +52,10 @@ export type StartResult =
     };
 
 type Refused = Extract<StartResult, { ok: false }>;
-type StartDeps = Pick<ReleaseServiceDeps, 'store' | 'versions' | 'configs' | 'clock' | 'ids' | 'listeners'>;
+type StartDeps = Pick<
+  ReleaseServiceDeps,
+  'store' | 'versions' | 'configs' | 'clock' | 'ids' | 'listeners' | 'alarmCatalog'
+>;
 type Execute = (release: Release, effects: readonly PendingEffect[]) => Promise<void>;
 
 /**
@@ -112,6 +116,11 @@ async function createRelease(
     now,
   });
   if (!requested.ok) return requested;
+  const missing = await deps.alarmCatalog.missing(watchedBy(requested.release));
+  if (missing.length > 0) {
+    const message = `${known.config.service} watches alarms that do not exist in CloudWatch: ${missing.join(', ')}. Create them, or correct alarms in its configuration; a release that watches nothing would pass unseen.`;
+    return { ok: false, reason: 'missing-alarms', message };
+  }
   const effects = outbox(requested.release, requested.effects, now);
   try {
     await deps.store.create({ ...requested, effects, eventId: input.requestId });
@@ -151,4 +160,10 @@ async function liveTargetGroup(
     const message = `${config.service}'s listener cannot be read: ${error.message}`;
     return { ok: false, reason: 'listener-unreadable', message };
   }
+}
+
+/** Every alarm the release will watch: the policy's, and each window's. */
+function watchedBy(release: Release): string[] {
+  const windows = release.plan.flatMap((step) => (step.kind === 'validate' ? step.alarms : []));
+  return [...new Set([...release.policy.watchedAlarms, ...windows])];
 }

@@ -88,6 +88,11 @@ export interface Timers {
 /** An alarm's state and since when it holds; an alarm that does not exist reads INSUFFICIENT_DATA, never OK. */
 export type AlarmReading = AlarmReadingEvent;
 
+/** Which alarms do not exist: a start that would watch one is refused with their names. */
+export interface AlarmCatalog {
+  missing(alarmNames: readonly string[]): Promise<readonly string[]>;
+}
+
 /** Reads alarm states at decision points, because an alarm event can be missed. */
 export interface AlarmReader {
   read(alarmNames: readonly string[]): Promise<readonly AlarmReading[]>;

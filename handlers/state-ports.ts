@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import { ssmServiceConfigs, ssmVersionRegistry } from '../adapters/ssm-parameters';
-import type { Clock, IdSource, ListenerSwitch, PendingEffect } from '../domain/ports';
+import type { AlarmCatalog, Clock, IdSource, ListenerSwitch, PendingEffect } from '../domain/ports';
 import type { AgentConfig } from './config';
 import { logger } from './log';
 
@@ -45,6 +45,17 @@ const listeners: ListenerSwitch = {
   switch: async (route, from, to) => (await loadListenerSwitch()).switch(route, from, to),
 };
 
+let catalog: Promise<AlarmCatalog> | undefined;
+/** The alarm catalog, loaded on first use: only a start reads it, so no other request's cold start pays for it. */
+const alarmCatalog: AlarmCatalog = {
+  async missing(names) {
+    catalog ??= import('../adapters/cloudwatch-alarm-reader').then(({ cloudWatchAlarmCatalogWithClient }) =>
+      cloudWatchAlarmCatalogWithClient(sdk),
+    );
+    return (await catalog).missing(names);
+  },
+};
+
 /** The state and configuration ports every function shares. */
 export function statePorts(env: AgentConfig) {
   return {
@@ -52,6 +63,7 @@ export function statePorts(env: AgentConfig) {
     configs: ssmServiceConfigs(stateClients.ssm, env.PARAMETER_PATH),
     versions: ssmVersionRegistry(stateClients.ssm, env.PARAMETER_PATH),
     listeners,
+    alarmCatalog,
   };
 }
 

@@ -17,6 +17,7 @@ import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { freezeService } from '../app/freeze-service';
 import { type ReleaseService, releaseService } from '../app/release-service';
 import type {
+  AlarmCatalog,
   AlarmReader,
   Clock,
   IdSource,
@@ -252,7 +253,8 @@ async function composeSandbox(
     releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
   };
   // What both compositions of the release service share: state, configuration, the listener, clock and ids.
-  const core = { store, configs, versions: versionRegistry, listeners, clock, ids };
+  const alarmCatalog: AlarmCatalog = { missing: async (names) => names.filter((n) => !evaluators.has(n)) };
+  const core = { store, configs, versions: versionRegistry, listeners, clock, ids, alarmCatalog };
   const service = releaseService({
     ...core,
     fleet: operator,

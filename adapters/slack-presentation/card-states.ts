@@ -19,8 +19,12 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
   ],
   inconclusive: [
     '❔',
-    (r) =>
-      `Inconclusive: no data from ${noDataNames(r.run?.kind === 'inconclusive' ? r.run.noData : [])}, so the window proves nothing. Roll back, or an approver may Promote anyway`,
+    (r) => {
+      const run = r.run?.kind === 'inconclusive' ? r.run : undefined;
+      return run?.marginal
+        ? `Marginal: the canary scored ${run.marginal.score} against stable, between a fail and a pass. Roll back, or an approver may Promote anyway`
+        : `Inconclusive: no data from ${noDataNames(run?.noData ?? [])}, so the window proves nothing. Roll back, or an approver may Promote anyway`;
+    },
   ],
   awaitingApproval: ['🙋', (r) => `Waiting for approval: press Promote to ${nextMove(r)}`],
   stoppingMirror: ['🔌', () => 'Stopping the mirror: the stable hosts go back on their own nginx'],

@@ -14,6 +14,7 @@ import {
   warningsText,
   windowLine,
 } from './card-parts';
+import { evidenceText } from './card-evidence';
 import { colours, promoted, STATES } from './card-states';
 import { actorName, clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 
@@ -86,6 +87,7 @@ export function releaseCard(release: Release, now: Instant): Message {
     section(timelineText(shown)),
     ...optional(fleetText(shown)),
     section(alarmsText(shown)),
+    ...optional(evidenceText(release)),
     ...optional(warningsText(shown)),
     ...actionsBlock(release),
     { type: 'divider' },
@@ -192,7 +194,7 @@ function actionsBlock(release: Release): KnownBlock[] {
     const text = plain(BUTTON_LABELS[action], LIMITS.button);
     const button: Button = { type: 'button', action_id: ACTION_IDS[action], text, value: release.id };
     if (action === 'promote' && release.run?.kind === 'inconclusive')
-      return { ...button, confirm: promoteWithoutData(release, release.run.noData) };
+      return { ...button, confirm: promoteInconclusive(release, release.run) };
     if (action === 'promote' || action === 'retry') return { ...button, style: 'primary' };
     return { ...button, style: 'danger', confirm: confirmFor(action, release) };
   });
@@ -216,16 +218,27 @@ function confirmFor(action: 'rollback' | 'abort', release: Release): Confirmatio
   };
 }
 
-/** Promote on an inconclusive window: the dialog names the data the window did not have. */
-function promoteWithoutData(release: Release, noData: readonly string[]): ConfirmationDialog {
+/** Promote on an inconclusive window: the dialog names the data the window did not have, or the score. */
+function promoteInconclusive(
+  release: Release,
+  run: Extract<Release['run'], { kind: 'inconclusive' }>,
+): ConfirmationDialog {
+  const { noData, marginal } = run;
   const names =
     noData.length > 5 ? `${noData.slice(0, 5).join(', ')} and ${noData.length - 5} more` : noData.join(', ');
+  const pass = release.policy.analysis?.settings.thresholds.pass;
+  const [title, text] = marginal
+    ? [
+        `Promote ${release.toVersion} on a marginal score?`,
+        `The canary scored ${marginal.score} against stable, under the ${pass ?? ''} a pass needs: ${marginal.reason}. Promote it anyway?`,
+      ]
+    : [
+        `Promote ${release.toVersion} without data?`,
+        `The window ended with no data from ${names}: nothing showed that ${release.toVersion} is healthy. Promote it anyway?`,
+      ];
   return {
-    title: plain(`Promote ${release.toVersion} without data?`, LIMITS.confirmTitle),
-    text: plain(
-      `The window ended with no data from ${names}: nothing showed that ${release.toVersion} is healthy. Promote it anyway?`,
-      LIMITS.confirmText,
-    ),
+    title: plain(title, LIMITS.confirmTitle),
+    text: plain(text, LIMITS.confirmText),
     confirm: plain('Promote anyway', LIMITS.confirmButton),
     deny: plain('Keep it held', LIMITS.confirmButton),
     style: 'danger',

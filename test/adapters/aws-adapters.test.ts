@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cloudWatchAlarmReader } from '../../adapters/cloudwatch-alarm-reader';
+import { cloudWatchAlarmCatalog, cloudWatchAlarmReader } from '../../adapters/cloudwatch-alarm-reader';
 import { eventBridgePublisher, PublishFailedError } from '../../adapters/eventbridge-publisher';
 import { atExpression, scheduleName, schedulerTimers } from '../../adapters/scheduler-timers';
 import { ssmFleetOperator } from '../../adapters/ssm-fleet-operator';
@@ -104,6 +104,27 @@ describe('cloudWatchAlarmReader', () => {
     expect(readings[0]).toEqual({ name: 'canary-a0', state: 'ALARM', reason: 'high' });
     expect(readings[1]).toEqual({ name: 'canary-a1', state: 'OK', reason: 'fine' });
     expect(readings[2]).toMatchObject({ name: 'canary-a2', state: 'INSUFFICIENT_DATA' });
+  });
+
+  it('names the alarms DescribeAlarms does not return, metric and composite alike, in one call', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ AlarmName: 'orders-5xx', StateValue: 'OK' }],
+      CompositeAlarms: [{ AlarmName: 'orders-health', StateValue: 'INSUFFICIENT_DATA' }],
+    });
+
+    const missing = await cloudWatchAlarmCatalog(new CloudWatchClient({})).missing([
+      'orders-5xx',
+      'orders-health',
+      'orders-5xxx',
+      'orders-5xx',
+    ]);
+
+    expect(missing).toEqual(['orders-5xxx']);
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 1);
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
+      AlarmNames: ['orders-5xx', 'orders-health', 'orders-5xxx'],
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeNotice } from '../../domain/notice';
-import type { MetricsReading } from '../../domain/ports';
 import { addSeconds } from '../../domain/time';
-import { APPROVER, blueGreenConfig, REQUESTER, serviceConfig } from '../../local/fixture-service-config';
+import { APPROVER, blueGreenConfig, REQUESTER } from '../../local/fixture-service-config';
+import { ALB, analysed, latencies, reading } from '../support/analysis';
 import { harness } from '../support/harness';
 
 /*
@@ -12,53 +12,6 @@ import { harness } from '../support/harness';
 
 const requester = { kind: 'person', id: REQUESTER } as const;
 const approver = { kind: 'person', id: APPROVER } as const;
-
-const ALB = {
-  type: 'alb',
-  canary: {
-    loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
-    targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
-  },
-  stable: { loadBalancer: 'app/orders/0123456789abcdef', targetGroup: 'targetgroup/orders/0000000000000b1e' },
-  blue: {
-    loadBalancer: 'app/orders/0123456789abcdef',
-    targetGroup: 'targetgroup/orders-blue/0000000000000b1e',
-  },
-  green: {
-    loadBalancer: 'app/orders/0123456789abcdef',
-    targetGroup: 'targetgroup/orders-green/00000000000009ee',
-  },
-} as const;
-
-/** Five-minute windows judged every minute; three failing minutes in a row roll back. */
-const analysed = (extra: Record<string, unknown> = {}) =>
-  serviceConfig({
-    validation: { defaultWindowSeconds: 300, minWindowSeconds: 300 },
-    analysis: { loadBalancer: ALB, minimumRequests: 100, ...extra },
-  });
-
-const latencies = (median: number) => Array.from({ length: 5 }, (_, i) => median * (1 + i / 100));
-
-/** A reading: `errors` of 1,000 canary requests against stable's 10 of 9,000, and p99 latencies around each median. */
-function reading(options: { errors?: number; canaryP99?: number; requests?: number } = {}): MetricsReading {
-  const requests = options.requests ?? 1000;
-  return {
-    canaryRequests: requests,
-    stableRequests: 9000,
-    data: {
-      errorRate: {
-        kind: 'ratio',
-        canary: { events: options.errors ?? 1, total: requests },
-        stable: { events: 10, total: 9000 },
-      },
-      latencyP99: {
-        kind: 'distribution',
-        canary: latencies(options.canaryP99 ?? 0.2),
-        stable: latencies(0.2),
-      },
-    },
-  };
-}
 
 type Harness = ReturnType<typeof harness>;
 
@@ -290,5 +243,25 @@ describe('what stable means for each strategy', () => {
       canary: { dimensions: { TargetGroup: ALB.green.targetGroup } },
       stable: { dimensions: { TargetGroup: ALB.blue.targetGroup } },
     });
+  });
+});
+
+describe('a start that would watch an alarm CloudWatch does not have', () => {
+  it('is refused with the missing names, and nothing is created or run', async () => {
+    const h = harness();
+    h.deleteAlarm('orders-api-stable-health');
+
+    const started = await h.service.start({
+      service: 'orders-api',
+      toVersion: '1.4.2',
+      requestedBy: requester,
+    });
+
+    expect(started).toMatchObject({ ok: false, reason: 'missing-alarms' });
+    expect(!started.ok && started.message).toContain(
+      'watches alarms that do not exist in CloudWatch: orders-api-stable-health.',
+    );
+    expect(await h.store.activeReleaseId('orders-api')).toBeNull();
+    expect(h.commands).toEqual([]);
   });
 });

@@ -65,6 +65,7 @@ const RUN_EFFECTS = [
   ...['ssm:SendCommand', 'ssm:CancelCommand', 'ssm:PutParameter', 'cloudwatch:DescribeAlarms'],
   ...['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule', 'events:PutEvents'],
   ...['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'sqs:SendMessage'],
+  ...['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'],
 ];
 const MAY_DO: Record<string, string[]> = {
   slack: [
@@ -74,6 +75,7 @@ const MAY_DO: Record<string, string[]> = {
     ...READ_LISTENERS,
     'ssm:GetParameter',
     'lambda:InvokeFunction',
+    'cloudwatch:DescribeAlarms',
   ],
   alarm: RUN_EFFECTS,
   ssmCommand: RUN_EFFECTS,

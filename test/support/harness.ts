@@ -99,8 +99,11 @@ export function harness(
     },
   };
 
+  /** Alarms CloudWatch does not have (a typo, a deleted alarm): a start that watches one is refused. */
+  const absentAlarms = new Set<string>();
   // What both compositions share: the store, configuration, versions, the listener, the clock and ids.
   const core = {
+    alarmCatalog: { missing: async (names: readonly string[]) => names.filter((n) => absentAlarms.has(n)) },
     store,
     configs: configSource,
     versions: versionSource,
@@ -244,6 +247,10 @@ export function harness(
       const known = alarmStates.get(name);
       const at = since ?? now;
       if (known === undefined || known.since <= at) alarmStates.set(name, { state, since: at });
+    },
+    /** CloudWatch has no alarm called `name` from now on. */
+    deleteAlarm: (name: string) => {
+      absentAlarms.add(name);
     },
     failFleetCalls: (count: number) => {
       fleetFailures = count;

@@ -30,6 +30,8 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set([
   'ssm:ListCommands',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
+  'cloudwatch:GetMetricData',
+  'cloudwatch:GetMetricWidgetImage',
 ]);
 
 const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
