@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Notice } from '../domain/notice';
-import { analysisNotices } from './analysis-schema';
 import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
+import { analysisNotices } from './analysis-schema';
 
 /*
  * The stored shape of a notice (history entries, queued `notify` effects). Items written before notices were

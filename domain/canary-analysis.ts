@@ -1,15 +1,15 @@
 import { type AnalysedMetric, analysedMetrics } from './analysis-queries';
 import {
   type Classification,
-  type JudgeSettings,
   type Judgement,
+  type JudgeSettings,
   judge,
   type MetricData,
   type MetricKind,
   type Verdict,
 } from './judge';
-import { addSeconds, isBefore } from './time';
 import type { ServiceConfig } from './service-config';
+import { addSeconds, isBefore } from './time';
 import type { Colour, Effect, Instant, Release, Strategy, ValidationRun } from './types';
 
 /*

@@ -1,6 +1,7 @@
 import type { Freeze } from './access';
 
 export type { MetricsReading, MetricsSpan } from './canary-analysis';
+
 import type { AnalysedMetric } from './analysis-queries';
 import type { MetricsReading, MetricsSpan } from './canary-analysis';
 import type { Notice } from './notice';

@@ -4,6 +4,7 @@ import { formatPercent } from '../../domain/plan';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import { describeStrategy } from '../../domain/release-request';
 import type { Instant, Release } from '../../domain/types';
+import { evidenceText } from './card-evidence';
 import {
   alarmsText,
   escapedNames,
@@ -14,7 +15,6 @@ import {
   warningsText,
   windowLine,
 } from './card-parts';
-import { evidenceText } from './card-evidence';
 import { colours, promoted, STATES } from './card-states';
 import { actorName, clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 
