@@ -29,12 +29,12 @@ export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics
       const start = span.baseline === 'precedingSpan' ? from - (to - from) : from;
       const keep = (id: string, at: number) =>
         span.baseline === 'sameTime' || (id.endsWith('canary') ? at >= from : at < from);
-      for (let first = 0; first < planned.length; first += MAX_QUERIES) {
+      for (let first = 0; first < planned.queries.length; first += MAX_QUERIES) {
         let NextToken: string | undefined;
         do {
           const page = await client.send(
             new GetMetricDataCommand({
-              MetricDataQueries: planned.slice(first, first + MAX_QUERIES).map((p) => p.query),
+              MetricDataQueries: planned.queries.slice(first, first + MAX_QUERIES),
               StartTime: new Date(start),
               EndTime: new Date(to),
               ScanBy: 'TimestampAscending',
@@ -47,7 +47,8 @@ export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics
       }
       return reading(
         metrics,
-        (metricIndex, queryIndex, fleet) => values.get(queryId(metricIndex, queryIndex, fleet)) ?? [],
+        (metricIndex, queryIndex, fleet) =>
+          values.get(planned.idOf(queryId(metricIndex, queryIndex, fleet))) ?? [],
       );
     },
   };
@@ -58,15 +59,31 @@ function queryId(metricIndex: number, queryIndex: number, fleet: AnalysedFleet):
   return `m${metricIndex}q${queryIndex}${fleet}`;
 }
 
+/**
+ * One query per distinct metric: CloudWatch charges per metric requested, and the error rate's request count is
+ * the same metric as the sample size's, so it is asked for once and read under both names.
+ */
 function planQueries(metrics: readonly AnalysedMetric[], periodSeconds: number) {
-  return metrics.flatMap((metric, metricIndex) => {
-    const queries = metric.role === 'sampleSize' ? [metric.queries] : metric.queries;
-    return queries.flatMap((byFleet, queryIndex) =>
-      FLEETS.map((fleet) => ({
-        query: metricQuery(queryId(metricIndex, queryIndex, fleet), byFleet[fleet], periodSeconds),
-      })),
-    );
+  const byKey = new Map<string, string>();
+  const aliases = new Map<string, string>();
+  const queries: MetricDataQuery[] = [];
+  metrics.forEach((metric, metricIndex) => {
+    const perFleet = metric.role === 'sampleSize' ? [metric.queries] : metric.queries;
+    perFleet.forEach((byFleet, queryIndex) => {
+      for (const fleet of FLEETS) {
+        const id = queryId(metricIndex, queryIndex, fleet);
+        const query = metricQuery(id, byFleet[fleet], periodSeconds);
+        const key = JSON.stringify(query.MetricStat);
+        const known = byKey.get(key);
+        if (known === undefined) {
+          byKey.set(key, id);
+          queries.push(query);
+        }
+        aliases.set(id, known ?? id);
+      }
+    });
   });
+  return { queries, idOf: (id: string) => aliases.get(id) ?? id };
 }
 
 function metricQuery(Id: string, query: FleetQuery, Period: number): MetricDataQuery {
