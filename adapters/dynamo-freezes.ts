@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVERY_SERVICE, type Freeze } from '../domain/access';
 import type { FreezeStore } from '../domain/ports';
 import { freezeSchema } from './freeze-schema';
-import { parseStored } from './release-schema';
+import { parseStored } from './stored-item';
 
 /** The key of the freeze on `scope` (a service, or `*` for every service). */
 export function freezeKey(scope: string) {

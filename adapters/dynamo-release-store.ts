@@ -24,7 +24,8 @@ import {
   releaseItem,
   type TransactItem,
 } from './dynamo-items';
-import { historyEntrySchema, parseStored, pendingEffectSchema, releaseSchema } from './release-schema';
+import { historyEntrySchema, pendingEffectSchema, releaseSchema } from './release-schema';
+import { parseStored } from './stored-item';
 
 /** How long processed-event ids and command correlations are kept (DynamoDB TTL). */
 const EVENT_TTL_SECONDS = 14 * 86_400;

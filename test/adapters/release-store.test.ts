@@ -1,7 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
-import { StoredItemError } from '../../adapters/release-schema';
+import { StoredItemError } from '../../adapters/stored-item';
 import { DuplicateEventError, ServiceBusyError, VersionConflictError } from '../../domain/errors';
 import type { PendingEffect } from '../../domain/ports';
 import type { HistoryEntry, Release } from '../../domain/types';
