@@ -1,0 +1,146 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DuplicateEventError,
+  ServiceBusyError,
+  ServiceFrozenError,
+  VersionConflictError,
+} from '../domain/errors';
+import { holdsServiceLock } from '../domain/policies';
+import type { ReleaseChange } from '../domain/ports';
+import { hostOperationRunOf } from '../domain/steps';
+import { freezeKey, freezeScopesOf } from './dynamo-freezes';
+import { type CancelReason, reasonsOf, releaseItem, type TransactItem } from './dynamo-items';
+import { releaseSchema } from './release-schema';
+
+/** The table a store writes to: the document client and the table's name. */
+export interface Table {
+  readonly doc: DynamoDBDocumentClient;
+  readonly name: string;
+}
+
+/** How long processed-event ids and command correlations are kept (DynamoDB TTL). */
+const EVENT_TTL_SECONDS = 14 * 86_400;
+
+/**
+ * Creates a release: takes the service's lock, puts the release, and checks that no freeze stops the service,
+ * in the same transaction as its history, outbox and event id.
+ */
+export async function createRelease(table: Table, change: ReleaseChange): Promise<void> {
+  const { release } = change;
+  const lock: TransactItem = {
+    Put: {
+      TableName: table.name,
+      Item: { pk: `SERVICE#${release.service}`, sk: 'LOCK', releaseId: release.id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+  const put: TransactItem = {
+    Put: {
+      TableName: table.name,
+      Item: releaseItem(release),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+  // A freeze set after the use case read the freezes still stops this start: no freeze may exist now.
+  const unfrozen = freezeScopesOf(release.service).map(
+    (scope): TransactItem => ({
+      ConditionCheck: {
+        TableName: table.name,
+        Key: freezeKey(scope),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }),
+  );
+  await transact(table, [lock, ...changeItems(table, change, put), ...unfrozen], (reasons) => {
+    const duplicate = reasons.find((r) => r.failed && r.sk === 'EVENT');
+    if (duplicate && change.eventId) return new DuplicateEventError(change.eventId);
+    if (reasons.some((r) => r.failed && r.sk === 'FREEZE')) return new ServiceFrozenError(release.service);
+    const holder = reasons[0]?.old?.releaseId;
+    if (reasons[0]?.failed)
+      return new ServiceBusyError(release.service, typeof holder === 'string' ? holder : null);
+    return new VersionConflictError(release.id, 0);
+  });
+}
+
+/** Saves a change if the stored release is still at `expectedVersion`; otherwise says what it is now. */
+export async function saveRelease(
+  table: Table,
+  change: ReleaseChange,
+  expectedVersion: number,
+): Promise<void> {
+  const { release } = change;
+  const put: TransactItem = {
+    Put: {
+      TableName: table.name,
+      Item: releaseItem(release),
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': expectedVersion },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+  await transact(table, changeItems(table, change, put), (reasons) => {
+    const duplicate = reasons.find((r) => r.failed && r.sk === 'EVENT');
+    if (duplicate && change.eventId) return new DuplicateEventError(change.eventId);
+    const old = reasons[0]?.old;
+    const current = old ? releaseSchema.safeParse(JSON.parse(String(old.data))) : undefined;
+    return new VersionConflictError(release.id, expectedVersion, current?.success ? current.data : undefined);
+  });
+}
+
+/** Everything one change writes beside the release: history, outbox, event id, command correlation, the lock. */
+function changeItems(table: Table, change: ReleaseChange, releaseCondition: TransactItem): TransactItem[] {
+  const { release } = change;
+  const pk = `RELEASE#${release.id}`;
+  const expiresAt = Math.floor(Date.parse(release.updatedAt) / 1000) + EVENT_TTL_SECONDS;
+  const put = (Item: Record<string, unknown>, ifAbsent: boolean): TransactItem => ({
+    Put: {
+      TableName: table.name,
+      Item,
+      ...(ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+    },
+  });
+  const items: TransactItem[] = [releaseCondition];
+  for (const entry of change.history) {
+    const sk = `HISTORY#${String(entry.seq).padStart(6, '0')}`;
+    items.push(put({ pk, sk, data: JSON.stringify(entry) }, true));
+  }
+  for (const effect of change.effects) {
+    const gsi1sk = `${effect.createdAt}#${effect.id}`;
+    items.push(
+      put({ pk, sk: `OUTBOX#${effect.id}`, gsi1pk: 'OUTBOX', gsi1sk, data: JSON.stringify(effect) }, false),
+    );
+  }
+  if (change.eventId) {
+    items.push(put({ pk: `EVENT#${change.eventId}`, sk: 'EVENT', releaseId: release.id, expiresAt }, true));
+  }
+  const commandId = hostOperationRunOf(release)?.commandId;
+  if (commandId) {
+    items.push(put({ pk: `COMMAND#${commandId}`, sk: 'COMMAND', releaseId: release.id, expiresAt }, false));
+  }
+  if (!holdsServiceLock(release.state)) {
+    items.push({
+      Delete: {
+        TableName: table.name,
+        Key: { pk: `SERVICE#${release.service}`, sk: 'LOCK' },
+        ConditionExpression: 'attribute_not_exists(pk) OR releaseId = :id',
+        ExpressionAttributeValues: { ':id': release.id },
+      },
+    });
+  }
+  return items;
+}
+
+async function transact(
+  table: Table,
+  items: TransactItem[],
+  onCancelled: (reasons: CancelReason[]) => Error,
+): Promise<void> {
+  try {
+    await table.doc.send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) throw onCancelled(reasonsOf(error, items));
+    throw error;
+  }
+}
