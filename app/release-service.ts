@@ -59,129 +59,155 @@ export type ApplyResult =
  *    from step 1.
  */
 export function releaseService(deps: ReleaseServiceDeps) {
+  return {
+    start: (input: StartInput): Promise<StartResult> =>
+      startRelease(deps, input, (release, effects) => execute(deps, release, effects)),
+    apply: (releaseId: string, event: ReleaseEvent, eventId?: string) =>
+      apply(deps, releaseId, event, eventId),
+    applyToCommand: (commandId: string, event: ReleaseEvent, eventId?: string) =>
+      applyToCommand(deps, commandId, event, eventId),
+    alarmChanged: (alarm: AlarmChange, eventId: string) => alarmChanged(deps, alarm, eventId),
+    canaryStackReported: (report: StackReport, eventId: string) => canaryStackReported(deps, report, eventId),
+    sweep: (graceSeconds = 60) => sweep(deps, graceSeconds),
+    runPending: (releaseId: string) => runPending(deps, releaseId),
+  };
+}
+
+type AlarmChange = { alarmName: string; state: AlarmState; reason: string; at: Instant };
+type StackReport = { service: string; version: string; actor: Actor; failure?: string };
+
+async function apply(
+  deps: ReleaseServiceDeps,
+  releaseId: string,
+  event: ReleaseEvent,
+  eventId?: string,
+): Promise<ApplyResult> {
   const maxAttempts = deps.maxAttempts ?? 8;
-
-  function start(input: StartInput): Promise<StartResult> {
-    return startRelease(deps, input, execute);
-  }
-
-  async function apply(releaseId: string, event: ReleaseEvent, eventId?: string): Promise<ApplyResult> {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const release = await deps.store.load(releaseId);
-      if (release === null) throw new UnknownReleaseError(releaseId);
-      const now = deps.clock.now();
-      const result = transition(release, event, now);
-      if (!result.ok) return { ...result, release };
-      if (!result.changed) return { ok: true, changed: false, release };
-      const effects = outbox(result.release, result.effects, now);
-      try {
-        await deps.store.save(
-          { release: result.release, history: result.history, effects, eventId },
-          release.version,
-        );
-      } catch (error) {
-        if (error instanceof VersionConflictError) continue;
-        if (error instanceof DuplicateEventError) return { ok: true, changed: false, release };
-        throw error;
-      }
-      await execute(result.release, effects);
-      return { ok: true, changed: true, release: result.release };
-    }
-    throw new ConflictRetriesExhaustedError(releaseId, maxAttempts);
-  }
-
-  /** SSM results name a command, not a release: find the release that sent it. */
-  async function applyToCommand(
-    commandId: string,
-    event: ReleaseEvent,
-    eventId?: string,
-  ): Promise<ApplyResult> {
-    const releaseId = await deps.store.releaseIdForCommand(commandId);
-    if (releaseId === null) throw new UnknownReleaseError(`command ${commandId}`);
-    return apply(releaseId, event, eventId);
-  }
-
-  /** A watched alarm changed state: every active release that watches it hears about it. */
-  async function alarmChanged(
-    alarm: { alarmName: string; state: AlarmState; reason: string; at: Instant },
-    eventId: string,
-  ): Promise<readonly ApplyResult[]> {
-    const watching = (await deps.store.activeReleases()).filter((r) =>
-      r.policy.watchedAlarms.includes(alarm.alarmName),
-    );
-    const results: ApplyResult[] = [];
-    for (const release of watching) {
-      results.push(await apply(release.id, { kind: 'alarmChanged', ...alarm }, `${eventId}:${release.id}`));
-    }
-    return results;
-  }
-
-  /**
-   * A pipeline reports on the canary stack it built for `service` at `version`. A report about another version
-   * (an aborted release, a re-run pipeline) is stale and changes nothing.
-   */
-  async function canaryStackReported(
-    report: { service: string; version: string; actor: Actor; failure?: string },
-    eventId: string,
-  ): Promise<ApplyResult | null> {
-    const releaseId = await deps.store.activeReleaseId(report.service);
-    const release = releaseId ? await deps.store.load(releaseId) : null;
-    if (!release || release.toVersion !== report.version) return null;
-    const event: ReleaseEvent =
-      report.failure === undefined
-        ? { kind: 'canaryStackReady', actor: report.actor }
-        : { kind: 'canaryStackFailed', actor: report.actor, reason: report.failure };
-    return apply(release.id, event, eventId);
-  }
-
-  /**
-   * Finds lost work and moves it on through the engine, never around it: effects still in the outbox after
-   * `graceSeconds` (a Lambda died before running them) are run again, and steps past their deadline get a
-   * `deadlineExceeded` event.
-   */
-  async function sweep(graceSeconds = 60): Promise<{ effectsRerun: number; deadlines: number }> {
-    const now = deps.clock.now();
-    const stale = await deps.store.pendingEffects(
-      new Date(Date.parse(now) - graceSeconds * 1000).toISOString(),
-    );
-    for (const [releaseId, items] of groupByRelease(stale)) {
-      const release = await deps.store.load(releaseId);
-      if (release !== null) await execute(release, items);
-    }
-    const due = await deps.store.dueDeadlines(now);
-    for (const { releaseId, stepId, deadlineAt } of due) {
-      await apply(releaseId, { kind: 'deadlineExceeded', stepId }, `deadline:${stepId}:${deadlineAt}`);
-    }
-    return { effectsRerun: stale.length, deadlines: due.length };
-  }
-
-  /** Runs what a release still has in its outbox: the other side of a hand-off. */
-  async function runPending(releaseId: string): Promise<{ ran: number }> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const release = await deps.store.load(releaseId);
     if (release === null) throw new UnknownReleaseError(releaseId);
-    const pending = [...(await deps.store.pendingEffectsOf(releaseId))].sort(outboxOrder);
-    if (pending.length > 0) await execute(release, pending);
-    return { ran: pending.length };
-  }
-
-  async function execute(release: Release, effects: readonly PendingEffect[]): Promise<void> {
-    if (deps.handOff) {
-      // Nothing is lost if the hand-off fails: the effects wait in the outbox for the sweeper.
-      await deps.handOff.handOff(release.id).catch((error: unknown) => {
-        for (const effect of effects) deps.onEffectFailed?.(effect, error);
-      });
-      return;
+    const now = deps.clock.now();
+    const result = transition(release, event, now);
+    if (!result.ok) return { ...result, release };
+    if (!result.changed) return { ok: true, changed: false, release };
+    const effects = outbox(result.release, result.effects, now);
+    try {
+      await deps.store.save(
+        { release: result.release, history: result.history, effects, eventId },
+        release.version,
+      );
+    } catch (error) {
+      if (error instanceof VersionConflictError) continue;
+      if (error instanceof DuplicateEventError) return { ok: true, changed: false, release };
+      throw error;
     }
-    const summary = await runEffects(deps, release, effects);
-    for (const { effect, error } of summary.failed) deps.onEffectFailed?.(effect, error);
-    await feedBack(summary.followUps);
+    await execute(deps, result.release, effects);
+    return { ok: true, changed: true, release: result.release };
   }
+  throw new ConflictRetriesExhaustedError(releaseId, maxAttempts);
+}
 
-  async function feedBack(followUps: readonly FollowUp[]): Promise<void> {
-    for (const followUp of followUps) await apply(followUp.releaseId, followUp.event, followUp.eventId);
+/** SSM results name a command, not a release: find the release that sent it. */
+async function applyToCommand(
+  deps: ReleaseServiceDeps,
+  commandId: string,
+  event: ReleaseEvent,
+  eventId?: string,
+): Promise<ApplyResult> {
+  const releaseId = await deps.store.releaseIdForCommand(commandId);
+  if (releaseId === null) throw new UnknownReleaseError(`command ${commandId}`);
+  return apply(deps, releaseId, event, eventId);
+}
+
+/** A watched alarm changed state: every active release that watches it hears about it. */
+async function alarmChanged(
+  deps: ReleaseServiceDeps,
+  alarm: AlarmChange,
+  eventId: string,
+): Promise<readonly ApplyResult[]> {
+  const watching = (await deps.store.activeReleases()).filter((r) =>
+    r.policy.watchedAlarms.includes(alarm.alarmName),
+  );
+  const results: ApplyResult[] = [];
+  for (const release of watching) {
+    results.push(
+      await apply(deps, release.id, { kind: 'alarmChanged', ...alarm }, `${eventId}:${release.id}`),
+    );
   }
+  return results;
+}
 
-  return { start, apply, applyToCommand, alarmChanged, canaryStackReported, sweep, runPending };
+/**
+ * A pipeline reports on the canary stack it built for `service` at `version`. A report about another version
+ * (an aborted release, a re-run pipeline) is stale and changes nothing.
+ */
+async function canaryStackReported(
+  deps: ReleaseServiceDeps,
+  report: StackReport,
+  eventId: string,
+): Promise<ApplyResult | null> {
+  const releaseId = await deps.store.activeReleaseId(report.service);
+  const release = releaseId ? await deps.store.load(releaseId) : null;
+  if (!release || release.toVersion !== report.version) return null;
+  const event: ReleaseEvent =
+    report.failure === undefined
+      ? { kind: 'canaryStackReady', actor: report.actor }
+      : { kind: 'canaryStackFailed', actor: report.actor, reason: report.failure };
+  return apply(deps, release.id, event, eventId);
+}
+
+/**
+ * Finds lost work and moves it on through the engine, never around it: effects still in the outbox after
+ * `graceSeconds` (a Lambda died before running them) are run again, and steps past their deadline get a
+ * `deadlineExceeded` event.
+ */
+async function sweep(
+  deps: ReleaseServiceDeps,
+  graceSeconds: number,
+): Promise<{ effectsRerun: number; deadlines: number }> {
+  const now = deps.clock.now();
+  const stale = await deps.store.pendingEffects(
+    new Date(Date.parse(now) - graceSeconds * 1000).toISOString(),
+  );
+  for (const [releaseId, items] of groupByRelease(stale)) {
+    const release = await deps.store.load(releaseId);
+    if (release !== null) await execute(deps, release, items);
+  }
+  const due = await deps.store.dueDeadlines(now);
+  for (const { releaseId, stepId, deadlineAt } of due) {
+    await apply(deps, releaseId, { kind: 'deadlineExceeded', stepId }, `deadline:${stepId}:${deadlineAt}`);
+  }
+  return { effectsRerun: stale.length, deadlines: due.length };
+}
+
+/** Runs what a release still has in its outbox: the other side of a hand-off. */
+async function runPending(deps: ReleaseServiceDeps, releaseId: string): Promise<{ ran: number }> {
+  const release = await deps.store.load(releaseId);
+  if (release === null) throw new UnknownReleaseError(releaseId);
+  const pending = [...(await deps.store.pendingEffectsOf(releaseId))].sort(outboxOrder);
+  if (pending.length > 0) await execute(deps, release, pending);
+  return { ran: pending.length };
+}
+
+async function execute(
+  deps: ReleaseServiceDeps,
+  release: Release,
+  effects: readonly PendingEffect[],
+): Promise<void> {
+  if (deps.handOff) {
+    // Nothing is lost if the hand-off fails: the effects wait in the outbox for the sweeper.
+    await deps.handOff.handOff(release.id).catch((error: unknown) => {
+      for (const effect of effects) deps.onEffectFailed?.(effect, error);
+    });
+    return;
+  }
+  const summary = await runEffects(deps, release, effects);
+  for (const { effect, error } of summary.failed) deps.onEffectFailed?.(effect, error);
+  await feedBack(deps, summary.followUps);
+}
+
+async function feedBack(deps: ReleaseServiceDeps, followUps: readonly FollowUp[]): Promise<void> {
+  for (const followUp of followUps) await apply(deps, followUp.releaseId, followUp.event, followUp.eventId);
 }
 
 export type ReleaseService = ReturnType<typeof releaseService>;
