@@ -37,29 +37,7 @@ export interface PlanInput {
  */
 export function planFor(input: PlanInput): readonly Step[] {
   const { config, strategy } = input;
-  const op = hostOperations(input);
-  const canary: Step =
-    config.canaryStack.provisionedBy === 'agent'
-      ? op('deployingCanary', 'deployCanary')
-      : {
-          kind: 'awaitCanaryStack',
-          state: 'awaitingCanaryStack',
-          timeoutSeconds: config.canaryStack.readyTimeoutSeconds,
-        };
-  const approval: Step = {
-    kind: 'approval',
-    state: 'awaitingApproval',
-    timeoutSeconds: config.approvals.timeoutSeconds,
-  };
-  const approvals: Step[] = config.approvals.required ? [approval] : [];
-  const validate = (windowSeconds: number, judgedBy: readonly string[] = config.alarms.canary): Step => ({
-    kind: 'validate',
-    state: 'verifying',
-    windowSeconds,
-    alarms: [...judgedBy, ...config.alarms.stable],
-  });
-  const cleanUp: Step[] =
-    config.canaryStack.provisionedBy === 'agent' ? [op('cleaningUp', 'removeCanary', 'warn')] : [];
+  const { op, canary, approval, approvals, validate, cleanUp } = planParts(input);
   switch (strategy.kind) {
     case 'mirror':
       return [
@@ -104,6 +82,39 @@ export function planFor(input: PlanInput): readonly Step[] {
     default:
       return assertNever(strategy);
   }
+}
+
+/** The steps every strategy's plan is made of, for this service. */
+function planParts(input: PlanInput) {
+  const { config } = input;
+  const op = hostOperations(input);
+  const canary: Step =
+    config.canaryStack.provisionedBy === 'agent'
+      ? op('deployingCanary', 'deployCanary')
+      : {
+          kind: 'awaitCanaryStack',
+          state: 'awaitingCanaryStack',
+          timeoutSeconds: config.canaryStack.readyTimeoutSeconds,
+        };
+  const approval: Step = {
+    kind: 'approval',
+    state: 'awaitingApproval',
+    timeoutSeconds: config.approvals.timeoutSeconds,
+  };
+  const validate = (windowSeconds: number, judgedBy: readonly string[] = config.alarms.canary): Step => ({
+    kind: 'validate',
+    state: 'verifying',
+    windowSeconds,
+    alarms: [...judgedBy, ...config.alarms.stable],
+  });
+  return {
+    op,
+    canary,
+    approval,
+    approvals: config.approvals.required ? [approval] : [],
+    validate,
+    cleanUp: config.canaryStack.provisionedBy === 'agent' ? [op('cleaningUp', 'removeCanary', 'warn')] : [],
+  };
 }
 
 /**
@@ -185,8 +196,58 @@ function listenerSwitch(
   };
 }
 
+/** The fleet each operation runs on; `deployIdle` always gets the idle colour passed in. */
+const FLEET_OF: Readonly<Record<HostOperationName, Fleet>> = {
+  deployCanary: 'canary',
+  removeCanary: 'canary',
+  startMirror: 'stable',
+  shiftTraffic: 'stable',
+  stopMirror: 'stable',
+  promote: 'stable',
+  restoreStable: 'stable',
+  deployIdle: 'blue',
+};
+
+/** A builder of the plan's host operation steps, with each operation's parameters and fleet filled in. */
 function hostOperations(input: PlanInput) {
   const { config, releaseId } = input;
+  const parameters = operationParameters(input);
+  return (
+    state: HostOperationStep['state'],
+    operation: HostOperationName,
+    onFailure: HostOperationStep['onFailure'] = 'rollback',
+    overrides: Readonly<Record<string, string>> = {},
+    fleet: Fleet = FLEET_OF[operation],
+  ): HostOperationStep => ({
+    kind: 'hostOperation',
+    state,
+    operation,
+    fleet,
+    targets: fleetTags(input, fleet),
+    parameters: { Service: config.service, ReleaseId: releaseId, ...parameters[operation], ...overrides },
+    timeoutSeconds: config.hostOperationTimeoutSeconds,
+    // Promotion rolls over the stable fleet in batches; every other operation uses the agent's default.
+    ...(operation === 'promote'
+      ? { rateControl: { maxConcurrency: config.promotion.batchSize, maxErrors: config.promotion.maxErrors } }
+      : {}),
+    onFailure,
+  });
+}
+
+/** The EC2 tags that select a fleet's hosts; for a blue/green service, `stable` is the live colour. */
+function fleetTags(input: PlanInput, fleet: Fleet): Readonly<Record<string, string>> {
+  const { config } = input;
+  if (fleet === 'blue' || fleet === 'green') return blueGreenOf(input)[fleet].tags;
+  if (fleet === 'stable' && input.liveColour) return blueGreenOf(input)[input.liveColour].tags;
+  const tags = config.fleets[fleet]?.tags;
+  // The schema requires fleets.stable unless blueGreen is set, and requestRelease always knows the live colour then.
+  if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
+  return tags;
+}
+
+/** What each host document is told, from the service's configuration and the release. */
+function operationParameters(input: PlanInput): Record<HostOperationName, Record<string, string>> {
+  const { config } = input;
   const image = {
     Image: config.image.repository,
     ContainerPort: String(config.image.containerPort),
@@ -201,7 +262,7 @@ function hostOperations(input: PlanInput) {
     SendTimeout: String(config.proxy.sendTimeoutSeconds),
   };
   const routing = config.routing;
-  const parameters: Record<HostOperationName, Record<string, string>> = {
+  return {
     deployCanary: { ...image, Version: input.toVersion },
     removeCanary: {},
     startMirror: {
@@ -228,44 +289,6 @@ function hostOperations(input: PlanInput) {
     restoreStable: { ...image, Version: input.fromVersion },
     deployIdle: { ...image, Version: input.toVersion },
   };
-  const fleetOf: Record<HostOperationName, Fleet> = {
-    deployCanary: 'canary',
-    removeCanary: 'canary',
-    startMirror: 'stable',
-    shiftTraffic: 'stable',
-    stopMirror: 'stable',
-    promote: 'stable',
-    restoreStable: 'stable',
-    deployIdle: 'blue', // always called with the idle colour
-  };
-  const tagsOf = (fleet: Fleet) => {
-    if (fleet === 'blue' || fleet === 'green') return blueGreenOf(input)[fleet].tags;
-    if (fleet === 'stable' && input.liveColour) return blueGreenOf(input)[input.liveColour].tags;
-    const tags = config.fleets[fleet]?.tags;
-    // The schema requires fleets.stable unless blueGreen is set, and requestRelease always knows the live colour then.
-    if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
-    return tags;
-  };
-  return (
-    state: HostOperationStep['state'],
-    operation: HostOperationName,
-    onFailure: HostOperationStep['onFailure'] = 'rollback',
-    overrides: Readonly<Record<string, string>> = {},
-    fleet: Fleet = fleetOf[operation],
-  ): HostOperationStep => ({
-    kind: 'hostOperation',
-    state,
-    operation,
-    fleet,
-    targets: tagsOf(fleet),
-    parameters: { Service: config.service, ReleaseId: releaseId, ...parameters[operation], ...overrides },
-    timeoutSeconds: config.hostOperationTimeoutSeconds,
-    // Promotion rolls over the stable fleet in batches; every other operation uses the agent's default.
-    ...(operation === 'promote'
-      ? { rateControl: { maxConcurrency: config.promotion.batchSize, maxErrors: config.promotion.maxErrors } }
-      : {}),
-    onFailure,
-  });
 }
 
 /** `10` -> "10", `2.5` -> "2.5": at most two decimals, no exponent, so it fits the documents' pattern. */

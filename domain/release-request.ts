@@ -3,7 +3,7 @@ import { isVersion } from './patterns';
 import { assertNever, canaryAlarms, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
 import { type Draft, draft, enterStep } from './steps';
-import type { Actor, Colour, Effect, HistoryEntry, Instant, Release, Strategy } from './types';
+import type { Actor, Colour, Effect, HistoryEntry, Instant, Release, ReleasePolicy, Strategy } from './types';
 
 export interface ReleaseRequest {
   readonly releaseId: string;
@@ -76,18 +76,7 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
     strategy,
     requestedBy: request.requestedBy,
     requestedAt: request.now,
-    policy: {
-      approvers: config.approvals.users,
-      approverGroups: config.approvals.groups,
-      fourEyes: config.approvals.fourEyes,
-      watchedAlarms: [...judgedBy(config, strategy), ...config.alarms.stable],
-      onNoData: config.validation.onNoData,
-      ...(strategy.kind === 'steps' && config.alarms.failover
-        ? { failoverAlarm: config.alarms.failover }
-        : {}),
-      ...analysisOf(config, strategy, live),
-      channel: config.slack.channel,
-    },
+    policy: policyOf(config, strategy, live),
     plan: planFor(planInput),
     undo: undoSteps(planInput),
     state: 'deployingCanary', // replaced by the first step's state below
@@ -129,9 +118,19 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
 
 type Refused = { reason: RequestRefusal; message: string };
 
-function analysisOf(config: ServiceConfig, strategy: Strategy, live: Colour | undefined) {
+/** The snapshot of the service's policy the release runs under: later configuration edits do not change it. */
+function policyOf(config: ServiceConfig, strategy: Strategy, live: Colour | undefined): ReleasePolicy {
   const analysis = releaseAnalysisOf(config, strategy, live);
-  return analysis ? { analysis } : {};
+  return {
+    approvers: config.approvals.users,
+    approverGroups: config.approvals.groups,
+    fourEyes: config.approvals.fourEyes,
+    watchedAlarms: [...judgedBy(config, strategy), ...config.alarms.stable],
+    onNoData: config.validation.onNoData,
+    ...(strategy.kind === 'steps' && config.alarms.failover ? { failoverAlarm: config.alarms.failover } : {}),
+    ...(analysis ? { analysis } : {}),
+    channel: config.slack.channel,
+  };
 }
 
 function strategyOf(
