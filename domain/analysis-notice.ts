@@ -1,3 +1,4 @@
+import type { AnalysisFailure } from './canary-analysis';
 import type { Verdict } from './judge';
 import { type NoticeMedium, names } from './notice';
 import { assertNever } from './plan';
@@ -18,13 +19,7 @@ export type AnalysisNotice =
       readonly failureLimit: number;
     }
   | { readonly kind: 'canaryPassed'; readonly score: number }
-  | {
-      readonly kind: 'analysisFailed';
-      readonly score: number;
-      readonly metrics: readonly string[];
-      readonly reason: string;
-      readonly early: boolean;
-    }
+  | AnalysisFailure
   | { readonly kind: 'marginal'; readonly score: number; readonly reason: string }
   | { readonly kind: 'promotedMarginal'; readonly by: string; readonly score: number };
 

@@ -69,6 +69,16 @@ export interface AnalysisProgress {
   readonly finalId?: string;
 }
 
+/** Why the analysis rolled a release back: its score, the metrics that failed, and whether the window had ended. */
+export interface AnalysisFailure {
+  readonly kind: 'analysisFailed';
+  readonly score: number;
+  readonly metrics: readonly string[];
+  readonly reason: string;
+  /** True when it failed before the window ended (a critical metric, or `failureLimit` intervals). */
+  readonly early: boolean;
+}
+
 /** One metric, as people see it: the figure on each side and the judge's word. */
 export interface MetricEvidence {
   readonly name: string;

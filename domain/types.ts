@@ -150,7 +150,7 @@ export type {
   WaitRun,
 } from './runs';
 
-import type { Evidence, ReleaseAnalysis } from './canary-analysis';
+import type { AnalysisFailure, Evidence, ReleaseAnalysis } from './canary-analysis';
 import type { CommandOutcome, StepRun } from './runs';
 
 /**
@@ -177,13 +177,7 @@ export type RollbackReason =
   /** A window, extended once, still had no data from these watched alarms. */
   | { readonly kind: 'noData'; readonly alarms: readonly string[] }
   /** The canary analysis failed: at the window's end, on a critical metric, or for `failureLimit` intervals running. */
-  | {
-      readonly kind: 'analysisFailed';
-      readonly score: number;
-      readonly metrics: readonly string[];
-      readonly reason: string;
-      readonly early: boolean;
-    }
+  | AnalysisFailure
   | { readonly kind: 'deadlineExceeded'; readonly state: ReleaseState };
 
 export interface Rollback {
