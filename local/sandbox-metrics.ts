@@ -19,8 +19,17 @@ export interface MeteredFleet {
 
 export function sandboxMetricSources(fleet: MeteredFleet): MetricSource[] {
   const { stable, canary } = SANDBOX_ELB_DIMENSIONS;
+  // Read once per GetMetricData: a host keeps its colour, and a filter per record would copy the host list.
+  const addresses = (colour: 'blue' | 'green') =>
+    new Set(
+      fleet
+        .hosts()
+        .filter((h) => h.fleet === colour)
+        .map((h) => h.address),
+    );
+  const [blue, green] = [addresses('blue'), addresses('green')];
   const ofColour = (colour: 'blue' | 'green') => (target: { host: string }) =>
-    fleet.hosts().some((h) => h.fleet === colour && h.address === target.host);
+    (colour === 'blue' ? blue : green).has(target.host);
   return [
     ...albSources(fleet.stableLb, stable.loadBalancer, [
       { targetGroup: stable.blue, has: ofColour('blue') },
