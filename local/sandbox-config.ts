@@ -51,10 +51,11 @@ export const SANDBOX_ELB_DIMENSIONS = {
 } as const;
 
 /**
- * The sandbox canary 5XX alarm's threshold (Sum of HTTPCode_Target_5XX_Count per 1-s period, above which it
- * fires): more than one 5XX in a second. A `-bad` canary (every request a 500) fires it at 2 requests a second
- * or more; a `-flaky` one (one 500 in every 50 requests) cannot reach it below 50 requests a second, and is left
- * to the canary analysis to catch. The colours' alarms see two hosts, each with its own one-in-50: more than two.
+ * The sandbox 5XX alarms' thresholds: each fires when a 1-s period's Sum of HTTPCode_Target_5XX_Count is above
+ * its threshold. The canary's fires on two 5XX in a second: a `-bad` canary (every request a 500) reaches that
+ * from 2 requests a second (10% of `npm start`'s users in steps), while a `-flaky` one (one 500 in every 50
+ * requests) cannot below 50 a second and is left to the canary analysis. The colours' alarms count two hosts,
+ * each with its own one-in-50, so they fire above two.
  */
 export const SANDBOX_ALARM_THRESHOLDS: Readonly<Record<string, number>> = {
   [CANARY_ALARM]: 1,
