@@ -58,29 +58,6 @@ export function cloudWatchStandin(options: { readonly sources: () => readonly Me
     return page(series, input.MaxDatapoints ?? DEFAULT_MAX_DATAPOINTS, offsetOf(input.NextToken));
   }
 
-  async function answer(req: IncomingMessage): Promise<{ status: number; body: unknown; error?: string }> {
-    const text = await new Promise<string>((resolve, reject) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => resolve(body));
-      req.on('error', reject);
-    });
-    try {
-      if (req.headers['x-amz-target'] !== TARGET)
-        throw new CloudWatchError(
-          'InvalidParameterValueException',
-          `The sandbox's CloudWatch answers ${TARGET} over AWS JSON 1.0 only, not ${String(req.headers['x-amz-target'] ?? 'an awsQuery form')}.`,
-        );
-      return { status: 200, body: toWire(getMetricData(fromWire(parse(text)))) };
-    } catch (error) {
-      if (!(error instanceof CloudWatchError)) throw error;
-      const body = { __type: `com.amazonaws.cloudwatch#${error.type}`, message: error.message };
-      return { status: 400, body, error: `${error.queryCode};Sender` };
-    }
-  }
-
   function url(): string {
     return `http://127.0.0.1:${(server?.address() as AddressInfo | null)?.port ?? 0}`;
   }
@@ -98,16 +75,14 @@ export function cloudWatchStandin(options: { readonly sources: () => readonly Me
       }),
     async start(port = 0): Promise<string> {
       server = createServer((req, res) => {
-        answer(req).then(
-          ({ status, body, error }) => {
-            const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0' };
-            if (error) headers['x-amzn-query-error'] = error;
-            res.writeHead(status, headers).end(JSON.stringify(body));
-          },
-          (error: unknown) => {
-            const body = { __type: 'InternalFailure', message: String(error) };
-            res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
-          },
+        const send = (status: number, body: unknown, queryError?: string) => {
+          const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0' };
+          if (queryError) headers['x-amzn-query-error'] = queryError;
+          res.writeHead(status, headers).end(JSON.stringify(body));
+        };
+        answer(req, getMetricData).then(
+          ({ status, body, error }) => send(status, body, error),
+          (error: unknown) => send(500, { __type: 'InternalFailure', message: String(error) }),
         );
       });
       await new Promise<void>((resolve) => server?.listen(port, '127.0.0.1', resolve));
@@ -122,6 +97,33 @@ export function cloudWatchStandin(options: { readonly sources: () => readonly Me
 }
 
 export type CloudWatchStandin = ReturnType<typeof cloudWatchStandin>;
+
+/** One HTTP request in, its status, JSON body and query-compatible error code (`Code;Sender`) out. */
+async function answer(
+  req: IncomingMessage,
+  getMetricData: (input: GetMetricDataInput) => GetMetricDataOutput,
+): Promise<{ status: number; body: unknown; error?: string }> {
+  const text = await new Promise<string>((resolve, reject) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+  try {
+    if (req.headers['x-amz-target'] !== TARGET)
+      throw new CloudWatchError(
+        'InvalidParameterValueException',
+        `The sandbox's CloudWatch answers ${TARGET} over AWS JSON 1.0 only, not ${String(req.headers['x-amz-target'] ?? 'an awsQuery form')}.`,
+      );
+    return { status: 200, body: toWire(getMetricData(fromWire(parse(text)))) };
+  } catch (error) {
+    if (!(error instanceof CloudWatchError)) throw error;
+    const body = { __type: `com.amazonaws.cloudwatch#${error.type}`, message: error.message };
+    return { status: 400, body, error: `${error.queryCode};Sender` };
+  }
+}
 
 const PERIOD = (p: number) => [1, 5, 10, 20, 30].includes(p) || (p >= 60 && p % 60 === 0);
 

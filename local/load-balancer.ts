@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface LoadBalancerTarget {
@@ -52,54 +52,29 @@ export function loadBalancer(options: LoadBalancerOptions) {
   const now = options.now ?? Date.now;
   let server: Server | undefined;
 
-  function count(arrivedAtMs: number, startedAt: number, status: number, target?: LoadBalancerTarget): void {
-    counts.set(status, (counts.get(status) ?? 0) + 1);
-    const latencyMs = performance.now() - startedAt;
-    log.add(
-      target ? { atMs: arrivedAtMs, latencyMs, status, target } : { atMs: arrivedAtMs, latencyMs, status },
-    );
-    options.onResponse?.(status, Date.now(), target);
-  }
-
   server = createServer((req, res) => {
     if (options.reachable?.() === false) {
       req.socket.destroy();
       return;
     }
     const arrivedAtMs = now();
-    const arrived = performance.now();
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const targets = options.targets();
-      const attempt = (tries: number) => {
-        if (targets.length === 0 || tries >= targets.length) {
-          count(arrivedAtMs, arrived, 502);
-          res.writeHead(502, { 'content-type': 'text/plain' }).end(`${options.name}: no healthy target\n`);
-          return;
-        }
-        const target = targets[next++ % targets.length] as LoadBalancerTarget;
-        const sent = performance.now();
-        const upstream = request(
-          {
-            host: target.host,
-            port: target.port,
-            method: req.method,
-            path: req.url,
-            headers: { ...req.headers, 'x-forwarded-for': '127.0.0.1' },
-          },
-          (response) => {
-            count(arrivedAtMs, sent, response.statusCode ?? 502, target);
-            res.writeHead(response.statusCode ?? 502, response.headers);
-            response.pipe(res);
-          },
+    forward(
+      req,
+      res,
+      options.name,
+      options.targets(),
+      () => next++,
+      (status, sinceMs, target) => {
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+        const latencyMs = performance.now() - sinceMs;
+        log.add(
+          target
+            ? { atMs: arrivedAtMs, latencyMs, status, target }
+            : { atMs: arrivedAtMs, latencyMs, status },
         );
-        upstream.on('error', () => attempt(tries + 1));
-        upstream.end(body);
-      };
-      attempt(0);
-    });
+        options.onResponse?.(status, Date.now(), target);
+      },
+    );
   });
 
   function port(): number {
@@ -121,6 +96,53 @@ export function loadBalancer(options: LoadBalancerOptions) {
       server = undefined;
     },
   };
+}
+
+/**
+ * Sends one request to the targets in turn from `pick()`, the next one when a target refuses the connection, and
+ * answers 502 itself when none answers. `answered` gets the status, when the timing started (performance.now():
+ * the successful attempt's send, or the arrival for its own answer) and the target that answered.
+ */
+function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+  targets: readonly LoadBalancerTarget[],
+  pick: () => number,
+  answered: (status: number, sinceMs: number, target?: LoadBalancerTarget) => void,
+): void {
+  const arrived = performance.now();
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const attempt = (tries: number) => {
+      if (targets.length === 0 || tries >= targets.length) {
+        answered(502, arrived);
+        res.writeHead(502, { 'content-type': 'text/plain' }).end(`${name}: no healthy target\n`);
+        return;
+      }
+      const target = targets[pick() % targets.length] as LoadBalancerTarget;
+      const sent = performance.now();
+      const upstream = request(
+        {
+          host: target.host,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, 'x-forwarded-for': '127.0.0.1' },
+        },
+        (response) => {
+          answered(response.statusCode ?? 502, sent, target);
+          res.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(res);
+        },
+      );
+      upstream.on('error', () => attempt(tries + 1));
+      upstream.end(body);
+    };
+    attempt(0);
+  });
 }
 
 /** The latest `max` records; trimmed in batches, so adding stays cheap and memory stays under twice `max`. */

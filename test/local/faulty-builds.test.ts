@@ -29,6 +29,11 @@ import { sandboxAnalysisLoadBalancer, sandboxCloudWatch } from '../../local/sand
  */
 const IMAGE = 'registry.sandbox.local/orders-api';
 const RATE = 20;
+/**
+ * 10 ms of service time (a -slow build 30 ms) rather than the sandbox's 4: the stable side's extra nginx hop
+ * grows on a loaded machine (18 ms against 12 at a load of 10 on two cores), which would hide a 4 ms build's 8.
+ */
+const SERVICE = { FAKE_SERVICE_MS: '10' };
 const analysis = analysisConfigSchema.parse({
   loadBalancer: sandboxAnalysisLoadBalancer('blue'),
   metrics: [
@@ -60,7 +65,7 @@ const cloudWatch = sandboxCloudWatch({
 
 beforeAll(async () => {
   const [admin, listen, service] = await Promise.all([freePort(), freePort(), freePort()]);
-  stable = createHost('metrics-stable', admin);
+  stable = createHost('metrics-stable', admin, SERVICE);
   hosts.push(stable);
   runService(stable, IMAGE, service, '1.4.1');
   startStableNginx(stable, loopbackStable(listen, service));
@@ -77,7 +82,7 @@ afterAll(async () => {
 /** A canary host running `version` behind its own load balancer (straight to the container, as the sandbox's). */
 async function canaryOf(version: string): Promise<LoadBalancer> {
   const [admin, service] = await Promise.all([freePort(), freePort()]);
-  const host = createHost('metrics-canary', admin);
+  const host = createHost('metrics-canary', admin, SERVICE);
   hosts.push(host);
   runService(host, IMAGE, service, version);
   return loadBalancer({
