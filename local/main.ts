@@ -42,6 +42,9 @@ Canary Agent sandbox is up (state and logs in ${dir})
 In the console, pick a person and type, for example:
   /canary start orders-api 1.4.2          a healthy release: wait for the card's Promote button, press it as ben or cat
   /canary start orders-api 1.4.3-bad      a faulty one: its canary answers 500, the alarm fires, the agent rolls back
+  /canary start orders-api 1.4.3-slow     answers right but three times slower: no alarm, the canary analysis sees it
+  /canary start orders-api 1.4.3-flaky    one request in 50 fails: too few for the 5XX alarm, enough for the analysis
+  /canary start orders-api 1.4.3-quiet    mirroring broken: the canary ELB never gets traffic, so there is no data
   /canary start orders-api 1.4.2 strategy=steps:10,50,100     real users in rising steps
   /canary start orders-api 1.4.2 strategy=blue-green          deploy the idle colour, switch the ELB to it
   /canary help

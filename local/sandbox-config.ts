@@ -28,6 +28,42 @@ export const BLUE_GREEN = {
   },
 } as const;
 
+/** An ELB resource ARN's tail, as CloudWatch spells the LoadBalancer and TargetGroup dimension values. */
+const dimensionOf = (resourceArn: string, pattern: RegExp) => pattern.exec(resourceArn)?.[0] ?? resourceArn;
+const LB_DIMENSION = /app\/[^/]+\/[0-9a-f]{16}/;
+const TG_DIMENSION = /targetgroup\/[^/]+\/[0-9a-f]{16}/;
+
+/**
+ * The sandbox load balancers' CloudWatch dimensions (ALB, AWS/ApplicationELB), which the local GetMetricData
+ * answers for: the service's ELB (the listener's load balancer) by each colour's target group, and the canary
+ * stack's ELB by its one target group.
+ */
+export const SANDBOX_ELB_DIMENSIONS = {
+  stable: {
+    loadBalancer: dimensionOf(BLUE_GREEN.listenerArn, LB_DIMENSION),
+    blue: dimensionOf(BLUE_GREEN.blue.targetGroupArn, TG_DIMENSION),
+    green: dimensionOf(BLUE_GREEN.green.targetGroupArn, TG_DIMENSION),
+  },
+  canary: {
+    loadBalancer: 'app/orders-api-canary/00000000000ca4a1',
+    targetGroup: 'targetgroup/orders-api-canary/00000000000ca4a1',
+  },
+} as const;
+
+/**
+ * The sandbox 5XX alarms' thresholds: each fires when a 1-s period's Sum of HTTPCode_Target_5XX_Count is above
+ * its threshold. The canary's fires on two 5XX in a second: a `-bad` canary (every request a 500) reaches that
+ * from 2 requests a second (10% of `npm start`'s users in steps), while a `-flaky` one (one 500 in every 50
+ * requests) cannot below 50 a second and is left to the canary analysis. The colours' alarms count two hosts,
+ * each with its own one-in-50, so they fire above two.
+ */
+export const SANDBOX_ALARM_THRESHOLDS: Readonly<Record<string, number>> = {
+  [CANARY_ALARM]: 1,
+  [BLUE_GREEN.blue.alarm]: 2,
+  [BLUE_GREEN.green.alarm]: 2,
+  [FAILOVER_ALARM]: 0,
+};
+
 /**
  * The embedded service the sandbox releases: `orders-api` on a blue and a green fleet of two hosts each (blue live
  * at first, so blue is the stable fleet) and one canary host; mirrored with nginx's own mirror module (Envoy

@@ -46,6 +46,8 @@ export async function sandboxFleet(options: {
   readonly liveColour: () => Colour;
   readonly onCanaryResponse: (status: number, atMs: number) => void;
   readonly onColourResponse: (colour: Colour, status: number, atMs: number) => void;
+  /** The clock the load balancers stamp their request records with (the sandbox's skipping clock's `nowMs`). */
+  readonly now?: () => number;
 }) {
   const { config, dir } = options;
   // Each sandbox takes its own 127.N.0.0/24 (all of 127/8 is loopback on Linux): two sandboxes at once (the
@@ -60,6 +62,10 @@ export async function sandboxFleet(options: {
         .filter((h) => h.fleet === 'canary')
         .map((h) => ({ host: h.address, port: config.image.containerPort })),
     onResponse: options.onCanaryResponse,
+    now: options.now,
+    // A `-quiet` canary is one the mirror never reaches: its ELB drops what the stable hosts send it.
+    reachable: () =>
+      !quietBuildRunning(hosts.filter((h) => h.fleet === 'canary').map((h) => join(h.root, 'docker'))),
   });
   const stableLb: LoadBalancer = loadBalancer({
     name: 'service-elb',
@@ -71,6 +77,7 @@ export async function sandboxFleet(options: {
       const colour = hosts.find((h) => h.address === target?.host)?.fleet;
       if (colour === 'blue' || colour === 'green') options.onColourResponse(colour, status, atMs);
     },
+    now: options.now,
   });
   const hosts: SandboxHost[] = [];
 
@@ -230,6 +237,33 @@ export async function sandboxFleet(options: {
       await canaryLb.stop();
     },
   };
+}
+
+let quietCheck: { key: string; atMs: number; quiet: boolean } | undefined;
+
+/**
+ * True while a container of a build tagged `-quiet` runs under one of these fake Docker folders: the sandbox's
+ * "mirroring broken" build. Read from the fake Docker's state at most every 200 ms.
+ */
+export function quietBuildRunning(dockerDirs: readonly string[]): boolean {
+  const key = dockerDirs.join('\n');
+  if (quietCheck?.key === key && Date.now() - quietCheck.atMs < 200) return quietCheck.quiet;
+  const quiet = dockerDirs.some((dir) => {
+    const containers = join(dir, 'containers');
+    return (existsSync(containers) ? readdirSync(containers) : []).some((file) => {
+      try {
+        const c = JSON.parse(readFileSync(join(containers, file), 'utf8')) as {
+          image?: string;
+          running?: boolean;
+        };
+        return c.running === true && /-quiet$/.test(c.image ?? '');
+      } catch {
+        return false; // Being rewritten: the next check reads it.
+      }
+    });
+  });
+  quietCheck = { key, atMs: Date.now(), quiet };
+  return quiet;
 }
 
 function isAlive(pidFile: string): boolean {
