@@ -100,10 +100,41 @@ export function sandboxServiceConfig(
       maxPercent: 100,
       readOnlyAcknowledgedBy: 'sandbox: orders-api GETs are read-only',
     },
-    validation: { defaultWindowSeconds: 60, minWindowSeconds: 60 },
+    // Three minutes (9 s at 20x): the analysis judges at 1 and 2 minutes and at the end, on 1-second periods of
+    // the load balancers' records. A 60-second window holds about 3 s of traffic, too little to tell a slow or
+    // flaky canary from stable.
+    validation: { defaultWindowSeconds: 180, minWindowSeconds: 60 },
     alarms: { canary: [CANARY_ALARM], stable: [], failover: FAILOVER_ALARM },
     approvals: { required: true, users: slack.approvers, fourEyes: true },
     slack: { channel: slack.channel },
     hostOperationTimeoutSeconds: 60,
+    analysis: sandboxAnalysis(),
   });
+}
+
+/**
+ * The canary analysis of the sandbox's releases: its load balancers' records as ALB metrics (local/sandbox-metrics.ts),
+ * one datapoint a second. At 20 requests a second `npm start` gives a mirrored canary 10 a second, so 20 requests
+ * make an interval worth judging; latency must be 50% worse to fail, because on a loaded 2-core machine the two
+ * paths' latencies wander by tens of percent, while a -slow build is three times slower.
+ */
+function sandboxAnalysis() {
+  const { stable, canary } = SANDBOX_ELB_DIMENSIONS;
+  const of = (targetGroup: string) => ({ loadBalancer: stable.loadBalancer, targetGroup });
+  return {
+    loadBalancer: {
+      type: 'alb',
+      canary: { loadBalancer: canary.loadBalancer, targetGroup: canary.targetGroup },
+      blue: of(stable.blue),
+      green: of(stable.green),
+    },
+    metrics: [
+      { preset: 'requestCount' },
+      { preset: 'errorRate' },
+      { preset: 'latencyP50', tolerance: 0.5 },
+      { preset: 'latencyP99', tolerance: 0.5 },
+    ],
+    minimumRequests: 20,
+    periodSeconds: 1,
+  } as const;
 }

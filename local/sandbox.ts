@@ -5,10 +5,10 @@
  * hosts on loopback, CloudWatch-like 5XX alarms on the canary's load balancer and on each blue/green colour, and
  * the service's load balancer listener in memory).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { WebClient } from '@slack/web-api';
+import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import { effectsPending } from '../adapters/internal-events';
@@ -16,45 +16,28 @@ import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { freezeService } from '../app/freeze-service';
 import { type ReleaseService, releaseService } from '../app/release-service';
-import type {
-  AlarmCatalog,
-  AlarmReader,
-  Clock,
-  IdSource,
-  Notifier,
-  ServiceConfigs,
-  VersionRegistry,
-} from '../domain/ports';
+import type { Clock, IdSource, Notifier, ServiceConfigs, VersionRegistry } from '../domain/ports';
 import type { Release } from '../domain/types';
 import { alarmHandler } from '../handlers/alarm';
 import { allNotifiers, logger } from '../handlers/compose';
 import { effectsHandler } from '../handlers/effects';
 import { pipelineHandler } from '../handlers/pipeline';
-import { slackHandler } from '../handlers/slack';
 import type { SlackDeps } from '../handlers/slack/command-answers';
 import { ssmCommandHandler } from '../handlers/ssm-command';
 import { sweeperHandler } from '../handlers/sweeper';
 import { timerHandler } from '../handlers/timer';
-import { alarmEvaluator } from './alarm-evaluator';
 import { spawnLocalDynamo } from './dynamodb-local';
 import { type DeliveryFailure, localEventBus } from './event-bus';
-import { failoverLogTail } from './failover-log';
-import { serveLambda } from './lambda-http';
 import { localFleetOperator } from './local-fleet-operator';
 import { localTimers } from './local-timers';
-import {
-  BLUE_GREEN,
-  CANARY_ALARM,
-  FAILOVER_ALARM,
-  INITIAL_VERSION,
-  SANDBOX_ALARM_THRESHOLDS,
-  SANDBOX_USERS,
-  sandboxServiceConfig,
-} from './sandbox-config';
+import { sandboxAlarms } from './sandbox-alarms';
+import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION, sandboxServiceConfig } from './sandbox-config';
 import { sandboxFleet } from './sandbox-fleet';
+import { sandboxCloudWatch } from './sandbox-metrics';
+import { sandboxSlack } from './sandbox-slack';
 import { eventRules, readServerlessYml } from './serverless-yml';
 import { skippingClock } from './skipping-clock';
-import { type SlackStandin, slackStandin } from './slack-standin';
+import type { SlackStandin } from './slack-standin';
 
 export interface SandboxOptions {
   /** The folder that holds every file the sandbox writes (hosts, logs). */
@@ -132,65 +115,28 @@ async function composeSandbox(
   const publish = (target: 'default' | 'agent') => (event: unknown) => bus?.publish(target, event);
   // Timers and the Slack hand-off invoke their function directly, as on Lambda: they never cross a bus.
   const invokeAsync = (functionName: string) => (event: unknown) => bus?.invokeAsync(functionName, event);
-  let alarmFiredAt: number | undefined;
-  // 5XX alarms on the canary's load balancer and on each colour's target group: more 5XX in a second than
-  // SANDBOX_ALARM_THRESHOLDS allows fires them (a -flaky build's 2% does not; the canary analysis catches it).
-  const evaluators = new Map(
-    [CANARY_ALARM, FAILOVER_ALARM, BLUE_GREEN.blue.alarm, BLUE_GREEN.green.alarm].map((alarmName) => [
-      alarmName,
-      alarmEvaluator(
-        {
-          alarmName,
-          periodSeconds: 1,
-          evaluationPeriods: 1,
-          datapointsToAlarm: 1,
-          threshold: SANDBOX_ALARM_THRESHOLDS[alarmName] ?? 0,
-          account: '000000000000',
-          region: 'local',
-        },
-        (event) => {
-          if (event.detail.state.value === 'ALARM') alarmFiredAt = Date.now();
-          publish('default')(event);
-        },
-        randomUUID,
-        () => clock.now(),
-      ),
-    ]),
-  );
-  const evaluatorOf = (alarmName: string) => {
-    const evaluator = evaluators.get(alarmName);
-    if (evaluator === undefined) throw new Error(`the sandbox has no alarm ${alarmName}`);
-    return evaluator;
-  };
-  let failovers: ReturnType<typeof failoverLogTail> | undefined;
-  const evaluating = setInterval(() => {
-    failovers?.poll();
-    for (const evaluator of evaluators.values()) evaluator.evaluate(Date.now());
-  }, 250);
-  stopping.push(() => clearInterval(evaluating));
+  const alarms = sandboxAlarms(clock, publish('default'));
+  stopping.push(() => alarms.stop());
 
   const listeners = memoryListenerSwitch({ [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn });
   const fleet = await sandboxFleet({
     dir: options.dir,
+    now: clock.nowMs,
     config,
     colourHosts: 2,
     canaryHosts: 1,
     liveColour: () =>
       listeners.forwardsTo(BLUE_GREEN.listenerArn) === BLUE_GREEN.green.targetGroupArn ? 'green' : 'blue',
-    onCanaryResponse: evaluatorOf(CANARY_ALARM).record,
-    onColourResponse: (colour, status, atMs) => evaluatorOf(BLUE_GREEN[colour].alarm).record(status, atMs),
+    onCanaryResponse: alarms.evaluatorOf(CANARY_ALARM).record,
+    onColourResponse: (colour, status, atMs) =>
+      alarms.evaluatorOf(BLUE_GREEN[colour].alarm).record(status, atMs),
   });
   stopping.push(() => fleet.stop());
   await fleet.start(INITIAL_VERSION);
-  // The routing proxies' failover logs feed the failover alarm, as a host's metric of them would on AWS.
-  failovers = failoverLogTail(
-    () =>
-      fleet
-        .hosts()
-        .filter((host) => host.fleet !== 'canary')
-        .map((host) => join(host.root, 'state', config.service, 'routing-failover.log')),
-    (count) => evaluatorOf(FAILOVER_ALARM).add(count, Date.now()),
-  );
+  alarms.start(fleet.hosts, config.service);
+  const cloudWatch = sandboxCloudWatch(fleet);
+  await cloudWatch.start();
+  stopping.push(() => cloudWatch.stop());
 
   const versions = new Map([[config.service, INITIAL_VERSION]]);
   const versionRegistry: VersionRegistry = {
@@ -200,16 +146,6 @@ async function composeSandbox(
   const configs: ServiceConfigs = {
     get: async (name) => (name === config.service ? { ok: true, config } : null),
   };
-  // As CloudWatch's DescribeAlarms: each alarm's state and since when; a name with no alarm reads as no data.
-  const alarms: AlarmReader = {
-    read: async (names) =>
-      names.map((name) => {
-        const evaluator = evaluators.get(name);
-        return evaluator
-          ? { name, state: evaluator.state(), reason: evaluator.reason(), since: evaluator.since() }
-          : { name, state: 'INSUFFICIENT_DATA', reason: `The sandbox has no alarm named ${name}.` };
-      }),
-  };
   const timers = localTimers(invokeAsync('timer'), options.speedUp ?? 20, clock);
   stopping.push(() => timers.stop());
   const operator = localFleetOperator({
@@ -218,29 +154,14 @@ async function composeSandbox(
     publish: publish('default'),
   });
   // Slack: the real Slack function behind a loopback HTTP API, its Web API calls answered by the stand-in.
-  const signingSecret = randomBytes(16).toString('hex');
-  const secrets = { signingSecret, botToken: `xoxb-sandbox-${randomBytes(8).toString('hex')}` };
-  const slackApi = serveLambda(
-    'slack',
-    { method: 'POST', path: '/slack/events' },
-    slackHandler(async () => ({ deps: slackDeps, secrets, slackApiUrl: slack.apiUrl() })),
+  const { slack, consoleUrl, cardClient } = await sandboxSlack(
+    { ...options, channel: config.slack.channel, deps: () => slackDeps },
+    stopping,
   );
-  const slack = slackStandin({
-    signingSecret,
-    appUrl: slackApi.url,
-    channel: config.slack.channel,
-    users: SANDBOX_USERS,
-  });
-  const consoleUrl = await slack.start(options.consolePort ?? 0);
-  stopping.push(() => slack.stop());
-  await slackApi.start();
-  stopping.push(() => slackApi.stop());
-  const cardClient = options.realSlack
-    ? new WebClient(options.realSlack.botToken)
-    : new WebClient(secrets.botToken, { slackApiUrl: slack.apiUrl() });
+  const cardRefs = dynamoCardRefs(dynamo.client, table);
   const cards = slackReleaseCards({
     client: async () => cardClient,
-    cards: dynamoCardRefs(dynamo.client, table),
+    cards: cardRefs,
     releases: store,
     clock,
   });
@@ -255,13 +176,16 @@ async function composeSandbox(
     releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
   };
   // What both compositions of the release service share: state, configuration, the listener, clock and ids.
-  const alarmCatalog: AlarmCatalog = { missing: async (names) => names.filter((n) => !evaluators.has(n)) };
-  const core = { store, configs, versions: versionRegistry, listeners, clock, ids, alarmCatalog };
+  const core = {
+    ...{ store, configs, versions: versionRegistry, listeners, clock, ids },
+    alarmCatalog: alarms.catalog,
+  };
   const service = releaseService({
     ...core,
     fleet: operator,
     timers,
-    alarms,
+    alarms: alarms.reader,
+    metrics: cloudWatchCanaryMetrics(cloudWatch.client()),
     notifier: allNotifiers(storeChanges, cards, ...(options.notifiers ?? [])),
     onEffectFailed: (effect, error) =>
       logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
@@ -331,8 +255,8 @@ async function composeSandbox(
     consoleUrl,
     slackDeps,
     listeners,
-    alarmFiredAt: () => alarmFiredAt,
-    alarmState: (name = CANARY_ALARM) => evaluatorOf(name).state(),
+    alarmFiredAt: alarms.firedAt,
+    alarmState: (name = CANARY_ALARM) => alarms.evaluatorOf(name).state(),
     waitFor,
     settled: async () => {
       await bus?.settled();
@@ -341,7 +265,7 @@ async function composeSandbox(
       // First nothing new: no sweeps, alarm evaluations or timers, and no new host operation. Then wait for what
       // runs (and the events it publishes), and only then stop the hosts, so no proxy outlives the sandbox.
       clearInterval(sweeping);
-      clearInterval(evaluating);
+      alarms.stop();
       timers.stop();
       operator.close();
       await operator.settled();

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { AlarmCatalog, AlarmReader } from '../domain/ports';
+import { type AlarmStateChangeEvent, alarmEvaluator } from './alarm-evaluator';
+import { failoverLogTail } from './failover-log';
+import { BLUE_GREEN, CANARY_ALARM, FAILOVER_ALARM, SANDBOX_ALARM_THRESHOLDS } from './sandbox-config';
+import type { SandboxHost } from './sandbox-fleet';
+import type { SkippingClock } from './skipping-clock';
+
+/**
+ * The sandbox's CloudWatch alarms: 5XX alarms on the canary's load balancer and on each colour's target group
+ * (more 5XX in a second than SANDBOX_ALARM_THRESHOLDS allows fires them: a -flaky build's 2% does not, and the
+ * canary analysis catches it), and the failover alarm fed by the routing proxies' failover logs. Each change of
+ * state is published as CloudWatch's EventBridge event; DescribeAlarms reads them.
+ */
+export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateChangeEvent) => void) {
+  let firedAt: number | undefined;
+  const names = [CANARY_ALARM, FAILOVER_ALARM, BLUE_GREEN.blue.alarm, BLUE_GREEN.green.alarm];
+  const evaluators = new Map(
+    names.map((alarmName) => {
+      const definition = {
+        alarmName,
+        periodSeconds: 1,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        threshold: SANDBOX_ALARM_THRESHOLDS[alarmName] ?? 0,
+        account: '000000000000',
+        region: 'local',
+      };
+      const emit = (event: AlarmStateChangeEvent) => {
+        if (event.detail.state.value === 'ALARM') firedAt = Date.now();
+        publish(event);
+      };
+      return [alarmName, alarmEvaluator(definition, emit, randomUUID, () => clock.now())] as const;
+    }),
+  );
+  const evaluatorOf = (alarmName: string) => {
+    const evaluator = evaluators.get(alarmName);
+    if (evaluator === undefined) throw new Error(`the sandbox has no alarm ${alarmName}`);
+    return evaluator;
+  };
+  // As CloudWatch's DescribeAlarms: each alarm's state and since when; a name with no alarm reads as no data.
+  const reader: AlarmReader = {
+    read: async (alarmNames) =>
+      alarmNames.map((name) => {
+        const evaluator = evaluators.get(name);
+        return evaluator
+          ? { name, state: evaluator.state(), reason: evaluator.reason(), since: evaluator.since() }
+          : { name, state: 'INSUFFICIENT_DATA', reason: `The sandbox has no alarm named ${name}.` };
+      }),
+  };
+  const catalog: AlarmCatalog = {
+    missing: async (alarmNames) => alarmNames.filter((n) => !evaluators.has(n)),
+  };
+  let evaluating: ReturnType<typeof setInterval> | undefined;
+  return {
+    reader,
+    catalog,
+    evaluatorOf,
+    /** When an alarm last went to ALARM (real ms, not the sandbox clock). */
+    firedAt: () => firedAt,
+    /** Evaluates every alarm four times a second; the routing proxies' failover logs feed the failover alarm. */
+    start(hosts: () => readonly SandboxHost[], service: string): void {
+      const failovers = failoverLogTail(
+        () =>
+          hosts()
+            .filter((host) => host.fleet !== 'canary')
+            .map((host) => join(host.root, 'state', service, 'routing-failover.log')),
+        (count) => evaluatorOf(FAILOVER_ALARM).add(count, Date.now()),
+      );
+      evaluating = setInterval(() => {
+        failovers.poll();
+        for (const evaluator of evaluators.values()) evaluator.evaluate(Date.now());
+      }, 250);
+    },
+    stop: () => clearInterval(evaluating),
+  };
+}
