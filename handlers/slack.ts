@@ -1,3 +1,5 @@
+// First, so that every schema the function loads is built without code generation.
+import './zod-jitless';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
