@@ -1,9 +1,11 @@
 /**
- * `npm run demo`: three releases in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
- * commands and a Promote click on the release card, through the real Slack function). A healthy canary must end
+ * `npm run demo`: five releases in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
+ * commands and clicks on the release card, through the real Slack function). A healthy canary must end
  * `succeeded` with the new version serving; a faulty one (its canary answers live requests with 500) must fire the
  * canary alarm and roll back on its own, with the old version still serving through nginx; a blue/green release
- * must switch the load balancer to the other colour. Prints each timeline; exits non-zero otherwise.
+ * must switch the load balancer to the other colour; a slow canary (healthy, three times slower) must be rolled
+ * back by the canary analysis while no alarm fires; a quiet one (its canary gets no traffic) must be held, never
+ * passed, until a person rolls it back. Prints each timeline; exits non-zero otherwise.
  */
 // First, so the quiet defaults hold before any module builds a logger or an SDK client.
 import './quiet-defaults';
@@ -30,13 +32,13 @@ async function release(sandbox: Sandbox, toVersion: string, options = ''): Promi
   const { reply } = await sandbox.slack.command(REQUESTER, `start orders-api ${toVersion} ${options}`.trim());
   const releaseId = await sandbox.store.activeReleaseId('orders-api');
   if (releaseId === null) throw new Error(`/canary start was refused: ${reply}`);
-  const waiting = await sandbox.waitFor(
-    releaseId,
-    (r) => r.state === 'awaitingApproval' || ended(r) || r.state === 'rollingBack',
-  );
-  if (waiting.state === 'awaitingApproval') {
-    const card = await sandbox.slack.waitForMessage((m) => promoteButton(m.blocks, releaseId));
-    await sandbox.slack.click(APPROVER, card.id, 'canary_promote', releaseId, `release:${releaseId}`);
+  const waiting = await sandbox.waitFor(releaseId, (r) => WAITS.includes(r.state) || ended(r));
+  // Promote a release that waits for approval; roll back one held without a verdict (it proved nothing).
+  const click = { awaitingApproval: 'canary_promote', inconclusive: 'canary_rollback' }[waiting.state as string];
+  if (click !== undefined) {
+    held.set(releaseId, waiting);
+    const card = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, click, releaseId));
+    await sandbox.slack.click(APPROVER, card.id, click, releaseId, `release:${releaseId}`);
   }
   const done = await sandbox.waitFor(releaseId, ended, 120_000);
   // A Promote that ends the release is saved by the Slack function before its effects (the notices) have run.
@@ -44,10 +46,14 @@ async function release(sandbox: Sandbox, toVersion: string, options = ''): Promi
   return done;
 }
 
-function promoteButton(blocks: readonly unknown[], releaseId: string): boolean {
+const WAITS: readonly Release['state'][] = ['awaitingApproval', 'inconclusive', 'rollingBack'];
+/** Each release as it was when it waited for a person. */
+const held = new Map<string, Release>();
+
+function hasButton(blocks: readonly unknown[], actionId: string, releaseId: string): boolean {
   return blocks.some((b) =>
     ((b as { elements?: { action_id?: string; value?: string }[] }).elements ?? []).some(
-      (e) => e.action_id === 'canary_promote' && e.value === releaseId,
+      (e) => e.action_id === actionId && e.value === releaseId,
     ),
   );
 }
@@ -109,6 +115,28 @@ try {
       sandbox.listeners.forwardsTo(BLUE_GREEN.listenerArn) === BLUE_GREEN.green.targetGroupArn,
   ]);
   checks.push(['1.4.4 serves from green after it', (await servingVersion(sandbox)) === '1.4.4']);
+
+  console.log('\n4) orders-api 1.4.4 -> 1.4.5-slow, a healthy canary three times slower than stable');
+  const alarmBefore = sandbox.alarmFiredAt();
+  const slow = await release(sandbox, '1.4.5-slow');
+  printTimeline(slow);
+  checks.push([
+    'the slow release rolled back on the canary analysis, with no alarm fired',
+    slow.state === 'rolledBack' &&
+      slow.rollback?.reason.kind === 'analysisFailed' &&
+      sandbox.alarmFiredAt() === alarmBefore,
+  ]);
+
+  console.log('\n5) orders-api 1.4.4 -> 1.4.6-quiet, a canary that gets no mirrored traffic');
+  const quiet = await release(sandbox, '1.4.6-quiet');
+  printTimeline(quiet);
+  checks.push([
+    'the quiet release was held without a verdict, never passed, and rolled back by a person',
+    held.get(quiet.id)?.state === 'inconclusive' &&
+      quiet.state === 'rolledBack' &&
+      quiet.rollback?.reason.kind === 'rolledBackByPerson',
+  ]);
+  checks.push(['1.4.4 still serves', (await servingVersion(sandbox)) === '1.4.4']);
 } finally {
   await stopAll();
 }
@@ -117,7 +145,7 @@ console.log(
   `\nBackground traffic: ${summary.sent} requests, statuses ${JSON.stringify(Object.fromEntries(summary.byStatus))}`,
 );
 for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-const passed = checks.length === 7 && checks.every(([, ok]) => ok);
+const passed = checks.length === 10 && checks.every(([, ok]) => ok);
 if (passed) rmSync(dir, { recursive: true, force: true });
 console.log(
   `\n${checks.filter(([, ok]) => ok).length} passed, ${checks.filter(([, ok]) => !ok).length} failed`,
