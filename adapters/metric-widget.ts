@@ -39,6 +39,13 @@ export type WidgetAxis = 'left' | 'right';
 /** `[namespace, metricName, dimensionName, dimensionValue, …, options]`, or `[expression]`. */
 export type WidgetMetricRow = readonly [...string[], WidgetMetricOptions] | readonly [WidgetExpression];
 
+/** The last element of a row: a raw metric's rendering options, or its expression. */
+export function rowOptions(row: WidgetMetricRow): WidgetMetricOptions | WidgetExpression {
+  const last = row[row.length - 1];
+  if (last === undefined || typeof last === 'string') throw new Error('a metric row ends with its options');
+  return last;
+}
+
 export interface WidgetYAxis {
   readonly min: number;
   readonly label: string;

@@ -4,8 +4,8 @@ import {
   FLEET_COLOURS,
   type MetricWidget,
   metricWidget,
+  rowOptions,
   type WidgetExpression,
-  type WidgetMetricOptions,
 } from '../../adapters/metric-widget';
 import { analysisConfigSchema } from '../../domain/analysis-config';
 import { analysedMetrics } from '../../domain/analysis-queries';
@@ -24,10 +24,10 @@ const span: MetricsSpan = {
 };
 
 const expressions = (widget: MetricWidget) =>
-  widget.metrics.map((row) => row[row.length - 1]).filter((o): o is WidgetExpression => 'expression' in o);
+  widget.metrics.map(rowOptions).filter((o): o is WidgetExpression => 'expression' in o);
 const rawMetrics = (widget: MetricWidget) =>
-  widget.metrics.filter((row) => !('expression' in (row[row.length - 1] as object)));
-const optionsOf = (row: MetricWidget['metrics'][number]) => row[row.length - 1] as WidgetMetricOptions;
+  widget.metrics.filter((row) => !('expression' in rowOptions(row)));
+const optionsOf = rowOptions;
 
 describe('metricWidget', () => {
   it('draws the error rate of each fleet as a percentage of its requests, from hidden Sum metrics', () => {
