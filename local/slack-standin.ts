@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { signedHeaders } from '../handlers/slack/request-signature';
+import { type ConsoleFile, slackFiles } from './slack-files';
 
 /** A message as the console shows it: what the app posted, updated in place, or said to one person. */
 export interface ConsoleMessage {
@@ -13,6 +14,8 @@ export interface ConsoleMessage {
   readonly threadTs?: string;
   readonly text: string;
   readonly blocks: readonly unknown[];
+  /** Files shared with the message (files.uploadV2), served by the stand-in. */
+  readonly files?: readonly ConsoleFile[];
   /** Set for ephemeral messages: only this user sees them. */
   readonly visibleTo?: string;
   readonly from: 'app' | 'user';
@@ -101,7 +104,24 @@ export function slackStandin(options: StandinOptions) {
     });
   }
 
+  const uploads = slackFiles({
+    baseUrl,
+    share: (files, channel, threadTs) =>
+      upsert({
+        id: randomUUID(),
+        channel,
+        ts: nextTs(),
+        threadTs,
+        text: '',
+        blocks: [],
+        files,
+        from: 'app',
+        updatedAt: Date.now(),
+      }),
+  });
+
   const webApi: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
+    ...uploads.webApi,
     'auth.test': () => ({ user_id: 'UCANARYBOT', bot_id: 'BCANARYBOT', team_id: 'TSANDBOX', user: 'canary' }),
     'chat.postMessage': (body) => {
       const message = post(body);
@@ -159,6 +179,7 @@ export function slackStandin(options: StandinOptions) {
       req.on('close', () => listeners.delete(res));
       return;
     }
+    if (await uploads.handle(req, res, url.pathname)) return;
     const body = await readBody(req);
     if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
       const method = url.pathname.slice('/api/'.length);
@@ -290,10 +311,13 @@ export function slackStandin(options: StandinOptions) {
     reset(): void {
       messages.length = 0;
       calls.length = 0;
+      uploads.reset();
       publish();
     },
     waitForMessage,
     calls: () => [...calls],
+    /** The files uploaded with files.uploadV2, with their bytes. */
+    files: uploads.files,
     command,
     click,
     /** The Web API base URL for Bolt's `clientOptions.slackApiUrl`. */

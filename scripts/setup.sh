@@ -14,6 +14,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Its screenshots show the cards' emoji only with a colour emoji font installed (Chromium draws empty boxes).
 dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q 'ok installed' ||
   missing+=(fonts-noto-color-emoji)
+# The sandbox draws its canary-vs-stable charts (local/evidence-charts.ts) with DejaVu Sans.
+dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'ok installed' || missing+=(fonts-dejavu-core)
 # The host scripts (hosts/scripts) probe health and readiness with curl and serialise with flock (util-linux).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 

@@ -106,6 +106,26 @@ function renderBlock(block, message) {
   return div;
 }
 
+/** A file shared with files.uploadV2: its title, and the picture itself (the stand-in serves its bytes). */
+function renderFile(file) {
+  const figure = document.createElement('figure');
+  figure.className = 'file';
+  const caption = document.createElement('figcaption');
+  caption.textContent = file.title;
+  figure.appendChild(caption);
+  if (file.mimetype.startsWith('image/')) {
+    const img = document.createElement('img');
+    img.src = file.url;
+    img.alt = file.altText ?? file.title;
+    figure.appendChild(img);
+  } else {
+    figure.appendChild(
+      Object.assign(document.createElement('a'), { href: file.url, textContent: file.name }),
+    );
+  }
+  return figure;
+}
+
 function renderMessage(message) {
   const row = document.createElement('div');
   row.className = 'message';
@@ -121,7 +141,9 @@ function renderMessage(message) {
   if (message.visibleTo) body.innerHTML += '<div class="only-you">Only visible to you</div>';
   if (message.blocks.length > 0)
     for (const block of message.blocks) body.appendChild(renderBlock(block, message));
-  else body.insertAdjacentHTML('beforeend', `<div>${mrkdwn(message.text)}</div>`);
+  else if (message.text || !message.files?.length)
+    body.insertAdjacentHTML('beforeend', `<div>${mrkdwn(message.text)}</div>`);
+  for (const file of message.files ?? []) body.appendChild(renderFile(file));
   const previous = state.seen.get(message.id);
   if (previous !== undefined && previous !== message.updatedAt) row.classList.add('updated');
   state.seen.set(message.id, message.updatedAt);

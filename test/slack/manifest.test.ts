@@ -28,10 +28,15 @@ describe('the Slack app manifest', () => {
   });
 
   it('asks for exactly the scopes the Web API calls in the code need', () => {
-    const code = sourceOf('adapters/slack-release-cards.ts', 'handlers/slack/canary-listeners.ts');
+    const code = sourceOf(
+      'adapters/slack-release-cards.ts',
+      'adapters/slack-release-thread.ts',
+      'handlers/slack/canary-listeners.ts',
+    );
     const needed = new Set(['commands']);
     if (/chat\.(postMessage|update|delete)/.test(code)) needed.add('chat:write');
     if (/usergroups\.users\.list/.test(code)) needed.add('usergroups:read');
+    if (/files\.uploadV2/.test(code)) needed.add('files:write');
 
     expect(new Set(manifest.oauth_config.scopes.bot)).toEqual(needed);
   });
