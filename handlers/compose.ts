@@ -10,10 +10,12 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { WebClient } from '@slack/web-api';
 import { cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
 import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
+import { cloudWatchEvidenceCharts } from '../adapters/cloudwatch-evidence-charts';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { schedulerTimers } from '../adapters/scheduler-timers';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
+import { slackReleaseThread } from '../adapters/slack-release-thread';
 import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
 import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
 import { type ReleaseService, releaseService } from '../app/release-service';
@@ -58,6 +60,7 @@ export async function agent(): Promise<Agent> {
   const env = loadConfig();
   const ports = statePorts(env);
   const { store, configs, versions } = ports;
+  const cards = dynamoCardRefs(sdkClients.dynamo, env.RELEASES_TABLE);
   const service = releaseService({
     ...ports,
     clock,
@@ -77,13 +80,10 @@ export async function agent(): Promise<Agent> {
     }),
     alarms: cloudWatchAlarmReader(sdkClients.cloudWatch),
     metrics: cloudWatchCanaryMetrics(sdkClients.cloudWatch),
+    charts: cloudWatchEvidenceCharts(sdkClients.cloudWatch),
+    thread: slackReleaseThread({ client: slackClient, cards }),
     notifier: allNotifiers(
-      slackReleaseCards({
-        client: slackClient,
-        cards: dynamoCardRefs(sdkClients.dynamo, env.RELEASES_TABLE),
-        releases: store,
-        clock,
-      }),
+      slackReleaseCards({ client: slackClient, cards, releases: store, clock }),
       eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN }),
     ),
     onEffectFailed,

@@ -34,7 +34,9 @@ async function release(sandbox: Sandbox, toVersion: string, options = ''): Promi
   if (releaseId === null) throw new Error(`/canary start was refused: ${reply}`);
   const waiting = await sandbox.waitFor(releaseId, (r) => WAITS.includes(r.state) || ended(r));
   // Promote a release that waits for approval; roll back one held without a verdict (it proved nothing).
-  const click = { awaitingApproval: 'canary_promote', inconclusive: 'canary_rollback' }[waiting.state as string];
+  const click = { awaitingApproval: 'canary_promote', inconclusive: 'canary_rollback' }[
+    waiting.state as string
+  ];
   if (click !== undefined) {
     held.set(releaseId, waiting);
     const card = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, click, releaseId));

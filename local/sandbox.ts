@@ -14,6 +14,7 @@ import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import { effectsPending } from '../adapters/internal-events';
 import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
+import { slackReleaseThread } from '../adapters/slack-release-thread';
 import { freezeService } from '../app/freeze-service';
 import { type ReleaseService, releaseService } from '../app/release-service';
 import type { Clock, IdSource, Notifier, ServiceConfigs, VersionRegistry } from '../domain/ports';
@@ -28,6 +29,7 @@ import { sweeperHandler } from '../handlers/sweeper';
 import { timerHandler } from '../handlers/timer';
 import { spawnLocalDynamo } from './dynamodb-local';
 import { type DeliveryFailure, localEventBus } from './event-bus';
+import { localEvidenceCharts } from './evidence-charts';
 import { localFleetOperator } from './local-fleet-operator';
 import { localTimers } from './local-timers';
 import { sandboxAlarms } from './sandbox-alarms';
@@ -159,8 +161,9 @@ async function composeSandbox(
     stopping,
   );
   const cardRefs = dynamoCardRefs(dynamo.client, table);
+  const slackClient = async () => cardClient;
   const cards = slackReleaseCards({
-    client: async () => cardClient,
+    client: slackClient,
     cards: cardRefs,
     releases: store,
     clock,
@@ -186,6 +189,11 @@ async function composeSandbox(
     timers,
     alarms: alarms.reader,
     metrics: cloudWatchCanaryMetrics(cloudWatch.client()),
+    // The chart CloudWatch would draw, drawn here from the same GetMetricData, and posted in the card's thread.
+    charts: localEvidenceCharts({
+      getMetricData: async (input) => ({ ...cloudWatch.getMetricData(input), $metadata: {} }),
+    }),
+    thread: slackReleaseThread({ client: slackClient, cards: cardRefs }),
     notifier: allNotifiers(storeChanges, cards, ...(options.notifiers ?? [])),
     onEffectFailed: (effect, error) =>
       logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
