@@ -18,6 +18,7 @@ nginx_start() { # conf pidfile
 nginx_quit() { # pidfile
   local pid
   pid=$(pid_of "$1") || return 0
+  migrate_queued_connections
   kill -QUIT "$pid" 2>/dev/null || return 0
   wait_until "$CA_DRAIN_SECONDS" pid_gone "$1" || log "nginx $pid still draining after ${CA_DRAIN_SECONDS}s (its listeners are closed)"
   rm -f "$1.draining"
@@ -43,6 +44,20 @@ stable_nginx_reuseport() {
 }
 
 # ---- draining ----------------------------------------------------------------------------------------------
+
+# A listener that closes resets the connections queued on it that its process has not accepted yet. With
+# net.ipv4.tcp_migrate_req (Linux 5.14+) the kernel moves them to another listener of the same reuseport group
+# instead: the proxy that takes over. Turned on once per host; without it a few new connections can be reset.
+migrate_queued_connections() {
+  local knob=$CA_TCP_MIGRATE_REQ
+  [ -n "$knob" ] && [ -e "$knob" ] || return 0
+  [ "$(cat "$knob" 2>/dev/null)" != 1 ] || return 0
+  if echo 1 2>/dev/null >"$knob"; then
+    log "turned on net.ipv4.tcp_migrate_req: connections queued on a closing listener move to the new proxy"
+  else
+    log "cannot turn on net.ipv4.tcp_migrate_req; a new connection queued on the old proxy's listener as it closes is reset"
+  fi
+}
 
 # The clients (address:port) of the established connections on the live port that the given processes hold.
 peers_of() { # pid...

@@ -50,6 +50,7 @@ envoy_quit() { # pidfile
   pid=$(pid_of "$1") || return 0
   if curl -fsS -o /dev/null --max-time 2 -X POST "$admin/drain_listeners?graceful" 2>/dev/null; then
     drain_connections "envoy $pid" "$pid"
+    migrate_queued_connections
     curl -fsS -o /dev/null --max-time 2 -X POST "$admin/drain_listeners" 2>/dev/null
     CA_DRAIN_SECONDS=2 drain_connections "envoy $pid" "$pid"
   else

@@ -27,6 +27,8 @@ umask 022
 # At least the load balancer's idle timeout (an ALB's default is 60 s): see docs/hand-offs.md.
 : "${CA_DRAIN_SECONDS:=65}"
 : "${CA_CONTAINER_HOST_ADDRESS:=127.0.0.1}"
+# Empty: leave the kernel's setting alone (hosts/scripts/lib-nginx.sh, migrate_queued_connections).
+: "${CA_TCP_MIGRATE_REQ=/proc/sys/net/ipv4/tcp_migrate_req}"
 
 SERVICE_DIR="$CA_STATE_DIR/$SERVICE"
 UNDO=()
