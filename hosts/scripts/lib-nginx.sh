@@ -29,9 +29,10 @@ nginx_workers() { ps -o pid= --ppid "$(pid_of "$1")" 2>/dev/null | tr -s ' \n' '
 # The drain (docs/hand-offs.md): the file next to the pid file turns on the configuration's drain switch, so
 # every response says `Connection: close` and nginx closes after it; then wait for the connections its workers
 # hold to close, which an idle client does after its own idle timeout at the latest (CA_DRAIN_SECONDS bounds it).
+# Meanwhile the file lists the clients awaited.
 nginx_drain() { # pidfile
   : >"$1.draining" || { log "cannot create $1.draining; nginx stops without draining"; return 1; }
-  drain_connections "nginx $(pid_of "$1")" $(nginx_workers "$1")
+  drain_connections "nginx $(pid_of "$1")" "$1.draining" $(nginx_workers "$1")
 }
 
 # The host's nginx drains only if its configuration has the switch (hosts/nginx-config.ts, `drainable`).
@@ -67,13 +68,16 @@ peers_of() { # pid...
   done
 }
 
-# Waits until every connection the processes hold now has closed, or CA_DRAIN_SECONDS have passed. Connections
-# they accept meanwhile are left out: the drain switch closes each after its first response.
-drain_connections() { # what pid...
-  local what=$1 held deadline=$((SECONDS + CA_DRAIN_SECONDS))
-  shift
+# Waits until every connection the processes hold now has closed, or CA_DRAIN_SECONDS have passed, and keeps the
+# clients still awaited in FILE (an operator's `cat`). Connections they accept meanwhile are left out: the drain
+# switch closes each after its first response.
+drain_connections() { # what file pid...
+  local what=$1 file=$2 held previous="" deadline=$((SECONDS + CA_DRAIN_SECONDS))
+  shift 2
   held=$(peers_of "$@" | sort)
   while [ -n "$held" ]; do
+    [ "$held" = "$previous" ] || printf '%s\n' "$held" >"$file"
+    previous=$held
     held=$(comm -12 <(printf '%s\n' "$held") <(peers_of "$@" | sort))
     [ -n "$held" ] || break
     if [ "$SECONDS" -ge "$deadline" ]; then
@@ -82,4 +86,5 @@ drain_connections() { # what pid...
     fi
     sleep 0.05
   done
+  : >"$file"
 }

@@ -49,16 +49,16 @@ envoy_quit() { # pidfile
   local pid admin="http://127.0.0.1:$CA_ADMIN_PORT"
   pid=$(pid_of "$1") || return 0
   if curl -fsS -o /dev/null --max-time 2 -X POST "$admin/drain_listeners?graceful" 2>/dev/null; then
-    drain_connections "envoy $pid" "$pid"
+    drain_connections "envoy $pid" "$1.draining" "$pid"
     migrate_queued_connections
     curl -fsS -o /dev/null --max-time 2 -X POST "$admin/drain_listeners" 2>/dev/null
-    CA_DRAIN_SECONDS=2 drain_connections "envoy $pid" "$pid"
+    CA_DRAIN_SECONDS=2 drain_connections "envoy $pid" "$1.draining" "$pid"
   else
     log "envoy did not accept the drain request; stopping it"
   fi
   kill -TERM "$pid" 2>/dev/null
   wait_until "$CA_DRAIN_SECONDS" pid_gone "$1" || kill -KILL "$pid" 2>/dev/null
-  rm -f "$1"
+  rm -f "$1" "$1.draining"
 }
 
 # Drains every agent proxy on the host, whatever its role.
