@@ -17,6 +17,7 @@ const slow = [
   'test/hosts/operations.test.ts', // nginx
   'test/hosts/routing.test.ts', // nginx
   'test/local/faulty-builds.test.ts', // nginx
+  'test/hosts/handoffs.test.ts', // nginx
   'test/local/sandbox-*.test.ts', // the sandbox: DynamoDB Local and nginx
   'test/local/npm-start-signals.test.ts', // npm start: the whole sandbox
   'test/browser/**/*.test.ts', // the sandbox and Chromium

@@ -47,6 +47,36 @@ export function tempPaths(instance: NginxInstance): string {
     .join('\n');
 }
 
+/**
+ * The drain switch's file: while it exists, this nginx answers every request with `Connection: close` (the
+ * hand-off's drain, docs/hand-offs.md). Next to the pid file, so a host script finds it from the pid file alone.
+ */
+export function drainFlag(instance: Pick<NginxInstance, 'pidFile'>): string {
+  return `${instance.pidFile}.draining`;
+}
+
+/** The named location that serves a request like the live one but closes its connection after the response. */
+export const DRAINING_LOCATION = '@canary_agent_draining';
+
+/**
+ * The live location's drain switch and the draining location: `keepalive_timeout 0` makes nginx send `Connection:
+ * close` and close once the response is out, so a client never sends on a connection nginx is about to close.
+ * The named location keeps the request as it came (URI, method, body), and `if` at the location's level leaves
+ * internal subrequests (the mirror's) alone. `body` is the live location's directives, indented by six.
+ */
+export function drainable(instance: Pick<NginxInstance, 'pidFile'>, body: string): string {
+  return `    location / {
+      # canary-agent's drain switch (docs/hand-offs.md): while the file exists, close after each response.
+      if (-f ${drainFlag(instance)}) { return 418; }
+      error_page 418 = ${DRAINING_LOCATION};
+${body}
+    }
+    location ${DRAINING_LOCATION} {
+      keepalive_timeout 0;
+${body}
+    }`;
+}
+
 /** The headers the service sees behind nginx; both proxies must send the same. */
 export const forwardedHeaderLines = `      proxy_set_header Host $host;
       proxy_set_header X-Real-IP $remote_addr;
@@ -70,9 +100,18 @@ function upstream(s: StableSettings): string {
   }`;
 }
 
+function stableLocation(s: StableSettings): string {
+  return `      proxy_pass http://${s.service}_stable;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+${forwardedHeaderLines}
+${timeouts(s, '      ')}`;
+}
+
 /**
  * The host's own nginx in the shape the hand-off needs: `reuseport` on the live listener, so a second proxy
- * can bind the same port before this one lets go. Tests and the sandbox run it; on hosts it is the reference
+ * can bind the same port before this one lets go, and the drain switch (`drainable`), so that it can tell its
+ * clients to reconnect before it stops. Tests and the sandbox run it; on hosts it is the reference
  * for the `listen ... reuseport` change (start-mirror checks for it).
  */
 export function renderStableNginx(s: StableSettings, instance: NginxInstance): string {
@@ -83,13 +122,7 @@ ${tempPaths(instance)}
 ${upstream(s)}
   server {
     listen ${s.listenAddress}:${s.listenPort} reuseport;
-    location / {
-      proxy_pass http://${s.service}_stable;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-${forwardedHeaderLines}
-${timeouts(s, '      ')}
-    }
+${drainable(instance, stableLocation(s))}
   }
 }
 `;
@@ -113,15 +146,7 @@ ${tempPaths(instance)}
 ${upstream(s)}
   server {
     listen ${s.listenAddress}:${s.listenPort} reuseport;
-    location / {
-      mirror /_canary_agent_mirror;
-      mirror_request_body on;
-      proxy_pass http://${s.service}_stable;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-${forwardedHeaderLines}
-${timeouts(s, '      ')}
-    }
+${drainable(instance, `      mirror /_canary_agent_mirror;\n      mirror_request_body on;\n${stableLocation(s)}`)}
     location = /_canary_agent_mirror {
       internal;
       if ($canary_agent_mirror = "") { return 204; }

@@ -1,4 +1,11 @@
-import { forwardedHeaderLines, type NginxInstance, preamble, tempPaths, timeouts } from './nginx-config';
+import {
+  drainable,
+  forwardedHeaderLines,
+  type NginxInstance,
+  preamble,
+  tempPaths,
+  timeouts,
+} from './nginx-config';
 import { canaryEjection, headerVariable, type RoutingSettings, vipRules } from './routing-settings';
 
 /**
@@ -109,15 +116,7 @@ ${tempPaths(instance)}
     listen ${s.listenAddress}:${s.listenPort} reuseport;
     access_log ${instance.canaryLog} canary_agent_routing if=$canary_agent_log;
     access_log ${instance.failoverLog} canary_agent_routing if=$canary_agent_failover;
-    location / {
-      proxy_pass http://${s.service}_$canary_agent_route;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-${forwardedHeaderLines}
-      proxy_set_header ${r.tagHeader} $canary_agent_tag;
-      proxy_next_upstream error timeout http_502 http_503 http_504;
-${timeouts(s, '      ')}
-    }
+${drainable(instance, routedLocation(s))}
   }
   server {
     listen 127.0.0.1:${s.adminPort};
@@ -125,6 +124,16 @@ ${timeouts(s, '      ')}
   }
 }
 `;
+}
+
+function routedLocation(s: RoutingSettings): string {
+  return `      proxy_pass http://${s.service}_$canary_agent_route;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+${forwardedHeaderLines}
+      proxy_set_header ${s.rules.tagHeader} $canary_agent_tag;
+      proxy_next_upstream error timeout http_502 http_503 http_504;
+${timeouts(s, '      ')}`;
 }
 
 /** A host name or address as a literal inside an nginx (PCRE) regex: dots escaped. */

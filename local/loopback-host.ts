@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -43,6 +44,8 @@ export interface Host {
 
 export function createHost(name: string, adminPort: number, extra: Record<string, string> = {}): Host {
   const root = mkdtempSync(join(tmpdir(), `ca-${name}-`));
+  // nginx's workers run as `nobody` under root and must reach the drain switch's file in run/ (docs/hand-offs.md).
+  chmodSync(root, 0o755);
   for (const d of ['state', 'run', 'docker', 'nginx-temp']) mkdirSync(join(root, d));
   const nginxConf = join(root, 'nginx.conf');
   const nginxPid = join(root, 'run', 'nginx.pid');

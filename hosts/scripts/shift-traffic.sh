@@ -88,4 +88,4 @@ fi
 
 take_over_from_nginx routing "$PROXY_DRIVER" "$CONF" "$PIDFILE"
 record
-succeed true "$WHAT; nginx handed over and drained in ${HANDOFF_MS} ms"
+succeed true "$WHAT; nginx handed over and drained in ${HANDOFF_MS} ms${HANDOFF_NOTE}"

@@ -49,4 +49,4 @@ else
   take_over_from_nginx mirroring nginx "$CONF" "$MIRROR_NGINX_PID"
 fi
 printf 'DRIVER=%s\nRELEASE_ID=%s\nMIRROR_HOST=%s\nMIRROR_PERCENT=%s\n' "$PROXY_DRIVER" "$RELEASE_ID" "$MIRROR_HOST" "$MIRROR_PERCENT" >"$SERVICE_DIR/mirror.env"
-succeed true "$WHAT; nginx handed over and drained in ${HANDOFF_MS} ms"
+succeed true "$WHAT; nginx handed over and drained in ${HANDOFF_MS} ms${HANDOFF_NOTE}"
