@@ -113,7 +113,9 @@ export async function sandboxFleet(options: {
       CA_RESOLVER: '127.0.0.1',
       CA_HEALTH_TIMEOUT_SECONDS: '10',
       CA_READY_TIMEOUT_SECONDS: '10',
-      CA_DRAIN_SECONDS: '2',
+      // Longer than the simulated load balancer keeps an idle connection (Node's agent: 5 s), so a hand-off waits
+      // until every connection the old proxy held has been told to close (docs/hand-offs.md).
+      CA_DRAIN_SECONDS: '6',
       CA_ENVOY_DRAIN_SECONDS: '0',
       CA_LOCK_WAIT_SECONDS: '30',
     };

@@ -6,7 +6,7 @@
  * the service's load balancer listener in memory).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
@@ -103,6 +103,8 @@ async function composeSandbox(
   stopping: (() => Promise<void> | void)[],
 ): Promise<Sandbox> {
   mkdirSync(options.dir, { recursive: true });
+  // nginx's workers run as another user: they must reach the hosts' files, the drain switch among them.
+  chmodSync(options.dir, 0o755);
   logger.setLogLevel('WARN');
   const config = sandboxServiceConfig(options.realSlack);
   const clock = skippingClock();
