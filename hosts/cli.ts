@@ -103,13 +103,15 @@ function renderRouting(args: string[]): string {
     canaryPercent: Number(formatPercent(percent)),
     rules: config.routing,
   };
-  if (driver === 'envoy') return `${JSON.stringify(renderRoutingEnvoy(envoySettings(settings)), null, 2)}\n`;
+  const failoverLog = `/var/lib/canary-agent/${config.service}/routing-failover.log`;
+  if (driver === 'envoy')
+    return `${JSON.stringify(renderRoutingEnvoy({ ...envoySettings(settings), failoverLog }), null, 2)}\n`;
   return renderRoutingNginx(settings, {
     pidFile: `/run/canary-agent/${config.service}-routing-nginx.pid`,
     tempDir: `/var/lib/canary-agent/${config.service}/routing-nginx-temp`,
     errorLog: `/var/lib/canary-agent/${config.service}/routing-nginx.error.log`,
     canaryLog: `/var/lib/canary-agent/${config.service}/routing-canary.log`,
-    failoverLog: `/var/lib/canary-agent/${config.service}/routing-failover.log`,
+    failoverLog,
     workerProcesses: 'auto',
   });
 }

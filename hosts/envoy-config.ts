@@ -163,6 +163,7 @@ export function liveListener(
   settings: ListenerSettings,
   routes: readonly unknown[],
   httpFilters: readonly unknown[],
+  accessLogs: readonly unknown[] = [],
 ) {
   return {
     name: 'live',
@@ -178,6 +179,7 @@ export function liveListener(
                 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
               stat_prefix: 'ingress',
               codec_type: 'AUTO',
+              ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
               // Like nginx's $proxy_add_x_forwarded_for: append the peer to X-Forwarded-For.
               use_remote_address: true,
               xff_num_trusted_hops: 0,

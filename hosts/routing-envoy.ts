@@ -30,6 +30,44 @@ export const ROUTING_RUNTIME_PREFIX = 'canary_agent.weight';
 export interface RoutingEnvoySettings extends RoutingSettings {
   /** Envoy's per-stream inactivity timeout: max(read, send), see `envoySettings`. */
   readonly streamIdleTimeoutSeconds: number;
+  /** Where each failover is logged: a canary-routed request that stable answered (README, "Failovers"). */
+  readonly failoverLog?: string;
+}
+
+/**
+ * The failover log, the routing nginx's `routing-failover.log` counterpart: one JSON line for each request routed
+ * to the canary (it carries the canary tag, added by the canary routes) that the aggregate cluster sent to the
+ * local service instead, because the canary's ELB refused it, failed it with 502/503/504, or was ejected.
+ */
+export function failoverAccessLog(settings: RoutingEnvoySettings, path: string) {
+  const tagged = `request.headers['${settings.rules.tagHeader.toLowerCase()}'] == '${settings.rules.tagValue}'`;
+  const toStable = `upstream.address == '${settings.upstreamAddress}:${settings.servicePort}'`;
+  return {
+    name: 'envoy.access_loggers.file',
+    filter: {
+      extension_filter: {
+        name: 'envoy.access_loggers.extension_filters.cel',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter',
+          expression: `${tagged} && ${toStable}`,
+        },
+      },
+    },
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
+      path,
+      log_format: {
+        json_format: {
+          time: '%START_TIME%',
+          route: '%ROUTE_NAME%',
+          status: '%RESPONSE_CODE%',
+          upstream: '%UPSTREAM_HOST%',
+          attempts: '%UPSTREAM_REQUEST_ATTEMPT_COUNT%',
+          flags: '%RESPONSE_FLAGS%',
+        },
+      },
+    },
+  };
 }
 
 /**
@@ -162,7 +200,14 @@ export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<strin
       [`${ROUTING_RUNTIME_PREFIX}.${STABLE_CLUSTER}`]: 1_000_000 - canary,
     }),
     static_resources: {
-      listeners: [liveListener(settings, routes, [lua])],
+      listeners: [
+        liveListener(
+          settings,
+          routes,
+          [lua],
+          settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : [],
+        ),
+      ],
       clusters: [
         stableCluster(settings),
         {

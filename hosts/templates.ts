@@ -100,6 +100,7 @@ function placeholders(rendered: string, extra: readonly (readonly [string, strin
 
 const routing: RoutingEnvoySettings = {
   ...settings,
+  failoverLog: text('FAILOVER_LOG'),
   canaryHost: text('CANARY_HOST'),
   canaryPort: value('CANARY_PORT'),
   canaryPercent: sentinelShare,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,7 @@ const hcmOf = (c: Json) => c.static_resources.listeners[0].filter_chains[0].filt
 const routesOf = (c: Json) => hcmOf(c).route_config.virtual_hosts[0].routes;
 const routeNamed = (c: Json, name: string) => routesOf(c).find((r: Json) => r.name === name);
 const clusterOf = (c: Json, name: string) => c.static_resources.clusters.find((x: Json) => x.name === name);
+const ENVOY_VALIDATE = join(process.cwd(), '..', 'shared', 'tools', 'envoy-validate', 'envoy-validate.mjs');
 const tag = { header: { key: 'x-canary-tag', value: 'canary' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' };
 
 describe('renderRoutingEnvoy', () => {
@@ -192,6 +194,32 @@ describe('renderRoutingEnvoy', () => {
     expect(routeNamed(config, 'vip-cookie').match.headers[0].string_match.safe_regex.regex).toContain(
       `${UNSET_VIP}=${UNSET_VIP}`,
     );
+  });
+
+  it('logs each failover, a canary-routed request the local service answered, as the routing nginx does', () => {
+    const failoverLog = '/var/lib/canary-agent/orders-api/routing-failover.log';
+    const config = renderRoutingEnvoy({ ...envoySettings(settings), failoverLog });
+    const [log] = hcmOf(config).access_log;
+
+    expect(log.typed_config).toMatchObject({
+      path: failoverLog,
+      log_format: { json_format: { upstream: '%UPSTREAM_HOST%' } },
+    });
+    // Routed to the canary (its routes add the tag), sent to the stable endpoint: the aggregate fell back.
+    expect(log.filter.extension_filter.typed_config.expression).toBe(
+      "request.headers['x-canary-tag'] == 'canary' && upstream.address == '127.0.0.1:8080'",
+    );
+    expect(hcmOf(render()).access_log).toBeUndefined();
+    // Envoy's own API protos accept it (../shared/tools/envoy-validate: no Envoy binary runs here).
+    const dir = mkdtempSync(join(tmpdir(), 'ca-routing-envoy-'));
+    try {
+      writeFileSync(join(dir, 'envoy.json'), JSON.stringify(config));
+      const validated = spawnSync('node', [ENVOY_VALIDATE, join(dir, 'envoy.json')], { encoding: 'utf8' });
+      expect(validated.stdout.trim()).toBe('valid');
+      expect(validated.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

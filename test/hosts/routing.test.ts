@@ -334,8 +334,8 @@ describe('shift-traffic on real nginx', () => {
     expect(snapshot(host)).toEqual(before);
     const { vipCookie: _a, vipCookieValue: _b, vipHeader: _c, vipHeaderValue: _d, ...rules } = RULES;
     expect(JSON.parse(readFileSync(seen, 'utf8'))).toEqual(
-      renderRoutingEnvoy(
-        envoySettings({
+      renderRoutingEnvoy({
+        ...envoySettings({
           ...loopbackStable(ports.listen, ports.service),
           canaryHost: '127.0.0.1',
           canaryPort: ports.canary,
@@ -343,7 +343,8 @@ describe('shift-traffic on real nginx', () => {
           adminPort: ports.admin,
           rules,
         }),
-      ),
+        failoverLog: join(host.root, 'state', 'orders-api', 'routing-failover.log'),
+      }),
     );
   });
 
@@ -360,8 +361,8 @@ describe('shift-traffic on real nginx', () => {
     const { vipCookie: _a, vipCookieValue: _b, vipHeader: _c, vipHeaderValue: _d, ...rules } = RULES;
     const rendered = (canaryPercent: number) =>
       `${JSON.stringify(
-        renderRoutingEnvoy(
-          envoySettings({
+        renderRoutingEnvoy({
+          ...envoySettings({
             ...loopbackStable(ports.listen, ports.service),
             canaryHost: '127.0.0.1',
             canaryPort: ports.canary,
@@ -369,7 +370,8 @@ describe('shift-traffic on real nginx', () => {
             adminPort: ports.admin,
             rules,
           }),
-        ),
+          failoverLog: join(dir, 'routing-failover.log'),
+        }),
         null,
         2,
       )}\n`;
