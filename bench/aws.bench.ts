@@ -105,7 +105,9 @@ async function oneRelease(): Promise<void> {
       );
     };
     const mirror = async (judgeEveryMinute: boolean) => {
-      await drive.invoke('pipeline', getTestEvent('canary-agent/release-requested'));
+      // A delivery id of its own: the same id again would be refused as already handled.
+      const id = `bench-mirror-${judgeEveryMinute ? 'analysed' : 'alarms'}`;
+      await drive.invoke('pipeline', getTestEvent('canary-agent/release-requested', { id }));
       const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
       await drive.finish('deploy-canary');
       await drive.finish('start-mirror');
