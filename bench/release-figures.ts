@@ -20,7 +20,10 @@ export function countDynamo(client: DynamoDBClient) {
         counts.writeRequests++;
         counts.itemsWritten += items.length;
         const perKb = command.startsWith('Transact') ? 2 : 1;
-        counts.wcu += items.reduce((sum: number, item: unknown) => sum + perKb * Math.ceil(sizeOf(item) / 1024), 0);
+        counts.wcu += items.reduce(
+          (sum: number, item: unknown) => sum + perKb * Math.ceil(sizeOf(item) / 1024),
+          0,
+        );
       } else {
         const out = output.output as { Item?: unknown; Items?: unknown[] };
         const bytes = [out.Item, ...(out.Items ?? [])].reduce((sum: number, item) => sum + sizeOf(item), 0);

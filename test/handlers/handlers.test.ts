@@ -619,13 +619,11 @@ describe('the canary analysis through the Lambda handlers (DynamoDB Local, GetMe
 
   it('never passes a window whose metrics could not be read: access denied holds the release as inconclusive', async () => {
     const releaseId = await verifying();
-    cloudWatch
-      .on(GetMetricDataCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: cloudwatch:GetMetricData'), {
-          name: 'AccessDenied',
-        }),
-      );
+    cloudWatch.on(GetMetricDataCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: cloudwatch:GetMetricData'), {
+        name: 'AccessDenied',
+      }),
+    );
 
     await elapseWindow(releaseId);
 
