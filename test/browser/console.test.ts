@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { backgroundTraffic } from '../../local/traffic';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -31,6 +32,7 @@ const SCREENSHOT = resolve('test-results', 'console.png');
 let dir: string | undefined;
 let sandbox: Sandbox | undefined;
 let browser: Browser | undefined;
+let traffic: ReturnType<typeof backgroundTraffic> | undefined;
 let context: BrowserContext | undefined;
 
 async function launchChromium(): Promise<Browser> {
@@ -58,6 +60,10 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(join(tmpdir(), 'canary-console-'));
   sandbox = await startSandbox({ dir, speedUp: 20 });
+  // Users, as `npm start` has them: the canary analysis needs requests to judge.
+  const up = sandbox;
+  traffic = backgroundTraffic(() => up.fleet.stableLb.port(), 20);
+  traffic.start();
 }, 90_000);
 
 afterEach(async () => {
@@ -67,6 +73,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   const problems: string[] = [];
+  await traffic?.stop();
   await browser?.close().catch((error: unknown) => problems.push(`closing Chromium: ${String(error)}`));
   await sandbox?.stop().catch((error: unknown) => problems.push(`stopping the sandbox: ${String(error)}`));
   // Whatever a failed step or a half-finished stop left running (Chromium, nginx, the hosts' services, Java)
@@ -113,6 +120,14 @@ describe('the sandbox console in Chromium', () => {
     // The release waits for approval once the (sped-up) validation window passes with the alarm quiet.
     await promote.waitFor({ timeout: CARD_WAIT });
     await card.getByText('Waiting for approval').waitFor({ timeout: CARD_WAIT });
+    // The evidence behind Promote: the score and the canary-vs-stable figures on the card, the chart in its thread.
+    const evidence = card.locator('.block', { hasText: 'Canary against stable' });
+    expect(await evidence.textContent()).toMatch(/score \d+(\.\d)? ✅ pass/);
+    expect(await evidence.textContent()).toMatch(/error %.*p50.*p99/s);
+    const chart = page.locator('.thread img').first();
+    await chart.waitFor({ timeout: CARD_WAIT });
+    await page.waitForFunction((img) => (img as { complete: boolean }).complete, await chart.elementHandle());
+    expect(await chart.evaluate((img) => (img as { naturalWidth: number }).naturalWidth)).toBe(800);
 
     // dan is not an approver: his click is refused, to him only, and the card keeps its Promote button.
     await actAs(page, DAN);
