@@ -71,6 +71,7 @@ export const noticeSchema = z.discriminatedUnion('kind', [
     leadsTo: consequence,
   }),
   z.object({ kind: z.literal('commandResult'), operation, status: outcome, leadsTo: consequence }),
+  z.object({ kind: z.literal('failedHostsTolerated'), operation, hostIds: names, maxErrors: z.string() }),
   z.object({ kind: z.literal('stepTimedOut'), step: z.string(), leadsTo: consequence }),
   z.object({ kind: z.literal('deadlineExceeded'), state: z.enum(RELEASE_STATES) }),
   z.object({

@@ -187,6 +187,9 @@ const currentReleaseSchema = z.object({
   alarms: z.record(z.string(), z.object({ state: alarmState, reason: z.string(), at: instant })),
   evidence: evidenceSchema.optional(),
   recordedVersion: z.string().optional(),
+  hostFailures: z
+    .array(z.object({ operation, hostId: z.string(), status: outcome, output: z.string().optional() }))
+    .optional(),
   warnings: z.array(z.string()),
   version: z.number().int(),
   historyLength: z.number().int(),

@@ -10,6 +10,8 @@ export function commandOutcome(status: string): CommandOutcome | null {
       return 'success';
     case 'Failed':
     case 'Undeliverable':
+    // A command with failed hosts that stayed within MaxErrors; the engine counts them (domain/error-budget.ts).
+    case 'Incomplete':
       return 'failed';
     case 'TimedOut':
     case 'DeliveryTimedOut':

@@ -1,4 +1,5 @@
 import { checkAlarms } from './alarm-events';
+import { countsAsError, failedHosts, mayTolerate, withinErrorBudget } from './error-budget';
 import { type Consequence, commandOutcome, type Notice } from './notice';
 import {
   completeStep,
@@ -13,7 +14,7 @@ import {
   VALIDATION_MARGIN_SECONDS,
 } from './steps';
 import { addSeconds, isAtOrAfter } from './time';
-import type { CommandOutcome, Instant, Release, ReleaseEvent } from './types';
+import type { CommandOutcome, HostOperationRun, Instant, Release, ReleaseEvent } from './types';
 
 /*
  * How SSM's reports move a release: a command id recorded, one host finished, the whole command finished, or
@@ -58,6 +59,12 @@ export function onHostFinished(
   if (release.state === 'rollingBack')
     return failRollback(draft(recorded, note('rollbackStepFailed')), failure);
   if (run.step.onFailure === 'warn') return draft(recorded, note('none'), 'warning');
+  if (countsAsError(status) && recorded.run?.kind === 'hostOperation' && mayTolerate(recorded.run)) {
+    // Within the promotion's maxErrors (so far): the host is named on the card, and the fleet goes on.
+    const hostFailure = { operation, hostId, status, ...(output ? { output } : {}) };
+    const hostFailures = [...(release.hostFailures ?? []), hostFailure];
+    return draft({ ...recorded, hostFailures }, note('none'), 'warning');
+  }
   const reason = { kind: 'hostOperationFailed', operation, ...failure } as const;
   return startRollback(draft(recorded, note('rollingBack')), reason, now);
 }
@@ -73,9 +80,16 @@ export function onCommandFinished(
   const { operation } = run.step;
   const note = (leadsTo: Consequence): Notice => ({ kind: 'commandResult', operation, status, leadsTo });
   if (run.cancelRequested) return runRollbackStep(draft(release, note('rollingBack'), 'critical'), now);
-  if (status === 'success') return completeStep(draft(release, note('none')), now);
-  if (release.state === 'rollingBack')
+  if (release.state === 'rollingBack' && status !== 'success')
     return failRollback(draft(release, note('rollbackStepFailed')), { status });
+  const failed = run.origin === 'plan' ? failedHosts(run) : [];
+  if (failed.length > 0 && (status === 'success' || withinErrorBudget(run))) {
+    const maxErrors = run.step.rateControl?.maxErrors ?? '0';
+    const tolerated = { kind: 'failedHostsTolerated', operation, hostIds: failed, maxErrors } as const;
+    const d = draft(withFailedHostsWarning(release, run), tolerated, 'warning');
+    return { ...completeStep(d, now), severity: 'warning' };
+  }
+  if (status === 'success') return completeStep(draft(release, note('none')), now);
   if (run.step.onFailure === 'warn') {
     const what = commandOutcome({ operation, status });
     const warned: Release = { ...release, warnings: [...release.warnings, `${what}; clean it up by hand.`] };
@@ -85,7 +99,9 @@ export function onCommandFinished(
     };
   }
   const reason = { kind: 'hostOperationFailed', operation, status } as const;
-  return startRollback(draft(release, note('rollingBack')), reason, now);
+  // The command is over on every host: nothing is left to cancel or wait for, so the undo starts at once.
+  const { run: _ended, ...ended } = release;
+  return startRollback(draft(ended, note('rollingBack')), reason, now);
 }
 
 export function onDeadline(release: Release, stepId: string, now: Instant): Draft | null {
@@ -108,4 +124,18 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
   }
   const reason = { kind: 'deadlineExceeded', state: release.state } as const;
   return startRollback(draft(release, { kind: 'deadlineExceeded', state: release.state }), reason, now);
+}
+
+/** A step that ends with hosts left behind within its maxErrors says which, and what they may still run. */
+function withFailedHostsWarning(release: Release, run: HostOperationRun): Release {
+  const failed = failedHosts(run);
+  const reported = Object.values(run.hosts).filter((status) => status !== 'pending').length;
+  const { operation, rateControl, parameters } = run.step;
+  const previous = parameters.PreviousVersion
+    ? ` may still run ${parameters.PreviousVersion}`
+    : ' may be behind';
+  const shown =
+    failed.length > 5 ? `${failed.slice(0, 5).join(', ')} and ${failed.length - 5} more` : failed.join(', ');
+  const warning = `${operation} failed on ${failed.length} of ${reported} hosts (${shown}), within maxErrors ${rateControl?.maxErrors ?? '0'}: they${previous}. Fix or replace them; the card says why each failed.`;
+  return { ...release, warnings: [...release.warnings, warning] };
 }

@@ -60,6 +60,13 @@ export type Notice =
       readonly status: CommandOutcome;
       readonly leadsTo: Consequence;
     }
+  /** A host operation ended with failed hosts, no more than its `maxErrors`: the release goes on. */
+  | {
+      readonly kind: 'failedHostsTolerated';
+      readonly operation: HostOperationName;
+      readonly hostIds: readonly string[];
+      readonly maxErrors: string;
+    }
   /** A step (`promote`, `the listener switch`) did not report before its deadline. */
   | { readonly kind: 'stepTimedOut'; readonly step: string; readonly leadsTo: Consequence }
   | { readonly kind: 'deadlineExceeded'; readonly state: ReleaseState }
@@ -197,6 +204,10 @@ function renderStepNotice(
       return consequence(`${notice.operation} on ${m.text(notice.hostId)}: ${notice.status}`, notice.leadsTo);
     case 'commandResult':
       return consequence(commandOutcome(notice), notice.leadsTo);
+    case 'failedHostsTolerated': {
+      const count = notice.hostIds.length;
+      return `${notice.operation} finished with ${count} failed host${count === 1 ? '' : 's'} (${names(notice.hostIds, m)}), within maxErrors ${m.text(notice.maxErrors)}; going on.`;
+    }
     case 'stepTimedOut':
       return notice.leadsTo === 'rollbackStepFailed'
         ? `Rollback step ${m.text(notice.step)} did not finish in time.`

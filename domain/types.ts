@@ -190,6 +190,15 @@ export interface Rollback {
   readonly attempts: number;
 }
 
+/** A host on which a host operation failed, tolerated within the step's `maxErrors`. */
+export interface HostFailure {
+  readonly operation: HostOperationName;
+  readonly hostId: string;
+  readonly status: CommandOutcome;
+  /** The last of the host's output, as SSM reported it (outside text). */
+  readonly output?: string;
+}
+
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
 export interface AlarmObservation {
@@ -259,6 +268,8 @@ export interface Release {
   /** The latest judgement of the canary against stable, with its figures. */
   readonly evidence?: Evidence;
   readonly recordedVersion?: string;
+  /** Hosts a promotion left behind within its `maxErrors`, with what they said: the card lists them. */
+  readonly hostFailures?: readonly HostFailure[];
   readonly warnings: readonly string[];
   /** Optimistic-concurrency version: bumps on every accepted change, never otherwise. */
   readonly version: number;

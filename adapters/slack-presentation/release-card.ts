@@ -5,6 +5,7 @@ import { isRollingBack, isTerminal } from '../../domain/policies';
 import { describeStrategy } from '../../domain/release-request';
 import type { Instant, Release } from '../../domain/types';
 import { evidenceText } from './card-evidence';
+import { failedHostsText } from './card-hosts';
 import {
   alarmsText,
   escapedNames,
@@ -86,6 +87,7 @@ export function releaseCard(release: Release, now: Instant): Message {
     { type: 'section', fields: fieldsOf(shown).map((field) => mrkdwn(field, LIMITS.field)) },
     section(timelineText(shown)),
     ...optional(fleetText(shown)),
+    ...optional(failedHostsText(release)),
     section(alarmsText(shown)),
     ...optional(evidenceText(release)),
     ...optional(warningsText(shown)),
