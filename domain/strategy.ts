@@ -7,9 +7,7 @@ import type { Colour, Strategy } from './types';
  * @example
  * colourSwitch({ kind: 'revert', of: 'orders-api-r1', colours: { from: 'green', to: 'blue' } }) // { from: 'green', to: 'blue' }
  */
-export function colourSwitch(
-  strategy: Strategy,
-): { readonly from: Colour; readonly to: Colour } | undefined {
+export function colourSwitch(strategy: Strategy): { readonly from: Colour; readonly to: Colour } | undefined {
   if (strategy.kind === 'blueGreen') return { from: strategy.from, to: strategy.to };
   return strategy.kind === 'revert' ? strategy.colours : undefined;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { releaseCard } from '../../adapters/slack-presentation/release-card';
 import type { ServiceConfig } from '../../domain/service-config';
+import { historyLines, releaseLine } from '../../handlers/slack/summaries';
 import {
   APPROVER,
   BLUE_GREEN,
@@ -80,9 +82,17 @@ describe('/canary revert', () => {
       rateControl: { maxConcurrency: '2', maxErrors: '1' },
     });
 
+    const running = await h.load(id);
+    expect(releaseLine(running)).toContain('revert: promoted on the stable fleet, no canary, no window');
+    expect(JSON.stringify(releaseCard(running, h.now()).blocks)).toContain(
+      'Promoting 1.4.1 on the stable fleet',
+    );
     await h.finishCommand('promote');
 
     const done = await h.load(id);
+    expect(historyLines('orders-api', await h.store.recentReleases('orders-api', 10))).toContain(
+      '1.4.2 → 1.4.1 *succeeded*, revert',
+    );
     expect(done.state).toBe('succeeded');
     expect(h.versions.get('orders-api')).toBe('1.4.1');
     expect(h.commands.filter((c) => c.releaseId === id).map((c) => c.operation.operation)).toEqual([
