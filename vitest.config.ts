@@ -12,6 +12,7 @@ const slow = [
   'test/handlers/handlers.test.ts', // DynamoDB Local
   'test/handlers/slack.test.ts', // DynamoDB Local
   'test/handlers/slack-access.test.ts', // DynamoDB Local
+  'test/handlers/slack-revert.test.ts', // DynamoDB Local
   'test/handlers/mention-injection.test.ts', // DynamoDB Local
   'test/adapters/freeze-store.test.ts', // DynamoDB Local
   'test/hosts/operations.test.ts', // nginx

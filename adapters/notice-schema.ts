@@ -24,6 +24,11 @@ export const strategySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mirror'), percent: z.number() }),
   z.object({ kind: z.literal('steps'), steps: z.array(z.number()), bakeSeconds: z.number() }),
   z.object({ kind: z.literal('blueGreen'), from: colour, to: colour }),
+  z.object({
+    kind: z.literal('revert'),
+    of: z.string(),
+    colours: z.object({ from: colour, to: colour }).optional(),
+  }),
 ]);
 
 const person = (kind: 'approved' | 'aborted' | 'rollbackRequested' | 'rollbackRetried') =>

@@ -19,6 +19,7 @@ import { transition } from '../domain/release-machine';
 import type { Actor, AlarmState, Instant, Refusal, Release, ReleaseEvent } from '../domain/types';
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
 import { outbox, outboxOrder } from './outbox';
+import { previewRevert, type RevertInput, type RevertOutcome, revertRelease } from './revert-release';
 import { type StartInput, type StartResult, startRelease } from './start-release';
 
 interface CoreDeps {
@@ -62,6 +63,10 @@ export function releaseService(deps: ReleaseServiceDeps) {
   return {
     start: (input: StartInput): Promise<StartResult> =>
       startRelease(deps, input, (release, effects) => execute(deps, release, effects)),
+    /** Puts back the version the service's newest succeeded release replaced (`/canary revert`). */
+    revert: (input: RevertInput): Promise<RevertOutcome> =>
+      revertRelease(deps, input, (release, effects) => execute(deps, release, effects)),
+    previewRevert: (input: RevertInput): Promise<RevertOutcome> => previewRevert(deps, input),
     apply: (releaseId: string, event: ReleaseEvent, eventId?: string) =>
       apply(deps, releaseId, event, eventId),
     applyToCommand: (commandId: string, event: ReleaseEvent, eventId?: string) =>

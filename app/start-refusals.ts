@@ -38,7 +38,7 @@ export function describeFreeze(freeze: Freeze): string {
   return `${what} frozen by ${freeze.by.id} (${freeze.by.kind}) at ${freeze.at}${why}`;
 }
 
-export function busy(service: string, activeReleaseId: string | null): StartResult {
+export function busy(service: string, activeReleaseId: string | null): Refused {
   return {
     ok: false,
     reason: 'release-busy',

@@ -6,7 +6,12 @@ import {
   ServiceFrozenError,
 } from '../domain/errors';
 import type { PendingEffect } from '../domain/ports';
-import { type RequestRefusal, requestRelease, type StrategyChoice } from '../domain/release-request';
+import {
+  type RequestRefusal,
+  type RequestResult,
+  requestRelease,
+  type StrategyChoice,
+} from '../domain/release-request';
 import type { ServiceConfig } from '../domain/service-config';
 import type { Actor, Release } from '../domain/types';
 import { outbox } from './outbox';
@@ -52,11 +57,11 @@ export type StartResult =
     };
 
 type Refused = Extract<StartResult, { ok: false }>;
-type StartDeps = Pick<
+export type StartDeps = Pick<
   ReleaseServiceDeps,
   'store' | 'versions' | 'configs' | 'clock' | 'ids' | 'listeners' | 'alarmCatalog'
 >;
-type Execute = (release: Release, effects: readonly PendingEffect[]) => Promise<void>;
+export type Execute = (release: Release, effects: readonly PendingEffect[]) => Promise<void>;
 
 /**
  * Starts a release, step by step:
@@ -121,6 +126,20 @@ async function createRelease(
     const message = `${known.config.service} watches alarms that do not exist in CloudWatch: ${missing.join(', ')}. Create them, or correct alarms in its configuration; a release that watches nothing would pass unseen.`;
     return { ok: false, reason: 'missing-alarms', message };
   }
+  return createPlanned(deps, input, requested, execute);
+}
+
+/**
+ * Creates a planned release: one write that takes the service's lock, checks the request id and that no freeze
+ * appeared since it was checked; then runs its first effects (or hands them off).
+ */
+export async function createPlanned(
+  deps: StartDeps,
+  input: Pick<StartInput, 'service' | 'requestedBy' | 'requestId'>,
+  requested: Extract<RequestResult, { ok: true }>,
+  execute: Execute,
+): Promise<StartResult> {
+  const now = deps.clock.now();
   const effects = outbox(requested.release, requested.effects, now);
   try {
     await deps.store.create({ ...requested, effects, eventId: input.requestId });
@@ -144,7 +163,7 @@ async function createRelease(
  * For a blue/green service, the target group its listener forwards to now (the live colour is its stable fleet,
  * whatever the strategy); a refusal when the listener cannot be read.
  */
-async function liveTargetGroup(
+export async function liveTargetGroup(
   deps: StartDeps,
   config: ServiceConfig,
 ): Promise<string | undefined | Refused> {

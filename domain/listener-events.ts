@@ -1,6 +1,7 @@
 import type { Consequence, Notice } from './notice';
 import { rollbackSteps } from './plan';
 import { completeStep, type Draft, draft, failRollback, runRollbackStep, startRollback } from './steps';
+import { colourSwitch } from './strategy';
 import type { Instant, ListenerSwitchRun, Release } from './types';
 
 /*
@@ -50,9 +51,9 @@ export function onListenerSwitchFailed(
 
 /** Where the listener forwards now: the colour (blue/green) and the version it runs. */
 function switchedNote(release: Release, direction: 'forward' | 'back'): Notice {
-  const { strategy } = release;
+  const colours = colourSwitch(release.strategy);
   const side = direction === 'forward' ? 'to' : 'from';
   const version = direction === 'forward' ? release.toVersion : release.fromVersion;
-  const colour = strategy.kind === 'blueGreen' ? { colour: strategy[side] } : {};
+  const colour = colours ? { colour: colours[side] } : {};
   return { kind: 'listenerSwitched', direction, version, ...colour };
 }

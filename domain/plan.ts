@@ -1,11 +1,12 @@
+import { blueGreenOf, listenerSwitch } from './listener-plan';
 import type { ServiceConfig } from './service-config';
+import { colourSwitch } from './strategy';
 import type {
   Colour,
   Exposure,
   Fleet,
   HostOperationName,
   HostOperationStep,
-  ListenerSwitchStep,
   Step,
   Strategy,
   UndoStep,
@@ -79,6 +80,12 @@ export function planFor(input: PlanInput): readonly Step[] {
         ...cleanUp,
       ];
     }
+    case 'revert':
+      // Back to a version that already ran: no canary, no window. The listener back to the colour that still runs
+      // it, or that version promoted on the stable fleet in batches (the promotion's batch size and maxErrors).
+      return strategy.colours
+        ? [listenerSwitch(input, 'forward', strategy.colours)]
+        : [op('promoting', 'promote')];
     default:
       return assertNever(strategy);
   }
@@ -151,8 +158,10 @@ export function exposureOfStep(step: UndoStep): { adds?: Exposure; clears?: Expo
  * A rollback runs the ones whose exposure is present (see `rollbackSteps`).
  */
 export function undoSteps(input: PlanInput): readonly UndoStep[] {
-  if (input.strategy.kind === 'blueGreen') return [listenerSwitch(input, 'back', input.strategy)];
+  const colours = colourSwitch(input.strategy);
+  if (colours) return [listenerSwitch(input, 'back', colours)];
   const op = hostOperations(input);
+  if (input.strategy.kind === 'revert') return [op('rollingBack', 'restoreStable')];
   const steps = [op('rollingBack', 'stopMirror'), op('rollingBack', 'restoreStable')];
   return input.config.canaryStack.provisionedBy === 'agent'
     ? [...steps, op('rollingBack', 'removeCanary')]
@@ -165,35 +174,6 @@ export function rollbackSteps(undo: readonly UndoStep[], exposure: readonly Expo
     const cleared = exposureOfStep(step).clears;
     return cleared !== undefined && exposure.includes(cleared);
   });
-}
-
-/** How long the agent waits for a listener switch (one API call, retried by the sweeper) before giving up. */
-export const LISTENER_SWITCH_TIMEOUT_SECONDS = 300;
-
-function blueGreenOf(input: PlanInput) {
-  const bg = input.config.blueGreen;
-  // requestRelease refuses blue/green for a service without it; reaching here without it is a bug.
-  if (bg === undefined) throw new Error(`${input.config.service} has no blueGreen configuration`);
-  return bg;
-}
-
-function listenerSwitch(
-  input: PlanInput,
-  direction: ListenerSwitchStep['direction'],
-  colours: { readonly from: Colour; readonly to: Colour },
-): ListenerSwitchStep {
-  const bg = blueGreenOf(input);
-  const [from, to] = direction === 'forward' ? [colours.from, colours.to] : [colours.to, colours.from];
-  return {
-    kind: 'switchListener',
-    state: direction === 'forward' ? 'switchingListener' : 'rollingBack',
-    direction,
-    listenerArn: bg.listenerArn,
-    ...(bg.ruleArn ? { ruleArn: bg.ruleArn } : {}),
-    fromTargetGroupArn: bg[from].targetGroupArn,
-    toTargetGroupArn: bg[to].targetGroupArn,
-    timeoutSeconds: LISTENER_SWITCH_TIMEOUT_SECONDS,
-  };
 }
 
 /** The fleet each operation runs on; `deployIdle` always gets the idle colour passed in. */

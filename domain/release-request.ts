@@ -68,17 +68,31 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   if (refusal) return { ok: false, ...refusal };
 
   const planInput = { ...request, strategy, windowSeconds, ...(live ? { liveColour: live } : {}) };
+  return beginRelease(request, {
+    strategy,
+    policy: policyOf(config, strategy, live),
+    plan: planFor(planInput),
+    undo: undoSteps(planInput),
+  });
+}
+
+/**
+ * A release planned and checked: the initial release, its first step started, and its `requested` history entry.
+ * Shared by `requestRelease` and `requestRevert`.
+ */
+export function beginRelease(
+  request: Pick<ReleaseRequest, 'releaseId' | 'config' | 'fromVersion' | 'toVersion' | 'requestedBy' | 'now'>,
+  planned: Pick<Release, 'strategy' | 'policy' | 'plan' | 'undo'>,
+): Extract<RequestResult, { ok: true }> {
+  const { config, strategy } = { ...request, ...planned };
   const initial: Release = {
     id: request.releaseId,
     service: config.service,
     fromVersion: request.fromVersion,
     toVersion: request.toVersion,
-    strategy,
     requestedBy: request.requestedBy,
     requestedAt: request.now,
-    policy: policyOf(config, strategy, live),
-    plan: planFor(planInput),
-    undo: undoSteps(planInput),
+    ...planned,
     state: 'deployingCanary', // replaced by the first step's state below
     cursor: 0,
     stepCount: 0,
@@ -197,6 +211,10 @@ export function describeStrategy(strategy: Strategy): string {
       return `in steps of ${strategy.steps.map((p) => `${formatPercent(p)}%`).join(' → ')}`;
     case 'blueGreen':
       return `blue/green from ${strategy.from} to ${strategy.to}`;
+    case 'revert':
+      return strategy.colours
+        ? `revert: the listener back to ${strategy.colours.to}, no canary, no window`
+        : 'revert: promoted on the stable fleet, no canary, no window';
     default:
       return assertNever(strategy);
   }

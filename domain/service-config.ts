@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { analysisConfigSchema, describeIssue } from './analysis-config';
 import { isServiceName, patterns } from './patterns';
+import { routingConfigSchema } from './routing-config';
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -91,53 +92,7 @@ export const serviceConfigSchema = z
         approveEachStep: z.boolean().default(false),
       })
       .prefault({}),
-    routing: z
-      .strictObject({
-        /** Users are assigned to the canary by a hash of this cookie (client address when absent). */
-        stickyCookie: z
-          .string()
-          .regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)')
-          .default('uid'),
-        /** Requests with this header and value always go to the canary (testers). */
-        testerHeader: z
-          .string()
-          .regex(patterns.headerName, 'a header name (letters, digits and -)')
-          .default('x-canary'),
-        testerValue: z
-          .string()
-          .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
-          .default('always'),
-        /** VIPs are pinned to stable whatever the share: by cookie, by header, or both. */
-        vipCookie: z
-          .string()
-          .regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)')
-          .optional(),
-        vipCookieValue: z
-          .string()
-          .regex(patterns.routingToken, 'a cookie value of letters, digits, _ and -')
-          .optional(),
-        vipHeader: z.string().regex(patterns.headerName, 'a header name (letters, digits and -)').optional(),
-        vipHeaderValue: z
-          .string()
-          .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
-          .optional(),
-        /** Full-link tagging: requests routed to the canary carry this header, which services pass on. */
-        tagHeader: z
-          .string()
-          .regex(patterns.headerName, 'a header name (letters, digits and -)')
-          .default('x-canary-tag'),
-        tagValue: z
-          .string()
-          .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
-          .default('canary'),
-      })
-      .prefault({})
-      .refine((r) => (r.vipCookie === undefined) === (r.vipCookieValue === undefined), {
-        message: 'vipCookie and vipCookieValue go together',
-      })
-      .refine((r) => (r.vipHeader === undefined) === (r.vipHeaderValue === undefined), {
-        message: 'vipHeader and vipHeaderValue go together',
-      }),
+    routing: routingConfigSchema,
     /**
      * Blue/green: two full-size fleets behind one listener, which forwards to one colour's target group. A
      * release deploys the idle colour, switches the listener to it, and switches it back on a rollback.
@@ -241,6 +196,8 @@ export const serviceConfigSchema = z
       /** Further channels `/canary start` is accepted from, besides `channel`. */
       channels: z.array(slackChannel).max(20).default([]),
     }),
+    /** `/canary revert`: approvers may put the previous version back; with `byRequester`, the reverted release's requester too. */
+    revert: z.strictObject({ byRequester: z.boolean().default(false) }).prefault({}),
     hostOperationTimeoutSeconds: seconds(30, 3600).default(600),
     /** The canary judged against stable on metrics (README, "The verdict"); without it, alarms alone judge. */
     analysis: analysisConfigSchema.optional(),

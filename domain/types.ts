@@ -34,7 +34,16 @@ export type HostOperationName = (typeof HOST_OPERATIONS)[number];
 export type Strategy =
   | { readonly kind: 'mirror'; readonly percent: number }
   | { readonly kind: 'steps'; readonly steps: readonly number[]; readonly bakeSeconds: number }
-  | { readonly kind: 'blueGreen'; readonly from: Colour; readonly to: Colour };
+  | { readonly kind: 'blueGreen'; readonly from: Colour; readonly to: Colour }
+  /**
+   * Puts back the version a succeeded release (`of`) replaced, with no canary and no window: the promotion of
+   * that version on the stable fleet, or for a blue/green release the listener switched back (`colours`).
+   */
+  | {
+      readonly kind: 'revert';
+      readonly of: string;
+      readonly colours?: { readonly from: Colour; readonly to: Colour };
+    };
 
 /** Run Command rate control: how many hosts at once, and how many failures stop the rest. */
 export interface RateControl {

@@ -35,6 +35,7 @@ export function shareText(release: Release): string {
   if (strategy.kind === 'blueGreen') {
     return release.exposure.includes('listenerSwitched') ? 'all traffic' : 'no traffic yet';
   }
+  if (strategy.kind === 'revert') return 'no traffic: a revert has no canary';
   const percent = strategy.steps[shareIndex(release)];
   return percent === undefined ? 'no users yet' : `${formatPercent(percent)}% of users`;
 }

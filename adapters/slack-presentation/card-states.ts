@@ -1,4 +1,5 @@
 import { formatPercent } from '../../domain/plan';
+import { colourSwitch } from '../../domain/strategy';
 import type { Release, ReleaseState } from '../../domain/types';
 import { noDataNames, shareIndex, shareText } from './card-parts';
 
@@ -13,7 +14,7 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
   verifying: [
     '⏳',
     (r) =>
-      r.strategy.kind === 'blueGreen'
+      colourSwitch(r.strategy)
         ? `Verifying: ${colours(r).to} serves all traffic; the watched alarms must stay quiet`
         : `Verifying: the canary gets ${shareText(r)}; the watched alarms must stay quiet`,
   ],
@@ -34,7 +35,7 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
   rollingBack: [
     '🔄',
     (r) =>
-      r.strategy.kind === 'blueGreen'
+      colourSwitch(r.strategy)
         ? `Rolling back: ${colours(r).from} (${r.fromVersion}) gets all traffic again`
         : `Rolling back: the stable fleet ${promoted(r) ? 'gets' : 'keeps'} ${r.fromVersion}`,
   ],
@@ -42,14 +43,14 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
   succeeded: [
     '✅',
     (r) =>
-      r.strategy.kind === 'blueGreen'
+      colourSwitch(r.strategy)
         ? `Succeeded: ${colours(r).to} runs ${r.toVersion} and is live; ${colours(r).from} keeps ${r.fromVersion} as the way back`
         : `Succeeded: the stable fleet runs ${r.toVersion}`,
   ],
   rolledBack: [
     '↩️',
     (r) =>
-      r.strategy.kind === 'blueGreen'
+      colourSwitch(r.strategy)
         ? `Rolled back: ${colours(r).from} (${r.fromVersion}) is live`
         : `Rolled back: the stable fleet runs ${r.fromVersion}`,
   ],
@@ -59,8 +60,7 @@ export const promoted = (release: Release) => release.exposure.includes('stableP
 
 /** A blue/green release's colours: the one live before it, and the one it deploys and switches to. */
 export function colours(release: Release): { from: string; to: string } {
-  const { strategy } = release;
-  return strategy.kind === 'blueGreen' ? strategy : { from: 'stable', to: 'new' };
+  return colourSwitch(release.strategy) ?? { from: 'stable', to: 'new' };
 }
 
 /** What Promote does next: raise the share (a step approved on its own) or promote the stable fleet. */
@@ -71,6 +71,6 @@ function nextMove(release: Release): string {
   if (next?.kind === 'hostOperation' && next.operation === 'shiftTraffic' && percent !== undefined) {
     return `send ${formatPercent(percent)}% of users to the canary`;
   }
-  if (release.strategy.kind === 'blueGreen') return `keep ${colours(release).to} live`;
+  if (colourSwitch(release.strategy)) return `keep ${colours(release).to} live`;
   return `roll ${release.toVersion} out to the stable fleet`;
 }

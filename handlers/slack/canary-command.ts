@@ -22,7 +22,10 @@ export type CanaryCommand =
     }
   | { readonly kind: 'status'; readonly service?: string }
   | { readonly kind: 'list' }
-  | { readonly kind: 'promote' | 'rollback' | 'abort' | 'retry' | 'history'; readonly service: string }
+  | {
+      readonly kind: 'promote' | 'rollback' | 'abort' | 'retry' | 'history' | 'revert';
+      readonly service: string;
+    }
   | { readonly kind: 'help' }
   /** `target` is a service name, or `all` for every service. */
   | { readonly kind: 'freeze'; readonly target: string; readonly reason?: string }
@@ -79,6 +82,7 @@ export function parseCanaryCommand(text: string): ParsedCommand {
     case 'abort':
     case 'retry':
     case 'history':
+    case 'revert':
       return parseService(kind, args);
     case 'freeze':
     case 'unfreeze':
@@ -107,7 +111,7 @@ function parseStart(args: readonly string[]): ParsedCommand {
 }
 
 function parseService(
-  kind: 'status' | 'promote' | 'rollback' | 'abort' | 'retry' | 'history',
+  kind: 'status' | 'promote' | 'rollback' | 'abort' | 'retry' | 'history' | 'revert',
   args: readonly string[],
 ): ParsedCommand {
   const [service, ...extra] = args;

@@ -8,10 +8,12 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS, actionOf } from '../../adapters/slack-presentation/release-card';
+import { REVERT_ACTION_ID } from '../../adapters/slack-presentation/revert-confirm';
 import { CodedError, UnknownReleaseError } from '../../domain/errors';
 import { logger } from '../log';
 import { parseCanaryCommand } from './canary-command';
 import { answerCommand, applyAction, type Requester, refusalText, type SlackDeps } from './command-answers';
+import { revertAction } from './revert-answers';
 
 const RELEASE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
 const SORRY =
@@ -28,6 +30,13 @@ export function registerCanary(app: App, deps: SlackDeps): void {
       cardAction(deps, args),
     );
   }
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: REVERT_ACTION_ID }, (args) =>
+    revertAction(deps, (userId, requestId) => requester(args.client, userId, requestId), args).catch(
+      async (error: unknown) => {
+        await args.respond(ephemeral(sorry(error)));
+      },
+    ),
+  );
 }
 
 /** A slash command: parse, answer, and acknowledge with the answer (an ephemeral reply). */
@@ -42,8 +51,11 @@ export async function canaryCommand(
     channelId: command.channel_id,
   };
   logger.appendKeys({ command: parsed.command.kind, slackUser: command.user_id });
-  const text = await answerCommand(deps, parsed.command, who).catch(sorry);
-  await ack({ response_type: 'ephemeral', text });
+  const answer = await answerCommand(deps, parsed.command, who).catch(sorry);
+  // Most answers are text; `/canary revert` answers with a confirm button.
+  const reply =
+    typeof answer === 'string' ? { text: answer } : { text: answer.text, blocks: [...answer.blocks] };
+  await ack({ response_type: 'ephemeral', ...reply });
 }
 
 /** A button on a release card: acknowledge at once, apply, and explain a refusal to the clicker only. */

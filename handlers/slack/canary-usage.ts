@@ -22,6 +22,10 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
   abort: ['/canary abort ‹service›', 'stop the release at once and undo it, recorded as aborted.'],
   retry: ['/canary retry ‹service›', 'retry a rollback that failed.'],
   history: ['/canary history ‹service›', 'show the recent releases of ‹service›.'],
+  revert: [
+    '/canary revert ‹service›',
+    'after a release succeeded, put the version before it back in one step (asks you to confirm; approvers, and the requester if the service allows it).',
+  ],
   freeze: [
     '/canary freeze ‹service|all› [reason]',
     'stop new releases of ‹service› (or of every service), from Slack and from pipelines, until unfrozen; running releases go on. For the service’s approvers and the freeze admins (`all`: the admins only).',

@@ -1,6 +1,6 @@
 import { escapedNames } from '../../adapters/slack-presentation/card-parts';
 import { channelLink, escapeMrkdwn } from '../../adapters/slack-presentation/mrkdwn';
-import type { CardAction } from '../../adapters/slack-presentation/release-card';
+import type { CardAction, Message } from '../../adapters/slack-presentation/release-card';
 import type { FreezeService } from '../../app/freeze-service';
 import type { ApplyResult, ReleaseService } from '../../app/release-service';
 import type { StartResult } from '../../app/start-release';
@@ -12,6 +12,7 @@ import type { Actor } from '../../domain/types';
 import { answerFreeze, deniedText, freezeLine, type SlackPerson } from './access-answers';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
+import { answerRevert } from './revert-answers';
 import { staleActionExplanation } from './stale-actions';
 import { historyLines, releaseLine, statusText } from './summaries';
 
@@ -41,7 +42,7 @@ export async function answerCommand(
   deps: SlackDeps,
   command: CanaryCommand,
   who: Requester,
-): Promise<string> {
+): Promise<string | Message> {
   switch (command.kind) {
     case 'help':
       return USAGE;
@@ -54,6 +55,8 @@ export async function answerCommand(
       return command.service ? statusOf(deps, command.service) : listActive(deps);
     case 'history':
       return historyOf(deps, command.service);
+    case 'revert':
+      return answerRevert(deps, command.service, who);
     case 'start':
       return start(deps, command, who);
     case 'promote':
