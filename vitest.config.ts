@@ -40,6 +40,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...slow],
+          // `npm run test:unit` runs this project with --no-isolate: one module graph per worker, not one per file
+          // (collecting is most of this tier's time). Nothing here keeps state between files but the AWS SDK class
+          // mocks, which each file restores (afterAll). A per-project `isolate` would not do: the pool is shared.
           setupFiles: ['test/support/setup.ts'],
         },
       },

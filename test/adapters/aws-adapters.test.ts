@@ -17,7 +17,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { cloudWatchAlarmCatalog, cloudWatchAlarmReader } from '../../adapters/cloudwatch-alarm-reader';
 import { eventBridgePublisher, PublishFailedError } from '../../adapters/eventbridge-publisher';
 import { atExpression, scheduleName, schedulerTimers } from '../../adapters/scheduler-timers';
@@ -30,6 +30,13 @@ const ssm = mockClient(SSMClient);
 const cloudWatch = mockClient(CloudWatchClient);
 const eventBridge = mockClient(EventBridgeClient);
 const scheduler = mockClient(SchedulerClient);
+// The class mocks patch every client of the class: restore them for the next file in this worker.
+afterAll(() => {
+  ssm.restore();
+  cloudWatch.restore();
+  eventBridge.restore();
+  scheduler.restore();
+});
 beforeEach(() => {
   for (const mock of [ssm, cloudWatch, eventBridge, scheduler]) mock.reset();
 });

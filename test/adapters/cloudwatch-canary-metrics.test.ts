@@ -1,12 +1,14 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { cloudWatchCanaryMetrics } from '../../adapters/cloudwatch-canary-metrics';
 import { analysisConfigSchema } from '../../domain/analysis-config';
 import { analysedMetrics } from '../../domain/analysis-queries';
 import { judge } from '../../domain/judge';
 
 const cloudWatch = mockClient(CloudWatchClient);
+// The class mocks patch every client of the class: restore them for the next file in this worker.
+afterAll(() => cloudWatch.restore());
 const metrics = cloudWatchCanaryMetrics(new CloudWatchClient({}));
 const analysis = analysisConfigSchema.parse({
   loadBalancer: {

@@ -6,7 +6,7 @@ import {
   GetMetricWidgetImageCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { cloudWatchEvidenceCharts } from '../../adapters/cloudwatch-evidence-charts';
 import { metricWidget } from '../../adapters/metric-widget';
 import { analysisConfigSchema } from '../../domain/analysis-config';
@@ -15,6 +15,8 @@ import type { MetricsSpan } from '../../domain/ports';
 import { ALB } from '../support/analysis';
 
 const cloudWatch = mockClient(CloudWatchClient);
+// The class mocks patch every client of the class: restore them for the next file in this worker.
+afterAll(() => cloudWatch.restore());
 const charts = cloudWatchEvidenceCharts(new CloudWatchClient({}));
 const metrics = analysedMetrics(
   analysisConfigSchema.parse({

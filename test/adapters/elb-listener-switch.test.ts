@@ -9,12 +9,14 @@ import {
   RuleNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { elbListenerSwitch } from '../../adapters/elb-listener-switch';
 import { ListenerSwitchRefusedError } from '../../domain/errors';
 import { BLUE_GREEN } from '../../local/fixture-service-config';
 
 const elb = mockClient(ElasticLoadBalancingV2Client);
+// The class mocks patch every client of the class: restore them for the next file in this worker.
+afterAll(() => elb.restore());
 beforeEach(() => elb.reset());
 
 const { listenerArn, ruleArn } = BLUE_GREEN;

@@ -1,9 +1,11 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { HandOffFailedError, lambdaHandOff } from '../../adapters/lambda-hand-off';
 
 const lambda = mockClient(LambdaClient);
+// The class mocks patch every client of the class: restore them for the next file in this worker.
+afterAll(() => lambda.restore());
 beforeEach(() => lambda.reset());
 
 const EFFECTS = 'arn:aws:lambda:eu-west-1:123456789012:function:canary-agent-test-effects';

@@ -1,6 +1,6 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictRetriesExhaustedError, UnknownReleaseError } from '../../domain/errors';
 import { resetForTests } from '../../handlers/compose';
 import { ConfigError, loadConfig } from '../../handlers/config';
@@ -10,6 +10,8 @@ import { MissingSecretError, slackSecrets } from '../../handlers/slack-secrets';
 import { lambdaEnv } from '../../local/lambda-env';
 
 const ssm = mockClient(SSMClient);
+// The class mocks patch every client of the class: restore them for the next file in this worker.
+afterAll(() => ssm.restore());
 const saved = { ...process.env };
 const env = lambdaEnv('releases', 'http://127.0.0.1:1');
 
