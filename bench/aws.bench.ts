@@ -19,44 +19,25 @@ import { skipClockTo } from './skipped-clock';
 import { SLACK_SECRET } from './slack-requests';
 
 const alarms = { canary: ['canary-orders-api-5xx'], stable: [] };
+const ANALYSIS = {
+  loadBalancer: {
+    type: 'alb' as const,
+    canary: {
+      loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
+      targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
+    },
+    stable: {
+      loadBalancer: 'app/orders/0123456789abcdef',
+      targetGroup: 'targetgroup/orders/0000000000000b1e',
+    },
+  },
+  minimumRequests: 500,
+};
 const CONFIGS = {
   mirror: configInput({ alarms }),
   // The same service with the canary analysis on its defaults: requests, error rate and p99, judged every minute.
-  analysed: configInput({
-    alarms,
-    analysis: {
-      loadBalancer: {
-        type: 'alb',
-        canary: {
-          loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
-          targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
-        },
-        stable: {
-          loadBalancer: 'app/orders/0123456789abcdef',
-          targetGroup: 'targetgroup/orders/0000000000000b1e',
-        },
-      },
-      minimumRequests: 500,
-    },
-  }),
-  analysedEvery5Minutes: configInput({
-    alarms,
-    analysis: {
-      loadBalancer: {
-        type: 'alb',
-        canary: {
-          loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
-          targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
-        },
-        stable: {
-          loadBalancer: 'app/orders/0123456789abcdef',
-          targetGroup: 'targetgroup/orders/0000000000000b1e',
-        },
-      },
-      minimumRequests: 500,
-      intervalSeconds: 300,
-    },
-  }),
+  analysed: configInput({ alarms, analysis: ANALYSIS }),
+  analysedEvery5Minutes: configInput({ alarms, analysis: { ...ANALYSIS, intervalSeconds: 300 } }),
   blueGreen: configInput({
     alarms,
     fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },

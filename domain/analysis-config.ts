@@ -32,8 +32,6 @@ export type Preset =
       readonly unit?: 'seconds';
     };
 
-const ALB = 'AWS/ApplicationELB';
-const ELB = 'AWS/ELB';
 const up = (kind: MetricKind, tolerance: number, critical: boolean) => ({
   kind,
   badDirection: 'up' as BadDirection,
@@ -42,54 +40,42 @@ const up = (kind: MetricKind, tolerance: number, critical: boolean) => ({
   weight: 1,
 });
 
+/** The same four presets for every load balancer type, on that type's own metric names. */
+function presets(
+  namespace: string,
+  names: { readonly requests: string; readonly serverErrors: string; readonly latency: string },
+): Readonly<Record<PresetName, Preset>> {
+  const requests = { namespace, metricName: names.requests, stat: 'Sum' };
+  const latency = (stat: 'p50' | 'p99'): Preset => ({
+    role: 'judged',
+    definition: up('distribution', 0.1, false),
+    queries: [{ namespace, metricName: names.latency, stat }],
+    unit: 'seconds',
+  });
+  return {
+    requestCount: { role: 'sampleSize', query: requests },
+    errorRate: {
+      role: 'judged',
+      definition: up('ratio', 0.005, true),
+      queries: [{ namespace, metricName: names.serverErrors, stat: 'Sum' }, requests],
+    },
+    latencyP50: latency('p50'),
+    latencyP99: latency('p99'),
+  };
+}
+
 /** Presets per load balancer type: ALB metrics by target group, Classic ELB metrics by load balancer name. */
 export const PRESETS: Readonly<Record<LoadBalancerType, Readonly<Record<PresetName, Preset>>>> = {
-  alb: {
-    requestCount: { role: 'sampleSize', query: { namespace: ALB, metricName: 'RequestCount', stat: 'Sum' } },
-    errorRate: {
-      role: 'judged',
-      definition: up('ratio', 0.005, true),
-      queries: [
-        { namespace: ALB, metricName: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
-        { namespace: ALB, metricName: 'RequestCount', stat: 'Sum' },
-      ],
-    },
-    latencyP50: {
-      role: 'judged',
-      definition: up('distribution', 0.1, false),
-      queries: [{ namespace: ALB, metricName: 'TargetResponseTime', stat: 'p50' }],
-      unit: 'seconds',
-    },
-    latencyP99: {
-      role: 'judged',
-      definition: up('distribution', 0.1, false),
-      queries: [{ namespace: ALB, metricName: 'TargetResponseTime', stat: 'p99' }],
-      unit: 'seconds',
-    },
-  },
-  elb: {
-    requestCount: { role: 'sampleSize', query: { namespace: ELB, metricName: 'RequestCount', stat: 'Sum' } },
-    errorRate: {
-      role: 'judged',
-      definition: up('ratio', 0.005, true),
-      queries: [
-        { namespace: ELB, metricName: 'HTTPCode_Backend_5XX', stat: 'Sum' },
-        { namespace: ELB, metricName: 'RequestCount', stat: 'Sum' },
-      ],
-    },
-    latencyP50: {
-      role: 'judged',
-      definition: up('distribution', 0.1, false),
-      queries: [{ namespace: ELB, metricName: 'Latency', stat: 'p50' }],
-      unit: 'seconds',
-    },
-    latencyP99: {
-      role: 'judged',
-      definition: up('distribution', 0.1, false),
-      queries: [{ namespace: ELB, metricName: 'Latency', stat: 'p99' }],
-      unit: 'seconds',
-    },
-  },
+  alb: presets('AWS/ApplicationELB', {
+    requests: 'RequestCount',
+    serverErrors: 'HTTPCode_Target_5XX_Count',
+    latency: 'TargetResponseTime',
+  }),
+  elb: presets('AWS/ELB', {
+    requests: 'RequestCount',
+    serverErrors: 'HTTPCode_Backend_5XX',
+    latency: 'Latency',
+  }),
 };
 
 /** ALB dimension values as CloudWatch spells them: the tail of the ARN. */

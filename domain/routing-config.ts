@@ -1,43 +1,29 @@
 import { z } from 'zod';
 import { patterns } from './patterns';
 
+const cookieName = () => z.string().regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)');
+const headerName = () => z.string().regex(patterns.headerName, 'a header name (letters, digits and -)');
+const cookieValue = () =>
+  z.string().regex(patterns.routingToken, 'a cookie value of letters, digits, _ and -');
+const headerValue = () =>
+  z.string().regex(patterns.routingToken, 'a header value of letters, digits, _ and -');
+
 /** Who goes where while a steps release routes real users (README, "Weighted steps: who goes where"). */
 export const routingConfigSchema = z
   .strictObject({
     /** Users are assigned to the canary by a hash of this cookie (client address when absent). */
-    stickyCookie: z
-      .string()
-      .regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)')
-      .default('uid'),
+    stickyCookie: cookieName().default('uid'),
     /** Requests with this header and value always go to the canary (testers). */
-    testerHeader: z
-      .string()
-      .regex(patterns.headerName, 'a header name (letters, digits and -)')
-      .default('x-canary'),
-    testerValue: z
-      .string()
-      .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
-      .default('always'),
+    testerHeader: headerName().default('x-canary'),
+    testerValue: headerValue().default('always'),
     /** VIPs are pinned to stable whatever the share: by cookie, by header, or both. */
-    vipCookie: z.string().regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)').optional(),
-    vipCookieValue: z
-      .string()
-      .regex(patterns.routingToken, 'a cookie value of letters, digits, _ and -')
-      .optional(),
-    vipHeader: z.string().regex(patterns.headerName, 'a header name (letters, digits and -)').optional(),
-    vipHeaderValue: z
-      .string()
-      .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
-      .optional(),
+    vipCookie: cookieName().optional(),
+    vipCookieValue: cookieValue().optional(),
+    vipHeader: headerName().optional(),
+    vipHeaderValue: headerValue().optional(),
     /** Full-link tagging: requests routed to the canary carry this header, which services pass on. */
-    tagHeader: z
-      .string()
-      .regex(patterns.headerName, 'a header name (letters, digits and -)')
-      .default('x-canary-tag'),
-    tagValue: z
-      .string()
-      .regex(patterns.routingToken, 'a header value of letters, digits, _ and -')
-      .default('canary'),
+    tagHeader: headerName().default('x-canary-tag'),
+    tagValue: headerValue().default('canary'),
   })
   .prefault({})
   .refine((r) => (r.vipCookie === undefined) === (r.vipCookieValue === undefined), {

@@ -7,9 +7,7 @@ take_lock
 recover_replaced "$NAME"
 
 status=$(container_status "$NAME")
-if [ "$status" = "true $REF" ] && wait_healthy; then
-  succeed false "canary $REF already running and healthy on port $HOST_PORT"
-fi
+succeed_if_running "$status" "$REF" "canary $REF already running and healthy on port $HOST_PORT"
 
 replace_container "$NAME" "$REF"
 succeed true "canary $REF running and healthy on port $HOST_PORT"

@@ -10,9 +10,7 @@ recover_replaced "$NAME"
 mirror_running && fail "the host serves through the agent's $(mirror_driver) proxy; a blue/green host never does"
 
 status=$(container_status "$NAME")
-if [ "$status" = "true $REF" ] && wait_healthy; then
-  succeed false "$REF already running and healthy"
-fi
+succeed_if_running "$status" "$REF" "$REF already running and healthy"
 
 replace_container "$NAME" "$REF"
 succeed true "$REF running and healthy${status:+; ${status#* } replaced}"

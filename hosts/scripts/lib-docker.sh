@@ -26,6 +26,12 @@ container_run() { # name ref
 healthy() { http_ok "http://$CA_CONTAINER_HOST_ADDRESS:$HOST_PORT$HEALTH_PATH"; }
 wait_healthy() { wait_until "$CA_HEALTH_TIMEOUT_SECONDS" healthy; }
 
+# Ends the run with nothing changed when the container status says REF runs and it passes its health check, so a
+# command that is delivered twice does its work once.
+succeed_if_running() { # status ref what
+  if [ "$1" = "true $2" ] && wait_healthy; then succeed false "$3"; fi
+}
+
 # A run that died between renaming and committing leaves NAME-replaced behind: put it back or drop it.
 recover_replaced() { # name
   container_exists "$1-replaced" || return 0

@@ -11,9 +11,7 @@ recover_replaced "$NAME"
 mirror_running && fail "the host is still mirroring through $(mirror_driver); stop mirroring before promoting"
 
 status=$(container_status "$NAME")
-if [ "$status" = "true $REF" ] && wait_healthy; then
-  succeed false "$REF already running and healthy"
-fi
+succeed_if_running "$status" "$REF" "$REF already running and healthy"
 [ -n "$status" ] || fail "no container $NAME on this host"
 current=${status#* }
 [ "$current" = "$PREVIOUS_REF" ] || [ "$current" = "$REF" ] ||

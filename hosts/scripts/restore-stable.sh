@@ -9,9 +9,7 @@ take_lock
 recover_replaced "$NAME"
 
 status=$(container_status "$NAME")
-if [ "$status" = "true $REF" ] && wait_healthy; then
-  succeed false "$REF already running and healthy"
-fi
+succeed_if_running "$status" "$REF" "$REF already running and healthy"
 
 kept=$(container_status "$KEEP")
 if [ "${kept#* }" != "$REF" ]; then
