@@ -117,18 +117,48 @@ end
  * retried once on the next priority (stable). Unlike nginx, Envoy retries non-idempotent requests too.
  */
 export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<string, unknown> {
-  const r = settings.rules;
-  const vip = vipRules(r);
   const canary = partsPerMillion(settings.canaryPercent);
-  const tag = {
-    header: { key: r.tagHeader, value: r.tagValue },
-    append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+  return {
+    admin: adminOf(settings),
+    layered_runtime: runtimeLayers({
+      [`${ROUTING_RUNTIME_PREFIX}.${CANARY_CLUSTER}`]: canary,
+      [`${ROUTING_RUNTIME_PREFIX}.${STABLE_CLUSTER}`]: 1_000_000 - canary,
+    }),
+    static_resources: {
+      listeners: [
+        liveListener(
+          settings,
+          routingRoutes(settings, canary),
+          [bucketFilter(settings.rules.stickyCookie)],
+          settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : [],
+        ),
+      ],
+      clusters: [stableCluster(settings), ...canaryClusters(settings)],
+    },
   };
-  const timeouts = {
-    timeout: seconds(settings.readTimeoutSeconds),
-    idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
+}
+
+/** What the routes share: the tag that marks a request as the canary's, the timeouts, the failover retry. */
+function routeParts(settings: RoutingEnvoySettings) {
+  return {
+    tagHeader: settings.rules.tagHeader,
+    tag: {
+      header: { key: settings.rules.tagHeader, value: settings.rules.tagValue },
+      append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+    },
+    timeouts: {
+      timeout: seconds(settings.readTimeoutSeconds),
+      idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
+    },
+    failover: failoverRetryPolicy(),
   };
-  const failover = {
+}
+
+type RouteParts = ReturnType<typeof routeParts>;
+
+/** A failed canary request is retried once on the aggregate's next priority: the local service. */
+function failoverRetryPolicy() {
+  return {
     retry_on: 'connect-failure,refused-stream,retriable-status-codes',
     retriable_status_codes: [502, 503, 504],
     num_retries: 1,
@@ -141,110 +171,116 @@ export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<strin
       },
     },
   };
+}
+
+/** The routes in the order Envoy tries them: VIPs, testers and tagged requests, then the share. */
+function routingRoutes(settings: RoutingEnvoySettings, canary: number) {
+  const r = settings.rules;
+  const vip = vipRules(r);
+  const parts = routeParts(settings);
   const header = (name: string, exact: string) => ({ name, string_match: { exact } });
-  const pinned = (name: string, headers: readonly unknown[], to: 'stable' | 'canary') => ({
+  const vipCookie = {
+    name: 'cookie',
+    string_match: { safe_regex: { regex: `(?:^|[;,]\\s*)${vip.cookie}=${vip.cookieValue}(?:[;,]|$)` } },
+  };
+  return [
+    pinnedRoute(parts, 'vip-cookie', [vipCookie], 'stable'),
+    pinnedRoute(parts, 'vip-header', [header(vip.header, vip.headerValue)], 'stable'),
+    pinnedRoute(parts, 'tester', [header(r.testerHeader, r.testerValue)], 'canary'),
+    pinnedRoute(parts, 'tagged', [header(r.tagHeader, r.tagValue)], 'canary'),
+    shareRoute(parts, canary),
+  ];
+}
+
+/** A request the headers pin to one side; a VIP's tag is dropped so the next service keeps it on stable too. */
+function pinnedRoute(parts: RouteParts, name: string, headers: readonly unknown[], to: 'stable' | 'canary') {
+  return {
     name,
     match: { prefix: '/', headers },
     route:
       to === 'canary'
-        ? { cluster: CANARY_CLUSTER, ...timeouts, retry_policy: failover }
-        : { cluster: STABLE_CLUSTER, ...timeouts },
-    request_headers_to_add: to === 'canary' ? [...forwardedHeaders, tag] : forwardedHeaders,
-    request_headers_to_remove: to === 'canary' ? [BUCKET_HEADER] : [BUCKET_HEADER, r.tagHeader],
-  });
-  const routes = [
-    pinned(
-      'vip-cookie',
-      [
-        {
-          name: 'cookie',
-          string_match: { safe_regex: { regex: `(?:^|[;,]\\s*)${vip.cookie}=${vip.cookieValue}(?:[;,]|$)` } },
-        },
-      ],
-      'stable',
-    ),
-    pinned('vip-header', [header(vip.header, vip.headerValue)], 'stable'),
-    pinned('tester', [header(r.testerHeader, r.testerValue)], 'canary'),
-    pinned('tagged', [header(r.tagHeader, r.tagValue)], 'canary'),
-    {
-      name: 'share',
-      match: { prefix: '/' },
-      route: {
-        weighted_clusters: {
-          clusters: [
-            { name: CANARY_CLUSTER, weight: canary, request_headers_to_add: [tag] },
-            { name: STABLE_CLUSTER, weight: 1_000_000 - canary, request_headers_to_remove: [r.tagHeader] },
-          ],
-          runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
-          header_name: BUCKET_HEADER,
-        },
-        ...timeouts,
-        retry_policy: failover,
+        ? { cluster: CANARY_CLUSTER, ...parts.timeouts, retry_policy: parts.failover }
+        : { cluster: STABLE_CLUSTER, ...parts.timeouts },
+    request_headers_to_add: to === 'canary' ? [...forwardedHeaders, parts.tag] : forwardedHeaders,
+    request_headers_to_remove: to === 'canary' ? [BUCKET_HEADER] : [BUCKET_HEADER, parts.tagHeader],
+  };
+}
+
+/** Everyone else, by the bucket `bucketScript` put in the header; the runtime keys let the share change live. */
+function shareRoute(parts: RouteParts, canary: number) {
+  return {
+    name: 'share',
+    match: { prefix: '/' },
+    route: {
+      weighted_clusters: {
+        clusters: [
+          { name: CANARY_CLUSTER, weight: canary, request_headers_to_add: [parts.tag] },
+          { name: STABLE_CLUSTER, weight: 1_000_000 - canary, request_headers_to_remove: [parts.tagHeader] },
+        ],
+        runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
+        header_name: BUCKET_HEADER,
       },
-      request_headers_to_add: forwardedHeaders,
-      request_headers_to_remove: [BUCKET_HEADER],
+      ...parts.timeouts,
+      retry_policy: parts.failover,
     },
-  ];
-  const lua = {
+    request_headers_to_add: forwardedHeaders,
+    request_headers_to_remove: [BUCKET_HEADER],
+  };
+}
+
+/** Envoy cannot hash a cookie itself: this filter puts the user's bucket in a header before routing. */
+function bucketFilter(stickyCookie: string) {
+  return {
     name: 'envoy.filters.http.lua',
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
-      default_source_code: { inline_string: bucketScript(r.stickyCookie) },
+      default_source_code: { inline_string: bucketScript(stickyCookie) },
     },
   };
+}
+
+/** The canary ELB, and the aggregate "canary" cluster that falls back from it to the local service. */
+function canaryClusters(settings: RoutingEnvoySettings) {
   const connect = seconds(settings.connectTimeoutSeconds);
-  return {
-    admin: adminOf(settings),
-    layered_runtime: runtimeLayers({
-      [`${ROUTING_RUNTIME_PREFIX}.${CANARY_CLUSTER}`]: canary,
-      [`${ROUTING_RUNTIME_PREFIX}.${STABLE_CLUSTER}`]: 1_000_000 - canary,
-    }),
-    static_resources: {
-      listeners: [
-        liveListener(
-          settings,
-          routes,
-          [lua],
-          settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : [],
-        ),
-      ],
-      clusters: [
-        stableCluster(settings),
-        {
-          name: CANARY_ELB_CLUSTER,
-          // An ELB's addresses change over time: resolve all of them and follow the DNS TTL.
-          type: 'STRICT_DNS',
-          dns_lookup_family: 'V4_ONLY',
-          respect_dns_ttl: true,
-          connect_timeout: connect,
-          // Live traffic: the same limits as the local service, not the mirror's.
-          circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
-          outlier_detection: {
-            consecutive_5xx: canaryEjection.consecutive5xx,
-            enforcing_consecutive_5xx: 100,
-            failure_percentage_threshold: canaryEjection.failurePercent,
-            failure_percentage_request_volume: canaryEjection.minimumRequests,
-            failure_percentage_minimum_hosts: 1,
-            enforcing_failure_percentage: 100,
-            interval: seconds(canaryEjection.intervalSeconds),
-            base_ejection_time: seconds(canaryEjection.ejectionSeconds),
-            max_ejection_percent: 100,
-          },
-          load_assignment: endpoints(CANARY_ELB_CLUSTER, settings.canaryHost, settings.canaryPort),
-        },
-        {
-          name: CANARY_CLUSTER,
-          connect_timeout: connect,
-          lb_policy: 'CLUSTER_PROVIDED',
-          cluster_type: {
-            name: 'envoy.clusters.aggregate',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig',
-              clusters: [CANARY_ELB_CLUSTER, STABLE_CLUSTER],
-            },
-          },
-        },
-      ],
+  return [
+    {
+      name: CANARY_ELB_CLUSTER,
+      // An ELB's addresses change over time: resolve all of them and follow the DNS TTL.
+      type: 'STRICT_DNS',
+      dns_lookup_family: 'V4_ONLY',
+      respect_dns_ttl: true,
+      connect_timeout: connect,
+      // Live traffic: the same limits as the local service, not the mirror's.
+      circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
+      outlier_detection: canaryOutlierDetection(),
+      load_assignment: endpoints(CANARY_ELB_CLUSTER, settings.canaryHost, settings.canaryPort),
     },
+    {
+      name: CANARY_CLUSTER,
+      connect_timeout: connect,
+      lb_policy: 'CLUSTER_PROVIDED',
+      cluster_type: {
+        name: 'envoy.clusters.aggregate',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig',
+          clusters: [CANARY_ELB_CLUSTER, STABLE_CLUSTER],
+        },
+      },
+    },
+  ];
+}
+
+/** Ejects a failing canary ELB so the aggregate sends its requests to stable meanwhile (`canaryEjection`). */
+function canaryOutlierDetection() {
+  return {
+    consecutive_5xx: canaryEjection.consecutive5xx,
+    enforcing_consecutive_5xx: 100,
+    failure_percentage_threshold: canaryEjection.failurePercent,
+    failure_percentage_request_volume: canaryEjection.minimumRequests,
+    failure_percentage_minimum_hosts: 1,
+    enforcing_failure_percentage: 100,
+    interval: seconds(canaryEjection.intervalSeconds),
+    base_ejection_time: seconds(canaryEjection.ejectionSeconds),
+    max_ejection_percent: 100,
   };
 }

@@ -47,28 +47,50 @@ export function shareSplit(percent: number): string {
  * "<canary>, <stable>" / "502, 200".
  */
 export function renderRoutingNginx(s: RoutingSettings, instance: RoutingNginxInstance): string {
-  const r = s.rules;
-  const vip = vipRules(r);
   const percent = Math.round(s.canaryPercent * 100) / 100;
-  const ejection = `max_fails=${canaryEjection.nginxMaxFails} fail_timeout=${canaryEjection.ejectionSeconds}s`;
   return `# Rendered by canary-agent (hosts/routing-nginx.ts): ${s.service}, ${percent}% of users to ${s.canaryHost}.
 ${preamble(instance)}http {
   access_log off;
 ${tempPaths(instance)}
   log_format canary_agent_routing '$time_iso8601 $status "$upstream_addr" "$upstream_status" $request_time "$request_method $request_uri"';
-  map $http_x_forwarded_for $canary_agent_client {
+${userMaps(s)}
+${routeMaps(s)}
+${upstreams(s)}
+  server {
+    listen ${s.listenAddress}:${s.listenPort} reuseport;
+    access_log ${instance.canaryLog} canary_agent_routing if=$canary_agent_log;
+    access_log ${instance.failoverLog} canary_agent_routing if=$canary_agent_failover;
+${drainable(instance, routedLocation(s))}
+  }
+  server {
+    listen 127.0.0.1:${s.adminPort};
+    location = /ready { return 200 "ready ${percent}\\n"; }
+  }
+}
+`;
+}
+
+/** Who the user is, so they keep their bucket on every host: the sticky cookie, else the client address. */
+function userMaps(s: RoutingSettings): string {
+  return `  map $http_x_forwarded_for $canary_agent_client {
     "~(?<canary_agent_last>[^,\\s]+)\\s*$" $canary_agent_last;
     default $remote_addr;
   }
   map $http_cookie $canary_agent_user {
-    "~(?:^|[;,]\\s*)${r.stickyCookie}=(?<canary_agent_sticky>[^;,]+)" $canary_agent_sticky;
+    "~(?:^|[;,]\\s*)${s.rules.stickyCookie}=(?<canary_agent_sticky>[^;,]+)" $canary_agent_sticky;
     default $canary_agent_client;
   }
   split_clients "\${canary_agent_user}" $canary_agent_in_share {
     ${shareSplit(s.canaryPercent)};
     * 0;
-  }
-  map $http_cookie $canary_agent_vip_cookie {
+  }`;
+}
+
+/** Where each request goes: VIP wins over everything, then testers, tagged requests and the share. */
+function routeMaps(s: RoutingSettings): string {
+  const r = s.rules;
+  const vip = vipRules(r);
+  return `  map $http_cookie $canary_agent_vip_cookie {
     "~(?:^|[;,]\\s*)${vip.cookie}=${vip.cookieValue}(?:[;,]|$)" 1;
     default 0;
   }
@@ -102,8 +124,13 @@ ${tempPaths(instance)}
     "~^canary .*${regexLiteral(s.canaryHost)}:${s.canaryPort}$" 0;
     "~^canary " 1;
     default 0;
-  }
-  upstream ${s.service}_stable {
+  }`;
+}
+
+/** The canary hands a failed request to the local service (`backup`) and is left out while it keeps failing. */
+function upstreams(s: RoutingSettings): string {
+  const ejection = `max_fails=${canaryEjection.nginxMaxFails} fail_timeout=${canaryEjection.ejectionSeconds}s`;
+  return `  upstream ${s.service}_stable {
     server ${s.upstreamAddress}:${s.servicePort};
     keepalive 32;
   }
@@ -111,19 +138,7 @@ ${tempPaths(instance)}
     server ${s.canaryHost}:${s.canaryPort} ${ejection};
     server ${s.upstreamAddress}:${s.servicePort} backup;
     keepalive 32;
-  }
-  server {
-    listen ${s.listenAddress}:${s.listenPort} reuseport;
-    access_log ${instance.canaryLog} canary_agent_routing if=$canary_agent_log;
-    access_log ${instance.failoverLog} canary_agent_routing if=$canary_agent_failover;
-${drainable(instance, routedLocation(s))}
-  }
-  server {
-    listen 127.0.0.1:${s.adminPort};
-    location = /ready { return 200 "ready ${percent}\\n"; }
-  }
-}
-`;
+  }`;
 }
 
 function routedLocation(s: RoutingSettings): string {

@@ -43,6 +43,12 @@ export interface AlarmStateChangeEvent {
   };
 }
 
+interface AlarmState {
+  readonly value: AlarmValue;
+  readonly reason: string;
+  readonly timestamp: string;
+}
+
 export function alarmEvaluator(
   definition: AlarmDefinition,
   emit: (event: AlarmStateChangeEvent) => void,
@@ -51,7 +57,7 @@ export function alarmEvaluator(
   stamp: (nowMs: number) => string = (nowMs) => new Date(nowMs).toISOString(),
 ) {
   const sums = new Map<number, number>();
-  let state: { value: AlarmValue; reason: string; timestamp: string } = {
+  let state: AlarmState = {
     value: 'OK',
     reason: 'Unchecked: Initial alarm creation',
     timestamp: new Date(0).toISOString(),
@@ -83,58 +89,9 @@ export function alarmEvaluator(
   }
 
   function transition(value: AlarmValue, window: number[], nowMs: number): void {
-    const timestamp = stamp(nowMs);
-    const verb = value === 'ALARM' ? 'greater than' : 'not greater than';
-    const reason = `Threshold Crossed: ${definition.datapointsToAlarm} out of the last ${definition.evaluationPeriods} datapoints [${window.join(', ')}] was ${verb} the threshold (${definition.threshold}.0).`;
     const previous = state;
-    state = { value, reason, timestamp };
-    emit({
-      version: '0',
-      id: newId(),
-      'detail-type': 'CloudWatch Alarm State Change',
-      source: 'aws.cloudwatch',
-      account: definition.account,
-      time: timestamp,
-      region: definition.region,
-      resources: [
-        `arn:aws:cloudwatch:${definition.region}:${definition.account}:alarm:${definition.alarmName}`,
-      ],
-      detail: {
-        alarmName: definition.alarmName,
-        state: {
-          value,
-          reason,
-          reasonData: JSON.stringify({
-            version: '1.0',
-            queryDate: timestamp,
-            statistic: 'Sum',
-            period: definition.periodSeconds,
-            threshold: definition.threshold,
-            recentDatapoints: window,
-          }),
-          timestamp,
-        },
-        previousState: { value: previous.value, reason: previous.reason, timestamp: previous.timestamp },
-        configuration: {
-          description: 'Canary ELB target 5XX responses (sandbox)',
-          metrics: [
-            {
-              id: 'm1',
-              metricStat: {
-                metric: {
-                  namespace: 'AWS/ApplicationELB',
-                  name: 'HTTPCode_Target_5XX_Count',
-                  dimensions: {},
-                },
-                period: definition.periodSeconds,
-                stat: 'Sum',
-              },
-              returnData: true,
-            },
-          ],
-        },
-      },
-    });
+    state = { value, reason: thresholdCrossedReason(definition, value, window), timestamp: stamp(nowMs) };
+    emit(stateChangeEvent(definition, newId(), state, previous, window));
   }
 
   return {
@@ -144,5 +101,64 @@ export function alarmEvaluator(
     state: () => state.value,
     since: () => state.timestamp,
     reason: () => state.reason,
+  };
+}
+
+function thresholdCrossedReason(definition: AlarmDefinition, value: AlarmValue, window: number[]): string {
+  const verb = value === 'ALARM' ? 'greater than' : 'not greater than';
+  return `Threshold Crossed: ${definition.datapointsToAlarm} out of the last ${definition.evaluationPeriods} datapoints [${window.join(', ')}] was ${verb} the threshold (${definition.threshold}.0).`;
+}
+
+function stateChangeEvent(
+  definition: AlarmDefinition,
+  id: string,
+  state: AlarmState,
+  previous: AlarmState,
+  window: number[],
+): AlarmStateChangeEvent {
+  return {
+    version: '0',
+    id,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: definition.account,
+    time: state.timestamp,
+    region: definition.region,
+    resources: [
+      `arn:aws:cloudwatch:${definition.region}:${definition.account}:alarm:${definition.alarmName}`,
+    ],
+    detail: {
+      alarmName: definition.alarmName,
+      state: {
+        value: state.value,
+        reason: state.reason,
+        reasonData: JSON.stringify({
+          version: '1.0',
+          queryDate: state.timestamp,
+          statistic: 'Sum',
+          period: definition.periodSeconds,
+          threshold: definition.threshold,
+          recentDatapoints: window,
+        }),
+        timestamp: state.timestamp,
+      },
+      previousState: { value: previous.value, reason: previous.reason, timestamp: previous.timestamp },
+      configuration: {
+        description: 'Canary ELB target 5XX responses (sandbox)',
+        metrics: [target5xxSumMetric(definition)],
+      },
+    },
+  };
+}
+
+function target5xxSumMetric(definition: AlarmDefinition) {
+  return {
+    id: 'm1',
+    metricStat: {
+      metric: { namespace: 'AWS/ApplicationELB', name: 'HTTPCode_Target_5XX_Count', dimensions: {} },
+      period: definition.periodSeconds,
+      stat: 'Sum',
+    },
+    returnData: true,
   };
 }

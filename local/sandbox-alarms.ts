@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AlarmCatalog, AlarmReader } from '../domain/ports';
-import { type AlarmStateChangeEvent, alarmEvaluator } from './alarm-evaluator';
+import { type AlarmDefinition, type AlarmStateChangeEvent, alarmEvaluator } from './alarm-evaluator';
 import { failoverLogTail } from './failover-log';
 import { BLUE_GREEN, CANARY_ALARM, FAILOVER_ALARM, SANDBOX_ALARM_THRESHOLDS } from './sandbox-config';
 import type { SandboxHost } from './sandbox-fleet';
@@ -15,23 +15,16 @@ import type { SkippingClock } from './skipping-clock';
  */
 export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateChangeEvent) => void) {
   let firedAt: number | undefined;
+  const emit = (event: AlarmStateChangeEvent) => {
+    if (event.detail.state.value === 'ALARM') firedAt = Date.now();
+    publish(event);
+  };
+  const sandboxTime = () => clock.now();
   const names = [CANARY_ALARM, FAILOVER_ALARM, BLUE_GREEN.blue.alarm, BLUE_GREEN.green.alarm];
   const evaluators = new Map(
     names.map((alarmName) => {
-      const definition = {
-        alarmName,
-        periodSeconds: 1,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        threshold: SANDBOX_ALARM_THRESHOLDS[alarmName] ?? 0,
-        account: '000000000000',
-        region: 'local',
-      };
-      const emit = (event: AlarmStateChangeEvent) => {
-        if (event.detail.state.value === 'ALARM') firedAt = Date.now();
-        publish(event);
-      };
-      return [alarmName, alarmEvaluator(definition, emit, randomUUID, () => clock.now())] as const;
+      const evaluator = alarmEvaluator(sandboxAlarmDefinition(alarmName), emit, randomUUID, sandboxTime);
+      return [alarmName, evaluator] as const;
     }),
   );
   const evaluatorOf = (alarmName: string) => {
@@ -39,22 +32,12 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
     if (evaluator === undefined) throw new Error(`the sandbox has no alarm ${alarmName}`);
     return evaluator;
   };
-  // As CloudWatch's DescribeAlarms: each alarm's state and since when; a name with no alarm reads as no data.
-  const reader: AlarmReader = {
-    read: async (alarmNames) =>
-      alarmNames.map((name) => {
-        const evaluator = evaluators.get(name);
-        return evaluator
-          ? { name, state: evaluator.state(), reason: evaluator.reason(), since: evaluator.since() }
-          : { name, state: 'INSUFFICIENT_DATA', reason: `The sandbox has no alarm named ${name}.` };
-      }),
-  };
   const catalog: AlarmCatalog = {
     missing: async (alarmNames) => alarmNames.filter((n) => !evaluators.has(n)),
   };
   let evaluating: ReturnType<typeof setInterval> | undefined;
   return {
-    reader,
+    reader: describeAlarms(evaluators),
     catalog,
     evaluatorOf,
     /** When an alarm last went to ALARM (real ms, not the sandbox clock). */
@@ -62,10 +45,7 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
     /** Evaluates every alarm four times a second; the routing proxies' failover logs feed the failover alarm. */
     start(hosts: () => readonly SandboxHost[], service: string): void {
       const failovers = failoverLogTail(
-        () =>
-          hosts()
-            .filter((host) => host.fleet !== 'canary')
-            .map((host) => join(host.root, 'state', service, 'routing-failover.log')),
+        () => routingFailoverLogs(hosts(), service),
         (count) => evaluatorOf(FAILOVER_ALARM).add(count, Date.now()),
       );
       evaluating = setInterval(() => {
@@ -75,4 +55,37 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
     },
     stop: () => clearInterval(evaluating),
   };
+}
+
+/** One-second periods with no grace, since SANDBOX_ALARM_THRESHOLDS are set per second. */
+function sandboxAlarmDefinition(alarmName: string): AlarmDefinition {
+  return {
+    alarmName,
+    periodSeconds: 1,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: SANDBOX_ALARM_THRESHOLDS[alarmName] ?? 0,
+    account: '000000000000',
+    region: 'local',
+  };
+}
+
+/** As CloudWatch's DescribeAlarms: each alarm's state and since when; a name with no alarm reads as no data. */
+function describeAlarms(evaluators: ReadonlyMap<string, ReturnType<typeof alarmEvaluator>>): AlarmReader {
+  return {
+    read: async (alarmNames) =>
+      alarmNames.map((name) => {
+        const evaluator = evaluators.get(name);
+        return evaluator
+          ? { name, state: evaluator.state(), reason: evaluator.reason(), since: evaluator.since() }
+          : { name, state: 'INSUFFICIENT_DATA', reason: `The sandbox has no alarm named ${name}.` };
+      }),
+  };
+}
+
+/** The routing proxy runs on the service's own hosts (the blue and green fleets), never on the canary. */
+function routingFailoverLogs(hosts: readonly SandboxHost[], service: string): string[] {
+  return hosts
+    .filter((host) => host.fleet !== 'canary')
+    .map((host) => join(host.root, 'state', service, 'routing-failover.log'));
 }

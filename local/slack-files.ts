@@ -17,6 +17,7 @@ export interface UploadedFile extends ConsoleFile {
 }
 
 type WebApiMethod = (body: Record<string, unknown>) => Record<string, unknown>;
+type ShareFiles = (files: readonly ConsoleFile[], channel: string, threadTs?: string) => void;
 
 /**
  * Slack's external upload, which `files.uploadV2` of @slack/web-api runs in three steps:
@@ -31,43 +32,14 @@ type WebApiMethod = (body: Record<string, unknown>) => Record<string, unknown>;
 export function slackFiles(options: {
   readonly baseUrl: () => string;
   /** Shares completed files in a channel, in a thread when `threadTs` is set (a message, as Slack posts one). */
-  readonly share: (files: readonly ConsoleFile[], channel: string, threadTs?: string) => void;
+  readonly share: ShareFiles;
 }) {
-  const pending = new Map<string, { name: string; length: number; altText?: string }>();
+  const pending = new Map<string, PendingUpload>();
   const uploaded = new Map<string, UploadedFile>();
 
   const webApi: Record<string, WebApiMethod> = {
-    'files.getUploadURLExternal': (body) => {
-      const length = Number(body.length);
-      if (typeof body.filename !== 'string' || !Number.isInteger(length) || length <= 0)
-        return { ok: false, error: 'missing_argument' };
-      const id = `F${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
-      const altText = body.alt_txt ?? body.alt_text;
-      pending.set(id, {
-        name: body.filename,
-        length,
-        ...(typeof altText === 'string' ? { altText } : {}),
-      });
-      return { upload_url: `${options.baseUrl()}/upload/v1/${id}`, file_id: id };
-    },
-    'files.completeUploadExternal': (body) => {
-      const requested = parseFiles(body.files);
-      if (requested === undefined) return { ok: false, error: 'invalid_arguments' };
-      const done = requested.map(({ id, title }) => {
-        const file = uploaded.get(id);
-        if (file === undefined) return undefined;
-        const titled = { ...file, title: title ?? file.name };
-        uploaded.set(id, titled);
-        return titled;
-      });
-      if (done.some((file) => file === undefined)) return { ok: false, error: 'file_not_found' };
-      const files = done.filter((file): file is UploadedFile => file !== undefined);
-      if (typeof body.channel_id === 'string') {
-        const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
-        options.share(files.map(consoleFile), body.channel_id, threadTs);
-      }
-      return { files: files.map(({ id, title }) => ({ id, title })) };
-    },
+    'files.getUploadURLExternal': (body) => startUpload(body, pending, options.baseUrl),
+    'files.completeUploadExternal': (body) => completeUpload(body, uploaded, options.share),
   };
 
   /** The upload URL's POST, and the file's bytes for the console; false when the request is not for these. */
@@ -96,15 +68,7 @@ export function slackFiles(options: {
       return;
     }
     pending.delete(id);
-    uploaded.set(id, {
-      id,
-      name: expected.name,
-      title: expected.name,
-      mimetype: mimetypeOf(expected.name),
-      url: `${options.baseUrl()}/files/${id}/${encodeURIComponent(expected.name)}`,
-      ...(expected.altText === undefined ? {} : { altText: expected.altText }),
-      bytes,
-    });
+    uploaded.set(id, uploadedFile(id, expected, bytes, options.baseUrl()));
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`OK - ${bytes.length}`);
   }
@@ -118,6 +82,66 @@ export function slackFiles(options: {
       pending.clear();
       uploaded.clear();
     },
+  };
+}
+
+/** An upload whose URL was handed out and whose bytes have not arrived yet. */
+interface PendingUpload {
+  readonly name: string;
+  readonly length: number;
+  readonly altText?: string;
+}
+
+function startUpload(
+  body: Record<string, unknown>,
+  pending: Map<string, PendingUpload>,
+  baseUrl: () => string,
+): Record<string, unknown> {
+  const length = Number(body.length);
+  if (typeof body.filename !== 'string' || !Number.isInteger(length) || length <= 0)
+    return { ok: false, error: 'missing_argument' };
+  const id = `F${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+  const altText = body.alt_txt ?? body.alt_text;
+  pending.set(id, {
+    name: body.filename,
+    length,
+    ...(typeof altText === 'string' ? { altText } : {}),
+  });
+  return { upload_url: `${baseUrl()}/upload/v1/${id}`, file_id: id };
+}
+
+function completeUpload(
+  body: Record<string, unknown>,
+  uploaded: Map<string, UploadedFile>,
+  share: ShareFiles,
+): Record<string, unknown> {
+  const requested = parseFiles(body.files);
+  if (requested === undefined) return { ok: false, error: 'invalid_arguments' };
+  const done = requested.map(({ id, title }) => {
+    const file = uploaded.get(id);
+    if (file === undefined) return undefined;
+    const titled = { ...file, title: title ?? file.name };
+    uploaded.set(id, titled);
+    return titled;
+  });
+  if (done.some((file) => file === undefined)) return { ok: false, error: 'file_not_found' };
+  const files = done.filter((file): file is UploadedFile => file !== undefined);
+  if (typeof body.channel_id === 'string') {
+    const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
+    share(files.map(consoleFile), body.channel_id, threadTs);
+  }
+  return { files: files.map(({ id, title }) => ({ id, title })) };
+}
+
+function uploadedFile(id: string, upload: PendingUpload, bytes: Buffer, baseUrl: string): UploadedFile {
+  return {
+    id,
+    name: upload.name,
+    title: upload.name,
+    mimetype: mimetypeOf(upload.name),
+    url: `${baseUrl}/files/${id}/${encodeURIComponent(upload.name)}`,
+    ...(upload.altText === undefined ? {} : { altText: upload.altText }),
+    bytes,
   };
 }
 
