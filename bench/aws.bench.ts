@@ -80,72 +80,24 @@ async function oneRelease(): Promise<void> {
     };
     const { store } = await compose.agent();
     const drive = driver(handlers, slack, aws.lastCommandId, (id) => store.load(id));
-    const dynamoCounts = countDynamo(compose.sdkClients.dynamo);
-    /** The calls one release makes, from a clean count. */
-    const measure = async (title: string, release: () => Promise<string>) => {
-      for (const mock of aws.mocks) mock.resetHistory();
-      const dynamoBefore = { ...dynamoCounts };
-      const [invocationsBefore, slackBefore] = [drive.invocations(), slack.calls().length];
-      const final = await store.load(await release());
-      // A refused or stuck release would print a table of zeros: fail instead, naming the state it reached.
-      if (final?.state !== 'succeeded') throw new Error(`${title}: ended ${final?.state ?? 'never started'}`);
-      const dynamoUsed = Object.fromEntries(
-        Object.entries(dynamoCounts).map(([k, v]) => [k, v - dynamoBefore[k as keyof typeof dynamoBefore]]),
-      ) as typeof dynamoCounts;
-      const slackCalls = new Map<string, number>();
-      for (const { method } of slack.calls().slice(slackBefore))
-        slackCalls.set(method, (slackCalls.get(method) ?? 0) + 1);
-      printRelease(
-        `${title} (${final.state})`,
-        aws.calls(),
-        dynamoUsed,
-        drive.invocations() - invocationsBefore,
-        slackCalls,
-      );
-    };
-    let releases = 0;
-    const mirror = async (judged: boolean) => {
-      // A delivery id of its own: the same id again would be refused as already handled.
-      const id = `bench-mirror-${++releases}`;
-      await drive.invoke('pipeline', getTestEvent('canary-agent/release-requested', { id }));
-      const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
-      await drive.finish('deploy-canary');
-      await drive.finish('start-mirror');
-      if (judged) await drive.elapseIntervals(releaseId);
-      await drive.elapseWindow(releaseId);
-      await drive.clickPromote(releaseId);
-      for (const document of ['stop-mirror', 'promote', 'remove-canary']) await drive.finish(document);
-      return releaseId;
-    };
-
+    const measure = measurer(aws, drive, slack, compose.sdkClients.dynamo, store);
     await measure('one complete mirror release: 2 canary hosts, 2 stable hosts, approval, no alarm', () =>
-      mirror(false),
+      mirrorRelease(drive, store, false),
     );
     config = CONFIGS.analysed;
     await measure(
       'the same mirror release judged by the canary analysis: a 15-minute window read every minute, one chart',
-      () => mirror(true),
+      () => mirrorRelease(drive, store, true),
     );
     // CloudWatch charts GetMetricData per metric read: 6 a read, 15 reads a 15-minute window judged every minute.
     config = CONFIGS.analysedEvery5Minutes;
     await measure('the same, judged every 5 minutes (intervalSeconds: 300): 3 reads, one chart', () =>
-      mirror(true),
+      mirrorRelease(drive, store, true),
     );
     config = CONFIGS.blueGreen;
-    await measure('one complete blue/green release: 2 hosts per colour, approval, no alarm', async () => {
-      const requested = getTestEvent<{ detail: Record<string, unknown> }>('canary-agent/release-requested', {
-        id: 'bench-blue-green',
-        detail: { version: '1.4.3', strategy: 'blue-green' },
-      });
-      // Blue/green mirrors nothing, so a percent is refused (percent-without-mirror): the fixture's must go.
-      delete requested.detail.percent;
-      await drive.invoke('pipeline', requested);
-      const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
-      await drive.finish('deploy-idle');
-      await drive.elapseWindow(releaseId);
-      await drive.clickPromote(releaseId);
-      return releaseId;
-    });
+    await measure('one complete blue/green release: 2 hosts per colour, approval, no alarm', () =>
+      blueGreenRelease(drive, store),
+    );
     for (const mock of aws.mocks) mock.restore();
   } finally {
     process.env = saved;
@@ -153,6 +105,77 @@ async function oneRelease(): Promise<void> {
     await dynamo.stop();
   }
 }
+
+type Drive = ReturnType<typeof driver>;
+type Store = Awaited<ReturnType<typeof import('../handlers/compose')['agent']>>['store'];
+
+/** Runs `release` and prints what it cost: AWS calls, DynamoDB requests, invocations and Slack calls. */
+function measurer(
+  aws: ReturnType<typeof mockAws>,
+  drive: Drive,
+  slack: SlackStandin,
+  dynamo: Parameters<typeof countDynamo>[0],
+  store: Store,
+) {
+  const dynamoCounts = countDynamo(dynamo);
+  return async (title: string, release: () => Promise<string>) => {
+    for (const mock of aws.mocks) mock.resetHistory();
+    const dynamoBefore = { ...dynamoCounts };
+    const [invocationsBefore, slackBefore] = [drive.invocations(), slack.calls().length];
+    const final = await store.load(await release());
+    // A refused or stuck release would print a table of zeros: fail instead, naming the state it reached.
+    if (final?.state !== 'succeeded') throw new Error(`${title}: ended ${final?.state ?? 'never started'}`);
+    const dynamoUsed = Object.fromEntries(
+      Object.entries(dynamoCounts).map(([k, v]) => [k, v - dynamoBefore[k as keyof typeof dynamoBefore]]),
+    ) as typeof dynamoCounts;
+    const slackCalls = new Map<string, number>();
+    for (const { method } of slack.calls().slice(slackBefore))
+      slackCalls.set(method, (slackCalls.get(method) ?? 0) + 1);
+    printRelease(
+      `${title} (${final.state})`,
+      aws.calls(),
+      dynamoUsed,
+      drive.invocations() - invocationsBefore,
+      slackCalls,
+    );
+  };
+}
+
+let mirrorReleases = 0;
+
+/** A mirror release from the pipeline's request to Promote; `judged` runs each analysis interval first. */
+async function mirrorRelease(drive: Drive, store: Store, judged: boolean): Promise<string> {
+  // A delivery id of its own: the same id again would be refused as already handled.
+  const id = `bench-mirror-${++mirrorReleases}`;
+  await drive.invoke('pipeline', getTestEvent('canary-agent/release-requested', { id }));
+  const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
+  await drive.finish('deploy-canary');
+  await drive.finish('start-mirror');
+  if (judged) await drive.elapseIntervals(releaseId);
+  await drive.elapseWindow(releaseId);
+  await drive.clickPromote(releaseId);
+  for (const document of ['stop-mirror', 'promote', 'remove-canary']) await drive.finish(document);
+  return releaseId;
+}
+
+/** A blue/green release: deploy the idle colour, wait out the window, Promote switches the listener. */
+async function blueGreenRelease(drive: Drive, store: Store): Promise<string> {
+  const requested = getTestEvent<{ detail: Record<string, unknown> }>('canary-agent/release-requested', {
+    id: 'bench-blue-green',
+    detail: { version: '1.4.3', strategy: 'blue-green' },
+  });
+  // Blue/green mirrors nothing, so a percent is refused (percent-without-mirror): the fixture's must go.
+  delete requested.detail.percent;
+  await drive.invoke('pipeline', requested);
+  const releaseId = (await store.activeReleaseId('orders-api')) ?? '';
+  await drive.finish('deploy-idle');
+  await drive.elapseWindow(releaseId);
+  await drive.clickPromote(releaseId);
+  return releaseId;
+}
+
+/** The hosts each Run Command reaches, and reports on. */
+const HOSTS = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'];
 
 /** Plays the outside world back to the handlers, as AWS and Slack would send it. */
 function driver(
@@ -166,7 +189,6 @@ function driver(
     invocations++;
     await handlers[name](event, lambdaContext(name));
   };
-  const HOSTS = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'];
   const ssmResult = (kind: 'command' | 'command-invocation', id: string, detail: Record<string, string>) =>
     invoke('ssmCommand', getTestEvent(`aws.ssm/${kind}-status-change`, { id, detail }));
   const timer = (releaseId: string, timerId: string) =>
@@ -196,15 +218,7 @@ function driver(
     },
     /** Promote, as Slack sends the click; the Slack function invokes the effects function with its hand-off. */
     async clickPromote(releaseId: string) {
-      const payload = JSON.stringify({
-        type: 'block_actions',
-        user: { id: APPROVER },
-        trigger_id: `bench.promote.${releaseId}`,
-        actions: [{ type: 'button', action_id: 'canary_promote', value: releaseId, action_ts: '1' }],
-        response_url: `${slack.url()}/respond/${APPROVER}`,
-      });
-      const body = new URLSearchParams({ payload }).toString();
-      await invoke('slack', { headers: signedHeaders(SLACK_SECRET, body), body, isBase64Encoded: false });
+      await invoke('slack', promoteClick(releaseId, slack.url()));
       await invoke('effects', getTestEvent('canary-agent/effects-pending', { releaseId }));
     },
     /** Each analysis interval's timer, as Scheduler fires it once the interval is over. */
@@ -223,6 +237,19 @@ function driver(
       await timer(releaseId, run.timerId);
     },
   };
+}
+
+/** The Promote click as Slack posts it to the Slack function's URL: a signed `block_actions` payload. */
+function promoteClick(releaseId: string, slackUrl: string) {
+  const payload = JSON.stringify({
+    type: 'block_actions',
+    user: { id: APPROVER },
+    trigger_id: `bench.promote.${releaseId}`,
+    actions: [{ type: 'button', action_id: 'canary_promote', value: releaseId, action_ts: '1' }],
+    response_url: `${slackUrl}/respond/${APPROVER}`,
+  });
+  const body = new URLSearchParams({ payload }).toString();
+  return { headers: signedHeaders(SLACK_SECRET, body), body, isBase64Encoded: false };
 }
 
 export default async function run(): Promise<void> {

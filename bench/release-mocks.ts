@@ -78,29 +78,42 @@ export function mockAws(config: () => ServiceConfigInput) {
     .resolves({ MetricWidgetImage: new Uint8Array([137, 80, 78, 71]) });
   return {
     mocks: Object.values(mocks),
+    clients: mocks,
     /** The command id of the last SendCommand, as the SSM result events name it. */
     lastCommandId: () => `cmd-${commands}`,
     /** The calls one release made, since the mocks' history was reset. */
-    calls: () => ({
-      'ssm:SendCommand': ssm.commandCalls(SendCommandCommand).length,
-      'ssm:GetParameter': ssm.commandCalls(GetParameterCommand).length,
-      'ssm:PutParameter': ssm.commandCalls(PutParameterCommand).length,
-      'cloudwatch:DescribeAlarms': cloudWatch.commandCalls(DescribeAlarmsCommand).length,
-      'cloudwatch:GetMetricData': cloudWatch.commandCalls(GetMetricDataCommand).length,
-      'cloudwatch:GetMetricData (metrics requested)': cloudWatch
-        .commandCalls(GetMetricDataCommand)
-        .reduce((sum, call) => sum + (call.args[0].input.MetricDataQueries?.length ?? 0), 0),
-      'cloudwatch:GetMetricWidgetImage': cloudWatch.commandCalls(GetMetricWidgetImageCommand).length,
-      'cloudwatch:GetMetricWidgetImage (metrics requested)': cloudWatch
-        .commandCalls(GetMetricWidgetImageCommand)
-        .reduce((sum, call) => sum + widgetMetrics(call.args[0].input.MetricWidget), 0),
-      'events:PutEvents': eventBridge.commandCalls(PutEventsCommand).length,
-      'lambda:Invoke (hand-off)': lambda.commandCalls(InvokeCommand).length,
-      'scheduler:CreateSchedule': scheduler.commandCalls(CreateScheduleCommand).length,
-      'scheduler:DeleteSchedule': scheduler.commandCalls(DeleteScheduleCommand).length,
-      'elasticloadbalancing:DescribeListeners': elb.commandCalls(DescribeListenersCommand).length,
-      'elasticloadbalancing:ModifyListener': elb.commandCalls(ModifyListenerCommand).length,
-    }),
+    calls: () => callCounts(mocks),
+  };
+}
+
+/** What the bench prints per release: each API's calls, and the metrics CloudWatch charges for. */
+function callCounts({
+  ssm,
+  cloudWatch,
+  eventBridge,
+  scheduler,
+  elb,
+  lambda,
+}: ReturnType<typeof mockAws>['clients']) {
+  return {
+    'ssm:SendCommand': ssm.commandCalls(SendCommandCommand).length,
+    'ssm:GetParameter': ssm.commandCalls(GetParameterCommand).length,
+    'ssm:PutParameter': ssm.commandCalls(PutParameterCommand).length,
+    'cloudwatch:DescribeAlarms': cloudWatch.commandCalls(DescribeAlarmsCommand).length,
+    'cloudwatch:GetMetricData': cloudWatch.commandCalls(GetMetricDataCommand).length,
+    'cloudwatch:GetMetricData (metrics requested)': cloudWatch
+      .commandCalls(GetMetricDataCommand)
+      .reduce((sum, call) => sum + (call.args[0].input.MetricDataQueries?.length ?? 0), 0),
+    'cloudwatch:GetMetricWidgetImage': cloudWatch.commandCalls(GetMetricWidgetImageCommand).length,
+    'cloudwatch:GetMetricWidgetImage (metrics requested)': cloudWatch
+      .commandCalls(GetMetricWidgetImageCommand)
+      .reduce((sum, call) => sum + widgetMetrics(call.args[0].input.MetricWidget), 0),
+    'events:PutEvents': eventBridge.commandCalls(PutEventsCommand).length,
+    'lambda:Invoke (hand-off)': lambda.commandCalls(InvokeCommand).length,
+    'scheduler:CreateSchedule': scheduler.commandCalls(CreateScheduleCommand).length,
+    'scheduler:DeleteSchedule': scheduler.commandCalls(DeleteScheduleCommand).length,
+    'elasticloadbalancing:DescribeListeners': elb.commandCalls(DescribeListenersCommand).length,
+    'elasticloadbalancing:ModifyListener': elb.commandCalls(ModifyListenerCommand).length,
   };
 }
 
