@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FleetOperator } from '../domain/ports';
-import type { SandboxFleet } from './sandbox-fleet';
+import type { SandboxFleet, SandboxHost } from './sandbox-fleet';
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/**
- * The sandbox's Run Command: runs an operation's SSM document on every host the tags select, one host after
- * another with MaxErrors 0 (stop at the first failure), and reports each host and then the whole command as
- * the documented "EC2 Command Invocation Status-change Notification" / "EC2 Command Status-change Notification"
- * events on the default bus, so results reach the engine the way they do on AWS: through the ssmCommand handler.
- */
-export function localFleetOperator(options: {
+type HostOperation = Parameters<FleetOperator['run']>[1];
+
+interface LocalFleetOperatorOptions {
   readonly fleet: SandboxFleet;
   readonly documentPrefix: string;
   readonly publish: (event: unknown) => void;
@@ -20,78 +16,41 @@ export function localFleetOperator(options: {
     ok: boolean;
     summary: unknown;
   }) => void;
-}): FleetOperator & { close(): void; settled(): Promise<void> } {
+}
+
+/** One Run Command invocation: which document runs, with what, on which hosts. */
+interface Command {
+  readonly commandId: string;
+  readonly documentName: string;
+  readonly operation: HostOperation;
+  readonly hosts: readonly SandboxHost[];
+  readonly isCancelled: () => boolean;
+}
+
+/**
+ * The sandbox's Run Command: runs an operation's SSM document on every host the tags select, one host after
+ * another with MaxErrors 0 (stop at the first failure), and reports each host and then the whole command as
+ * the documented "EC2 Command Invocation Status-change Notification" / "EC2 Command Status-change Notification"
+ * events on the default bus, so results reach the engine the way they do on AWS: through the ssmCommand handler.
+ */
+export function localFleetOperator(
+  options: LocalFleetOperatorOptions,
+): FleetOperator & { close(): void; settled(): Promise<void> } {
   const cancelled = new Set<string>();
   const running = new Set<Promise<void>>();
-
-  function event(
-    detailType: string,
-    commandId: string,
-    documentName: string,
-    status: string,
-    hostId?: string,
-  ) {
-    const now = new Date().toISOString();
-    return {
-      version: '0',
-      id: randomUUID(),
-      'detail-type': detailType,
-      source: 'aws.ssm',
-      account: '000000000000',
-      time: now,
-      region: 'local',
-      resources: hostId ? [`arn:aws:ec2:local:000000000000:instance/${hostId}`] : [],
-      detail: {
-        'command-id': commandId,
-        'document-name': documentName,
-        ...(hostId ? { 'instance-id': hostId } : {}),
-        'requested-date-time': now,
-        status,
-      },
-    };
-  }
-
   let closed = false;
   return {
     async run(_releaseId, operation) {
       // Once the sandbox stops, nothing new may start on its hosts: a late event would leave a proxy running.
       if (closed) throw new Error('the sandbox is stopping: no new host operations');
       const commandId = randomUUID();
-      const documentName = `${options.documentPrefix}-${kebab(operation.operation)}`;
-      const hosts = options.fleet.hostsMatching(operation.targets);
-      const work = (async () => {
-        let status = 'Success';
-        for (const host of hosts) {
-          if (cancelled.has(commandId)) {
-            status = 'Cancelled';
-            break;
-          }
-          const outcome = await options.fleet.run(host, operation.operation, operation.parameters);
-          const ok = outcome.ok && outcome.exitCode === 0;
-          options.onHostResult?.({
-            hostId: host.id,
-            operation: operation.operation,
-            ok,
-            summary: outcome.ok ? outcome.summary : outcome.refused,
-          });
-          const invocation = ok ? 'Success' : 'Failed';
-          options.publish(
-            event(
-              'EC2 Command Invocation Status-change Notification',
-              commandId,
-              documentName,
-              invocation,
-              host.id,
-            ),
-          );
-          if (!ok) {
-            status = 'Failed';
-            break;
-          }
-        }
-        if (hosts.length === 0) status = 'Failed';
-        options.publish(event('EC2 Command Status-change Notification', commandId, documentName, status));
-      })();
+      const work = runCommand(options, {
+        commandId,
+        documentName: `${options.documentPrefix}-${kebab(operation.operation)}`,
+        operation,
+        hosts: options.fleet.hostsMatching(operation.targets),
+        isCancelled: () => cancelled.has(commandId),
+      });
       const tracked = work.finally(() => running.delete(tracked));
       running.add(tracked);
       return { commandId };
@@ -105,6 +64,79 @@ export function localFleetOperator(options: {
     },
     async settled() {
       while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+/** Host after host until one fails or the command is cancelled; a command that selects no host fails. */
+async function runCommand(options: LocalFleetOperatorOptions, command: Command): Promise<void> {
+  let status = 'Success';
+  for (const host of command.hosts) {
+    if (command.isCancelled()) {
+      status = 'Cancelled';
+      break;
+    }
+    if (!(await runInvocation(options, command, host))) {
+      status = 'Failed';
+      break;
+    }
+  }
+  if (command.hosts.length === 0) status = 'Failed';
+  options.publish(
+    commandEvent('EC2 Command Status-change Notification', command.commandId, command.documentName, status),
+  );
+}
+
+/** Runs the command on one host and reports it; true when the host succeeded. */
+async function runInvocation(
+  options: LocalFleetOperatorOptions,
+  command: Command,
+  host: SandboxHost,
+): Promise<boolean> {
+  const { operation } = command;
+  const outcome = await options.fleet.run(host, operation.operation, operation.parameters);
+  const ok = outcome.ok && outcome.exitCode === 0;
+  options.onHostResult?.({
+    hostId: host.id,
+    operation: operation.operation,
+    ok,
+    summary: outcome.ok ? outcome.summary : outcome.refused,
+  });
+  options.publish(
+    commandEvent(
+      'EC2 Command Invocation Status-change Notification',
+      command.commandId,
+      command.documentName,
+      ok ? 'Success' : 'Failed',
+      host.id,
+    ),
+  );
+  return ok;
+}
+
+function commandEvent(
+  detailType: string,
+  commandId: string,
+  documentName: string,
+  status: string,
+  hostId?: string,
+) {
+  const now = new Date().toISOString();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: 'aws.ssm',
+    account: '000000000000',
+    time: now,
+    region: 'local',
+    resources: hostId ? [`arn:aws:ec2:local:000000000000:instance/${hostId}`] : [],
+    detail: {
+      'command-id': commandId,
+      'document-name': documentName,
+      ...(hostId ? { 'instance-id': hostId } : {}),
+      'requested-date-time': now,
+      status,
     },
   };
 }

@@ -1,0 +1,202 @@
+/** The parts the sandbox's composition root (local/sandbox.ts) puts together. */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import type { WebClient } from '@slack/web-api';
+import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
+import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
+import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
+import { effectsPending } from '../adapters/internal-events';
+import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
+import { slackReleaseCards } from '../adapters/slack-release-cards';
+import { slackReleaseThread } from '../adapters/slack-release-thread';
+import { freezeService } from '../app/freeze-service';
+import { releaseService } from '../app/release-service';
+import type { Clock, IdSource, Notifier, ServiceConfigs, VersionRegistry } from '../domain/ports';
+import type { ServiceConfig } from '../domain/service-config';
+import type { Release } from '../domain/types';
+import { alarmHandler } from '../handlers/alarm';
+import { type AgentSource, allNotifiers, logger } from '../handlers/compose';
+import { effectsHandler } from '../handlers/effects';
+import { pipelineHandler } from '../handlers/pipeline';
+import type { SlackDeps } from '../handlers/slack/command-answers';
+import { ssmCommandHandler } from '../handlers/ssm-command';
+import { sweeperHandler } from '../handlers/sweeper';
+import { timerHandler } from '../handlers/timer';
+import { spawnLocalDynamo } from './dynamodb-local';
+import { localEventBus } from './event-bus';
+import { localEvidenceCharts } from './evidence-charts';
+import { localFleetOperator } from './local-fleet-operator';
+import { localTimers } from './local-timers';
+import type { SandboxOptions } from './sandbox';
+import { sandboxAlarms } from './sandbox-alarms';
+import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION } from './sandbox-config';
+import { sandboxFleet } from './sandbox-fleet';
+import { sandboxCloudWatch } from './sandbox-metrics';
+import { eventRules, readServerlessYml } from './serverless-yml';
+import type { skippingClock } from './skipping-clock';
+
+/** Where AWS cannot run here: DynamoDB Local, the alarms, the listener, the hosts and their load balancers, metrics. */
+export async function startAwsStandIns(
+  parts: {
+    readonly dir: string;
+    readonly speedUp?: number;
+    readonly config: ServiceConfig;
+    readonly clock: ReturnType<typeof skippingClock>;
+    readonly publish: (event: unknown) => void;
+    readonly invokeAsync: (functionName: string) => (event: unknown) => void;
+  },
+  stopping: (() => Promise<void> | void)[],
+) {
+  const { dir, config, clock, publish } = parts;
+  mkdirSync(dir, { recursive: true });
+  // nginx's workers run as another user: they must reach the hosts' files, the drain switch among them.
+  chmodSync(dir, 0o755);
+  const dynamo = await spawnLocalDynamo();
+  stopping.push(() => dynamo.stop());
+  const table = await dynamo.createReleasesTable();
+  const store = dynamoReleaseStore(dynamo.client, table);
+  const alarms = sandboxAlarms(clock, publish);
+  stopping.push(() => alarms.stop());
+
+  const listeners = memoryListenerSwitch({ [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn });
+  const fleet = await sandboxFleet({
+    dir,
+    now: clock.nowMs,
+    config,
+    colourHosts: 2,
+    canaryHosts: 1,
+    liveColour: () =>
+      listeners.forwardsTo(BLUE_GREEN.listenerArn) === BLUE_GREEN.green.targetGroupArn ? 'green' : 'blue',
+    onCanaryResponse: alarms.evaluatorOf(CANARY_ALARM).record,
+    onColourResponse: (colour, status, atMs) =>
+      alarms.evaluatorOf(BLUE_GREEN[colour].alarm).record(status, atMs),
+  });
+  stopping.push(() => fleet.stop());
+  await fleet.start(INITIAL_VERSION);
+  alarms.start(fleet.hosts, config.service);
+  const cloudWatch = sandboxCloudWatch(fleet);
+  await cloudWatch.start();
+  stopping.push(() => cloudWatch.stop());
+  const timers = localTimers(parts.invokeAsync('timer'), parts.speedUp ?? 20, clock);
+  stopping.push(() => timers.stop());
+  const documentPrefix = `${readServerlessYml().service}-dev`;
+  const operator = localFleetOperator({ fleet, documentPrefix, publish });
+  return { dynamo, table, store, alarms, listeners, fleet, cloudWatch, timers, operator };
+}
+
+type ServiceParts = Awaited<ReturnType<typeof startAwsStandIns>> & {
+  readonly config: ServiceConfig;
+  readonly clock: Clock;
+  readonly cardClient: WebClient;
+  readonly invokeAsync: (functionName: string) => (event: unknown) => void;
+};
+
+/** The release service twice, as on Lambda: the event functions run effects, the Slack function hands them off. */
+export function composeServices(parts: ServiceParts, notifiers: readonly Notifier[]) {
+  const { dynamo, table, store, alarms, listeners, cloudWatch, config, clock, invokeAsync } = parts;
+  const versions = new Map([[config.service, INITIAL_VERSION]]);
+  const versionRegistry: VersionRegistry = {
+    current: async (name) => versions.get(name) ?? null,
+    record: async (name, version) => void versions.set(name, version),
+  };
+  const configs: ServiceConfigs = {
+    get: async (name) => (name === config.service ? { ok: true, config } : null),
+  };
+  const ids: IdSource = {
+    releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
+  };
+  const cardRefs = dynamoCardRefs(dynamo.client, table);
+  const slackClient = async () => parts.cardClient;
+  const cards = slackReleaseCards({ client: slackClient, cards: cardRefs, releases: store, clock });
+  const core = {
+    store,
+    configs,
+    versions: versionRegistry,
+    listeners,
+    clock,
+    ids,
+    alarmCatalog: alarms.catalog,
+  };
+  const service = releaseService({
+    ...core,
+    fleet: parts.operator,
+    timers: parts.timers,
+    alarms: alarms.reader,
+    metrics: cloudWatchCanaryMetrics(cloudWatch.client()),
+    // The chart CloudWatch would draw, drawn here from the same GetMetricData, and posted in the card's thread.
+    charts: localEvidenceCharts({
+      getMetricData: async (input) => ({ ...cloudWatch.getMetricData(input), $metadata: {} }),
+    }),
+    thread: slackReleaseThread({ client: slackClient, cards: cardRefs }),
+    notifier: allNotifiers(cards, ...notifiers),
+    onEffectFailed: (effect, error) =>
+      logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
+  });
+  const slackDeps: SlackDeps = {
+    store,
+    configs,
+    // The sandbox's approvers may also freeze every service, so that `/canary freeze all` can be tried out.
+    freezes: freezeService({ store, configs, clock, admins: { users: config.approvals.users, groups: [] } }),
+    service: releaseService({
+      ...core,
+      handOff: { handOff: async (releaseId) => invokeAsync('effects')(effectsPending(releaseId)) },
+    }),
+  };
+  const agent = { service, store, configs, versions: versionRegistry, clock };
+  return { service, store, slackDeps, source: async () => agent };
+}
+
+/** EventBridge on serverless.yml's own rules, in front of the same event handlers as in the cloud. */
+export function eventBus(source: AgentSource, onDeadLetter: SandboxOptions['onDeadLetter']) {
+  return localEventBus({
+    rules: eventRules(),
+    handlers: {
+      alarm: alarmHandler(source),
+      ssmCommand: ssmCommandHandler(source),
+      pipeline: pipelineHandler(source),
+      timer: timerHandler(source),
+      effects: effectsHandler(source),
+    },
+    onDeadLetter,
+  });
+}
+
+/** The sweeper on a short schedule; no SSM command is lost here, so it has nothing to recover. */
+export function startSweeper(source: AgentSource): NodeJS.Timeout {
+  const sweeper = sweeperHandler(source, async () => ({
+    recover: async () => ({ checked: 0, recovered: 0 }),
+  }));
+  return setInterval(() => void sweeper({}, {} as never), 5_000);
+}
+
+/**
+ * Waits for a release to reach a state: `notifier` hears every stored change, and `waitFor` checks the release
+ * again on each one rather than polling.
+ */
+export function releaseWatch(store: ReturnType<typeof dynamoReleaseStore>) {
+  const changed = new Set<() => void>();
+  const notifier: Notifier = {
+    releaseChanged: async () => {
+      for (const listener of changed) listener();
+    },
+  };
+  const waitFor = (releaseId: string, until: (release: Release) => boolean, timeoutMs = 60_000) =>
+    new Promise<Release>((resolve, reject) => {
+      const check = async () => {
+        const release = await store.load(releaseId);
+        if (release && until(release)) {
+          changed.delete(listener);
+          clearTimeout(timer);
+          resolve(release);
+        }
+      };
+      const listener = () => void check();
+      const timer = setTimeout(() => {
+        changed.delete(listener);
+        reject(new Error(`release ${releaseId} did not get there within ${timeoutMs} ms`));
+      }, timeoutMs);
+      changed.add(listener);
+      void check();
+    });
+  return { notifier, waitFor };
+}
