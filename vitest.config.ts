@@ -9,14 +9,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const slow = [
   'test/adapters/release-store.test.ts', // DynamoDB Local
   'test/app/release-service-dynamo.test.ts', // DynamoDB Local
-  'test/handlers/handlers.test.ts', // DynamoDB Local
-  'test/handlers/slack.test.ts', // DynamoDB Local
-  'test/handlers/slack-access.test.ts', // DynamoDB Local
-  'test/handlers/slack-revert.test.ts', // DynamoDB Local
+  'test/handlers/handlers*.test.ts', // DynamoDB Local
+  'test/handlers/slack*.test.ts', // DynamoDB Local (slack-access and slack-revert among them)
   'test/handlers/mention-injection.test.ts', // DynamoDB Local
   'test/adapters/freeze-store.test.ts', // DynamoDB Local
-  'test/hosts/operations.test.ts', // nginx
+  'test/hosts/operations*.test.ts', // nginx
   'test/hosts/routing.test.ts', // nginx
+  'test/hosts/routing-proxy-*.test.ts', // nginx
   'test/local/faulty-builds.test.ts', // nginx
   'test/hosts/handoffs.test.ts', // nginx
   'test/local/sandbox-*.test.ts', // the sandbox: DynamoDB Local and nginx
@@ -24,7 +23,7 @@ const slow = [
   'test/browser/**/*.test.ts', // the sandbox and Chromium
   'test/deploy/template-iam.test.ts', // osls package (about 20 s)
   'test/bench/**/*.test.ts', // the bench's quick mode: DynamoDB Local, nginx and wrk
-  'test/property/release-invariants.test.ts', // 10,000 random event sequences (about 45 s)
+  'test/property/release-invariants*.test.ts', // 10,000 random event sequences (about 45 s)
 ];
 
 export default defineConfig({
