@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { USAGE } from '../../handlers/slack/canary-usage';
+import { parseDuration } from '../../handlers/slack/start-options';
+
+describe('parseDuration', () => {
+  it.each([
+    ['15m', 900],
+    ['90s', 90],
+    ['1h', 3600],
+    ['1h30m', 5400],
+    ['2d', 172_800],
+    ['1d2h3m4s', 93_784],
+    ['900', 900],
+    ['0', 0],
+    ['15M', 900],
+  ])('reads %s as %i seconds', (text, seconds) => {
+    expect(parseDuration(text)).toBe(seconds);
+  });
+
+  it.each(['', 'm', '15 m', '1h1h', '30m1h', '1.5h', '-1', '15min', 'abc', '9'.repeat(40)])(
+    'returns null for %j',
+    (text) => {
+      expect(parseDuration(text)).toBeNull();
+    },
+  );
+});
+
+describe('USAGE', () => {
+  it('has one line per command, each with an explanation', () => {
+    // Prepare
+    const commands = ['start', 'status', 'list', 'promote', 'rollback', 'abort', 'retry', 'history', 'help'];
+
+    // Act
+    const lines = USAGE.split('\n');
+
+    // Assess
+    for (const command of commands) {
+      expect(lines.filter((line) => line.startsWith(`\`/canary ${command}`))).toEqual([
+        expect.stringMatching(/` – \S.+\.$/),
+      ]);
+    }
+  });
+
+  it('writes placeholders without raw angle brackets, which Slack would read as links', () => {
+    expect(USAGE).not.toMatch(/[<>]/);
+  });
+});
