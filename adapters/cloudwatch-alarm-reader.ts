@@ -1,8 +1,4 @@
-import {
-  CloudWatchClient,
-  type CloudWatchClientConfig,
-  DescribeAlarmsCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { AlarmCatalog, AlarmReader, AlarmReading } from '../domain/ports';
 import type { AlarmState } from '../domain/types';
 
@@ -43,11 +39,6 @@ export function cloudWatchAlarmCatalog(client: CloudWatchClient): AlarmCatalog {
       return names.filter((name) => !found.has(name));
     },
   };
-}
-
-/** The catalog with a client of its own, for a composition that loads it on first use. */
-export function cloudWatchAlarmCatalogWithClient(config: CloudWatchClientConfig): AlarmCatalog {
-  return cloudWatchAlarmCatalog(new CloudWatchClient(config));
 }
 
 /** DescribeAlarms by name, 100 at a time: the alarms found, by name. */

@@ -31,10 +31,7 @@ export function lambdaHandOff(client: LambdaClient, options: { functionName: str
   };
 }
 
-/** The same with its own client, for a composition root that loads this module on first use. */
-export function lambdaHandOffWithClient(
-  config: LambdaClientConfig,
-  options: { functionName: string },
-): EffectHandOff {
-  return lambdaHandOff(new LambdaClient(config), options);
+/** A Lambda client, for a composition root that loads this module on first use (the hand-off and the preflight share it). */
+export function lambdaClient(config: LambdaClientConfig): LambdaClient {
+  return new LambdaClient(config);
 }

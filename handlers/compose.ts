@@ -8,7 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { WebClient } from '@slack/web-api';
-import { cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
+import { cloudWatchAlarmCatalog, cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
 import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
 import { cloudWatchEvidenceCharts } from '../adapters/cloudwatch-evidence-charts';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
@@ -19,7 +19,14 @@ import { slackReleaseThread } from '../adapters/slack-release-thread';
 import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
 import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
 import { type ReleaseService, releaseService } from '../app/release-service';
-import type { Clock, Notifier, ReleaseStore, ServiceConfigs, VersionRegistry } from '../domain/ports';
+import type {
+  Clock,
+  ListenerSwitch,
+  Notifier,
+  ReleaseStore,
+  ServiceConfigs,
+  VersionRegistry,
+} from '../domain/ports';
 import { loadConfig } from './config';
 import { logger } from './log';
 import { slackSecrets } from './slack-secrets';
@@ -34,6 +41,23 @@ export const sdkClients = {
   cloudWatch: new CloudWatchClient(sdk),
   eventBridge: new EventBridgeClient(sdk),
   scheduler: new SchedulerClient(sdk),
+};
+
+let elb: Promise<ListenerSwitch> | undefined;
+/**
+ * The ELB adapter, loaded on first use: only blue/green services need it (to read the live colour when a release
+ * starts, and to switch it), so no cold start pays for loading its client (esbuild turns this dynamic import into
+ * code that runs when called, not when the bundle loads).
+ */
+function loadListenerSwitch(): Promise<ListenerSwitch> {
+  elb ??= import('../adapters/elb-listener-switch').then(({ elbListenerSwitchWithClient }) =>
+    elbListenerSwitchWithClient(sdk),
+  );
+  return elb;
+}
+const listeners: ListenerSwitch = {
+  liveTargetGroup: async (route) => (await loadListenerSwitch()).liveTargetGroup(route),
+  switch: async (route, from, to) => (await loadListenerSwitch()).switch(route, from, to),
 };
 
 export interface Agent {
@@ -63,6 +87,8 @@ export async function agent(): Promise<Agent> {
   const cards = dynamoCardRefs(sdkClients.dynamo, env.RELEASES_TABLE);
   const service = releaseService({
     ...ports,
+    listeners,
+    alarmCatalog: cloudWatchAlarmCatalog(sdkClients.cloudWatch),
     clock,
     ids,
     fleet: ssmFleetOperator(sdkClients.ssm, {

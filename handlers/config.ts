@@ -36,6 +36,8 @@ export const envSchema = z.object({
   TIMER_FUNCTION_ARN: functionArn("the timer function's ARN"),
   /** What the Slack function hands effects to, by direct asynchronous invocation. */
   EFFECTS_FUNCTION_ARN: functionArn("the effects function's ARN"),
+  /** What the Slack function asks whether a start's alarms exist and which colour is live (synchronously). */
+  PREFLIGHT_FUNCTION_ARN: functionArn("the preflight function's ARN"),
   DEAD_LETTER_QUEUE_ARN: z
     .string({ error: 'the dead-letter queue ARN is required' })
     .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$/, 'an SQS queue ARN'),

@@ -3,6 +3,7 @@ export const BUS_ARN = 'arn:aws:events:eu-west-1:123456789012:event-bus/canary-a
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/canary-agent-test-scheduler';
 export const TIMER_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:canary-agent-test-timer';
 export const EFFECTS_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:canary-agent-test-effects';
+export const PREFLIGHT_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:canary-agent-test-preflight';
 export const DLQ_ARN = 'arn:aws:sqs:eu-west-1:123456789012:canary-agent-test-dead-letters';
 
 /** The environment serverless.yml gives every function, pointed at DynamoDB Local. */
@@ -24,6 +25,7 @@ export function lambdaEnv(tableName: string, dynamoEndpoint: string): Record<str
     SCHEDULER_ROLE_ARN: ROLE_ARN,
     TIMER_FUNCTION_ARN: TIMER_ARN,
     EFFECTS_FUNCTION_ARN: EFFECTS_ARN,
+    PREFLIGHT_FUNCTION_ARN: PREFLIGHT_ARN,
     DEAD_LETTER_QUEUE_ARN: DLQ_ARN,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   };

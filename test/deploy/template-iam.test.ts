@@ -68,15 +68,9 @@ const RUN_EFFECTS = [
   ...['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'],
 ];
 const MAY_DO: Record<string, string[]> = {
-  slack: [
-    ...LOGS,
-    ...RECORD,
-    ...SLACK_SECRETS,
-    ...READ_LISTENERS,
-    'ssm:GetParameter',
-    'lambda:InvokeFunction',
-    'cloudwatch:DescribeAlarms',
-  ],
+  slack: [...LOGS, ...RECORD, ...SLACK_SECRETS, 'ssm:GetParameter', 'lambda:InvokeFunction'],
+  // The Slack function's read-only questions of CloudWatch and ELB, answered for it.
+  preflight: [...LOGS, ...READ_LISTENERS, 'cloudwatch:DescribeAlarms'],
   alarm: RUN_EFFECTS,
   ssmCommand: RUN_EFFECTS,
   pipeline: [...RUN_EFFECTS, 'ssm:GetParameter'],
@@ -103,7 +97,14 @@ describe('the packaged CloudFormation template', () => {
 
   it('gives the Slack function, the one reachable from the internet, no right to change anything but releases', () => {
     expect(actionsOf('slack').filter((action) => CHANGES.test(action))).toEqual([]);
-    expect(grants('lambda:InvokeFunction', roleOf('slack'))).toEqual([`${LAMBDA}-effects`]);
+    expect(grants('lambda:InvokeFunction', roleOf('slack'))).toEqual([
+      `${LAMBDA}-effects`,
+      `${LAMBDA}-preflight`,
+    ]);
+    // Not even reading alarms or listeners: the preflight function does, and this bundle holds neither client.
+    expect(actionsOf('slack').filter((action) => /^(cloudwatch|elasticloadbalancing):/.test(action))).toEqual(
+      [],
+    );
     expect(grants('ssm:GetParameters', roleOf('slack'))).toEqual([
       expect.stringMatching(/:parameter\/canary-agent\/dev\/slack\/\*$/),
     ]);
