@@ -36,4 +36,30 @@ module.exports = new Proxy({ __esModule: true, default: Unbundled }, {
   },
 };
 
-module.exports = [zodWithoutLocales, boltLambdaOnly];
+// On Lambda the credentials are always in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, set by the runtime), which the SDK's default chain tries first. The rest of the chain
+// (SSO, profiles, processes, web identity, container and instance metadata) and the STS and SSO clients they
+// bring (about 90 KB a bundle) never run there: they resolve to providers that pass on to the next link.
+const CREDENTIAL_PROVIDERS_UNUSED =
+  /^@aws-sdk\/credential-provider-(?:sso|ini|process|web-identity|http)$|^@smithy\/credential-provider-imds$/;
+const lambdaCredentialsFromEnv = {
+  name: 'lambda-credentials-from-env',
+  setup(build) {
+    build.onResolve({ filter: CREDENTIAL_PROVIDERS_UNUSED }, (args) =>
+      /[\\/]@aws-sdk[\\/]credential-provider-node[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'credentials-unbundled' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'credentials-unbundled' }, (args) => ({
+      contents: `const skip = () => async () => {
+  throw Object.assign(new Error(${JSON.stringify(`${args.path} is not bundled: on Lambda the credentials come from the environment`)}), { name: 'CredentialsProviderError', tryNextLink: true });
+};
+export const fromSSO = skip, fromIni = skip, fromProcess = skip, fromTokenFile = skip, fromHttp = skip;
+export const fromContainerMetadata = skip, fromInstanceMetadata = skip;
+export const ENV_CMDS_FULL_URI = 'AWS_CONTAINER_CREDENTIALS_FULL_URI', ENV_CMDS_RELATIVE_URI = 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI';`,
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [zodWithoutLocales, boltLambdaOnly, lambdaCredentialsFromEnv];
