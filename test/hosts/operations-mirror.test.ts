@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { envoySettings, renderEnvoyConfig } from '../../hosts/envoy-config';
 import { renderMirrorNginx } from '../../hosts/nginx-config';
 import { freePort } from '../../local/free-port';
@@ -9,76 +9,30 @@ import {
   createHost,
   destroyHost,
   get,
-  type Host,
   loopbackStable,
   occupy,
   requestsSeen,
   run,
-  runService,
   snapshot,
   startStableNginx,
 } from '../../local/loopback-host';
 import { expectFailedAndRestored } from './expect-failed-and-restored';
+import { expectSucceeded, operationsHosts } from './operations-hosts';
 
-const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api';
-let stable: Host;
-let canary: Host;
-let ports: { listen: number; service: number; canary: number; admin: number; canaryAdmin: number };
-let base: Record<string, string>;
-let proxy: Record<string, string>;
-let image: Record<string, string>;
+/*
+ * start-mirror and stop-mirror on real nginx: the hand-over to the mirroring nginx (or Envoy) and back, and every
+ * way it can fail leaving nginx serving. Set-up in operations-hosts.ts.
+ */
 
-function expectSucceeded(outcome: Awaited<ReturnType<typeof run>>, changed: boolean) {
-  if (!outcome.ok) throw new Error(`refused: ${outcome.refused.join(', ')}`);
-  expect(outcome.exitCode, outcome.stderr).toBe(0);
-  expect(outcome.summary).toMatchObject({
-    ok: true,
-    changed,
-    service: 'orders-api',
-    releaseId: 'orders-api-r1',
-  });
-}
+const { stable, canary, ports, base, proxy, image } = operationsHosts();
 
 beforeAll(async () => {
-  ports = {
-    listen: await freePort(),
-    service: await freePort(),
-    canary: await freePort(),
-    admin: await freePort(),
-    canaryAdmin: await freePort(),
-  };
-  stable = createHost('stable', ports.admin, { CA_MIRROR_PORT: String(ports.canary) });
-  canary = createHost('canary', ports.canaryAdmin);
-  base = { Service: 'orders-api', ReleaseId: 'orders-api-r1' };
-  image = { Image: IMAGE, ContainerPort: String(ports.service), HealthPath: '/healthz' };
-  proxy = {
-    ListenPort: String(ports.listen),
-    ServicePort: String(ports.service),
-    ConnectTimeout: '5',
-    ReadTimeout: '30',
-    SendTimeout: '45',
-  };
-  // The stable host as the team's tooling left it: version 1.0.0 behind the host's nginx.
-  runService(stable, IMAGE, ports.service, '1.0.0');
-  startStableNginx(stable, loopbackStable(ports.listen, ports.service));
-});
-
-afterAll(() => {
-  destroyHost(stable);
-  destroyHost(canary);
+  // The canary the stable host mirrors to: 2.0.0 (operations-canary.test.ts deploys it as a test).
+  const params = { ...base, ...image, ContainerPort: String(ports.canary), Version: '2.0.0' };
+  expectSucceeded(await run(canary, 'deploy-canary.yml', params), true);
 });
 
 describe('a release through the documents, on real nginx', () => {
-  it('deploys the canary, and a second run changes nothing', async () => {
-    const params = { ...base, ...image, ContainerPort: String(ports.canary), Version: '2.0.0' };
-    expectSucceeded(await run(canary, 'deploy-canary.yml', params), true);
-    expectSucceeded(await run(canary, 'deploy-canary.yml', params), false);
-    expect((await get(ports.canary, '/healthz')).body.version).toBe('2.0.0');
-    expect(snapshot(canary).containers).toEqual([
-      { name: 'orders-api-canary', image: `${IMAGE}:2.0.0`, running: true },
-    ]);
-  });
-
   it('hands the port to the mirroring nginx, which mirrors to the canary with the headers nginx sent', async () => {
     const before = snapshot(stable);
     const params = { ...base, ...proxy, ProxyDriver: 'nginx', MirrorHost: '127.0.0.1', MirrorPercent: '100' };
@@ -219,70 +173,6 @@ describe('a release through the documents, on real nginx', () => {
     expect(snapshot(stable)).toEqual(before);
   });
 
-  it('refuses to promote an unhealthy version and keeps the running one', async () => {
-    writeFileSync(join(stable.root, 'docker', 'unhealthy'), '2.0.0-bad\n');
-    const before = snapshot(stable);
-    const params = { ...base, ...image, Version: '2.0.0-bad', PreviousVersion: '1.0.0' };
-    expectFailedAndRestored(
-      await run(stable, 'promote.yml', params, { CA_HEALTH_TIMEOUT_SECONDS: '1' }),
-      /health check/,
-    );
-    expect(snapshot(stable)).toEqual(before);
-    expect((await get(ports.listen)).body.version).toBe('1.0.0');
-  });
-
-  it('promotes the verified version, keeping the previous container, and a second run changes nothing', async () => {
-    const params = { ...base, ...image, Version: '2.0.0', PreviousVersion: '1.0.0' };
-    expectSucceeded(await run(stable, 'promote.yml', params), true);
-    const after = snapshot(stable);
-    expect(after.containers).toEqual([
-      { name: 'orders-api', image: `${IMAGE}:2.0.0`, running: true },
-      { name: 'orders-api-previous', image: `${IMAGE}:1.0.0`, running: false },
-    ]);
-    expectSucceeded(await run(stable, 'promote.yml', params), false);
-    expect(snapshot(stable)).toEqual(after);
-    expect((await get(ports.listen)).body.version).toBe('2.0.0');
-  });
-
-  it('rolls back to the kept container, and a second run changes nothing', async () => {
-    const params = { ...base, ...image, Version: '1.0.0' };
-    expectSucceeded(await run(stable, 'restore-stable.yml', params), true);
-    const after = snapshot(stable);
-    expect(after.containers).toEqual([{ name: 'orders-api', image: `${IMAGE}:1.0.0`, running: true }]);
-    expectSucceeded(await run(stable, 'restore-stable.yml', params), false);
-    expect(snapshot(stable)).toEqual(after);
-    expect((await get(ports.listen)).body.version).toBe('1.0.0');
-  });
-
-  it('replaces a canary only with a healthy one, and keeps it when the new one fails', async () => {
-    writeFileSync(join(canary.root, 'docker', 'unhealthy'), '2.0.1-bad\n');
-    const before = snapshot(canary);
-    const params = { ...base, ...image, ContainerPort: String(ports.canary), Version: '2.0.1-bad' };
-    expectFailedAndRestored(
-      await run(canary, 'deploy-canary.yml', params, { CA_HEALTH_TIMEOUT_SECONDS: '1' }),
-      /health check/,
-    );
-    expect(snapshot(canary)).toEqual(before);
-    expect((await get(ports.canary)).body.version).toBe('2.0.0');
-  });
-
-  it('removes the canary, and a second run changes nothing', async () => {
-    expectSucceeded(await run(canary, 'remove-canary.yml', base), true);
-    expect(snapshot(canary).containers).toEqual([]);
-    expectSucceeded(await run(canary, 'remove-canary.yml', base), false);
-  });
-
-  it('leaves no container behind when the canary port is taken', async () => {
-    const taken = await occupy(ports.canary);
-    try {
-      const params = { ...base, ...image, ContainerPort: String(ports.canary), Version: '2.0.0' };
-      expectFailedAndRestored(await run(canary, 'deploy-canary.yml', params), /port/);
-    } finally {
-      taken.close();
-    }
-    expect(snapshot(canary).containers).toEqual([]);
-  });
-
   it('refuses to hand over from an nginx that does not listen with reuseport', async () => {
     const host = createHost('plain', await freePort());
     const port = await freePort();
@@ -303,32 +193,5 @@ describe('a release through the documents, on real nginx', () => {
     } finally {
       destroyHost(host);
     }
-  });
-
-  // Blue/green: the stable host stands in for a host of the idle colour (no user on it in real life).
-  it('deploys any version onto an idle blue/green host behind its own nginx, and a second run changes nothing', async () => {
-    const params = { ...base, ...image, Version: '3.0.0' };
-    expectSucceeded(await run(stable, 'deploy-idle.yml', params), true);
-    const after = snapshot(stable);
-    expect(after.containers).toEqual([{ name: 'orders-api', image: `${IMAGE}:3.0.0`, running: true }]);
-    expectSucceeded(await run(stable, 'deploy-idle.yml', params), false);
-    expect(snapshot(stable)).toEqual(after);
-    expect((await get(ports.listen)).body.version).toBe('3.0.0');
-  });
-
-  it('keeps the idle host’s version when the new one fails its health check', async () => {
-    writeFileSync(join(stable.root, 'docker', 'unhealthy'), '3.0.1-bad\n');
-    const before = snapshot(stable);
-    expectFailedAndRestored(
-      await run(
-        stable,
-        'deploy-idle.yml',
-        { ...base, ...image, Version: '3.0.1-bad' },
-        { CA_HEALTH_TIMEOUT_SECONDS: '1' },
-      ),
-      /health check/,
-    );
-    expect(snapshot(stable)).toEqual(before);
-    expect((await get(ports.listen)).body.version).toBe('3.0.0');
   });
 });
