@@ -1,7 +1,7 @@
 /**
  * The agent's own events. They never travel on an event bus, where a CI pipeline allowed to `PutEvents` could
  * forge them: Scheduler invokes the `timer` function directly, and the Slack function invokes the `effects`
- * function directly (README, "Trust model"). The handlers still check `source`, so a payload meant for one
+ * function directly (docs/security.md, "Who may cause what"). The handlers still check `source`, so a payload meant for one
  * function is refused by the other.
  */
 export const TIMER_EVENT_SOURCE = 'canary-agent.timers';

@@ -32,7 +32,7 @@ export const envSchema = z.object({
   SCHEDULER_ROLE_ARN: z
     .string({ error: 'the scheduler role ARN is required' })
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'),
-  /** What the agent's schedules invoke directly (README, "Trust model"). */
+  /** What the agent's schedules invoke directly (docs/security.md, "Who may cause what"). */
   TIMER_FUNCTION_ARN: functionArn("the timer function's ARN"),
   /** What the Slack function hands effects to, by direct asynchronous invocation. */
   EFFECTS_FUNCTION_ARN: functionArn("the effects function's ARN"),

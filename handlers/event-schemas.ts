@@ -68,7 +68,7 @@ export const pipelineEvent = z.discriminatedUnion('detail-type', [
 
 /**
  * What the agent's one-time schedules hand the `timer` function: Scheduler invokes it directly with the target's
- * `Input` as the event (adapters/scheduler-timers.ts). Any other source is refused (README, "Trust model").
+ * `Input` as the event (adapters/scheduler-timers.ts). Any other source is refused (docs/security.md, "Who may cause what").
  */
 export const timerEvent = z.object({
   source: z.literal(TIMER_EVENT_SOURCE),

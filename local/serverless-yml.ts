@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { parse, type ScalarTag } from 'yaml';
 import type { EventPattern } from '../adapters/eventbridge-pattern';
@@ -37,12 +37,32 @@ export interface EventRule {
   readonly pattern: EventPattern;
 }
 
-/** serverless.yml, its functions' variables resolved as osls would (`self:`, `sls:stage`, `param:`, `opt:`). */
+/** A YAML file of the deployment, with the files it includes (`${file(./…)}`) read in their place. */
+function readYml(path: string): unknown {
+  const included = (node: unknown): unknown => {
+    const file = typeof node === 'string' ? /^\$\{file\((\.\/[^)]+)\)\}$/.exec(node)?.[1] : undefined;
+    if (file !== undefined) return readYml(join(dirname(path), file));
+    if (Array.isArray(node)) return node.map(included);
+    if (node && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, included(value)]));
+    return node;
+  };
+  return included(parse(readFileSync(path, 'utf8'), { customTags: cfnTags, merge: true }));
+}
+
+/** `resources` as osls reads it: a list of fragments merges into one (their `Resources`, their `Outputs`). */
+function mergedResources(resources: unknown): ServerlessYml['resources'] {
+  const fragments = (Array.isArray(resources) ? resources : [resources]) as ServerlessYml['resources'][];
+  return { Resources: Object.assign({}, ...fragments.map((fragment) => fragment.Resources)) };
+}
+
+/**
+ * serverless.yml and the files it includes, its functions' variables resolved as osls would (`self:`,
+ * `sls:stage`, `param:`, `opt:`).
+ */
 export function readServerlessYml(stage = 'dev'): ServerlessYml {
-  const raw = parse(readFileSync(serverlessYmlPath, 'utf8'), {
-    customTags: cfnTags,
-    merge: true,
-  }) as ServerlessYml;
+  const yml = readYml(serverlessYmlPath) as ServerlessYml;
+  const raw = { ...yml, resources: mergedResources(yml.resources) };
   const lookup = (expression: string): string => {
     const [source = '', fallback] = expression.split(/,\s*/);
     if (source === 'sls:stage' || source === 'opt:stage') return stage;

@@ -94,7 +94,7 @@ const cases: { name: string; event: unknown; to: string[] }[] = [
     event: getTestEvent('canary-agent/release-requested', { source: 'com.example.deployer' }),
     to: [],
   },
-  // The agent's own events never travel on a bus (README, "Trust model"): one put there, by a pipeline or
+  // The agent's own events never travel on a bus (docs/security.md, "Who may cause what"): one put there, by a pipeline or
   // anyone else, reaches no function.
   ...[
     ['timer', 'Release Timer Elapsed', 'canary-agent.timers'],

@@ -58,7 +58,7 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
       ActionAfterCompletion: 'DELETE',
       Description: expect.any(String),
       Target: {
-        // The timer function itself, not the agent's bus: no pipeline can forge a timer (README, "Trust model").
+        // The timer function itself, not the agent's bus: no pipeline can forge a timer (docs/security.md, "Who may cause what").
         Arn: TIMER_ARN,
         RoleArn: ROLE_ARN,
         Input: JSON.stringify({
