@@ -14,9 +14,13 @@ import type { SkippingClock } from './skipping-clock';
  * state is published as CloudWatch's EventBridge event; DescribeAlarms reads them.
  */
 export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateChangeEvent) => void) {
-  let firedAt: number | undefined;
+  const firedAt = new Map<string, number>();
+  let lastFiredAt: number | undefined;
   const emit = (event: AlarmStateChangeEvent) => {
-    if (event.detail.state.value === 'ALARM') firedAt = Date.now();
+    if (event.detail.state.value === 'ALARM') {
+      lastFiredAt = Date.now();
+      firedAt.set(event.detail.alarmName, lastFiredAt);
+    }
     publish(event);
   };
   const sandboxTime = () => clock.now();
@@ -41,7 +45,7 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
     catalog,
     evaluatorOf,
     /** When an alarm last went to ALARM (real ms, not the sandbox clock). */
-    firedAt: () => firedAt,
+    firedAt: (alarmName?: string) => (alarmName === undefined ? lastFiredAt : firedAt.get(alarmName)),
     /** Evaluates every alarm four times a second; the routing proxies' failover logs feed the failover alarm. */
     start(hosts: () => readonly SandboxHost[], service: string): void {
       const failovers = failoverLogTail(

@@ -47,7 +47,7 @@ export interface Sandbox {
   /** The service's load balancer listener: which colour's target group it forwards to. */
   readonly listeners: ReturnType<typeof memoryListenerSwitch>;
   /** When a sandbox alarm last went to ALARM (real ms, not the sandbox clock), for the alarm-to-rollback figure. */
-  readonly alarmFiredAt: () => number | undefined;
+  readonly alarmFiredAt: (alarmName?: string) => number | undefined;
   /** The state of a sandbox alarm: the canary's 5XX alarm unless named. */
   readonly alarmState: (alarmName?: string) => 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   /** Resolves once `release` reaches a state `until` accepts. Driven by store changes, not by polling AWS. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CANARY_ALARM } from '../../local/sandbox-config';
 import { APPROVER, ended, REQUESTER, sandboxSession } from '../support/sandbox-session';
 
 /**
@@ -18,26 +19,28 @@ describe('the canary analysis in the sandbox', () => {
     expect(done.evidence?.requests.canary).toBeGreaterThanOrEqual(20);
   }, 60_000);
 
-  it('rolls back a canary three times slower than stable on latency, while no alarm fires', async () => {
-    const firedBefore = session.sandbox().alarmFiredAt();
+  // The canary's own alarm: the stable fleet's may fire on the previous release's promotion, whose batches are
+  // not drained yet (issue 13), and says nothing about this canary.
+  it('rolls back a canary three times slower than stable on latency, while its alarm stays quiet', async () => {
+    const firedBefore = session.sandbox().alarmFiredAt(CANARY_ALARM);
 
     const done = await session.release(mirror('1.4.3-slow'));
 
     expect(done.state).toBe('rolledBack');
     expect(done.rollback?.reason).toMatchObject({ kind: 'analysisFailed' });
     expect(done.evidence?.metrics.find((m) => m.name === 'latencyP50')?.classification).toBe('high');
-    expect(session.sandbox().alarmFiredAt()).toBe(firedBefore);
+    expect(session.sandbox().alarmFiredAt(CANARY_ALARM)).toBe(firedBefore);
     expect(await session.servingVersion()).toBe('1.4.2');
   }, 60_000);
 
   it('fails the error rate of a canary with 2% errors, under the alarm threshold', async () => {
-    const firedBefore = session.sandbox().alarmFiredAt();
+    const firedBefore = session.sandbox().alarmFiredAt(CANARY_ALARM);
 
     const done = await session.release(mirror('1.4.4-flaky'));
 
     expect(done.state).toBe('rolledBack');
     expect(done.rollback?.reason).toMatchObject({ kind: 'analysisFailed', metrics: ['errorRate'] });
-    expect(session.sandbox().alarmFiredAt()).toBe(firedBefore);
+    expect(session.sandbox().alarmFiredAt(CANARY_ALARM)).toBe(firedBefore);
   }, 60_000);
 
   it('never passes a canary that gets no traffic: it waits as inconclusive for a person', async () => {
