@@ -1,4 +1,4 @@
-import type { ProxySettings } from './proxy-settings';
+import type { LiveListener, ProxySettings } from './proxy-settings';
 
 /** Runtime key of the mirror fraction: `POST /runtime_modify?canary_agent.mirror_percent=5` changes it live. */
 export const MIRROR_RUNTIME_KEY = 'canary_agent.mirror_percent';
@@ -118,17 +118,7 @@ export function renderEnvoyConfig(settings: EnvoySettings): Record<string, unkno
 }
 
 /** What every Envoy the agent runs on a stable host shares: the live listener, its admin port, its runtime. */
-export type ListenerSettings = Pick<
-  EnvoySettings,
-  | 'service'
-  | 'listenAddress'
-  | 'listenPort'
-  | 'upstreamAddress'
-  | 'servicePort'
-  | 'connectTimeoutSeconds'
-  | 'streamIdleTimeoutSeconds'
-  | 'adminPort'
->;
+export type ListenerSettings = Pick<EnvoySettings, LiveListener | 'streamIdleTimeoutSeconds' | 'adminPort'>;
 
 export function adminOf(settings: Pick<ListenerSettings, 'adminPort'>) {
   return { address: { socket_address: { address: '127.0.0.1', port_value: settings.adminPort } } };

@@ -1,4 +1,4 @@
-import type { ProxySettings } from './proxy-settings';
+import type { LiveListener, ProxySettings } from './proxy-settings';
 
 /** Files of one nginx instance; the mirroring instance runs beside the host's own, so it needs its own. */
 export interface NginxInstance {
@@ -10,17 +10,7 @@ export interface NginxInstance {
   readonly workerProcesses: string;
 }
 
-export type StableSettings = Pick<
-  ProxySettings,
-  | 'service'
-  | 'listenAddress'
-  | 'listenPort'
-  | 'upstreamAddress'
-  | 'servicePort'
-  | 'connectTimeoutSeconds'
-  | 'readTimeoutSeconds'
-  | 'sendTimeoutSeconds'
->;
+export type StableSettings = Pick<ProxySettings, LiveListener | 'readTimeoutSeconds' | 'sendTimeoutSeconds'>;
 
 export interface MirrorNginxSettings extends ProxySettings {
   /** DNS resolver for the ELB name, re-resolved every 30 s (the VPC resolver on EC2: 169.254.169.253). */

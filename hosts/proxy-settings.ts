@@ -23,6 +23,15 @@ export interface ProxySettings {
   readonly adminPort: number;
 }
 
+/** What a proxy in front of the host's own service needs, whichever proxy it is: the live listener and upstream. */
+export type LiveListener =
+  | 'service'
+  | 'listenAddress'
+  | 'listenPort'
+  | 'upstreamAddress'
+  | 'servicePort'
+  | 'connectTimeoutSeconds';
+
 /** Production defaults for the host's part of the settings. */
 export const hostDefaults = {
   listenAddress: '0.0.0.0',
