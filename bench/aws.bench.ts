@@ -8,7 +8,7 @@ import type { Release } from '../domain/types';
 import { signedHeaders } from '../handlers/slack/request-signature';
 import { spawnLocalDynamo as startLocalDynamo } from '../local/dynamodb-local';
 import { getTestEvent } from '../local/fixture-events';
-import { APPROVER, BLUE_GREEN, configInput } from '../local/fixture-service-config';
+import { ANALYSED_ALB, APPROVER, BLUE_GREEN, configInput } from '../local/fixture-service-config';
 import { lambdaEnv } from '../local/lambda-env';
 import { lambdaContext } from '../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../local/slack-standin';
@@ -19,20 +19,7 @@ import { skipClockTo } from './skipped-clock';
 import { SLACK_SECRET } from './slack-requests';
 
 const alarms = { canary: ['canary-orders-api-5xx'], stable: [] };
-const ANALYSIS = {
-  loadBalancer: {
-    type: 'alb' as const,
-    canary: {
-      loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
-      targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
-    },
-    stable: {
-      loadBalancer: 'app/orders/0123456789abcdef',
-      targetGroup: 'targetgroup/orders/0000000000000b1e',
-    },
-  },
-  minimumRequests: 500,
-};
+const ANALYSIS = { loadBalancer: ANALYSED_ALB, minimumRequests: 500 };
 const CONFIGS = {
   mirror: configInput({ alarms }),
   // The same service with the canary analysis on its defaults: requests, error rate and p99, judged every minute.

@@ -28,6 +28,16 @@ export function serviceConfig(overrides: Partial<ServiceConfigInput> = {}): Serv
   return serviceConfigSchema.parse(configInput(overrides));
 }
 
+/** The ALB of `orders-api`'s two fleets, as the canary analysis names them (CloudWatch's dimension values). */
+export const ANALYSED_ALB = {
+  type: 'alb',
+  canary: {
+    loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
+    targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
+  },
+  stable: { loadBalancer: 'app/orders/0123456789abcdef', targetGroup: 'targetgroup/orders/0000000000000b1e' },
+} as const;
+
 const elb = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012';
 /** The blue/green side of `orders-api`: one listener, a target group, fleet and 5XX alarm per colour. */
 export const BLUE_GREEN = {

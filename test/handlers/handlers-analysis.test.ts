@@ -7,7 +7,7 @@ import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { getTestEvent } from '../../local/fixture-events';
-import { configInput } from '../../local/fixture-service-config';
+import { ANALYSED_ALB, configInput } from '../../local/fixture-service-config';
 import { answerAgentParameters } from '../support/agent-parameters';
 import { handlersOnDynamo, SIGNING_SECRET } from './handlers-on-dynamo';
 
@@ -25,20 +25,7 @@ describe('the canary analysis through the Lambda handlers (DynamoDB Local, GetMe
   const analysed = configInput({
     alarms: { canary: ['canary-orders-api-5xx'], stable: [] },
     validation: { defaultWindowSeconds: 300, minWindowSeconds: 300 },
-    analysis: {
-      loadBalancer: {
-        type: 'alb',
-        canary: {
-          loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
-          targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
-        },
-        stable: {
-          loadBalancer: 'app/orders/0123456789abcdef',
-          targetGroup: 'targetgroup/orders/0000000000000b1e',
-        },
-      },
-      minimumRequests: 100,
-    },
+    analysis: { loadBalancer: ANALYSED_ALB, minimumRequests: 100 },
   });
   /** GetMetricData's answer, as CloudWatch documents it, for the ids the adapter asks for: m0 requests, m1 5XX, m2 p99. */
   const figures = (canary: { requests: number; errors: number }) => {
