@@ -1,15 +1,11 @@
 import type { MetricsReading } from '../../domain/ports';
-import { serviceConfig } from '../../local/fixture-service-config';
+import { ANALYSED_ALB, serviceConfig } from '../../local/fixture-service-config';
 
 /* An analysed `orders-api` and the readings the tests feed its analysis. */
 
+/** orders-api's analysed ALB, with a target group per blue/green colour as well. */
 export const ALB = {
-  type: 'alb',
-  canary: {
-    loadBalancer: 'app/orders-canary/50dc6c495c0c9188',
-    targetGroup: 'targetgroup/orders-canary/73e2d6bc24d8a067',
-  },
-  stable: { loadBalancer: 'app/orders/0123456789abcdef', targetGroup: 'targetgroup/orders/0000000000000b1e' },
+  ...ANALYSED_ALB,
   blue: {
     loadBalancer: 'app/orders/0123456789abcdef',
     targetGroup: 'targetgroup/orders-blue/0000000000000b1e',
