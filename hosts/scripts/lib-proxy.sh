@@ -77,6 +77,19 @@ proxy_quit() {
   rm -f "$MIRROR_NGINX_PID" "$ENVOY_PID" "$ROUTING_NGINX_PID" "$ROUTING_ENVOY_PID"
 }
 
+# Mirroring relies on `disable_shadow_host_suffix_append` (Envoy 1.31): an older Envoy would send the mirrored
+# requests with a Host ending in "-shadow", so it is refused before it touches the live port.
+envoy_recent_enough() {
+  local version major minor
+  version=$("$CA_ENVOY" --version 9>&- 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)
+  [ -n "$version" ] || fail "cannot tell which Envoy $CA_ENVOY is ('envoy --version' names none); the envoy driver needs Envoy 1.31 or later"
+  major=${version%%.*}
+  minor=${version#*.}
+  minor=${minor%%.*}
+  [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 31 ]; } ||
+    fail "Envoy $version is too old for the envoy driver, which needs Envoy 1.31 or later (disable_shadow_host_suffix_append); upgrade it, or use the nginx driver"
+}
+
 # The hand-off from the host's nginx to the agent's proxy, whose configuration waits in CONF.new: the proxy
 # binds the live port beside nginx (SO_REUSEPORT), is confirmed ready, and only then does nginx drain (its
 # switch, when its configuration has it) and stop (SIGQUIT). Any failure before that leaves nginx serving alone.
@@ -87,6 +100,7 @@ take_over_from_nginx() { # role driver conf pidfile
   stable_nginx_reuseport ||
     fail "nginx ($CA_NGINX_CONF) does not listen on port $LISTEN_PORT with reuseport, so no second proxy can bind it: add 'reuseport' to that listen directive"
   if [ "$driver" = envoy ]; then
+    envoy_recent_enough
     out=$("$CA_ENVOY" --mode validate -c "$conf.new" 9>&- 2>&1) || fail "envoy --mode validate rejected the configuration: $out"
   else
     out=$(nginx_test "$conf.new") || fail "the $role nginx configuration does not validate: $out"
