@@ -21,8 +21,13 @@ export const routingConfigSchema = z
     vipCookieValue: cookieValue().optional(),
     vipHeader: headerName().optional(),
     vipHeaderValue: headerValue().optional(),
-    /** Full-link tagging: requests routed to the canary carry this header, which services pass on. */
-    tagHeader: headerName().default('x-canary-tag'),
+    /**
+     * Full-link tagging: requests routed to the canary carry this header, which services pass on. Not `Host`:
+     * Envoy refuses to set it, and it would change where a request goes.
+     */
+    tagHeader: headerName()
+      .refine((name) => name.toLowerCase() !== 'host', 'a header of your own, not Host')
+      .default('x-canary-tag'),
     tagValue: headerValue().default('canary'),
   })
   .prefault({})

@@ -7,6 +7,7 @@
  *   npx tsx hosts/cli.ts run-document hosts/documents/start-mirror.yml Service=orders-api ReleaseId=r-1 ...
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatPercent } from '../domain/plan';
@@ -53,6 +54,13 @@ const hostOptions = {
   'admin-port': { type: 'string', default: String(hostDefaults.adminPort) },
 } as const;
 
+/** Envoy's STATIC listeners and clusters take IP addresses only (a name such as `localhost` fails to load). */
+function ipAddress(name: string, value: string): string {
+  if (isIP(value) === 0)
+    fail(`--${name} must be an IP address such as 0.0.0.0 or 127.0.0.1, not ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** What every rendered proxy on a stable host shares: where it listens, the local service, nginx's timeouts. */
 function hostProxyBase(
   config: ServiceConfig,
@@ -60,9 +68,9 @@ function hostProxyBase(
 ) {
   return {
     service: config.service,
-    listenAddress: values['listen-address'],
+    listenAddress: ipAddress('listen-address', values['listen-address']),
     listenPort: config.proxy.listenPort,
-    upstreamAddress: values['upstream-address'],
+    upstreamAddress: ipAddress('upstream-address', values['upstream-address']),
     servicePort: config.proxy.servicePort,
     connectTimeoutSeconds: config.proxy.connectTimeoutSeconds,
     readTimeoutSeconds: config.proxy.readTimeoutSeconds,
