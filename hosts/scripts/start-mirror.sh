@@ -38,7 +38,7 @@ if [ -n "$running" ]; then
     succeed false "already $WHAT"
   fi
   [ "$PROXY_DRIVER" = nginx ] ||
-    fail "Envoy already mirrors with other settings; change the share live with POST /runtime_modify?canary_agent.mirror_percent=N or stop mirroring first"
+    fail "Envoy already mirrors with other settings; change a whole-percent share live with POST /runtime_modify?canary_agent.mirror_percent=N (Envoy reads an admin value as a whole percent and ignores 2.5), or stop mirroring first"
   nginx_reload_with mirroring "$CONF" "$MIRROR_NGINX_PID"
   succeed true "now $WHAT (reloaded)"
 fi
