@@ -38,6 +38,15 @@ export function mirrorFraction(percent: number): { numerator: number; denominato
 
 export const seconds = (value: number) => `${value}s`;
 
+/**
+ * nginx's `proxy_read_timeout` and `proxy_send_timeout` run between two reads or two writes, and nothing bounds
+ * the whole response: a download that keeps moving may take an hour. Envoy's route `timeout` is such a bound
+ * (15 s unless set), so it is disabled and the per-stream `idle_timeout` plays nginx's timers.
+ */
+export function routeTimeouts(settings: Pick<EnvoySettings, 'streamIdleTimeoutSeconds'>) {
+  return { timeout: '0s', idle_timeout: seconds(settings.streamIdleTimeoutSeconds) };
+}
+
 /** nginx: proxy_set_header X-Real-IP $remote_addr (the direct peer, e.g. the ELB). */
 export const forwardedHeaders = [
   {
@@ -46,6 +55,47 @@ export const forwardedHeaders = [
   },
 ];
 
+/**
+ * Headers the connection manager adds on its own that nginx never sent: which one depends on whether Envoy
+ * takes the client for external or internal, so both go.
+ */
+export const envoyOnlyRequestHeaders = ['x-envoy-external-address', 'x-envoy-internal'] as const;
+
+/**
+ * How long an unused connection to the local service stays open. nginx opened a connection per request; a pooled
+ * connection the service closes at its keep-alive timeout (Node's 5 s, gunicorn's 2 s) while Envoy sends on it
+ * fails with a 503, so Envoy closes first. Envoy's default is an hour; a new loopback connection costs little.
+ */
+export const UPSTREAM_IDLE_SECONDS = 1;
+
+/** Upstream HTTP/1.1 options for a cluster (the successor of the deprecated `Cluster.common_http_protocol_options`). */
+export function upstreamHttpOptions(idleSeconds: number) {
+  return {
+    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+      '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+      common_http_protocol_options: { idle_timeout: seconds(idleSeconds) },
+      explicit_http_config: { http_protocol_options: {} },
+    },
+  };
+}
+
+/**
+ * An ELB's addresses change over time: resolve all of them (strict DNS) and follow the DNS TTL. Through the
+ * `envoy.clusters.dns` extension, as `Cluster.respect_dns_ttl` and the STRICT_DNS type's DNS fields are deprecated.
+ */
+export function elbDiscovery() {
+  return {
+    cluster_type: {
+      name: 'envoy.clusters.dns',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.clusters.dns.v3.DnsCluster',
+        respect_dns_ttl: true,
+        dns_lookup_family: 'V4_ONLY',
+      },
+    },
+  };
+}
+
 export interface EnvoySettings extends ProxySettings {
   /** Envoy's per-stream inactivity timeout (see `envoySettings`). */
   readonly streamIdleTimeoutSeconds: number;
@@ -53,9 +103,7 @@ export interface EnvoySettings extends ProxySettings {
 
 /**
  * nginx's read and send timeouts are inactivity timers between two reads or two writes; Envoy's stream idle
- * timeout is their counterpart, so it takes the larger. The route timeout bounds the whole response, which
- * nginx does not, so it gets the read timeout (the product's "request timeout equal to nginx's"; Envoy's
- * default of 15 s would cut requests nginx let finish).
+ * timeout is their counterpart (one timer that any activity resets), so it takes the larger (`routeTimeouts`).
  */
 export function envoySettings<T extends Pick<ProxySettings, 'readTimeoutSeconds' | 'sendTimeoutSeconds'>>(
   settings: T,
@@ -73,13 +121,11 @@ export function envoySettings<T extends Pick<ProxySettings, 'readTimeoutSeconds'
  * `JSON.stringify` it for `envoy -c envoy.json`.
  */
 export function renderEnvoyConfig(settings: EnvoySettings): Record<string, unknown> {
-  const inactivity = seconds(settings.streamIdleTimeoutSeconds);
   const route = {
     match: { prefix: '/' },
     route: {
       cluster: STABLE_CLUSTER,
-      timeout: seconds(settings.readTimeoutSeconds),
-      idle_timeout: inactivity,
+      ...routeTimeouts(settings),
       request_mirror_policies: [
         {
           cluster: MIRROR_CLUSTER,
@@ -104,10 +150,7 @@ export function renderEnvoyConfig(settings: EnvoySettings): Record<string, unkno
         stableCluster(settings),
         {
           name: MIRROR_CLUSTER,
-          // An ELB's addresses change over time: resolve all of them and follow the DNS TTL.
-          type: 'STRICT_DNS',
-          dns_lookup_family: 'V4_ONLY',
-          respect_dns_ttl: true,
+          ...elbDiscovery(),
           connect_timeout: seconds(settings.connectTimeoutSeconds),
           circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...mirrorCircuitBreaker }] },
           load_assignment: endpoints(MIRROR_CLUSTER, settings.mirrorHost, settings.mirrorPort),
@@ -140,6 +183,7 @@ export function stableCluster(settings: ListenerSettings) {
     name: STABLE_CLUSTER,
     type: 'STATIC',
     connect_timeout: seconds(settings.connectTimeoutSeconds),
+    typed_extension_protocol_options: upstreamHttpOptions(UPSTREAM_IDLE_SECONDS),
     circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
     load_assignment: endpoints(STABLE_CLUSTER, settings.upstreamAddress, settings.servicePort),
   };
@@ -164,36 +208,56 @@ export function liveListener(
         filters: [
           {
             name: 'envoy.filters.network.http_connection_manager',
-            typed_config: {
-              '@type':
-                'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-              stat_prefix: 'ingress',
-              codec_type: 'AUTO',
-              ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
-              // Like nginx's $proxy_add_x_forwarded_for: append the peer to X-Forwarded-For.
-              use_remote_address: true,
-              xff_num_trusted_hops: 0,
-              // Keep the service's view of the request as nginx gave it: no x-envoy-* headers.
-              common_http_protocol_options: { idle_timeout: seconds(DOWNSTREAM_IDLE_SECONDS) },
-              stream_idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
-              request_timeout: '0s',
-              route_config: {
-                name: 'live',
-                virtual_hosts: [{ name: settings.service, domains: ['*'], routes }],
-              },
-              http_filters: [
-                ...httpFilters,
-                {
-                  name: 'envoy.filters.http.router',
-                  typed_config: {
-                    '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
-                    suppress_envoy_headers: true,
-                  },
-                },
-              ],
-            },
+            typed_config: httpConnectionManager(settings, routes, httpFilters, accessLogs),
           },
         ],
+      },
+    ],
+  };
+}
+
+/** The live listener's HTTP connection manager: the service sees the request as nginx passed it on. */
+function httpConnectionManager(
+  settings: ListenerSettings,
+  routes: readonly unknown[],
+  httpFilters: readonly unknown[],
+  accessLogs: readonly unknown[],
+) {
+  return {
+    '@type':
+      'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+    stat_prefix: 'ingress',
+    codec_type: 'AUTO',
+    ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
+    // The peer is appended to the client's X-Forwarded-For as nginx's $proxy_add_x_forwarded_for does. The peer
+    // is the load balancer, trusted one hop: Envoy keeps its X-Forwarded-Proto (https behind an HTTPS listener)
+    // where with 0 trusted hops it would overwrite it with this listener's plain-HTTP scheme.
+    use_remote_address: true,
+    xff_num_trusted_hops: 1,
+    // No x-request-id that nginx would not have sent: the client's is kept, none is made up.
+    preserve_external_request_id: true,
+    generate_request_id: false,
+    common_http_protocol_options: {
+      idle_timeout: seconds(DOWNSTREAM_IDLE_SECONDS),
+      // nginx's `underscores_in_headers off`: such headers never reach the service.
+      headers_with_underscores_action: 'DROP_HEADER',
+    },
+    stream_idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
+    request_timeout: '0s',
+    route_config: {
+      name: 'live',
+      virtual_hosts: [{ name: settings.service, domains: ['*'], routes }],
+      request_headers_to_remove: [...envoyOnlyRequestHeaders],
+    },
+    http_filters: [
+      ...httpFilters,
+      {
+        name: 'envoy.filters.http.router',
+        // No x-envoy-* headers to the service (x-envoy-expected-rq-timeout-ms and the like).
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+          suppress_envoy_headers: true,
+        },
       },
     ],
   };

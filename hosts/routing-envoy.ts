@@ -1,8 +1,10 @@
 import {
   adminOf,
+  elbDiscovery,
   endpoints,
   forwardedHeaders,
   liveListener,
+  routeTimeouts,
   runtimeLayers,
   STABLE_CLUSTER,
   seconds,
@@ -42,17 +44,13 @@ export interface RoutingEnvoySettings extends RoutingSettings {
 export function failoverAccessLog(settings: RoutingEnvoySettings, path: string) {
   const tagged = `request.headers['${settings.rules.tagHeader.toLowerCase()}'] == '${settings.rules.tagValue}'`;
   const toStable = `upstream.address == '${settings.upstreamAddress}:${settings.servicePort}'`;
+  const cel = {
+    '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter',
+    expression: `${tagged} && ${toStable}`,
+  };
   return {
     name: 'envoy.access_loggers.file',
-    filter: {
-      extension_filter: {
-        name: 'envoy.access_loggers.extension_filters.cel',
-        typed_config: {
-          '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter',
-          expression: `${tagged} && ${toStable}`,
-        },
-      },
-    },
+    filter: { extension_filter: { name: 'envoy.access_loggers.extension_filters.cel', typed_config: cel } },
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
       path,
@@ -113,11 +111,13 @@ end
  *
  * "canary" is an aggregate cluster: the canary ELB first, the local service second. Outlier detection ejects
  * the ELB's addresses for 60 s after 5 consecutive 5xx or > 10% failures over at least 10 requests, and the
- * aggregate then sends the canary's requests to stable; a request that fails to connect or gets 502/503/504 is
- * retried once on the next priority (stable). Unlike nginx, Envoy retries non-idempotent requests too.
+ * aggregate then sends the canary's requests to stable. Each canary route has a `-non-idempotent` twin before
+ * it, so that failover retries follow nginx's `proxy_next_upstream` (`failoverRetryPolicy`).
  */
 export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<string, unknown> {
   const canary = partsPerMillion(settings.canaryPercent);
+  const [routes, filters] = [routingRoutes(settings, canary), [bucketFilter(settings.rules.stickyCookie)]];
+  const logs = settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : [];
   return {
     admin: adminOf(settings),
     layered_runtime: runtimeLayers({
@@ -125,52 +125,69 @@ export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<strin
       [`${ROUTING_RUNTIME_PREFIX}.${STABLE_CLUSTER}`]: 1_000_000 - canary,
     }),
     static_resources: {
-      listeners: [
-        liveListener(
-          settings,
-          routingRoutes(settings, canary),
-          [bucketFilter(settings.rules.stickyCookie)],
-          settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : [],
-        ),
-      ],
-      clusters: [stableCluster(settings), ...canaryClusters(settings)],
+      listeners: [liveListener(settings, routes, filters, logs)],
+      clusters: [{ ...stableCluster(settings), ...failoverBreakers }, ...canaryClusters(settings)],
     },
   };
 }
 
-/** What the routes share: the tag that marks a request as the canary's, the timeouts, the failover retry. */
+/** What the routes share: the tag that marks a request as the canary's, the timeouts, the failover retries. */
 function routeParts(settings: RoutingEnvoySettings) {
+  const { tagHeader, tagValue } = settings.rules;
   return {
-    tagHeader: settings.rules.tagHeader,
-    tag: {
-      header: { key: settings.rules.tagHeader, value: settings.rules.tagValue },
-      append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
-    },
-    timeouts: {
-      timeout: seconds(settings.readTimeoutSeconds),
-      idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
-    },
-    failover: failoverRetryPolicy(),
+    tagHeader,
+    tag: { header: { key: tagHeader, value: tagValue }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+    timeouts: routeTimeouts(settings),
+    idempotent: failoverRetryPolicy(settings, true),
+    nonIdempotent: failoverRetryPolicy(settings, false),
   };
 }
 
-type RouteParts = ReturnType<typeof routeParts>;
-
-/** A failed canary request is retried once on the aggregate's next priority: the local service. */
-function failoverRetryPolicy() {
+/**
+ * One retry, on the aggregate's next priority (stable), only for requests tagged for the canary: the router
+ * applies the weighted cluster's headers before it builds the retry state (router.cc, decodeHeaders). A
+ * non-idempotent request is retried only if it failed before being sent (`reset-before-request`, Envoy 1.31+).
+ * No per-try timeout: Envoy's bounds the whole attempt, body included, where nginx bounds the time between two
+ * reads, and the host templates cannot express a share of the read timeout.
+ * previous_priorities works with aggregate clusters since Envoy 1.15 (envoyproxy/envoy#11102, fixing #11021;
+ * aggregate_cluster.rst had said PriorityLoad retry plugins "won't work for aggregate cluster").
+ */
+function failoverRetryPolicy(settings: RoutingEnvoySettings, idempotent: boolean) {
+  const when = idempotent
+    ? { retry_on: `${BEFORE_SENT},reset,retriable-status-codes`, retriable_status_codes: [502, 503, 504] }
+    : { retry_on: `${BEFORE_SENT},reset-before-request` };
+  const tag = { name: settings.rules.tagHeader, string_match: { exact: settings.rules.tagValue } };
   return {
-    retry_on: 'connect-failure,refused-stream,retriable-status-codes',
-    retriable_status_codes: [502, 503, 504],
+    ...when,
     num_retries: 1,
-    retry_priority: {
-      name: 'envoy.retry_priorities.previous_priorities',
-      typed_config: {
-        '@type':
-          'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
-        update_frequency: 1,
-      },
-    },
+    retriable_request_headers: [tag],
+    retry_priority: { name: 'envoy.retry_priorities.previous_priorities', typed_config: PREVIOUS_PRIORITIES },
   };
+}
+
+const BEFORE_SENT = 'connect-failure,refused-stream';
+const PREVIOUS_PRIORITIES = {
+  '@type':
+    'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
+  update_frequency: 1,
+};
+/** nginx's proxy_next_upstream never passes these on once the request has been sent to the canary. */
+const NON_IDEMPOTENT = { name: ':method', string_match: { safe_regex: { regex: 'POST|LOCK|PATCH' } } };
+
+/**
+ * Live traffic: the local service's limits, plus a retry for every request admitted, since Envoy's default
+ * max_retries (3 at once) would fail every failover past the third. The aggregate's breaker and its clusters'
+ * apply each (envoyproxy/envoy#17412, tests of #38251); a retry_budget would not do, being a share of active
+ * requests, which the aggregate does not count (#38251).
+ */
+const failoverLimits = { ...stableCircuitBreaker, max_retries: stableCircuitBreaker.max_requests };
+const failoverBreakers = { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...failoverLimits }] } };
+
+/** RE2 `safe_regex` must match the whole Cookie header: the VIP cookie, with any cookies around it. */
+function vipCookieMatch(name: string, value: string) {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const regex = `^(?:.*[;,])?\\s*${literal(name)}=${literal(value)}\\s*(?:[;,].*)?$`;
+  return { name: 'cookie', string_match: { safe_regex: { regex } } };
 }
 
 /** The routes in the order Envoy tries them: VIPs, testers and tagged requests, then the share. */
@@ -179,93 +196,87 @@ function routingRoutes(settings: RoutingEnvoySettings, canary: number) {
   const vip = vipRules(r);
   const parts = routeParts(settings);
   const header = (name: string, exact: string) => ({ name, string_match: { exact } });
-  const vipCookie = {
-    name: 'cookie',
-    string_match: { safe_regex: { regex: `(?:^|[;,]\\s*)${vip.cookie}=${vip.cookieValue}(?:[;,]|$)` } },
-  };
+  const pinned = { cluster: CANARY_CLUSTER, ...parts.timeouts };
+  // A VIP's tag is dropped so the next service keeps it on stable too.
+  const stableRoute = (name: string, headers: readonly unknown[]) => ({
+    name,
+    match: { prefix: '/', headers },
+    route: { cluster: STABLE_CLUSTER, ...parts.timeouts },
+    request_headers_to_add: forwardedHeaders,
+    request_headers_to_remove: [BUCKET_HEADER, parts.tagHeader],
+  });
   return [
-    pinnedRoute(parts, 'vip-cookie', [vipCookie], 'stable'),
-    pinnedRoute(parts, 'vip-header', [header(vip.header, vip.headerValue)], 'stable'),
-    pinnedRoute(parts, 'tester', [header(r.testerHeader, r.testerValue)], 'canary'),
-    pinnedRoute(parts, 'tagged', [header(r.tagHeader, r.tagValue)], 'canary'),
-    shareRoute(parts, canary),
+    stableRoute('vip-cookie', [vipCookieMatch(vip.cookie, vip.cookieValue)]),
+    stableRoute('vip-header', [header(vip.header, vip.headerValue)]),
+    ...byMethod(parts, 'tester', [header(r.testerHeader, r.testerValue)], pinned),
+    ...byMethod(parts, 'tagged', [header(r.tagHeader, r.tagValue)], pinned),
+    ...byMethod(parts, 'share', [], shareAction(parts, canary)),
   ];
 }
 
-/** A request the headers pin to one side; a VIP's tag is dropped so the next service keeps it on stable too. */
-function pinnedRoute(parts: RouteParts, name: string, headers: readonly unknown[], to: 'stable' | 'canary') {
-  return {
-    name,
-    match: { prefix: '/', headers },
-    route:
-      to === 'canary'
-        ? { cluster: CANARY_CLUSTER, ...parts.timeouts, retry_policy: parts.failover }
-        : { cluster: STABLE_CLUSTER, ...parts.timeouts },
-    request_headers_to_add: to === 'canary' ? [...forwardedHeaders, parts.tag] : forwardedHeaders,
-    request_headers_to_remove: to === 'canary' ? [BUCKET_HEADER] : [BUCKET_HEADER, parts.tagHeader],
-  };
+/** A route that may reach the canary, split so non-idempotent methods get the narrower retry policy. */
+function byMethod(parts: ReturnType<typeof routeParts>, name: string, headers: unknown[], action: object) {
+  // The share's weighted clusters tag their own canary leg; a pinned route tags the whole request.
+  const add = [...forwardedHeaders, ...('cluster' in action ? [parts.tag] : [])];
+  const route = (suffix: string, match: object, retry_policy: object) => ({
+    name: `${name}${suffix}`,
+    match,
+    route: { ...action, retry_policy },
+    request_headers_to_add: add,
+    request_headers_to_remove: [BUCKET_HEADER],
+  });
+  return [
+    route('-non-idempotent', { prefix: '/', headers: [...headers, NON_IDEMPOTENT] }, parts.nonIdempotent),
+    route('', headers.length > 0 ? { prefix: '/', headers } : { prefix: '/' }, parts.idempotent),
+  ];
 }
 
 /** Everyone else, by the bucket `bucketScript` put in the header; the runtime keys let the share change live. */
-function shareRoute(parts: RouteParts, canary: number) {
+function shareAction(parts: ReturnType<typeof routeParts>, canary: number) {
   return {
-    name: 'share',
-    match: { prefix: '/' },
-    route: {
-      weighted_clusters: {
-        clusters: [
-          { name: CANARY_CLUSTER, weight: canary, request_headers_to_add: [parts.tag] },
-          { name: STABLE_CLUSTER, weight: 1_000_000 - canary, request_headers_to_remove: [parts.tagHeader] },
-        ],
-        runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
-        header_name: BUCKET_HEADER,
-      },
-      ...parts.timeouts,
-      retry_policy: parts.failover,
+    weighted_clusters: {
+      clusters: [
+        { name: CANARY_CLUSTER, weight: canary, request_headers_to_add: [parts.tag] },
+        { name: STABLE_CLUSTER, weight: 1_000_000 - canary, request_headers_to_remove: [parts.tagHeader] },
+      ],
+      runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
+      header_name: BUCKET_HEADER,
     },
-    request_headers_to_add: forwardedHeaders,
-    request_headers_to_remove: [BUCKET_HEADER],
+    ...parts.timeouts,
   };
 }
 
 /** Envoy cannot hash a cookie itself: this filter puts the user's bucket in a header before routing. */
 function bucketFilter(stickyCookie: string) {
-  return {
-    name: 'envoy.filters.http.lua',
-    typed_config: {
-      '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
-      default_source_code: { inline_string: bucketScript(stickyCookie) },
-    },
+  const lua = {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+    default_source_code: { inline_string: bucketScript(stickyCookie) },
   };
+  return { name: 'envoy.filters.http.lua', typed_config: lua };
 }
 
 /** The canary ELB, and the aggregate "canary" cluster that falls back from it to the local service. */
 function canaryClusters(settings: RoutingEnvoySettings) {
   const connect = seconds(settings.connectTimeoutSeconds);
+  const aggregate = {
+    '@type': 'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig',
+    clusters: [CANARY_ELB_CLUSTER, STABLE_CLUSTER],
+  };
   return [
     {
       name: CANARY_ELB_CLUSTER,
-      // An ELB's addresses change over time: resolve all of them and follow the DNS TTL.
-      type: 'STRICT_DNS',
-      dns_lookup_family: 'V4_ONLY',
-      respect_dns_ttl: true,
+      ...elbDiscovery(),
       connect_timeout: connect,
-      // Live traffic: the same limits as the local service, not the mirror's.
-      circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...stableCircuitBreaker }] },
+      ...failoverBreakers,
       outlier_detection: canaryOutlierDetection(),
       load_assignment: endpoints(CANARY_ELB_CLUSTER, settings.canaryHost, settings.canaryPort),
     },
     {
       name: CANARY_CLUSTER,
       connect_timeout: connect,
+      ...failoverBreakers,
       lb_policy: 'CLUSTER_PROVIDED',
-      cluster_type: {
-        name: 'envoy.clusters.aggregate',
-        typed_config: {
-          '@type': 'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig',
-          clusters: [CANARY_ELB_CLUSTER, STABLE_CLUSTER],
-        },
-      },
+      cluster_type: { name: 'envoy.clusters.aggregate', typed_config: aggregate },
     },
   ];
 }

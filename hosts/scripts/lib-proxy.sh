@@ -77,17 +77,19 @@ proxy_quit() {
   rm -f "$MIRROR_NGINX_PID" "$ENVOY_PID" "$ROUTING_NGINX_PID" "$ROUTING_ENVOY_PID"
 }
 
-# Mirroring relies on `disable_shadow_host_suffix_append` (Envoy 1.31): an older Envoy would send the mirrored
-# requests with a Host ending in "-shadow", so it is refused before it touches the live port.
+# The rendered configurations need Envoy 1.34 or later: mirroring relies on `disable_shadow_host_suffix_append`
+# (1.31; an older Envoy sends mirrored requests with a Host ending in "-shadow"), and the canary ELB's cluster on
+# the `envoy.clusters.dns` extension's DnsCluster fields, which replaced Cluster's deprecated DNS fields in 2025
+# (1.34 is the oldest release certain to have them). An older Envoy is refused before it touches the live port.
 envoy_recent_enough() {
   local version major minor
   version=$("$CA_ENVOY" --version 9>&- 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)
-  [ -n "$version" ] || fail "cannot tell which Envoy $CA_ENVOY is ('envoy --version' names none); the envoy driver needs Envoy 1.31 or later"
+  [ -n "$version" ] || fail "cannot tell which Envoy $CA_ENVOY is ('envoy --version' names none); the envoy driver needs Envoy 1.34 or later"
   major=${version%%.*}
   minor=${version#*.}
   minor=${minor%%.*}
-  [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 31 ]; } ||
-    fail "Envoy $version is too old for the envoy driver, which needs Envoy 1.31 or later (disable_shadow_host_suffix_append); upgrade it, or use the nginx driver"
+  [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 34 ]; } ||
+    fail "Envoy $version is too old for the envoy driver, which needs Envoy 1.34 or later; upgrade it, or use the nginx driver"
 }
 
 # The hand-off from the host's nginx to the agent's proxy, whose configuration waits in CONF.new: the proxy

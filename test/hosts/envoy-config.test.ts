@@ -66,8 +66,10 @@ describe('renderEnvoyConfig', () => {
       },
     });
     expect(clusterOf(config, MIRROR_CLUSTER)).toMatchObject({
-      type: 'STRICT_DNS',
-      respect_dns_ttl: true,
+      cluster_type: {
+        name: 'envoy.clusters.dns',
+        typed_config: { respect_dns_ttl: true, dns_lookup_family: 'V4_ONLY' },
+      },
       load_assignment: {
         endpoints: [
           {
@@ -104,9 +106,9 @@ describe('renderEnvoyConfig', () => {
     expect(() => mirrorFraction(101)).toThrow(RangeError);
   });
 
-  it("uses nginx's timeouts instead of Envoy's 15 s route default", () => {
+  it("uses nginx's timeouts instead of Envoy's 15 s route default: between reads, never for the whole response", () => {
     const config = render();
-    expect(routeOf(config).route.timeout).toBe('60s');
+    expect(routeOf(config).route.timeout).toBe('0s');
     expect(routeOf(config).route.idle_timeout).toBe('90s');
     expect(hcmOf(config).stream_idle_timeout).toBe('90s');
     expect(hcmOf(config).common_http_protocol_options.idle_timeout).toBe('75s');

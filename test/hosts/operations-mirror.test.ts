@@ -163,13 +163,13 @@ describe('a release through the documents, on real nginx', () => {
     );
   });
 
-  it('refuses an Envoy older than 1.31 before any swap, naming its version', async () => {
+  it('refuses an Envoy older than 1.34 before any swap, naming its version', async () => {
     const before = snapshot(stable);
     const params = { ...base, ...proxy, ProxyDriver: 'envoy', MirrorHost: '127.0.0.1', MirrorPercent: '10' };
-    const outcome = await run(stable, 'start-mirror.yml', params, { FAKE_ENVOY_VERSION: '1.30.4' });
+    const outcome = await run(stable, 'start-mirror.yml', params, { FAKE_ENVOY_VERSION: '1.33.2' });
     expectFailedAndRestored(
       outcome,
-      /Envoy 1\.30\.4 is too old for the envoy driver, which needs Envoy 1\.31 or later/,
+      /Envoy 1\.33\.2 is too old for the envoy driver, which needs Envoy 1\.34 or later/,
     );
     expect(snapshot(stable)).toEqual(before);
   });

@@ -96,7 +96,7 @@ describe('shift-traffic on real nginx', () => {
       expect(readFileSync(join(dir, 'routing-envoy.json'), 'utf8')).toBe(rendered(25));
       status = 200;
       expectFailedAndRestored(
-        await shift('50', { ...envoyParams, ReadTimeout: '31' }),
+        await shift('50', { ...envoyParams, ReadTimeout: '301' }),
         /other settings; stop routing/,
       );
       expect(calls).toHaveLength(2);

@@ -1,4 +1,4 @@
-// Envoy cannot run here. `--version` names FAKE_ENVOY_VERSION (1.31.2 unless set). `--mode validate` checks the
+// Envoy cannot run here. `--version` names FAKE_ENVOY_VERSION (1.34.1 unless set). `--mode validate` checks the
 // structure the host scripts rely on; FAKE_ENVOY_REJECT=1 makes it reject like a real validation failure. Serving
 // is not faked: a run exits at once, so a hand-off to Envoy fails its readiness check.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const args = process.argv.slice(2);
 // As Envoy prints it: `envoy  version: <sha>/<version>/Clean/RELEASE/BoringSSL`.
 if (args.includes('--version')) {
-  const version = process.env.FAKE_ENVOY_VERSION ?? '1.31.2';
+  const version = process.env.FAKE_ENVOY_VERSION ?? '1.34.1';
   console.log(`envoy  version: 7b8baff1758f0a584dcc3cb657b5032000bcb3d7/${version}/Clean/RELEASE/BoringSSL`);
   process.exit(0);
 }
