@@ -67,11 +67,21 @@ ${body}
     }`;
 }
 
+/**
+ * The scheme the client used: the load balancer's X-Forwarded-Proto (https behind an HTTPS listener) when it sent
+ * one, this listener's own otherwise. `$scheme` alone would tell a service behind HTTPS that it is plain HTTP,
+ * and a service that redirects to HTTPS would loop. Goes in each `http` block that uses `forwardedHeaderLines`.
+ */
+export const forwardedProtoMap = `  map $http_x_forwarded_proto $canary_agent_forwarded_proto {
+    default $http_x_forwarded_proto;
+    "" $scheme;
+  }`;
+
 /** The headers the service sees behind nginx; both proxies must send the same. */
 export const forwardedHeaderLines = `      proxy_set_header Host $host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;`;
+      proxy_set_header X-Forwarded-Proto $canary_agent_forwarded_proto;`;
 
 export function timeouts(s: StableSettings, indent: string): string {
   return [
@@ -109,6 +119,7 @@ export function renderStableNginx(s: StableSettings, instance: NginxInstance): s
 ${preamble(instance)}http {
   access_log off;
 ${tempPaths(instance)}
+${forwardedProtoMap}
 ${upstream(s)}
   server {
     listen ${s.listenAddress}:${s.listenPort} reuseport;
@@ -128,6 +139,7 @@ export function renderMirrorNginx(s: MirrorNginxSettings, instance: NginxInstanc
 ${preamble(instance)}http {
   access_log off;
 ${tempPaths(instance)}
+${forwardedProtoMap}
   resolver ${s.resolver} valid=30s ipv6=off;
   split_clients "\${request_id}" $canary_agent_mirror {
     ${splitPercent(s.mirrorPercent)} 1;

@@ -1,6 +1,7 @@
 import {
   drainable,
   forwardedHeaderLines,
+  forwardedProtoMap,
   type NginxInstance,
   preamble,
   tempPaths,
@@ -52,6 +53,7 @@ export function renderRoutingNginx(s: RoutingSettings, instance: RoutingNginxIns
 ${preamble(instance)}http {
   access_log off;
 ${tempPaths(instance)}
+${forwardedProtoMap}
   log_format canary_agent_routing '$time_iso8601 $status "$upstream_addr" "$upstream_status" $request_time "$request_method $request_uri"';
 ${userMaps(s)}
 ${routeMaps(s)}

@@ -155,6 +155,8 @@ describe('renderMirrorNginx', () => {
     expect(conf).toMatch(/split_clients "\$\{request_id\}" \$canary_agent_mirror \{\n\s+2\.5% 1;/);
     expect(conf).toContain('proxy_read_timeout 60s;');
     expect(conf).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+    expect(conf).toContain('proxy_set_header X-Forwarded-Proto $canary_agent_forwarded_proto;');
+    expect(conf).toContain('map $http_x_forwarded_proto $canary_agent_forwarded_proto {');
     expect(splitPercent(0.01)).toBe('0.01%');
   });
 });

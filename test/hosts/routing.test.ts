@@ -100,6 +100,14 @@ describe('shift-traffic on real nginx', () => {
     expect(tally.bodies.some((b) => b.version === '2.0.0')).toBe(true);
   });
 
+  it("passes the load balancer's X-Forwarded-Proto on to both sides, and its own scheme when there is none", async () => {
+    const behindHttps = await send(400, (i) => ({ ...user(i), 'x-forwarded-proto': 'https' }), true);
+    expect(behindHttps.bodies.some((b) => b.version === '2.0.0')).toBe(true);
+    for (const b of behindHttps.bodies) expect(b.headers?.['x-forwarded-proto']).toBe('https');
+    const direct = await send(50, user, true);
+    for (const b of direct.bodies) expect(b.headers?.['x-forwarded-proto']).toBe('http');
+  });
+
   it('sends every tester and every request tagged upstream to the canary', async () => {
     const testers = await send(10_000, (i) => ({ ...user(i), 'x-canary': 'always' }));
     console.log(`tester header: ${testers.byVersion['2.0.0']} of 10000 to the canary`);
