@@ -8,16 +8,10 @@ import {
   runtimeLayers,
   STABLE_CLUSTER,
   seconds,
-  stableCircuitBreaker,
   stableCluster,
 } from './envoy-config';
-import {
-  BUCKET_HEADER,
-  canaryEjection,
-  partsPerMillion,
-  type RoutingSettings,
-  vipRules,
-} from './routing-settings';
+import { canaryOutlierDetection, failoverBreakers, failoverRetryPolicy } from './envoy-failover';
+import { BUCKET_HEADER, partsPerMillion, type RoutingSettings, vipRules } from './routing-settings';
 
 /** The canary ELB itself, and the aggregate cluster that falls back from it to the local service. */
 export const CANARY_ELB_CLUSTER = 'canary_elb';
@@ -110,7 +104,8 @@ end
  *   share                   -> weighted_clusters canary / stable by the user's bucket (`bucketScript`)
  *
  * "canary" is an aggregate cluster: the canary ELB first, the local service second. Outlier detection ejects
- * the ELB's addresses for 60 s after 5 consecutive 5xx or > 10% failures over at least 10 requests, and the
+ * the ELB's addresses for 60 s after 5 consecutive 502/503/504 or failures to connect or answer, or more than 10%
+ * such failures over at least 10 requests (never for a 500), and the
  * aggregate then sends the canary's requests to stable. Each canary route has a `-non-idempotent` twin before
  * it, so that failover retries follow nginx's `proxy_next_upstream` (`failoverRetryPolicy`).
  */
@@ -143,45 +138,8 @@ function routeParts(settings: RoutingEnvoySettings) {
   };
 }
 
-/**
- * One retry, on the aggregate's next priority (stable), only for requests tagged for the canary: the router
- * applies the weighted cluster's headers before it builds the retry state (router.cc, decodeHeaders). A
- * non-idempotent request is retried only if it failed before being sent (`reset-before-request`, Envoy 1.31+).
- * No per-try timeout: Envoy's bounds the whole attempt, body included, where nginx bounds the time between two
- * reads, and the host templates cannot express a share of the read timeout.
- * previous_priorities works with aggregate clusters since Envoy 1.15 (envoyproxy/envoy#11102, fixing #11021;
- * aggregate_cluster.rst had said PriorityLoad retry plugins "won't work for aggregate cluster").
- */
-function failoverRetryPolicy(settings: RoutingEnvoySettings, idempotent: boolean) {
-  const when = idempotent
-    ? { retry_on: `${BEFORE_SENT},reset,retriable-status-codes`, retriable_status_codes: [502, 503, 504] }
-    : { retry_on: `${BEFORE_SENT},reset-before-request` };
-  const tag = { name: settings.rules.tagHeader, string_match: { exact: settings.rules.tagValue } };
-  return {
-    ...when,
-    num_retries: 1,
-    retriable_request_headers: [tag],
-    retry_priority: { name: 'envoy.retry_priorities.previous_priorities', typed_config: PREVIOUS_PRIORITIES },
-  };
-}
-
-const BEFORE_SENT = 'connect-failure,refused-stream';
-const PREVIOUS_PRIORITIES = {
-  '@type':
-    'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
-  update_frequency: 1,
-};
 /** nginx's proxy_next_upstream never passes these on once the request has been sent to the canary. */
 const NON_IDEMPOTENT = { name: ':method', string_match: { safe_regex: { regex: 'POST|LOCK|PATCH' } } };
-
-/**
- * Live traffic: the local service's limits, plus a retry for every request admitted, since Envoy's default
- * max_retries (3 at once) would fail every failover past the third. The aggregate's breaker and its clusters'
- * apply each (envoyproxy/envoy#17412, tests of #38251); a retry_budget would not do, being a share of active
- * requests, which the aggregate does not count (#38251).
- */
-const failoverLimits = { ...stableCircuitBreaker, max_retries: stableCircuitBreaker.max_requests };
-const failoverBreakers = { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', ...failoverLimits }] } };
 
 /** RE2 `safe_regex` must match the whole Cookie header: the VIP cookie, with any cookies around it. */
 function vipCookieMatch(name: string, value: string) {
@@ -279,19 +237,4 @@ function canaryClusters(settings: RoutingEnvoySettings) {
       cluster_type: { name: 'envoy.clusters.aggregate', typed_config: aggregate },
     },
   ];
-}
-
-/** Ejects a failing canary ELB so the aggregate sends its requests to stable meanwhile (`canaryEjection`). */
-function canaryOutlierDetection() {
-  return {
-    consecutive_5xx: canaryEjection.consecutive5xx,
-    enforcing_consecutive_5xx: 100,
-    failure_percentage_threshold: canaryEjection.failurePercent,
-    failure_percentage_request_volume: canaryEjection.minimumRequests,
-    failure_percentage_minimum_hosts: 1,
-    enforcing_failure_percentage: 100,
-    interval: seconds(canaryEjection.intervalSeconds),
-    base_ejection_time: seconds(canaryEjection.ejectionSeconds),
-    max_ejection_percent: 100,
-  };
 }

@@ -40,12 +40,13 @@ export function headerVariable(header: string): string {
 
 /**
  * The canary's passive health check, from the brief's circuit breaker ("error rate > 10% over at least 10
- * requests, 60 s ejection"): Envoy ejects the canary ELB for 60 s after 5 consecutive 5xx or more than 10%
- * failures in an interval with at least 10 requests; nginx, which only counts failures, after 5 failed
- * attempts within 60 s. Either way the canary's requests go to stable meanwhile.
+ * requests, 60 s ejection"), where a failure is what nginx's proxy_next_upstream retries (refused, reset, timed
+ * out, 502, 503, 504), never a 500: Envoy ejects the canary ELB for 60 s after 5 consecutive failures or more
+ * than 10% of connections failing in an interval with at least 10 requests; nginx after 5 failed attempts within
+ * 60 s. Either way the canary's requests go to stable meanwhile.
  */
 export const canaryEjection = {
-  consecutive5xx: 5,
+  consecutiveFailures: 5,
   failurePercent: 10,
   minimumRequests: 10,
   intervalSeconds: 10,

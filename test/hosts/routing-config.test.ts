@@ -144,11 +144,18 @@ describe('renderRoutingEnvoy', () => {
     expect(clusterOf(config, CANARY_ELB_CLUSTER)).toMatchObject({
       cluster_type: { name: 'envoy.clusters.dns', typed_config: { respect_dns_ttl: true } },
       outlier_detection: {
-        consecutive_5xx: 5,
+        // 502/503/504 and failures to connect or answer, as nginx counts them; a 500 ejects nothing.
+        split_external_local_origin_errors: true,
+        consecutive_gateway_failure: 5,
+        enforcing_consecutive_gateway_failure: 100,
+        consecutive_local_origin_failure: 5,
+        enforcing_consecutive_5xx: 0,
         failure_percentage_threshold: 10,
         failure_percentage_request_volume: 10,
         failure_percentage_minimum_hosts: 1,
-        enforcing_failure_percentage: 100,
+        enforcing_failure_percentage: 0,
+        enforcing_failure_percentage_local_origin: 100,
+        enforcing_success_rate: 0,
         base_ejection_time: '60s',
         max_ejection_percent: 100,
       },
