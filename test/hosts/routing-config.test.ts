@@ -66,16 +66,11 @@ describe('renderRoutingEnvoy', () => {
       ['share-non-idempotent', 'weighted'],
       ['share', 'weighted'],
     ]);
-    expect(routeNamed(render(), 'vip-cookie').match).toEqual({
-      prefix: '/',
-      headers: [
-        {
-          name: 'cookie',
-          string_match: { safe_regex: { regex: '^(?:.*[;,])?\\s*tier=vip\\s*(?:[;,].*)?$' } },
-        },
-      ],
-    });
     const headersOf = (name: string) => routeNamed(render(), name).match.headers;
+    const vipCookie = '^(?:.*[;,])?\\s*tier=vip\\s*(?:[;,].*)?$';
+    expect(headersOf('vip-cookie')).toEqual([
+      { name: 'cookie', string_match: { safe_regex: { regex: vipCookie } } },
+    ]);
     expect(headersOf('vip-header')).toEqual([{ name: 'x-vip', string_match: { exact: 'gold' } }]);
     expect(headersOf('tester')).toEqual([{ name: 'x-canary', string_match: { exact: 'always' } }]);
     expect(headersOf('tagged')).toEqual([{ name: 'x-canary-tag', string_match: { exact: 'canary' } }]);
