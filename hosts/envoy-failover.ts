@@ -10,18 +10,24 @@ import { canaryEjection, type RoutingSettings } from './routing-settings';
  * One retry, on the aggregate's next priority (stable), only for requests tagged for the canary: the router
  * applies the weighted cluster's headers before it builds the retry state (router.cc, decodeHeaders). A
  * non-idempotent request is retried only if it failed before being sent (`reset-before-request`, Envoy 1.31+).
- * No per-try timeout: Envoy's bounds the whole attempt, body included, where nginx bounds the time between two
- * reads, and the host templates cannot express a share of the read timeout.
+ * Each attempt gets nginx's `proxy_read_timeout` between two reads (`per_try_idle_timeout`, which keeps running
+ * while the response streams): a canary that stalls before answering is retried on stable (`reset` covers a
+ * read timeout), as `proxy_next_upstream timeout` does. `per_try_timeout` would bound the whole attempt, body
+ * included, which nginx never does.
  * previous_priorities works with aggregate clusters since Envoy 1.15 (envoyproxy/envoy#11102, fixing #11021;
  * aggregate_cluster.rst had said PriorityLoad retry plugins "won't work for aggregate cluster").
  */
-export function failoverRetryPolicy(settings: Pick<RoutingSettings, 'rules'>, idempotent: boolean) {
+export function failoverRetryPolicy(
+  settings: Pick<RoutingSettings, 'rules' | 'readTimeoutSeconds'>,
+  idempotent: boolean,
+) {
   const when = idempotent
     ? { retry_on: `${BEFORE_SENT},reset,retriable-status-codes`, retriable_status_codes: [502, 503, 504] }
     : { retry_on: `${BEFORE_SENT},reset-before-request` };
   const tag = { name: settings.rules.tagHeader, string_match: { exact: settings.rules.tagValue } };
   return {
     ...when,
+    per_try_idle_timeout: seconds(settings.readTimeoutSeconds),
     num_retries: 1,
     retriable_request_headers: [tag],
     retry_priority: { name: 'envoy.retry_priorities.previous_priorities', typed_config: PREVIOUS_PRIORITIES },

@@ -132,7 +132,7 @@ describe('routing Envoy, which requests are retried', () => {
     }
   });
 
-  it('retries other methods also on a reset or 502/503/504, with no deadline on the whole response', () => {
+  it('retries other methods also on a reset, a stalled attempt or 502/503/504, with no deadline on the whole response', () => {
     for (const name of canaryBound) {
       const { route } = routeNamed(name);
       expect(route.retry_policy.retry_on.split(',').sort(), name).toEqual([
@@ -147,7 +147,9 @@ describe('routing Envoy, which requests are retried', () => {
         retriable_request_headers: tagGate,
         retry_priority: { name: 'envoy.retry_priorities.previous_priorities' },
       });
+      // nginx's proxy_read_timeout, per attempt and between two reads: never a bound on the whole attempt.
       expect(route.retry_policy.per_try_timeout, name).toBeUndefined();
+      expect(route.retry_policy.per_try_idle_timeout, name).toBe('60s');
       expect(route.timeout).toBe('0s');
     }
   });
