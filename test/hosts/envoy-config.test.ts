@@ -14,30 +14,14 @@ import { renderMirrorNginx, splitPercent } from '../../hosts/nginx-config';
 import type { ProxySettings } from '../../hosts/proxy-settings';
 import { configInput } from '../../local/fixture-service-config';
 import { hostCli } from '../support/host-cli';
+import { clusterOf, hcmOf, type Json, MIRROR_SETTINGS } from './envoy-fixtures';
 
-const settings: ProxySettings = {
-  service: 'orders-api',
-  listenAddress: '0.0.0.0',
-  listenPort: 80,
-  upstreamAddress: '127.0.0.1',
-  servicePort: 8080,
-  connectTimeoutSeconds: 5,
-  readTimeoutSeconds: 60,
-  sendTimeoutSeconds: 90,
-  mirrorHost: 'orders-canary-123.eu-west-1.elb.amazonaws.com',
-  mirrorPort: 80,
-  mirrorPercent: 2.5,
-  adminPort: 9901,
-};
+const settings = MIRROR_SETTINGS;
 
-// biome-ignore lint/suspicious/noExplicitAny: walking a rendered JSON document
-type Json = any;
 const render = (overrides: Partial<ProxySettings> = {}): Json =>
   renderEnvoyConfig(envoySettings({ ...settings, ...overrides }));
 const listenerOf = (c: Json) => c.static_resources.listeners[0];
-const hcmOf = (c: Json) => listenerOf(c).filter_chains[0].filters[0].typed_config;
 const routeOf = (c: Json) => hcmOf(c).route_config.virtual_hosts[0].routes[0];
-const clusterOf = (c: Json, name: string) => c.static_resources.clusters.find((x: Json) => x.name === name);
 
 describe('renderEnvoyConfig', () => {
   it('listens where nginx listened, with SO_REUSEPORT for the hand-off', () => {
