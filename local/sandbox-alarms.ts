@@ -15,12 +15,8 @@ import type { SkippingClock } from './skipping-clock';
  */
 export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateChangeEvent) => void) {
   const firedAt = new Map<string, number>();
-  let lastFiredAt: number | undefined;
   const emit = (event: AlarmStateChangeEvent) => {
-    if (event.detail.state.value === 'ALARM') {
-      lastFiredAt = Date.now();
-      firedAt.set(event.detail.alarmName, lastFiredAt);
-    }
+    if (event.detail.state.value === 'ALARM') firedAt.set(event.detail.alarmName, Date.now());
     publish(event);
   };
   const sandboxTime = () => clock.now();
@@ -44,8 +40,11 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
     reader: describeAlarms(evaluators),
     catalog,
     evaluatorOf,
-    /** When an alarm last went to ALARM (real ms, not the sandbox clock). */
-    firedAt: (alarmName?: string) => (alarmName === undefined ? lastFiredAt : firedAt.get(alarmName)),
+    /** When the named alarm (any alarm, unless named) last went to ALARM: real ms, not the sandbox clock. */
+    firedAt(alarmName?: string): number | undefined {
+      if (alarmName !== undefined) return firedAt.get(alarmName);
+      return firedAt.size > 0 ? Math.max(...firedAt.values()) : undefined;
+    },
     /** Evaluates every alarm four times a second; the routing proxies' failover logs feed the failover alarm. */
     start(hosts: () => readonly SandboxHost[], service: string): void {
       const failovers = failoverLogTail(
