@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Notice } from '../domain/notice';
 import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
 import { analysisNotices } from './analysis-schema';
+import { rolloutNotices } from './rollout-schema';
 
 /*
  * The stored shape of a notice (history entries, queued `notify` effects). Items written before notices were
@@ -89,6 +90,7 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('listenerSwitchRefused'), reason: z.string(), leadsTo: consequence }),
   z.object({ kind: z.literal('legacy'), text: z.string(), detail: z.string().optional() }),
   ...analysisNotices,
+  ...rolloutNotices,
 ]) satisfies z.ZodType<Notice>;
 
 // Fails to compile when a notice kind is added without its stored shape here.

@@ -16,6 +16,7 @@ import {
 } from './analysis-schema';
 import { upgradeLegacyRun } from './legacy-run';
 import { actorSchema, noticeSchema, storedNote, strategySchema, upgradeLegacyNotify } from './notice-schema';
+import { gateTargetsEffect, rolloutSchema, trafficDrainSchema } from './rollout-schema';
 
 /*
  * Schemas for what the agent stores. Stored items are parsed back through these, never cast, so an item
@@ -43,6 +44,7 @@ const hostOperationStep = z.object({
   timeoutSeconds: z.number(),
   rateControl: rateControl.optional(),
   onFailure: z.enum(['rollback', 'warn']),
+  drain: trafficDrainSchema.optional(),
 });
 
 const listenerSwitchStep = z.object({
@@ -97,6 +99,7 @@ const run = z.discriminatedUnion('kind', [
     commandId: z.string().optional(),
     hosts: z.record(z.string(), z.enum(['pending', 'success', 'failed', 'timedOut', 'cancelled'])),
     cancelRequested: z.boolean().optional(),
+    rollout: rolloutSchema.optional(),
   }),
   z.object({
     ...runCommon,
@@ -190,6 +193,7 @@ const currentReleaseSchema = z.object({
   hostFailures: z
     .array(z.object({ operation, hostId: z.string(), status: outcome, output: z.string().optional() }))
     .optional(),
+  outOfService: z.array(z.string()).optional(),
   warnings: z.array(z.string()),
   version: z.number().int(),
   historyLength: z.number().int(),
@@ -217,6 +221,8 @@ const HISTORY_CAUSES = [
   'canaryStackFailed',
   'listenerSwitched',
   'listenerSwitchFailed',
+  'targetsGated',
+  'targetsGateFailed',
   'deadlineExceeded',
 ] as const;
 // Fails to compile when an event kind is added without its history cause here.
@@ -236,9 +242,12 @@ export const historyEntrySchema = z.object({
 }) satisfies z.ZodType<HistoryEntry>;
 
 const effect = z.discriminatedUnion('kind', [
-  hostOperationStep
-    .omit({ kind: true, state: true, onFailure: true })
-    .extend({ kind: z.literal('runHostOperation'), stepId: z.string() }),
+  hostOperationStep.omit({ kind: true, state: true, onFailure: true, drain: true }).extend({
+    kind: z.literal('runHostOperation'),
+    stepId: z.string(),
+    instanceIds: z.array(z.string()).optional(),
+  }),
+  gateTargetsEffect,
   z.object({ kind: z.literal('cancelHostOperation'), stepId: z.string(), commandId: z.string() }),
   z.object({ kind: z.literal('setTimer'), timerId: z.string(), at: instant }),
   z.object({ kind: z.literal('cancelTimer'), timerId: z.string() }),

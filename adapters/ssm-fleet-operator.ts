@@ -45,10 +45,15 @@ export function ssmFleetOperator(client: SSMClient, options: SsmFleetOptions): F
       const { Command } = await client.send(
         new SendCommandCommand({
           DocumentName: documentName(options.documentPrefix, operation.operation),
-          Targets: Object.entries(operation.targets).map(([key, value]) => ({
-            Key: `tag:${key}`,
-            Values: [value],
-          })),
+          // One batch of a drained rollout names its hosts; every other operation selects its fleet by tags.
+          ...(operation.instanceIds
+            ? { InstanceIds: [...operation.instanceIds] }
+            : {
+                Targets: Object.entries(operation.targets).map(([key, value]) => ({
+                  Key: `tag:${key}`,
+                  Values: [value],
+                })),
+              }),
           Parameters: Object.fromEntries(
             Object.entries(operation.parameters).map(([key, value]) => [key, [value]]),
           ),

@@ -1,4 +1,4 @@
-import { ListenerSwitchRefusedError } from '../domain/errors';
+import { ListenerSwitchRefusedError, TargetGateRefusedError } from '../domain/errors';
 import { assertNever } from '../domain/plan';
 import type {
   AlarmReader,
@@ -10,9 +10,11 @@ import type {
   PendingEffect,
   ReleaseStore,
   ReleaseThread,
+  TargetGroups,
   Timers,
   VersionRegistry,
 } from '../domain/ports';
+import { gateIdOf, isRolloutRun } from '../domain/rollout-batches';
 import type { Effect, Release, ReleaseEvent } from '../domain/types';
 
 export interface EffectPorts {
@@ -23,6 +25,7 @@ export interface EffectPorts {
   readonly notifier: Notifier;
   readonly versions: VersionRegistry;
   readonly listeners: ListenerSwitch;
+  readonly targets: TargetGroups;
   readonly metrics: CanaryMetrics;
   readonly charts: EvidenceCharts;
   readonly thread: ReleaseThread;
@@ -102,6 +105,8 @@ async function runOne(
       return null;
     case 'switchListener':
       return switchListener(ports, item.releaseId, effect);
+    case 'gateTargets':
+      return gateTargets(ports, item.releaseId, effect);
     case 'analyseCanary':
       return analyseCanary(ports, release, effect);
     case 'postEvidenceChart':
@@ -131,6 +136,30 @@ async function switchListener(
     return { kind: 'listenerSwitchFailed', stepId: effect.stepId, reason: error.message };
   }
   return { kind: 'listenerSwitched', stepId: effect.stepId };
+}
+
+/**
+ * Moves hosts through the target groups only while the release still runs this very check: a drain the sweeper
+ * retries after the rollout moved on must never take a serving host out of the load balancer again.
+ */
+async function gateTargets(
+  ports: EffectPorts,
+  releaseId: string,
+  effect: Extract<Effect, { kind: 'gateTargets' }>,
+): Promise<ReleaseEvent | null> {
+  const run = (await ports.store.load(releaseId))?.run;
+  if (run?.kind !== 'hostOperation' || !isRolloutRun(run) || gateIdOf(run) !== effect.gateId) return null;
+  const { gateId, targetGroupArns, instanceIds, attempt } = effect;
+  try {
+    const report =
+      effect.action === 'survey'
+        ? await ports.targets.registered(targetGroupArns)
+        : await ports.targets[effect.action](targetGroupArns, instanceIds, attempt);
+    return { kind: 'targetsGated', gateId, report };
+  } catch (error) {
+    if (!(error instanceof TargetGateRefusedError)) throw error;
+    return { kind: 'targetsGateFailed', gateId, reason: error.message };
+  }
 }
 
 /**

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'SERVICE_FROZEN'
   | 'UNKNOWN_RELEASE'
   | 'CONFLICT_RETRIES_EXHAUSTED'
-  | 'LISTENER_SWITCH_REFUSED';
+  | 'LISTENER_SWITCH_REFUSED'
+  | 'TARGET_GATE_REFUSED';
 
 abstract class CodedError extends Error {
   abstract readonly code: ErrorCode;
@@ -103,6 +104,12 @@ export class ConflictRetriesExhaustedError extends CodedError {
 export class ListenerSwitchRefusedError extends CodedError {
   readonly code = 'LISTENER_SWITCH_REFUSED';
   override readonly name = 'ListenerSwitchRefusedError';
+}
+
+/** The load balancer refused to move targets for good: a target group is gone, or the agent may not touch it. */
+export class TargetGateRefusedError extends CodedError {
+  readonly code = 'TARGET_GATE_REFUSED';
+  override readonly name = 'TargetGateRefusedError';
 }
 
 export { CodedError };

@@ -1,5 +1,6 @@
 import type { AnalysisOutcome, MetricsSpan } from './canary-analysis';
 import type { Notice } from './notice';
+import type { GateAction, GateReport } from './rollout-types';
 import type { CommandOutcome } from './runs';
 import type {
   Actor,
@@ -48,6 +49,9 @@ export type ReleaseEvent =
   | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
   | { readonly kind: 'listenerSwitched'; readonly stepId: string }
   | { readonly kind: 'listenerSwitchFailed'; readonly stepId: string; readonly reason: string }
+  | { readonly kind: 'targetsGated'; readonly gateId: string; readonly report: GateReport }
+  /** The load balancer refused a gate action for good (a target group gone, no right to it). */
+  | { readonly kind: 'targetsGateFailed'; readonly gateId: string; readonly reason: string }
   | { readonly kind: 'deadlineExceeded'; readonly stepId: string };
 
 /** `progress` notices may be coalesced by a notifier; the others must each be delivered. */
@@ -55,7 +59,22 @@ export type NoticeSeverity = 'progress' | 'info' | 'warning' | 'critical';
 
 /** Effects are data; the application service runs them through ports after the new state is saved. */
 export type Effect =
-  | ({ readonly kind: 'runHostOperation'; readonly stepId: string } & HostOperationRequest)
+  | ({
+      readonly kind: 'runHostOperation';
+      readonly stepId: string;
+      /** Set for one batch of a drained rollout: these hosts, instead of every host the tags select. */
+      readonly instanceIds?: readonly string[];
+    } & HostOperationRequest)
+  /** Reads, drains or admits hosts in the fleet's target groups; comes back as `targetsGated`. */
+  | {
+      readonly kind: 'gateTargets';
+      readonly stepId: string;
+      readonly gateId: string;
+      readonly action: GateAction;
+      readonly attempt: number;
+      readonly targetGroupArns: readonly string[];
+      readonly instanceIds: readonly string[];
+    }
   | { readonly kind: 'cancelHostOperation'; readonly stepId: string; readonly commandId: string }
   | ({ readonly kind: 'switchListener'; readonly stepId: string } & Pick<
       ListenerSwitchStep,

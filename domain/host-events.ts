@@ -1,6 +1,8 @@
 import { checkAlarms } from './alarm-events';
 import { countsAsError, failedHosts, mayTolerate, withinErrorBudget } from './error-budget';
 import { type Consequence, commandOutcome, type Notice } from './notice';
+import { onBatchFinished } from './rollout';
+import { batchStepIdOf, isRolloutRun } from './rollout-batches';
 import {
   completeStep,
   type Draft,
@@ -23,7 +25,8 @@ import type { CommandOutcome, HostOperationRun, Instant, Release, ReleaseEvent }
 
 export function onDispatched(release: Release, stepId: string, commandId: string): Draft | null {
   const run = hostOperationRunOf(release);
-  if (run === undefined || run.stepId !== stepId || run.commandId !== undefined) return null;
+  const expected = isRolloutRun(run) ? batchStepIdOf(run) : run?.stepId;
+  if (run === undefined || expected !== stepId || run.commandId !== undefined) return null;
   const note = { kind: 'commandSent', operation: run.step.operation, commandId } as const;
   const d = draft({ ...release, run: { ...run, commandId } }, note, 'progress');
   if (!run.cancelRequested) return d;
@@ -82,6 +85,7 @@ export function onCommandFinished(
   if (run.cancelRequested) return runRollbackStep(draft(release, note('rollingBack'), 'critical'), now);
   if (release.state === 'rollingBack' && status !== 'success')
     return failRollback(draft(release, note('rollbackStepFailed')), { status });
+  if (isRolloutRun(run)) return onBatchFinished(release, run, now);
   const failed = run.origin === 'plan' ? failedHosts(run) : [];
   if (failed.length > 0 && (status === 'success' || withinErrorBudget(run))) {
     const maxErrors = run.step.rateControl?.maxErrors ?? '0';

@@ -1,6 +1,12 @@
 import { type AnalysisNotice, renderAnalysisNotice } from './analysis-notice';
 import { assertNever } from './plan';
 import { describeStrategy } from './release-request';
+import {
+  isRolloutNotice,
+  type RolloutNotice,
+  renderRolloutNotice,
+  rolloutNoticeDetail,
+} from './rollout-notice';
 import type {
   Actor,
   AlarmState,
@@ -80,6 +86,7 @@ export type Notice =
   | { readonly kind: 'listenerSwitchUndone' }
   | { readonly kind: 'listenerSwitchRefused'; readonly reason: string; readonly leadsTo: Consequence }
   | AnalysisNotice
+  | RolloutNotice
   /** A history entry or queued notice stored as text before notices were data; its text is outside text. */
   | { readonly kind: 'legacy'; readonly text: string; readonly detail?: string };
 
@@ -226,7 +233,7 @@ function renderStepNotice(
     case 'listenerSwitchRefused':
       return consequence(`The listener switch was refused: ${m.text(notice.reason)}`, notice.leadsTo);
     default:
-      return renderAnalysisNotice(notice, m);
+      return isRolloutNotice(notice) ? renderRolloutNotice(notice, m) : renderAnalysisNotice(notice, m);
   }
 }
 
@@ -255,7 +262,7 @@ export function noticeDetail(notice: Notice): string | undefined {
     case 'legacy':
       return notice.detail;
     default:
-      return undefined;
+      return isRolloutNotice(notice) ? rolloutNoticeDetail(notice) : undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import { blueGreenOf, listenerSwitch } from './listener-plan';
+import type { TrafficDrain } from './rollout-types';
 import type { ServiceConfig } from './service-config';
 import { colourSwitch } from './strategy';
 import type {
@@ -210,8 +211,25 @@ function hostOperations(input: PlanInput) {
     ...(operation === 'promote'
       ? { rateControl: { maxConcurrency: config.promotion.batchSize, maxErrors: config.promotion.maxErrors } }
       : {}),
+    ...(swapsStableImage(operation, fleet) ? drainOf(input) : {}),
     onFailure,
   });
+}
+
+/** The operations that restart the stable fleet's containers, which users reach through its target groups. */
+function swapsStableImage(operation: HostOperationName, fleet: Fleet): boolean {
+  return fleet === 'stable' && (operation === 'promote' || operation === 'restoreStable');
+}
+
+/** The stable fleet's target groups (the live colour's, for a blue/green service), when it names any. */
+function drainOf(input: PlanInput): { drain?: TrafficDrain } {
+  const { config } = input;
+  const targetGroupArns = input.liveColour
+    ? [blueGreenOf(input)[input.liveColour].targetGroupArn]
+    : config.fleets.stable?.targetGroupArns;
+  if (targetGroupArns === undefined) return {};
+  const { batchSize, drainTimeoutSeconds, healthyTimeoutSeconds } = config.promotion;
+  return { drain: { targetGroupArns, batchSize, drainTimeoutSeconds, healthyTimeoutSeconds } };
 }
 
 /** The EC2 tags that select a fleet's hosts; for a blue/green service, `stable` is the live colour. */

@@ -5,6 +5,7 @@ export type { MetricsReading, MetricsSpan } from './canary-analysis';
 import type { AnalysedMetric } from './analysis-queries';
 import type { MetricsReading, MetricsSpan } from './canary-analysis';
 import type { Notice } from './notice';
+import type { GateReport } from './rollout-types';
 import type { ConfigResult } from './service-config';
 import type {
   AlarmReadingEvent,
@@ -147,6 +148,28 @@ export interface ListenerSwitch {
   /** The one target group the route forwards all traffic to, or null when it splits traffic or does not forward. */
   liveTargetGroup(route: TrafficRoute): Promise<string | null>;
   switch(route: TrafficRoute, from: string, to: string): Promise<void>;
+}
+
+/**
+ * The target groups a fleet serves behind, as a drained rollout moves hosts through them (ELBv2 on AWS, the
+ * sandbox's load balancers locally). Each call acts, then reports where every host stands; acting twice changes
+ * nothing (a host already out is not deregistered again). A refusal no retry can fix is a TargetGateRefusedError.
+ */
+export interface TargetGroups {
+  /** Every instance registered in any of the groups, except those already leaving (draining or unused). */
+  registered(targetGroupArns: readonly string[]): Promise<GateReport>;
+  /** Takes the instances out of every group; settled once none is draining in any of them. */
+  drain(
+    targetGroupArns: readonly string[],
+    instanceIds: readonly string[],
+    attempt: number,
+  ): Promise<GateReport>;
+  /** Puts the instances (back) into every group; settled once each is healthy in all of them. */
+  admit(
+    targetGroupArns: readonly string[],
+    instanceIds: readonly string[],
+    attempt: number,
+  ): Promise<GateReport>;
 }
 
 /** The version each service's stable fleet runs: its history is the deploy history. */

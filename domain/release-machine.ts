@@ -4,6 +4,7 @@ import { onCommandFinished, onDeadline, onDispatched, onHostFinished } from './h
 import { onListenerSwitched, onListenerSwitchFailed } from './listener-events';
 import { assertNever } from './plan';
 import { approvalRefusal, isRollingBack, isTerminal, refusalMessage, stopRefusal } from './policies';
+import { onRolloutTimer, onTargetsGated, onTargetsGateFailed } from './rollout';
 import { type Draft, draft, enterStep, runRollbackStep, startRollback } from './steps';
 import { isBefore } from './time';
 import type {
@@ -80,6 +81,10 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
       return onListenerSwitched(release, event.stepId, now);
     case 'listenerSwitchFailed':
       return onListenerSwitchFailed(release, event.stepId, event.reason, now);
+    case 'targetsGated':
+      return onTargetsGated(release, event, now);
+    case 'targetsGateFailed':
+      return onTargetsGateFailed(release, event, now);
     case 'deadlineExceeded':
       return onDeadline(release, event.stepId, now);
     default:
@@ -93,6 +98,7 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
  */
 function onTimer(release: Release, timerId: string, now: Instant): Decision {
   const run = release.run;
+  if (run?.kind === 'hostOperation') return onRolloutTimer(release, timerId, now);
   if (run?.kind !== 'validate') return null;
   if (run.analysis?.next?.timerId === timerId) return onIntervalTimer(release, timerId, now);
   if (run.timerId !== timerId || isBefore(now, run.windowEndsAt)) return null;
@@ -213,6 +219,8 @@ export function actorOf(event: ReleaseEvent): Actor {
       return { kind: 'system', id: 'scheduler' };
     case 'listenerSwitched':
     case 'listenerSwitchFailed':
+    case 'targetsGated':
+    case 'targetsGateFailed':
       return { kind: 'system', id: 'elb' };
     case 'deadlineExceeded':
       return { kind: 'system', id: 'sweeper' };

@@ -1,4 +1,5 @@
 import type { AnalysisProgress } from './canary-analysis';
+import type { Rollout } from './rollout-types';
 import type {
   ApprovalStep,
   AwaitCanaryStackStep,
@@ -38,6 +39,8 @@ export type HostOperationRun = RunCommon & {
   readonly hosts: Readonly<Record<string, HostStatus>>;
   /** A rollback started while this operation ran: it waits for the operation to end first. */
   readonly cancelRequested?: boolean;
+  /** A drained swap's progress, batch by batch (a step with `drain`). */
+  readonly rollout?: Rollout;
 };
 
 export type ListenerSwitchRun = RunCommon & {

@@ -48,7 +48,27 @@ export const serviceConfigSchema = z
     }),
     fleets: z.strictObject({
       /** Left out for a blue/green service: whichever colour is live is its stable fleet. */
-      stable: z.strictObject({ tags: tagSelector }).optional(),
+      stable: z
+        .strictObject({
+          tags: tagSelector,
+          /**
+           * The target groups the stable hosts serve behind: a promotion takes each batch out of all of them before
+           * it touches it. Left out, nothing is drained. Classic Load Balancers have no target groups.
+           */
+          targetGroupArns: z
+            .array(
+              z
+                .string()
+                .regex(
+                  patterns.targetGroupArn,
+                  'a target group ARN (Classic Load Balancers are not supported: put the hosts in an ALB or NLB target group)',
+                ),
+            )
+            .min(1)
+            .max(5)
+            .optional(),
+        })
+        .optional(),
       canary: z.strictObject({ tags: tagSelector }),
     }),
     canaryStack: z.strictObject({
@@ -133,6 +153,10 @@ export const serviceConfigSchema = z
             'a count such as "0" or a share such as "10%"',
           )
           .default('0'),
+        /** How long a batch may take to leave the load balancer: at least the target groups' deregistration delay. */
+        drainTimeoutSeconds: seconds(30, 3900).default(600),
+        /** How long a swapped batch may take to turn healthy in the target groups again. */
+        healthyTimeoutSeconds: seconds(30, 3600).default(300),
       })
       .prefault({}),
     validation: z

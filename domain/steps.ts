@@ -1,6 +1,8 @@
 import { startAnalysis } from './canary-analysis';
+import { commandEffect } from './commands';
 import type { Notice } from './notice';
 import { assertNever, exposureOfStep, rollbackSteps } from './plan';
+import { surveyStart } from './rollout-batches';
 import { addSeconds, isAtOrAfter } from './time';
 import type {
   CommandOutcome,
@@ -75,6 +77,7 @@ interface Started {
 }
 
 function hostOperationRun(step: HostOperationStep, common: RunStart, now: Instant): Started {
+  if (step.drain) return { ...surveyStart({ ...step, drain: step.drain }, common, now), takesTraffic: false };
   return {
     run: {
       ...common,
@@ -83,16 +86,7 @@ function hostOperationRun(step: HostOperationStep, common: RunStart, now: Instan
       deadlineAt: addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS),
       hosts: {},
     },
-    effect: {
-      kind: 'runHostOperation',
-      stepId: common.stepId,
-      operation: step.operation,
-      fleet: step.fleet,
-      targets: step.targets,
-      parameters: step.parameters,
-      timeoutSeconds: step.timeoutSeconds,
-      ...(step.rateControl ? { rateControl: step.rateControl } : {}),
-    },
+    effect: commandEffect(step, common.stepId),
     takesTraffic: step.operation === 'startMirror' || step.operation === 'shiftTraffic',
   };
 }
@@ -212,7 +206,7 @@ export function startRollback(d: Draft, reason: RollbackReason, now: Instant): D
   // Past its deadline the operation has outlived its own timeout on every host (a switch, its retries): nothing
   // is left to wait for.
   if (
-    (run?.kind === 'hostOperation' || run?.kind === 'switchListener') &&
+    (run?.kind === 'switchListener' || (run?.kind === 'hostOperation' && !betweenCommands(run))) &&
     !isAtOrAfter(now, run.deadlineAt)
   ) {
     next = { ...next, release: { ...rolling, run: { ...run, cancelRequested: true } } };
@@ -221,6 +215,11 @@ export function startRollback(d: Draft, reason: RollbackReason, now: Instant): D
       : withEffects(next, { kind: 'cancelHostOperation', stepId: run.stepId, commandId: run.commandId });
   }
   return runRollbackStep(next, now);
+}
+
+/** A drained rollout between two batches' commands: it reads or moves targets, and nothing runs on hosts. */
+function betweenCommands(run: HostOperationRun): boolean {
+  return run.rollout !== undefined && run.rollout.phase !== 'swapping';
 }
 
 /** Runs the rollback step at the rollback's cursor, or finishes the rollback when none is left. */

@@ -88,6 +88,8 @@ export type HostOperationStep = {
   readonly rateControl?: RateControl;
   /** `warn`: a failure is reported but does not undo the release (used for clean-up after promotion). */
   readonly onFailure: 'rollback' | 'warn';
+  /** Set for a swap on a fleet behind target groups: each batch leaves the load balancer before it is touched. */
+  readonly drain?: TrafficDrain;
 };
 
 /** What a host operation step asks the fleet to do, as its effect carries it. */
@@ -160,6 +162,7 @@ export type {
 } from './runs';
 
 import type { AnalysisFailure, Evidence, ReleaseAnalysis } from './canary-analysis';
+import type { TrafficDrain } from './rollout-types';
 import type { CommandOutcome, StepRun } from './runs';
 
 /**
@@ -279,6 +282,8 @@ export interface Release {
   readonly recordedVersion?: string;
   /** Hosts a promotion left behind within its `maxErrors`, with what they said: the card lists them. */
   readonly hostFailures?: readonly HostFailure[];
+  /** Hosts the agent took out of the service's target groups and has not put back (see `rollout.ts`). */
+  readonly outOfService?: readonly string[];
   readonly warnings: readonly string[];
   /** Optimistic-concurrency version: bumps on every accepted change, never otherwise. */
   readonly version: number;

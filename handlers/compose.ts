@@ -25,6 +25,7 @@ import type {
   Notifier,
   ReleaseStore,
   ServiceConfigs,
+  TargetGroups,
   VersionRegistry,
 } from '../domain/ports';
 import { loadConfig } from './config';
@@ -60,6 +61,20 @@ const listeners: ListenerSwitch = {
   switch: async (route, from, to) => (await loadListenerSwitch()).switch(route, from, to),
 };
 
+let elbTargets: Promise<TargetGroups> | undefined;
+/** The target groups a drained promotion moves hosts through, loaded on first use like the listener switch. */
+function loadTargetGroups(): Promise<TargetGroups> {
+  elbTargets ??= import('../adapters/elb-target-groups').then(({ elbTargetGroupsWithClient }) =>
+    elbTargetGroupsWithClient(sdk),
+  );
+  return elbTargets;
+}
+const targets: TargetGroups = {
+  registered: async (arns) => (await loadTargetGroups()).registered(arns),
+  drain: async (arns, ids, attempt) => (await loadTargetGroups()).drain(arns, ids, attempt),
+  admit: async (arns, ids, attempt) => (await loadTargetGroups()).admit(arns, ids, attempt),
+};
+
 export interface Agent {
   readonly service: ReleaseService;
   readonly store: ReleaseStore;
@@ -88,6 +103,7 @@ export async function agent(): Promise<Agent> {
   const service = releaseService({
     ...ports,
     listeners,
+    targets,
     alarmCatalog: cloudWatchAlarmCatalog(sdkClients.cloudWatch),
     clock,
     ids,

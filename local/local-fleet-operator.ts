@@ -48,7 +48,9 @@ export function localFleetOperator(
         commandId,
         documentName: `${options.documentPrefix}-${kebab(operation.operation)}`,
         operation,
-        hosts: options.fleet.hostsMatching(operation.targets),
+        hosts: options.fleet
+          .hostsMatching(operation.targets)
+          .filter((host) => operation.instanceIds?.includes(host.id) ?? true),
         isCancelled: () => cancelled.has(commandId),
       });
       const tracked = work.finally(() => running.delete(tracked));

@@ -37,7 +37,8 @@ interface SandboxFleetOptions {
 export async function sandboxFleet(options: SandboxFleetOptions) {
   const network = sandboxNetwork();
   const hosts: SandboxHost[] = [];
-  const { stableLb, canaryLb } = fleetLoadBalancers(options, hosts);
+  const routing: Routing = {};
+  const { stableLb, canaryLb } = fleetLoadBalancers(options, hosts, routing);
   const colourHosts = () => hosts.filter((h) => h.fleet !== 'canary');
   return {
     hosts: () => [...hosts],
@@ -51,6 +52,13 @@ export async function sandboxFleet(options: SandboxFleetOptions) {
       const placement = { dir: options.dir, network, config: options.config, mirrorPort: canaryLb.port() };
       for (const [fleet, index] of hostSlots(options)) hosts.push(await makeHost(fleet, index, placement));
       await Promise.all(colourHosts().map((h) => provisionColour(options.config, h, version)));
+    },
+    /**
+     * From now on the service's ELB sends new requests only to the live colour's hosts `serving` names (its target
+     * group's healthy members), as an ELB follows registration: a drained host gets none.
+     */
+    routeBy(serving: (colour: Colour) => readonly string[]): void {
+      routing.serving = serving;
     },
     /** The hosts the listener forwards to now: the stable fleet. */
     liveHosts(): SandboxHost[] {
@@ -97,10 +105,16 @@ function hostSlots(options: SandboxFleetOptions): [SandboxFleetName, number][] {
   return slots;
 }
 
+/** Which of a colour's hosts its target group sends requests to; until set, all of them. */
+interface Routing {
+  serving?: (colour: Colour) => readonly string[];
+}
+
 /** Both ELBs read `hosts` on every request, so they serve the hosts `start` adds after they listen. */
 function fleetLoadBalancers(
   options: SandboxFleetOptions,
   hosts: readonly SandboxHost[],
+  routing: Routing,
 ): { stableLb: LoadBalancer; canaryLb: LoadBalancer } {
   const { config } = options;
   const canaryHosts = () => hosts.filter((h) => h.fleet === 'canary');
@@ -115,10 +129,13 @@ function fleetLoadBalancers(
   });
   const stableLb = loadBalancer({
     name: 'service-elb',
-    targets: () =>
-      hosts
-        .filter((h) => h.fleet === options.liveColour())
-        .map((h) => ({ host: h.address, port: config.proxy.listenPort })),
+    targets: () => {
+      const live = options.liveColour();
+      const serving = routing.serving?.(live);
+      return hosts
+        .filter((h) => h.fleet === live && (serving === undefined || serving.includes(h.id)))
+        .map((h) => ({ host: h.address, port: config.proxy.listenPort }));
+    },
     onResponse: (status, atMs, target) => {
       const colour = hosts.find((h) => h.address === target?.host)?.fleet;
       if (colour === 'blue' || colour === 'green') options.onColourResponse(colour, status, atMs);

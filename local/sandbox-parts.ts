@@ -32,6 +32,7 @@ import { sandboxAlarms } from './sandbox-alarms';
 import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION } from './sandbox-config';
 import { sandboxFleet } from './sandbox-fleet';
 import { sandboxCloudWatch } from './sandbox-metrics';
+import { sandboxTargetGroups } from './sandbox-target-groups';
 import { eventRules, readServerlessYml } from './serverless-yml';
 import type { skippingClock } from './skipping-clock';
 
@@ -73,6 +74,7 @@ export async function startAwsStandIns(
   });
   stopping.push(() => fleet.stop());
   await fleet.start(INITIAL_VERSION);
+  const targets = sandboxTargetGroups(fleet, config);
   alarms.start(fleet.hosts, config.service);
   const cloudWatch = sandboxCloudWatch(fleet);
   await cloudWatch.start();
@@ -81,7 +83,7 @@ export async function startAwsStandIns(
   stopping.push(() => timers.stop());
   const documentPrefix = `${readServerlessYml().service}-dev`;
   const operator = localFleetOperator({ fleet, documentPrefix, publish });
-  return { dynamo, table, store, alarms, listeners, fleet, cloudWatch, timers, operator };
+  return { dynamo, table, store, alarms, listeners, targets, fleet, cloudWatch, timers, operator };
 }
 
 type ServiceParts = Awaited<ReturnType<typeof startAwsStandIns>> & {
@@ -120,6 +122,7 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
   const service = releaseService({
     ...core,
     fleet: parts.operator,
+    targets: parts.targets,
     timers: parts.timers,
     alarms: alarms.reader,
     metrics: cloudWatchCanaryMetrics(cloudWatch.client()),

@@ -64,6 +64,9 @@ const RUN_EFFECTS = [
   ...[...LOGS, ...RECORD, 'dynamodb:BatchWriteItem', ...SLACK_SECRETS, ...READ_LISTENERS],
   ...['ssm:SendCommand', 'ssm:CancelCommand', 'ssm:PutParameter', 'cloudwatch:DescribeAlarms'],
   ...['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule', 'events:PutEvents'],
+  ...['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'],
+  ...['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTargetGroups'],
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
   ...['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'sqs:SendMessage'],
   ...['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'],
 ];
@@ -200,6 +203,25 @@ describe('the packaged CloudFormation template', () => {
     });
     expect(grants('elasticloadbalancing:DescribeRules')).toEqual(['*']);
     expect(grants('elasticloadbalancing:DescribeListeners')).toEqual(['*']);
+  });
+
+  it('drains only target groups with the management tag, and reads them without the scope AWS does not offer', () => {
+    for (const action of ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets']) {
+      expect(grants(action)).toEqual([
+        expect.stringMatching(
+          /:elasticloadbalancing:\$\{AWS::Region\}:\$\{AWS::AccountId\}:targetgroup\/\*$/,
+        ),
+      ]);
+    }
+    const draining = statements().find((s) =>
+      [s.Action].flat().includes('elasticloadbalancing:DeregisterTargets'),
+    );
+    expect(draining?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/canary-agent:managed': 'true' },
+    });
+    for (const read of ['DescribeTargetHealth', 'DescribeTargetGroups', 'DescribeTargetGroupAttributes']) {
+      expect(grants(`elasticloadbalancing:${read}`)).toEqual(['*']);
+    }
   });
 
   it('reads configurations, versions and Slack secrets under /canary-agent/<stage>/ and writes only versions', () => {

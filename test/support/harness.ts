@@ -1,5 +1,6 @@
 import { memoryListenerSwitch } from '../../adapters/memory-listener-switch';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
+import { memoryTargetGroups } from '../../adapters/memory-target-groups';
 import { releaseService } from '../../app/release-service';
 import type {
   AlarmReading,
@@ -51,6 +52,10 @@ export function harness(
     notifier?: Notifier;
     /** Blue/green listeners and the target group each forwards to. */
     listeners?: Record<string, string>;
+    /** Target groups and the instances registered in each (a drained promotion's). */
+    targetGroups?: Record<string, readonly string[]>;
+    /** Their deregistration delay, on the harness's clock (default 0). */
+    drainSeconds?: number;
   } = {},
 ) {
   let now: Instant = '2026-11-22T14:00:00.000Z';
@@ -67,6 +72,14 @@ export function harness(
   const failedEffects: PendingEffect[] = [];
   const store = options.store ?? memoryReleaseStore();
   const listeners = memoryListenerSwitch(options.listeners);
+  /** Instances whose health check fails from now on: admitted, they stay `initial`. */
+  const unhealthyTargets = new Set<string>();
+  const targetGroups = memoryTargetGroups({
+    registered: options.targetGroups ?? {},
+    healthCheck: async (_arn, id) => !unhealthyTargets.has(id),
+    drainMs: (options.drainSeconds ?? 0) * 1000,
+    now: () => Date.parse(now),
+  });
   /** Set to make the next listener switches fail, as ELB throttling would: the effect stays in the outbox. */
   let listenerFailures = 0;
   const listenerPort: ListenerSwitch = {
@@ -127,6 +140,7 @@ export function harness(
         cancelled.push(commandId);
       },
     },
+    targets: targetGroups,
     timers: {
       set: async (releaseId, timerId, at) => {
         timers.set(timerId, { releaseId, at });
@@ -232,10 +246,18 @@ export function harness(
     failedEffects,
     versions,
     listeners,
+    targetGroups,
+    /** From now on the instance fails its health check (true) or passes it (false). */
+    setTargetUnhealthy: (instanceId: string, unhealthy = true) => {
+      if (unhealthy) unhealthyTargets.add(instanceId);
+      else unhealthyTargets.delete(instanceId);
+    },
     lastCommand,
     finishCommand,
     elapseWindow,
     elapseInterval,
+    /** Lets the clock run to the first timer `which` picks and fires it. */
+    fireTimer,
     metricReads,
     charts,
     /** What the metrics read answers from now on: figures, or an error the read throws. */

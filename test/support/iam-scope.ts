@@ -30,6 +30,9 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set([
   'ssm:ListCommands',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
   'cloudwatch:GetMetricData',
   'cloudwatch:GetMetricWidgetImage',
 ]);
@@ -53,6 +56,11 @@ const scopedWildcards: { readonly why: string; readonly ok: (resource: string, s
       ok: (r, s) =>
         (r.endsWith(':listener/*') || r.endsWith(':listener-rule/*')) &&
         conditionKeys(s).some((k) => k.startsWith('aws:ResourceTag/')),
+    },
+    {
+      why: 'target groups carrying the management tag',
+      ok: (r, s) =>
+        r.endsWith(':targetgroup/*') && conditionKeys(s).some((k) => k.startsWith('aws:ResourceTag/')),
     },
     {
       why: "parameters under the agent's path",

@@ -1,0 +1,232 @@
+import { commandEffect } from './commands';
+import { errorBudget } from './error-budget';
+import type { Effect, ReleaseEvent } from './events';
+import type { Consequence, Notice } from './notice';
+import {
+  batchesOf,
+  batchStepIdOf,
+  checkTimerIdOf,
+  currentBatch,
+  gateEffect,
+  gateIdOf,
+  isRolloutRun,
+  phaseDeadline,
+  type RolloutRun,
+} from './rollout-batches';
+import type { GateReport, Rollout } from './rollout-types';
+import {
+  completeStep,
+  type Draft,
+  draft,
+  HOST_OPERATION_MARGIN_SECONDS,
+  hostOperationRunOf,
+  startRollback,
+} from './steps';
+import { addSeconds, isBefore } from './time';
+import type { Instant, Release } from './types';
+
+/*
+ * A swap that never meets a user: the fleet's hosts leave the load balancer batch by batch before they are touched,
+ * the way CodeDeploy's BlockTraffic/AllowTraffic hooks do.
+ *
+ *   survey ─► batch 1: drain ──► swap (Run Command on the batch) ──► admit ──► batch 2 … ──► the step completes
+ *               │ not drained yet  │ more failed hosts than maxErrors   │ not healthy yet
+ *               └ timer, check again └ roll back                        └ timer, check again
+ *
+ * Every wait is a timer (the deregistration delay, the health checks' interval), bounded by the phase's deadline;
+ * nothing polls. The hosts the agent took out stay listed on the release (`outOfService`) until they are back in,
+ * so a rollback's own drained swap puts them back even if the promotion stopped halfway.
+ */
+
+function rolloutRunOf(release: Release): RolloutRun | undefined {
+  const run = hostOperationRunOf(release);
+  return release.state !== 'rollbackFailed' && isRolloutRun(run) ? run : undefined;
+}
+
+function withRun(release: Release, run: RolloutRun): Release {
+  return { ...release, run };
+}
+
+/** The run moved to `rollout`, with the new phase's deadline. */
+function moved(run: RolloutRun, rollout: Rollout, now: Instant): RolloutRun {
+  const next: RolloutRun = { ...run, rollout };
+  return { ...next, deadlineAt: phaseDeadline(next, now, HOST_OPERATION_MARGIN_SECONDS) };
+}
+
+function place(run: RolloutRun) {
+  return { operation: run.step.operation, batch: run.rollout.batch + 1, batches: run.rollout.batches.length };
+}
+
+/** A report from the target groups: the running check's own, and only once. */
+export function onTargetsGated(
+  release: Release,
+  event: Extract<ReleaseEvent, { kind: 'targetsGated' }>,
+  now: Instant,
+): Draft | null {
+  const run = rolloutRunOf(release);
+  if (run === undefined || gateIdOf(run) !== event.gateId || run.rollout.checkAt !== undefined) return null;
+  const { phase } = run.rollout;
+  if (phase === 'swapping') return null;
+  if (phase === 'surveying') return planBatches(release, run, event.report, now);
+  if (!event.report.settled) return waitForTargets(release, run, phase, event.report, now);
+  return phase === 'draining' ? swapBatch(release, run, now) : batchAdmitted(release, run, now);
+}
+
+/** The timer of a check that had not settled: only the running check's, and not before it is due. */
+export function onRolloutTimer(release: Release, timerId: string, now: Instant): Draft | null {
+  const run = rolloutRunOf(release);
+  const checkAt = run?.rollout.checkAt;
+  if (run === undefined || checkAt === undefined || checkTimerIdOf(run) !== timerId) return null;
+  if (isBefore(now, checkAt)) return null;
+  const { phase } = run.rollout;
+  if (phase !== 'draining' && phase !== 'admitting') return null;
+  const { checkAt: _due, ...rollout } = run.rollout;
+  const next: RolloutRun = { ...run, rollout: { ...rollout, attempt: rollout.attempt + 1 } };
+  const action = phase === 'draining' ? 'drain' : 'admit';
+  const effect = gateEffect(next, action, phase === 'draining' ? currentBatch(next) : admitting(next));
+  return {
+    ...draft(withRun(release, next), { kind: 'targetsChecking', phase }, 'progress'),
+    effects: [effect],
+  };
+}
+
+/** The load balancer refused for good: nothing more can be drained or admitted, so the release is undone. */
+export function onTargetsGateFailed(
+  release: Release,
+  event: Extract<ReleaseEvent, { kind: 'targetsGateFailed' }>,
+  now: Instant,
+): Draft | null {
+  const run = rolloutRunOf(release);
+  if (run === undefined || gateIdOf(run) !== event.gateId) return null;
+  const note = (leadsTo: Consequence): Notice => ({
+    kind: 'targetGateRefused',
+    reason: event.reason,
+    leadsTo,
+  });
+  // A rollback must bring the old version back even without the load balancer: undrained, as before drains.
+  if (release.state === 'rollingBack') return undrained(draft(release, note('none'), 'critical'), run, now);
+  const output = `load balancer: ${event.reason}`;
+  const reason = {
+    kind: 'hostOperationFailed',
+    operation: run.step.operation,
+    status: 'failed',
+    output,
+  } as const;
+  return startRollback(draft(release, note('rollingBack')), reason, now);
+}
+
+/**
+ * The batches, from every host registered in the target groups and every host an earlier swap of this release
+ * left out. With none, the operation runs on the fleet's tags as an undrained step would.
+ */
+function planBatches(release: Release, run: RolloutRun, report: GateReport, now: Instant): Draft {
+  const hosts = [...report.instanceIds, ...(release.outOfService ?? [])];
+  if (hosts.length === 0) {
+    return undrained(
+      draft(release, { kind: 'rolloutWithoutTargets', operation: run.step.operation }),
+      run,
+      now,
+    );
+  }
+  const batches = batchesOf(hosts, run.step.drain.batchSize);
+  return startBatch(release, { ...run, rollout: { ...run.rollout, batches } }, 0, now);
+}
+
+/** The operation on every host the fleet's tags select, at once, as a step without target groups runs. */
+function undrained(d: Draft, run: RolloutRun, now: Instant): Draft {
+  const { rollout: _none, ...plain } = run;
+  const deadlineAt = addSeconds(now, run.step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS);
+  const release = { ...d.release, run: { ...plain, deadlineAt } };
+  return { ...d, release, effects: [...d.effects, commandEffect(run.step, run.stepId)] };
+}
+
+/**
+ * Takes batch `index` out of every target group. Its hosts are listed as out before anything is sent: the
+ * deregistration may happen even if no report ever comes back.
+ */
+function startBatch(release: Release, run: RolloutRun, index: number, now: Instant): Draft {
+  const next = moved(run, { batches: run.rollout.batches, batch: index, phase: 'draining', attempt: 0 }, now);
+  const batch = currentBatch(next);
+  const outOfService = [...new Set([...(release.outOfService ?? []), ...batch])];
+  const note: Notice = { kind: 'batchDraining', ...place(next), hostIds: batch };
+  const d = draft({ ...release, run: next, outOfService }, note, 'progress');
+  return { ...d, effects: [gateEffect(next, 'drain', batch)] };
+}
+
+function waitForTargets(
+  release: Release,
+  run: RolloutRun,
+  phase: 'draining' | 'admitting',
+  report: GateReport,
+  now: Instant,
+): Draft {
+  const checkAgainInSeconds = Math.max(1, Math.ceil(report.checkAgainInSeconds));
+  const checkAt = addSeconds(now, checkAgainInSeconds);
+  const next: RolloutRun = { ...run, rollout: { ...run.rollout, checkAt } };
+  const note: Notice = { kind: 'targetsSettling', phase, targets: report.unsettled, checkAgainInSeconds };
+  const timer: Effect = { kind: 'setTimer', timerId: checkTimerIdOf(next), at: checkAt };
+  return { ...draft(withRun(release, next), note, 'progress'), effects: [timer] };
+}
+
+/** The batch is out of the load balancer: its hosts are swapped, and only they. */
+function swapBatch(release: Release, run: RolloutRun, now: Instant): Draft {
+  const next = moved(run, { ...run.rollout, phase: 'swapping', attempt: 0 }, now);
+  const { commandId: _previous, ...swapping } = next;
+  const instanceIds = currentBatch(next);
+  const maxErrors = run.step.rateControl?.maxErrors ?? '0';
+  const effect = commandEffect(run.step, batchStepIdOf(next), { instanceIds, maxErrors });
+  const d = draft({ ...release, run: swapping }, { kind: 'batchDrained', ...place(next) }, 'progress');
+  return { ...d, effects: [effect] };
+}
+
+/** The batch's hosts that swapped well: the ones put back into the load balancer. */
+function admitting(run: RolloutRun): string[] {
+  return currentBatch(run).filter((host) => run.hosts[host] === 'success');
+}
+
+/**
+ * The batch's command ended. Past maxErrors (counted over the whole fleet, so a share is of every host) the
+ * release rolls back; otherwise the hosts that swapped go back in, and those that failed stay out.
+ */
+export function onBatchFinished(release: Release, run: RolloutRun, now: Instant): Draft | null {
+  if (run.rollout.phase !== 'swapping') return null;
+  const { rollout } = run;
+  const done = rollout.batches.slice(0, rollout.batch + 1).flat();
+  const failed = done.filter((host) => run.hosts[host] !== 'success');
+  const budget = errorBudget(run.step.rateControl?.maxErrors ?? '0', rollout.batches.flat().length);
+  const { operation } = run.step;
+  if (failed.length > budget) {
+    const hostId = failed[failed.length - 1] as string;
+    const status = run.hosts[hostId] === 'timedOut' ? 'timedOut' : 'failed';
+    const note = { kind: 'commandResult', operation, status, leadsTo: 'rollingBack' } as const;
+    const { run: _ended, ...ended } = release;
+    return startRollback(draft(ended, note), { kind: 'hostOperationFailed', operation, hostId, status }, now);
+  }
+  const back = admitting(run);
+  const leftOut = currentBatch(run).filter((host) => !back.includes(host));
+  if (back.length === 0) return nextBatch(release, run, now);
+  const next = moved(run, { ...rollout, phase: 'admitting', attempt: 0 }, now);
+  const note: Notice = { kind: 'batchAdmitting', ...place(next), hostIds: back, leftOut };
+  const d = draft(withRun(release, next), note, leftOut.length > 0 ? 'warning' : 'progress');
+  return { ...d, effects: [gateEffect(next, 'admit', back)] };
+}
+
+function batchAdmitted(release: Release, run: RolloutRun, now: Instant): Draft {
+  const back = new Set(admitting(run));
+  const outOfService = (release.outOfService ?? []).filter((host) => !back.has(host));
+  return nextBatch({ ...release, outOfService }, run, now);
+}
+
+/** On to the next batch, or, after the last, the step is done (with a warning naming the hosts left out). */
+function nextBatch(release: Release, run: RolloutRun, now: Instant): Draft {
+  if (run.rollout.batch + 1 < run.rollout.batches.length) {
+    return startBatch(release, run, run.rollout.batch + 1, now);
+  }
+  const note: Notice = { kind: 'batchAdmitted', ...place(run) };
+  const out = release.outOfService ?? [];
+  if (out.length === 0) return completeStep(draft(release, note), now);
+  const them = out.length === 1 ? 'it' : 'them';
+  const warning = `${run.step.operation} left ${out.join(', ')} out of the load balancer (within maxErrors): fix or replace ${them}, then register ${them} again.`;
+  const warned = { ...release, warnings: [...release.warnings, warning] };
+  return { ...completeStep(draft(warned, note, 'warning'), now), severity: 'warning' };
+}

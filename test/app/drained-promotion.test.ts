@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { describeNotice } from '../../domain/notice';
+import type { Effect } from '../../domain/types';
+import { serviceConfig } from '../../local/fixture-service-config';
+import { harness } from '../support/harness';
+import { approver, type Harness, startOrders, toApproval } from './scenarios-fixtures';
+
+const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/0000000000000b1e';
+const TG2 = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders-admin/0000000000000b1f';
+const HOSTS = ['i-01', 'i-02', 'i-03', 'i-04'];
+
+type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
+
+/** orders-api behind one or two target groups, brought to the end of its stopMirror, so promotion starts. */
+async function toPromotion(
+  options: { batchSize?: string; maxErrors?: string; drainSeconds?: number; groups?: string[] } = {},
+) {
+  const groups = options.groups ?? [TG];
+  const config = serviceConfig({
+    fleets: {
+      stable: { tags: { 'canary-agent:fleet': 'orders-api-stable' }, targetGroupArns: groups },
+      canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } },
+    },
+    promotion: { batchSize: options.batchSize ?? '50%', maxErrors: options.maxErrors ?? '0' },
+  });
+  const h = harness({
+    configs: [config],
+    targetGroups: Object.fromEntries(groups.map((arn) => [arn, HOSTS])),
+    ...(options.drainSeconds ? { drainSeconds: options.drainSeconds } : {}),
+  });
+  const id = await startOrders(h);
+  await toApproval(h, id);
+  await h.service.apply(id, { kind: 'approved', actor: approver });
+  await h.finishCommand('stopMirror');
+  return { h, id };
+}
+
+function promotions(h: Harness): RunHostOperation[] {
+  return h.commands.filter((c) => c.operation.operation === 'promote').map((c) => c.operation);
+}
+
+/** SSM reports the batch's hosts (failing the named ones) and the command. */
+async function finishBatch(h: Harness, failing: readonly string[] = []) {
+  const { commandId, operation } = h.lastCommand('promote');
+  for (const hostId of operation.instanceIds ?? []) {
+    const status = failing.includes(hostId) ? 'failed' : 'success';
+    await h.service.applyToCommand(commandId, { kind: 'hostCommandFinished', commandId, hostId, status });
+  }
+  const status = failing.length > 0 ? 'failed' : 'success';
+  return h.service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status });
+}
+
+function said(h: Harness): string[] {
+  return h.notices.map((n) => describeNotice(n.notice.notice));
+}
+
+describe('a promotion behind target groups drains each batch before it touches it', () => {
+  it('takes each batch out, swaps only it, puts it back healthy, then the next; the rest keep serving', async () => {
+    const { h, id } = await toPromotion();
+
+    // Batch 1 is out of the load balancer before its command is sent; the other two hosts serve.
+    expect(h.targetGroups.serving(TG)).toEqual(['i-03', 'i-04']);
+    expect(promotions(h).map((p) => p.instanceIds)).toEqual([['i-01', 'i-02']]);
+    expect(promotions(h)[0]?.rateControl).toEqual({ maxConcurrency: '2', maxErrors: '0' });
+    expect((await h.load(id)).outOfService).toEqual(['i-01', 'i-02']);
+
+    await finishBatch(h);
+    expect(h.targetGroups.serving(TG)).toEqual(['i-01', 'i-02']);
+    expect(promotions(h).map((p) => p.instanceIds)).toEqual([
+      ['i-01', 'i-02'],
+      ['i-03', 'i-04'],
+    ]);
+    await finishBatch(h);
+
+    expect(h.targetGroups.serving(TG)).toEqual(HOSTS);
+    expect(h.targetGroups.calls().map((c) => `${c.action} ${c.instanceIds.join(',')}`)).toEqual([
+      'drain i-01,i-02',
+      'admit i-01,i-02',
+      'drain i-03,i-04',
+      'admit i-03,i-04',
+    ]);
+    const release = await h.load(id);
+    expect(release.state).toBe('cleaningUp');
+    expect(release.outOfService).toEqual([]);
+    expect(h.recordedVersions).toEqual([{ service: 'orders-api', version: '1.4.2' }]);
+    expect(said(h)).toContain(
+      'promote batch 1 of 2: taking i-01, i-02 out of the load balancer before touching them.',
+    );
+  });
+
+  it('never takes every host out at once, whatever the batch size', async () => {
+    const { h } = await toPromotion({ batchSize: '100%' });
+    expect(promotions(h)[0]?.instanceIds).toEqual(['i-01', 'i-02', 'i-03']);
+    expect(h.targetGroups.serving(TG)).toEqual(['i-04']);
+  });
+
+  it('drains out of every target group the service names', async () => {
+    const { h } = await toPromotion({ groups: [TG, TG2], batchSize: '1' });
+    expect(h.targetGroups.serving(TG)).toEqual(['i-02', 'i-03', 'i-04']);
+    expect(h.targetGroups.serving(TG2)).toEqual(['i-02', 'i-03', 'i-04']);
+  });
+
+  it('waits out the deregistration delay with a timer, and an early timer changes nothing', async () => {
+    const { h, id } = await toPromotion({ drainSeconds: 300 });
+    expect(promotions(h)).toEqual([]);
+    const [timerId, timer] = [...h.timers.entries()].find(([t]) => t.endsWith('.wait')) ?? [];
+    if (timerId === undefined || timer === undefined) throw new Error('no drain timer');
+    expect(Date.parse(timer.at) - Date.parse(h.now())).toBe(300_000);
+
+    const early = await h.service.apply(id, { kind: 'timerElapsed', timerId });
+    expect(early.ok && early.changed).toBe(false);
+    expect(promotions(h)).toEqual([]);
+
+    await h.fireTimer(id, (t) => t === timerId);
+    expect(promotions(h).map((p) => p.instanceIds)).toEqual([['i-01', 'i-02']]);
+  });
+
+  it('keeps a host whose swap failed out of the load balancer, within maxErrors, and says so', async () => {
+    const { h, id } = await toPromotion({ batchSize: '1', maxErrors: '1' });
+    await finishBatch(h, ['i-01']);
+    for (let batch = 2; batch <= 4; batch++) await finishBatch(h);
+
+    const release = await h.load(id);
+    expect(release.state).toBe('cleaningUp');
+    expect(release.outOfService).toEqual(['i-01']);
+    expect(h.targetGroups.serving(TG)).toEqual(['i-02', 'i-03', 'i-04']);
+    expect(release.warnings.join('\n')).toContain('promote left i-01 out of the load balancer');
+  });
+
+  it('rolls back past maxErrors, and the rollback puts the hosts it took out back in, drained the same way', async () => {
+    const { h, id } = await toPromotion({ batchSize: '50%', maxErrors: '0' });
+    h.setTargetUnhealthy('i-02');
+    await finishBatch(h, ['i-01']);
+
+    let release = await h.load(id);
+    expect(release.state).toBe('rollingBack');
+    expect(release.outOfService).toEqual(['i-01', 'i-02']);
+    // The rollback's restore reads who is registered (i-03, i-04) and adds the two the promotion left out.
+    h.setTargetUnhealthy('i-02', false);
+    for (const batch of [
+      ['i-01', 'i-02'],
+      ['i-03', 'i-04'],
+    ]) {
+      expect(h.lastCommand('restoreStable').operation.instanceIds).toEqual(batch);
+      await h.finishCommand('restoreStable', 'success', batch);
+    }
+
+    release = await h.load(id);
+    expect(h.targetGroups.serving(TG)).toEqual(HOSTS);
+    expect(release.outOfService).toEqual([]);
+  });
+
+  it('rolls back at once when an alarm fires while a batch drains: nothing runs on hosts to wait for', async () => {
+    const { h, id } = await toPromotion({ drainSeconds: 300 });
+    await h.service.apply(id, {
+      kind: 'alarmChanged',
+      alarmName: 'orders-api-stable-health',
+      state: 'ALARM',
+      reason: 'Threshold crossed',
+      at: h.now(),
+    });
+    const release = await h.load(id);
+    expect(release.state).toBe('rollingBack');
+    expect(release.run?.origin).toBe('rollback');
+  });
+
+  it('a report about an earlier check, or the same report twice, changes nothing', async () => {
+    const { h, id } = await toPromotion({ drainSeconds: 300 });
+    const release = await h.load(id);
+    const report = { instanceIds: ['i-01', 'i-02'], settled: true, unsettled: [], checkAgainInSeconds: 0 };
+    const stale = await h.service.apply(id, { kind: 'targetsGated', gateId: 'nope.1.draining.0', report });
+    expect(stale.ok && stale.changed).toBe(false);
+    const gateId = `${release.run?.stepId}.1.draining.0`;
+    const waiting = await h.service.apply(id, { kind: 'targetsGated', gateId, report });
+    expect(waiting.ok && waiting.changed).toBe(false);
+    expect(promotions(h)).toEqual([]);
+  });
+
+  it('runs on the fleet’s tags, undrained, when no host is registered in its target groups', async () => {
+    const config = serviceConfig({
+      fleets: {
+        stable: { tags: { 'canary-agent:fleet': 'orders-api-stable' }, targetGroupArns: [TG] },
+        canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } },
+      },
+    });
+    const h = harness({ configs: [config], targetGroups: { [TG]: [] } });
+    const id = await startOrders(h);
+    await toApproval(h, id);
+    await h.service.apply(id, { kind: 'approved', actor: approver });
+    await h.finishCommand('stopMirror');
+    expect(promotions(h)[0]?.instanceIds).toBeUndefined();
+    await h.finishCommand('promote');
+    expect((await h.load(id)).state).toBe('cleaningUp');
+  });
+
+  it('rolls back when the load balancer refuses for good, and the rollback restores undrained rather than not at all', async () => {
+    const { h, id } = await toPromotion({ groups: [TG] });
+    h.targetGroups.forget(TG);
+    await finishBatch(h);
+
+    const release = await h.load(id);
+    expect(release.state).toBe('rollingBack');
+    expect(said(h).join('\n')).toContain(
+      `The load balancer refused: TargetGroupNotFoundException: ${TG} not found; rolling back.`,
+    );
+    const restore = h.lastCommand('restoreStable').operation;
+    expect(restore.instanceIds).toBeUndefined();
+    expect(restore.targets).toEqual({ 'canary-agent:fleet': 'orders-api-stable' });
+  });
+});
