@@ -1,6 +1,6 @@
 /**
  * Host-side tooling.
- *   npx tsx hosts/cli.ts render-envoy --config service.json --percent 10 [--listen-address A] [--mirror-port P] [--admin-port P]
+ *   npx tsx hosts/cli.ts render-envoy --config service.json --percent 10 [--listen-address A] [--mirror-port P] [--admin-port P] [--access-log F]
  *   npx tsx hosts/cli.ts render-nginx-mirror --config service.json --percent 10 [...]
  *   npx tsx hosts/cli.ts render-routing --config service.json --percent 10 [--driver envoy|nginx] [...]
  *   npx tsx hosts/cli.ts build-documents [--check]
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatPercent } from '../domain/plan';
 import { parseServiceConfig, type ServiceConfig } from '../domain/service-config';
+import { ACCESS_LOG_PATTERN } from './access-log';
 import { documentsDir, renderDocuments } from './build-documents';
 import { envoySettings, renderEnvoyConfig } from './envoy-config';
 import { renderMirrorNginx } from './nginx-config';
@@ -52,6 +53,7 @@ const hostOptions = {
   'upstream-address': { type: 'string', default: hostDefaults.upstreamAddress },
   'mirror-port': { type: 'string', default: String(hostDefaults.mirrorPort) },
   'admin-port': { type: 'string', default: String(hostDefaults.adminPort) },
+  'access-log': { type: 'string', default: hostDefaults.accessLog },
 } as const;
 
 /** Envoy's STATIC listeners and clusters take IP addresses only (a name such as `localhost` fails to load). */
@@ -61,10 +63,24 @@ function ipAddress(name: string, value: string): string {
   return value;
 }
 
+/** The host's access log goes into configurations unquoted: a plain absolute path only. */
+function accessLog(value: string): string {
+  if (!ACCESS_LOG_PATTERN.test(value))
+    fail(
+      `--access-log must be an absolute path of letters, digits and . _ - /, not ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
 /** What every rendered proxy on a stable host shares: where it listens, the local service, nginx's timeouts. */
 function hostProxyBase(
   config: ServiceConfig,
-  values: { 'listen-address': string; 'upstream-address': string; 'admin-port': string },
+  values: {
+    'listen-address': string;
+    'upstream-address': string;
+    'admin-port': string;
+    'access-log': string;
+  },
 ) {
   return {
     service: config.service,
@@ -76,6 +92,7 @@ function hostProxyBase(
     readTimeoutSeconds: config.proxy.readTimeoutSeconds,
     sendTimeoutSeconds: config.proxy.sendTimeoutSeconds,
     adminPort: port('admin-port', values['admin-port']),
+    accessLog: accessLog(values['access-log']),
   };
 }
 

@@ -1,3 +1,4 @@
+import { envoyAccessLog } from './access-log';
 import type { LiveListener, ProxySettings } from './proxy-settings';
 
 /** Runtime key of the mirror fraction: `POST /runtime_modify?canary_agent.mirror_percent=5` changes it live. */
@@ -145,7 +146,7 @@ export function renderEnvoyConfig(settings: EnvoySettings): Record<string, unkno
     admin: adminOf(settings),
     layered_runtime: runtimeLayers({ [MIRROR_RUNTIME_KEY]: mirrorFraction(settings.mirrorPercent) }),
     static_resources: {
-      listeners: [liveListener(settings, [route], [])],
+      listeners: [liveListener(settings, [route], [], [envoyAccessLog(settings.accessLog)])],
       clusters: [
         stableCluster(settings),
         {
@@ -191,13 +192,14 @@ export function stableCluster(settings: ListenerSettings) {
 
 /**
  * The listener on nginx's port (SO_REUSEPORT, so both can hold it during the hand-off), with the headers and
- * timeouts nginx had; `httpFilters` run before the router.
+ * timeouts nginx had; `httpFilters` run before the router. `accessLogs` starts with the host's access log
+ * (`envoyAccessLog`), which nginx kept writing.
  */
 export function liveListener(
   settings: ListenerSettings,
   routes: readonly unknown[],
   httpFilters: readonly unknown[],
-  accessLogs: readonly unknown[] = [],
+  accessLogs: readonly unknown[],
 ) {
   return {
     name: 'live',
@@ -228,7 +230,7 @@ function httpConnectionManager(
       'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
     stat_prefix: 'ingress',
     codec_type: 'AUTO',
-    ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
+    access_log: accessLogs,
     // The peer is appended to the client's X-Forwarded-For as nginx's $proxy_add_x_forwarded_for does. The peer
     // is the load balancer, trusted one hop: Envoy keeps its X-Forwarded-Proto (https behind an HTTPS listener)
     // where with 0 trusted hops it would overwrite it with this listener's plain-HTTP scheme.

@@ -1,3 +1,4 @@
+import { accessLogPath } from './access-log';
 import type { LiveListener, ProxySettings } from './proxy-settings';
 
 /** Files of one nginx instance; the mirroring instance runs beside the host's own, so it needs its own. */
@@ -148,6 +149,8 @@ ${forwardedProtoMap}
 ${upstream(s)}
   server {
     listen ${s.listenAddress}:${s.listenPort} reuseport;
+    # The host's access log goes on while this nginx serves; mirror subrequests are not logged (log_subrequest).
+    access_log ${accessLogPath(s.accessLog)} combined;
 ${drainable(instance, `      mirror /_canary_agent_mirror;\n      mirror_request_body on;\n${stableLocation(s)}`)}
     location = /_canary_agent_mirror {
       internal;

@@ -1,3 +1,5 @@
+import { DEFAULT_ACCESS_LOG } from './access-log';
+
 /**
  * What a mirroring proxy on a stable host needs to know. The service's part comes from its configuration
  * (`proxy` and `canaryStack`); the host's part (addresses, admin port, resolver) from the host's environment.
@@ -21,6 +23,8 @@ export interface ProxySettings {
   readonly mirrorPercent: number;
   /** Loopback port of the proxy's admin / readiness endpoint (`GET /ready`). */
   readonly adminPort: number;
+  /** The host's access log, which the proxy keeps writing in nginx's `combined` format (hosts/access-log.ts). */
+  readonly accessLog: string;
 }
 
 /** What a proxy in front of the host's own service needs, whichever proxy it is: the live listener and upstream. */
@@ -38,4 +42,5 @@ export const hostDefaults = {
   upstreamAddress: '127.0.0.1',
   mirrorPort: 80,
   adminPort: 9901,
+  accessLog: DEFAULT_ACCESS_LOG,
 } as const;

@@ -1,3 +1,4 @@
+import { ENVOY_ROUTED_FORMAT, envoyAccessLog } from './access-log';
 import {
   adminOf,
   elbDiscovery,
@@ -112,7 +113,10 @@ end
 export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<string, unknown> {
   const canary = partsPerMillion(settings.canaryPercent);
   const [routes, filters] = [routingRoutes(settings, canary), [bucketFilter(settings.rules.stickyCookie)]];
-  const logs = settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : [];
+  const logs = [
+    envoyAccessLog(settings.accessLog, ENVOY_ROUTED_FORMAT),
+    ...(settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : []),
+  ];
   return {
     admin: adminOf(settings),
     layered_runtime: runtimeLayers({

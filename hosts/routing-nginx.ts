@@ -1,3 +1,4 @@
+import { accessLogPath, NGINX_ROUTED_FORMAT } from './access-log';
 import {
   drainable,
   forwardedHeaderLines,
@@ -45,7 +46,7 @@ export function shareSplit(percent: number): string {
  * send the next service's call to its canary). A canary that refuses, times out or answers 502/503/504 hands
  * the request to the local service (`backup`), and after `nginxMaxFails` such failures in 60 s it is left out
  * for 60 s; every canary-routed request is logged with its upstreams and statuses, so a failover shows as
- * "<canary>, <stable>" / "502, 200".
+ * "<canary>, <stable>" / "502, 200". Every request also goes to the host's access log, marked with its route.
  */
 export function renderRoutingNginx(s: RoutingSettings, instance: RoutingNginxInstance): string {
   const percent = Math.round(s.canaryPercent * 100) / 100;
@@ -55,11 +56,13 @@ ${preamble(instance)}http {
 ${tempPaths(instance)}
 ${forwardedProtoMap}
   log_format canary_agent_routing '$time_iso8601 $status "$upstream_addr" "$upstream_status" $request_time "$request_method $request_uri"';
+  log_format canary_agent_access '${NGINX_ROUTED_FORMAT}';
 ${userMaps(s)}
 ${routeMaps(s)}
 ${upstreams(s)}
   server {
     listen ${s.listenAddress}:${s.listenPort} reuseport;
+    access_log ${accessLogPath(s.accessLog)} canary_agent_access;
     access_log ${instance.canaryLog} canary_agent_routing if=$canary_agent_log;
     access_log ${instance.failoverLog} canary_agent_routing if=$canary_agent_failover;
 ${drainable(instance, routedLocation(s))}

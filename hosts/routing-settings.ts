@@ -13,6 +13,8 @@ export interface RoutingSettings extends StableSettings {
   readonly canaryPercent: number;
   /** Loopback port of the proxy's admin / readiness endpoint (`GET /ready`). */
   readonly adminPort: number;
+  /** The host's access log; each line ends with where the request was routed (hosts/access-log.ts). */
+  readonly accessLog: string;
   readonly rules: RoutingRules;
 }
 

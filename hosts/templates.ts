@@ -17,6 +17,7 @@ const strings: readonly (readonly [string, string])[] = [
   ['/sentinel/pid', 'PID_FILE'],
   ['/sentinel/temp', 'TEMP_DIR'],
   ['/sentinel/error.log', 'ERROR_LOG'],
+  ['/sentinel/access.log', 'ACCESS_LOG'],
   ['sentinel_workers', 'WORKER_PROCESSES'],
   ['sentinelservice', 'SERVICE'],
   ['/sentinel/canary.log', 'CANARY_LOG'],
@@ -81,6 +82,7 @@ const settings: EnvoySettings & MirrorNginxSettings = {
   mirrorPercent: sentinelPercent,
   adminPort: value('ADMIN_PORT'),
   resolver: text('RESOLVER'),
+  accessLog: text('ACCESS_LOG'),
 };
 const instance: NginxInstance = {
   pidFile: text('PID_FILE'),

@@ -65,6 +65,8 @@ export function createHost(name: string, adminPort: number, extra: Record<string
     CA_DRAIN_SECONDS: '5',
     CA_ENVOY_DRAIN_SECONDS: '0',
     CA_LOCK_WAIT_SECONDS: '10',
+    // The agent's proxies keep the host's access log: this host's, never the machine's /var/log/nginx.
+    CA_ACCESS_LOG: join(root, 'access.log'),
     ...extra,
   };
   return { root, env, nginxConf, nginxPid };

@@ -26,6 +26,18 @@ agent_proxy() {
 }
 proxy_ready() { http_ok "http://127.0.0.1:$CA_ADMIN_PORT/ready"; }
 
+# The agent's proxies log each request to the host's access log, whose path goes unquoted into nginx's
+# configuration and Envoy's JSON: only ACCESS_LOG_PATTERN (hosts/access-log.ts) passes, matched byte by byte
+# (LC_ALL=C) whatever the host's locale. A missing directory fails here rather than as nginx's "open() failed" or
+# as an Envoy that never becomes ready.
+access_log_path_ok() { local LC_ALL=C; [[ $1 =~ ^/[A-Za-z0-9._/-]+$ ]]; }
+check_access_log() {
+  access_log_path_ok "$CA_ACCESS_LOG" ||
+    fail "CA_ACCESS_LOG must be an absolute path of letters, digits and . _ - / only, not '${CA_ACCESS_LOG//[![:print:]]/?}'"
+  [ -d "$(dirname "$CA_ACCESS_LOG")" ] && [ ! -d "$CA_ACCESS_LOG" ] ||
+    fail "the access log $CA_ACCESS_LOG cannot be written: its directory does not exist, or it is a directory (set CA_ACCESS_LOG)"
+}
+
 # "2.5" -> 25000 (parts per million), without floating point in the shell.
 parts_per_million() {
   local whole=${1%%.*} fraction=""

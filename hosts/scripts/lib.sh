@@ -22,6 +22,8 @@ umask 022
 : "${CA_MIRROR_PORT:=80}"
 : "${CA_ADMIN_PORT:=9901}"
 : "${CA_RESOLVER:=169.254.169.253}"
+# Where the host's nginx logs each request; the agent's proxies keep logging there (hosts/access-log.ts).
+: "${CA_ACCESS_LOG:=/var/log/nginx/access.log}"
 : "${CA_HEALTH_TIMEOUT_SECONDS:=90}"
 : "${CA_READY_TIMEOUT_SECONDS:=20}"
 # At least the load balancer's idle timeout (an ALB's default is 60 s): see docs/hand-offs.md.

@@ -7,6 +7,7 @@ LISTEN_ADDRESS=$CA_LISTEN_ADDRESS
 UPSTREAM_ADDRESS=$CA_UPSTREAM_ADDRESS
 CANARY_PORT=$CA_MIRROR_PORT
 ADMIN_PORT=$CA_ADMIN_PORT
+ACCESS_LOG=$CA_ACCESS_LOG
 WORKER_PROCESSES=$CA_NGINX_WORKERS
 IDLE_TIMEOUT=$((READ_TIMEOUT > SEND_TIMEOUT ? READ_TIMEOUT : SEND_TIMEOUT))
 PID_FILE=$ROUTING_NGINX_PID
@@ -43,6 +44,7 @@ record() {
 }
 
 take_lock
+check_access_log
 mirroring=$(mirror_driver)
 [ -z "$mirroring" ] || fail "the host mirrors through $mirroring; stop mirroring before routing users"
 

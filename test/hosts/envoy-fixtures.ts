@@ -20,6 +20,7 @@ export const MIRROR_SETTINGS: ProxySettings = {
   mirrorPort: 80,
   mirrorPercent: 2.5,
   adminPort: 9901,
+  accessLog: '/var/log/nginx/access.log',
 };
 
 export const ROUTING_SETTINGS: RoutingSettings = {

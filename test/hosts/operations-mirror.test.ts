@@ -16,6 +16,7 @@ import {
   snapshot,
   startStableNginx,
 } from '../../local/loopback-host';
+import { accessLines, parseAccessLine } from './access-log-lines';
 import { expectFailedAndRestored } from './expect-failed-and-restored';
 import { expectSucceeded, operationsHosts } from './operations-hosts';
 
@@ -74,6 +75,7 @@ describe('a release through the documents, on real nginx', () => {
         mirrorPort: ports.canary,
         mirrorPercent: 100,
         adminPort: ports.admin,
+        accessLog: join(stable.root, 'access.log'),
         resolver: '127.0.0.1',
       },
       {
@@ -84,6 +86,53 @@ describe('a release through the documents, on real nginx', () => {
       },
     );
     expect(conf).toBe(expected);
+  });
+
+  it("keeps the host's access log: one combined line per request, none for mirror copies or readiness checks", async () => {
+    const accessLog = join(stable.root, 'access.log');
+    const before = accessLines(accessLog).length;
+    const headers = { referer: 'https://shop.example/cart', 'user-agent': 'access-log-check/1.0' };
+    expect((await get(ports.listen, '/orders?id=42', headers)).status).toBe(200);
+    // Mirroring 100%: the canary gets its copy, and the copy is not a second line.
+    await expect
+      .poll(() => requestsSeen(canary, 'orders-api-canary').filter((r) => r.url === '/orders?id=42'))
+      .toHaveLength(1);
+    await expect.poll(() => accessLines(accessLog).length).toBe(before + 1);
+    const line = parseAccessLine(accessLines(accessLog).at(-1) ?? '');
+    expect(line).toMatchObject({
+      remoteAddr: '127.0.0.1',
+      remoteUser: '-',
+      request: 'GET /orders?id=42 HTTP/1.1',
+      status: 200,
+      referer: 'https://shop.example/cart',
+      userAgent: 'access-log-check/1.0',
+    });
+    expect(line?.route).toBeUndefined();
+    expect(line?.bytes).toBeGreaterThan(0);
+    expect(Math.abs(Date.now() - (line?.time.getTime() ?? 0))).toBeLessThan(60_000);
+    // start-mirror polled the admin port's /ready while the proxy started: not a request of the service's.
+    expect(accessLines(accessLog).filter((l) => l.includes('/ready'))).toEqual([]);
+  });
+
+  it('refuses an access log path that is not plain, or whose directory is missing, before any swap', async () => {
+    const before = snapshot(stable);
+    const params = { ...base, ...proxy, ProxyDriver: 'nginx', MirrorHost: '127.0.0.1', MirrorPercent: '5' };
+    const marker = join(stable.root, 'injected');
+    for (const [accessLog, said] of [
+      [`${stable.root}/a.log;touch ${marker}`, /CA_ACCESS_LOG must be an absolute path/],
+      ['access.log', /CA_ACCESS_LOG must be an absolute path/],
+      [join(stable.root, 'missing', 'access.log'), /its directory does not exist/],
+    ] as const) {
+      expectFailedAndRestored(
+        await run(stable, 'start-mirror.yml', params, { CA_ACCESS_LOG: accessLog }),
+        said,
+      );
+      expect(snapshot(stable)).toEqual(before);
+    }
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(join(stable.root, 'state', 'orders-api', 'mirror-nginx.conf'), 'utf8')).toContain(
+      `access_log ${join(stable.root, 'access.log')} combined;`,
+    );
   });
 
   it('changes the mirrored share in place by reloading the mirroring nginx', async () => {
@@ -158,6 +207,7 @@ describe('a release through the documents, on real nginx', () => {
           mirrorPort: ports.canary,
           mirrorPercent: 2.5,
           adminPort: ports.admin,
+          accessLog: join(stable.root, 'access.log'),
         }),
       ),
     );

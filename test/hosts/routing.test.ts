@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRoutingNginx } from '../../hosts/routing-nginx';
 import { alive, docker, get, loopbackStable, occupy, snapshot } from '../../local/loopback-host';
+import { type AccessLine, accessLines, parseAccessLine } from './access-log-lines';
 import { expectFailedAndRestored } from './expect-failed-and-restored';
 import { expectSucceeded, RULES, routingOnLoopback } from './routing-host';
 import { failingCanary } from './traffic';
@@ -58,6 +59,7 @@ describe('shift-traffic on real nginx', () => {
           canaryPort: ports.canary,
           canaryPercent: 10,
           adminPort: ports.admin,
+          accessLog: join(host.root, 'access.log'),
           rules: RULES,
         },
         {
@@ -70,6 +72,47 @@ describe('shift-traffic on real nginx', () => {
         },
       ),
     );
+  });
+
+  it("keeps the host's access log, each line in combined format and marked with where it was routed", async () => {
+    const accessLog = join(host.root, 'access.log');
+    // Plain users in the share or not, testers (canary) and VIPs who are also testers (stable).
+    const who = (i: number) => (i % 20 === 0 ? 'tester' : i % 20 === 1 ? 'vip' : 'user');
+    const headers = (i: number) => ({
+      ...user(i),
+      'user-agent': `route-check/${i}`,
+      ...(who(i) === 'user' ? {} : { 'x-canary': 'always' }),
+      ...(who(i) === 'vip' ? { 'x-vip': 'gold' } : {}),
+    });
+    const tally = await send(400, headers, true);
+    expect(tally.failed).toBe(0);
+    const byAgent = new Map<string, AccessLine | null>();
+    await expect
+      .poll(() => {
+        for (const l of accessLines(accessLog).filter((l) => l.includes('"route-check/')))
+          byAgent.set(/"(route-check\/\d+)"/.exec(l)?.[1] ?? '', parseAccessLine(l));
+        return byAgent.size;
+      })
+      .toBe(400);
+    const marks = { canary: 0, stable: 0 };
+    for (const body of tally.bodies) {
+      const agent = body.headers?.['user-agent'] ?? '';
+      const i = Number(agent.split('/')[1]);
+      const line = byAgent.get(agent);
+      const route = body.version === '2.0.0' ? 'canary' : 'stable';
+      expect(line, agent).toMatchObject({
+        remoteAddr: '127.0.0.1',
+        request: `GET /orders/${i} HTTP/1.1`,
+        route,
+      });
+      expect(line?.status, agent).toBe(200);
+      if (who(i) !== 'user') expect(route, agent).toBe(who(i) === 'tester' ? 'canary' : 'stable');
+      marks[route]++;
+    }
+    // At 10%, both ways show up among 400 users.
+    expect(marks.canary).toBeGreaterThan(20);
+    expect(marks.stable).toBeGreaterThan(200);
+    expect(accessLines(accessLog).filter((l) => l.includes('/ready'))).toEqual([]);
   });
 
   it('sends 10% of users to the canary, each user always to the same version', async () => {
@@ -199,6 +242,9 @@ describe('shift-traffic on real nginx', () => {
     );
     // One failover line per request the canary failed (or, ejected, was not even asked): 1,000 per mode.
     expect(failovers()).toBe(3_000);
+    // In the host's access log, stable's answers to them stay marked as routed to the canary.
+    const answered = accessLines(join(host.root, 'access.log')).slice(-3_000).map(parseAccessLine);
+    expect(answered.every((l) => l?.status === 200 && l.route === 'canary')).toBe(true);
     docker(canary, 'start', 'orders-api');
   });
 });
