@@ -85,7 +85,7 @@ export function onCommandFinished(
   if (run.cancelRequested) return runRollbackStep(draft(release, note('rollingBack'), 'critical'), now);
   if (release.state === 'rollingBack' && status !== 'success')
     return failRollback(draft(release, note('rollbackStepFailed')), { status });
-  if (isRolloutRun(run)) return onBatchFinished(release, run, now);
+  if (isRolloutRun(run)) return onBatchFinished(release, run, status, now);
   const failed = run.origin === 'plan' ? failedHosts(run) : [];
   if (failed.length > 0 && (status === 'success' || withinErrorBudget(run))) {
     const maxErrors = run.step.rateControl?.maxErrors ?? '0';

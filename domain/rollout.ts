@@ -18,12 +18,13 @@ import {
   completeStep,
   type Draft,
   draft,
+  failRollback,
   HOST_OPERATION_MARGIN_SECONDS,
   hostOperationRunOf,
   startRollback,
 } from './steps';
 import { addSeconds, isBefore } from './time';
-import type { Instant, Release } from './types';
+import type { CommandOutcome, Instant, Release } from './types';
 
 /*
  * A swap that never meets a user: the fleet's hosts leave the load balancer batch by batch before they are touched,
@@ -179,6 +180,17 @@ function swapBatch(release: Release, run: RolloutRun, now: Instant): Draft {
   return { ...d, effects: [effect] };
 }
 
+/**
+ * A host's own report can come before the command's id is known, and is then not heard: the command's status
+ * speaks for the hosts that did not report (Success means every host succeeded).
+ */
+function withUnreportedHosts(run: RolloutRun, status: CommandOutcome): RolloutRun {
+  const unheard = currentBatch(run).filter((host) => run.hosts[host] === undefined);
+  if (unheard.length === 0) return run;
+  const assumed: CommandOutcome = status === 'success' ? 'success' : 'failed';
+  return { ...run, hosts: { ...run.hosts, ...Object.fromEntries(unheard.map((host) => [host, assumed])) } };
+}
+
 /** The batch's hosts that swapped well: the ones put back into the load balancer. */
 function admitting(run: RolloutRun): string[] {
   return currentBatch(run).filter((host) => run.hosts[host] === 'success');
@@ -188,8 +200,14 @@ function admitting(run: RolloutRun): string[] {
  * The batch's command ended. Past maxErrors (counted over the whole fleet, so a share is of every host) the
  * release rolls back; otherwise the hosts that swapped go back in, and those that failed stay out.
  */
-export function onBatchFinished(release: Release, run: RolloutRun, now: Instant): Draft | null {
-  if (run.rollout.phase !== 'swapping') return null;
+export function onBatchFinished(
+  release: Release,
+  reported: RolloutRun,
+  status: CommandOutcome,
+  now: Instant,
+): Draft | null {
+  if (reported.rollout.phase !== 'swapping') return null;
+  const run = withUnreportedHosts(reported, status);
   const { rollout } = run;
   const done = rollout.batches.slice(0, rollout.batch + 1).flat();
   const failed = done.filter((host) => run.hosts[host] !== 'success');
@@ -197,10 +215,15 @@ export function onBatchFinished(release: Release, run: RolloutRun, now: Instant)
   const { operation } = run.step;
   if (failed.length > budget) {
     const hostId = failed[failed.length - 1] as string;
-    const status = run.hosts[hostId] === 'timedOut' ? 'timedOut' : 'failed';
-    const note = { kind: 'commandResult', operation, status, leadsTo: 'rollingBack' } as const;
+    const hostStatus = run.hosts[hostId] === 'timedOut' ? 'timedOut' : 'failed';
+    const note = (leadsTo: Consequence) =>
+      ({ kind: 'commandResult', operation, status: hostStatus, leadsTo }) as const;
+    if (release.state === 'rollingBack') {
+      return failRollback(draft(release, note('rollbackStepFailed')), { hostId, status: hostStatus });
+    }
     const { run: _ended, ...ended } = release;
-    return startRollback(draft(ended, note), { kind: 'hostOperationFailed', operation, hostId, status }, now);
+    const reason = { kind: 'hostOperationFailed', operation, hostId, status: hostStatus } as const;
+    return startRollback(draft(ended, note('rollingBack')), reason, now);
   }
   const back = admitting(run);
   const leftOut = currentBatch(run).filter((host) => !back.includes(host));

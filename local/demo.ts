@@ -1,11 +1,13 @@
 /**
- * `npm run demo`: five releases in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
+ * `npm run demo`: six releases and a revert in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
  * commands and clicks on the release card, through the real Slack function). A healthy canary must end
  * `succeeded` with the new version serving; a faulty one (its canary answers live requests with 500) must fire the
  * canary alarm and roll back on its own, with the old version still serving through nginx; a blue/green release
  * must switch the load balancer to the other colour; a slow canary (healthy, three times slower) must be rolled
  * back by the canary analysis while no alarm fires; a quiet one (its canary gets no traffic) must be held, never
- * passed, until a person rolls it back. Prints each timeline; exits non-zero otherwise.
+ * passed, until a person rolls it back; a weighted-steps release must succeed, and `/canary revert` must put the
+ * version before it back. Promotions and reverts drain each batch out of the load balancer first. Prints each
+ * timeline and the background traffic during it: every request must be answered 2xx. Exits non-zero otherwise.
  */
 // First, so the quiet defaults hold before any module builds a logger or an SDK client.
 import './quiet-defaults';
@@ -60,10 +62,52 @@ function hasButton(blocks: readonly unknown[], actionId: string, releaseId: stri
   );
 }
 
+/** The release's timeline, then the background traffic the load balancer answered since the last one. */
 function printTimeline(release: Release): void {
   const entries = timeline.entries(release.id);
   for (const entry of entries.filter((e) => e.severity !== 'progress'))
     console.log(formatEntry(entry, entries[0]?.atMs ?? 0));
+  const now = traffic?.summary();
+  if (now === undefined) return;
+  const byStatus = new Map(
+    [...now.byStatus]
+      .map(([status, n]): [number, number] => [status, n - (counted.byStatus.get(status) ?? 0)])
+      .filter(([, n]) => n > 0),
+  );
+  // Counted as answered (a request that got no answer counts as status 0), so the figures add up.
+  const during = { sent: [...byStatus.values()].reduce((a, b) => a + b, 0), byStatus };
+  counted = now;
+  perRelease.push(during);
+  console.log(`   ${trafficLine(during)}`);
+}
+
+/** Requests sent, and how many were answered with each status (0: no answer). */
+type TrafficSummary = { readonly sent: number; readonly byStatus: ReadonlyMap<number, number> };
+let counted: TrafficSummary = { sent: 0, byStatus: new Map() };
+const perRelease: TrafficSummary[] = [];
+const trafficLine = (s: TrafficSummary) =>
+  `Background traffic: ${s.sent} requests, statuses ${JSON.stringify(Object.fromEntries(s.byStatus))}`;
+const all2xx = (s: TrafficSummary) =>
+  [...s.byStatus].every(([status, n]) => n === 0 || (status >= 200 && status < 300));
+
+/** `/canary revert` as an approver types it, then the confirm button its answer holds. */
+async function revert(sandbox: Sandbox, of: Release): Promise<Release> {
+  await sandbox.slack.command(APPROVER, 'revert orders-api');
+  const answer = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, 'canary_revert', of.id));
+  await sandbox.slack.click(APPROVER, answer.id, 'canary_revert', of.id, `revert:${of.id}`);
+  const releaseId = await waitForActive(sandbox);
+  const done = await sandbox.waitFor(releaseId, ended, 120_000);
+  await sandbox.settled();
+  return done;
+}
+
+async function waitForActive(sandbox: Sandbox): Promise<string> {
+  for (let tries = 0; tries < 100; tries++) {
+    const id = await sandbox.store.activeReleaseId('orders-api');
+    if (id !== null) return id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the revert did not start');
 }
 
 const dir = sandboxDir();
@@ -140,15 +184,30 @@ try {
       quiet.rollback?.reason.kind === 'rolledBackByPerson',
   ]);
   checks.push(['1.4.4 still serves', (await servingVersion(sandbox)) === '1.4.4']);
+
+  console.log('\n6) orders-api 1.4.4 -> 1.4.7, weighted steps: 10% of users, then all of them');
+  const steps = await release(sandbox, '1.4.7', 'strategy=steps:10,100');
+  printTimeline(steps);
+  checks.push(['the steps release succeeded', steps.state === 'succeeded']);
+
+  console.log('\n7) /canary revert orders-api: 1.4.4 back on the stable fleet, batch by batch');
+  const reverted = await revert(sandbox, steps);
+  printTimeline(reverted);
+  checks.push([
+    'the revert put 1.4.4 back',
+    reverted.state === 'succeeded' && (await servingVersion(sandbox)) === '1.4.4',
+  ]);
 } finally {
   await stopAll();
 }
 const summary = traffic.summary();
-console.log(
-  `\nBackground traffic: ${summary.sent} requests, statuses ${JSON.stringify(Object.fromEntries(summary.byStatus))}`,
-);
+console.log(`\nIn all: ${trafficLine(summary)}`);
+checks.push([
+  'every background request was answered 2xx, during each release and between them',
+  perRelease.length === 7 && all2xx(summary),
+]);
 for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-const passed = checks.length === 10 && checks.every(([, ok]) => ok);
+const passed = checks.length === 13 && checks.every(([, ok]) => ok);
 if (passed) rmSync(dir, { recursive: true, force: true });
 console.log(
   `\n${checks.filter(([, ok]) => ok).length} passed, ${checks.filter(([, ok]) => !ok).length} failed`,

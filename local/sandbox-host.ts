@@ -77,6 +77,8 @@ async function hostEnv(root: string, address: string, mirrorPort: number): Promi
     CA_NGINX_CONF: join(root, 'nginx.conf'),
     CA_NGINX_PID: join(root, 'run', 'nginx.pid'),
     CA_NGINX_WORKERS: '1',
+    // The agent's proxies log each request here, not to the machine's /var/log/nginx.
+    CA_ACCESS_LOG: join(root, 'logs', 'access.log'),
     CA_LISTEN_ADDRESS: address,
     CA_UPSTREAM_ADDRESS: address,
     CA_CONTAINER_HOST_ADDRESS: address,

@@ -74,7 +74,7 @@ export async function startAwsStandIns(
   });
   stopping.push(() => fleet.stop());
   await fleet.start(INITIAL_VERSION);
-  const targets = sandboxTargetGroups(fleet, config);
+  const targets = sandboxTargetGroups(fleet, config, clock.nowMs);
   alarms.start(fleet.hosts, config.service);
   const cloudWatch = sandboxCloudWatch(fleet);
   await cloudWatch.start();

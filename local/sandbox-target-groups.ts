@@ -14,7 +14,11 @@ const SANDBOX_DRAIN_MS = 1000;
  * The blue and green target groups, each holding its colour's hosts, and the service's ELB following them: a
  * drained host gets no new request, a host put back gets requests once its health check passes.
  */
-export function sandboxTargetGroups(fleet: SandboxFleet, config: ServiceConfig): MemoryTargetGroups {
+export function sandboxTargetGroups(
+  fleet: SandboxFleet,
+  config: ServiceConfig,
+  nowMs: () => number,
+): MemoryTargetGroups {
   const hosts = fleet.hosts();
   const idsOf = (colour: 'blue' | 'green') => hosts.filter((h) => h.fleet === colour).map((h) => h.id);
   const groups = memoryTargetGroups({
@@ -23,6 +27,8 @@ export function sandboxTargetGroups(fleet: SandboxFleet, config: ServiceConfig):
       [BLUE_GREEN.green.targetGroupArn]: idsOf('green'),
     },
     drainMs: SANDBOX_DRAIN_MS,
+    // The sandbox's clock, which its timers keep: a drain's wait and its timer agree.
+    now: nowMs,
     healthCheck: async (_arn, id) => {
       const host = hosts.find((h) => h.id === id);
       return host !== undefined && (await healthy(host, config));

@@ -2,6 +2,7 @@ import { formatPercent } from '../../domain/plan';
 import { colourSwitch } from '../../domain/strategy';
 import type { Release, ReleaseState } from '../../domain/types';
 import { noDataNames, shareIndex, shareText } from './card-parts';
+import { escapeMrkdwn } from './mrkdwn';
 
 /** Each state's emoji and phrase; a Record over every state, so a new state breaks the build here. */
 export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: Release) => string]>> = {
@@ -29,7 +30,7 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
   ],
   awaitingApproval: ['🙋', (r) => `Waiting for approval: press Promote to ${nextMove(r)}`],
   stoppingMirror: ['🔌', () => 'Stopping the mirror: the stable hosts go back on their own nginx'],
-  promoting: ['📦', (r) => `Promoting ${r.toVersion} on the stable fleet, batch by batch`],
+  promoting: ['📦', (r) => `Promoting ${r.toVersion} on the stable fleet, batch by batch${batchText(r)}`],
   restoringProxy: ['🔌', () => 'Putting the stable hosts back on their own nginx'],
   cleaningUp: ['🧹', () => 'Removing the canary stack'],
   rollingBack: [
@@ -55,6 +56,23 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
         : `Rolled back: the stable fleet runs ${r.fromVersion}`,
   ],
 };
+
+const PHASE_WORDS = {
+  surveying: 'reading who is behind the load balancer',
+  draining: 'out of the load balancer, draining',
+  swapping: 'swapping',
+  admitting: 'back in the load balancer, waiting for healthy',
+} as const;
+
+/** Where a drained rollout is: `: batch 2 of 3 (i-0c, i-0d) swapping`; nothing for an undrained one. */
+function batchText(release: Release): string {
+  const rollout = release.run?.kind === 'hostOperation' ? release.run.rollout : undefined;
+  if (rollout === undefined) return '';
+  if (rollout.phase === 'surveying') return `: ${PHASE_WORDS.surveying}`;
+  // Instance ids as the load balancer listed them: outside text, escaped like any other.
+  const hosts = (rollout.batches[rollout.batch] ?? []).map(escapeMrkdwn);
+  return `: batch ${rollout.batch + 1} of ${rollout.batches.length} (${hosts.join(', ')}) ${PHASE_WORDS[rollout.phase]}`;
+}
 
 export const promoted = (release: Release) => release.exposure.includes('stablePromoted');
 

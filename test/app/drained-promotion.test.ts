@@ -88,6 +88,19 @@ describe('a promotion behind target groups drains each batch before it touches i
     );
   });
 
+  it('takes a successful command for the hosts whose own reports came before its id was known', async () => {
+    const { h, id } = await toPromotion();
+    const { commandId } = h.lastCommand('promote');
+    await h.service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status: 'success' });
+
+    expect(h.targetGroups.serving(TG)).toEqual(['i-01', 'i-02']);
+    expect((await h.load(id)).run?.kind).toBe('hostOperation');
+    expect(promotions(h).map((p) => p.instanceIds)).toEqual([
+      ['i-01', 'i-02'],
+      ['i-03', 'i-04'],
+    ]);
+  });
+
   it('never takes every host out at once, whatever the batch size', async () => {
     const { h } = await toPromotion({ batchSize: '100%' });
     expect(promotions(h)[0]?.instanceIds).toEqual(['i-01', 'i-02', 'i-03']);
