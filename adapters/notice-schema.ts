@@ -34,8 +34,9 @@ export const strategySchema = z.discriminatedUnion('kind', [
 
 const person = (kind: 'approved' | 'aborted' | 'rollbackRequested' | 'rollbackRetried') =>
   z.object({ kind: z.literal(kind), by: z.string() });
-const fixed = (kind: 'canaryStackReady' | 'checkingAlarms' | 'windowPassed' | 'listenerSwitchUndone') =>
-  z.object({ kind: z.literal(kind) });
+const fixed = (
+  kind: 'canaryStackReady' | 'checkingAlarms' | 'windowPassed' | 'bakePassed' | 'listenerSwitchUndone',
+) => z.object({ kind: z.literal(kind) });
 const noData = (kind: 'windowExtended' | 'noDataAfterExtension' | 'inconclusive') =>
   z.object({ kind: z.literal(kind), noData: names });
 
@@ -64,6 +65,7 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('alarmFired'), alarmName: z.string(), reason: z.string() }),
   fixed('checkingAlarms'),
   fixed('windowPassed'),
+  fixed('bakePassed'),
   noData('windowExtended'),
   noData('noDataAfterExtension'),
   noData('inconclusive'),

@@ -67,7 +67,7 @@ const awaitCanaryStackStep = z.object({
 });
 const validateStep = z.object({
   kind: z.literal('validate'),
-  state: z.literal('verifying'),
+  state: z.enum(['verifying', 'baking']),
   windowSeconds: z.number(),
   alarms: z.array(z.string()),
 });

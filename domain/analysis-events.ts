@@ -53,7 +53,12 @@ export function onIntervalTimer(release: Release, timerId: string, now: Instant)
 export function afterAlarmsPassed(release: Release, now: Instant): Draft {
   const { run, analysis } = windowOf(release);
   if (run === undefined || analysis === undefined) {
-    return enterStep(draft(release, { kind: 'windowPassed' }), release.cursor + 1, now);
+    const baked = release.run?.kind === 'validate' && release.run.step.state === 'baking';
+    return enterStep(
+      draft(release, { kind: baked ? 'bakePassed' : 'windowPassed' }),
+      release.cursor + 1,
+      now,
+    );
   }
   const finalId = `${run.stepId}.${run.extended ? 'refinal' : 'final'}`;
   const { next: pending, ...progress } = run.analysis;

@@ -48,6 +48,8 @@ export type Notice =
   | { readonly kind: 'alarmFired'; readonly alarmName: string; readonly reason: string }
   | { readonly kind: 'checkingAlarms' }
   | { readonly kind: 'windowPassed' }
+  /** The bake after promotion ended with every stable alarm OK. */
+  | { readonly kind: 'bakePassed' }
   | { readonly kind: 'windowExtended'; readonly noData: readonly string[] }
   | { readonly kind: 'noDataAfterExtension'; readonly noData: readonly string[] }
   | { readonly kind: 'inconclusive'; readonly noData: readonly string[] }
@@ -169,6 +171,7 @@ type WindowKind =
   | 'alarmFired'
   | 'checkingAlarms'
   | 'windowPassed'
+  | 'bakePassed'
   | 'windowExtended'
   | 'noDataAfterExtension'
   | 'inconclusive';
@@ -188,6 +191,8 @@ function renderSystemNotice(notice: Exclude<Notice, { kind: PersonKind }>, m: No
       return 'Validation window over; checking alarms.';
     case 'windowPassed':
       return 'Validation window passed with every watched alarm OK.';
+    case 'bakePassed':
+      return 'Bake over: the stable fleet stayed quiet on the new version.';
     case 'windowExtended':
       return `No data from ${names(notice.noData, m)}: the window runs once more.`;
     case 'noDataAfterExtension':

@@ -1,4 +1,5 @@
 import { blueGreenOf, listenerSwitch } from './listener-plan';
+import { operationParameters } from './operation-parameters';
 import type { TrafficDrain } from './rollout-types';
 import type { ServiceConfig } from './service-config';
 import { colourSwitch } from './strategy';
@@ -39,7 +40,7 @@ export interface PlanInput {
  */
 export function planFor(input: PlanInput): readonly Step[] {
   const { config, strategy } = input;
-  const { op, canary, approval, approvals, validate, cleanUp } = planParts(input);
+  const { op, canary, approval, approvals, validate, bake, cleanUp } = planParts(input);
   switch (strategy.kind) {
     case 'mirror':
       return [
@@ -49,6 +50,7 @@ export function planFor(input: PlanInput): readonly Step[] {
         ...approvals,
         op('stoppingMirror', 'stopMirror'),
         op('promoting', 'promote'),
+        ...bake,
         ...cleanUp,
       ];
     case 'blueGreen': {
@@ -78,6 +80,7 @@ export function planFor(input: PlanInput): readonly Step[] {
         ...approvals,
         op('promoting', 'promote'),
         op('restoringProxy', 'stopMirror'),
+        ...bake,
         ...cleanUp,
       ];
     }
@@ -115,14 +118,34 @@ function planParts(input: PlanInput) {
     windowSeconds,
     alarms: [...judgedBy, ...config.alarms.stable],
   });
+  // After the last batch, the promoted stable fleet is watched once more before the release succeeds.
+  const bake: Step[] =
+    config.promotion.bakeSeconds > 0
+      ? [
+          {
+            kind: 'validate',
+            state: 'baking',
+            windowSeconds: config.promotion.bakeSeconds,
+            alarms: stableAlarms(input),
+          },
+        ]
+      : [];
   return {
     op,
     canary,
     approval,
     approvals: config.approvals.required ? [approval] : [],
     validate,
+    bake,
     cleanUp: config.canaryStack.provisionedBy === 'agent' ? [op('cleaningUp', 'removeCanary', 'warn')] : [],
   };
+}
+
+/** The stable fleet's alarms: the service's, and the live colour's for a blue/green service. */
+function stableAlarms(input: PlanInput): readonly string[] {
+  const { config, liveColour } = input;
+  const colour = liveColour && config.blueGreen ? config.blueGreen[liveColour].alarms : [];
+  return [...new Set([...config.alarms.stable, ...colour])];
 }
 
 /**
@@ -241,52 +264,6 @@ function fleetTags(input: PlanInput, fleet: Fleet): Readonly<Record<string, stri
   // The schema requires fleets.stable unless blueGreen is set, and requestRelease always knows the live colour then.
   if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
   return tags;
-}
-
-/** What each host document is told, from the service's configuration and the release. */
-function operationParameters(input: PlanInput): Record<HostOperationName, Record<string, string>> {
-  const { config } = input;
-  const image = {
-    Image: config.image.repository,
-    ContainerPort: String(config.image.containerPort),
-    HealthPath: config.image.healthPath,
-  };
-  const proxy = {
-    ProxyDriver: config.proxy.driver,
-    ListenPort: String(config.proxy.listenPort),
-    ServicePort: String(config.proxy.servicePort),
-    ConnectTimeout: String(config.proxy.connectTimeoutSeconds),
-    ReadTimeout: String(config.proxy.readTimeoutSeconds),
-    SendTimeout: String(config.proxy.sendTimeoutSeconds),
-  };
-  const routing = config.routing;
-  return {
-    deployCanary: { ...image, Version: input.toVersion },
-    removeCanary: {},
-    startMirror: {
-      ...proxy,
-      MirrorHost: config.canaryStack.elbHost,
-      MirrorPercent: formatPercent(input.strategy.kind === 'mirror' ? input.strategy.percent : 0),
-    },
-    shiftTraffic: {
-      ...proxy,
-      CanaryHost: config.canaryStack.elbHost,
-      CanaryPercent: '0',
-      StickyCookie: routing.stickyCookie,
-      TesterHeader: routing.testerHeader,
-      TesterValue: routing.testerValue,
-      VipCookie: routing.vipCookie ?? '',
-      VipCookieValue: routing.vipCookieValue ?? '',
-      VipHeader: routing.vipHeader ?? '',
-      VipHeaderValue: routing.vipHeaderValue ?? '',
-      TagHeader: routing.tagHeader,
-      TagValue: routing.tagValue,
-    },
-    stopMirror: proxy,
-    promote: { ...image, Version: input.toVersion, PreviousVersion: input.fromVersion },
-    restoreStable: { ...image, Version: input.fromVersion },
-    deployIdle: { ...image, Version: input.toVersion },
-  };
 }
 
 /** `10` -> "10", `2.5` -> "2.5": at most two decimals, no exponent, so it fits the documents' pattern. */

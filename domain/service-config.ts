@@ -157,6 +157,11 @@ export const serviceConfigSchema = z
         drainTimeoutSeconds: seconds(30, 3900).default(600),
         /** How long a swapped batch may take to turn healthy in the target groups again. */
         healthyTimeoutSeconds: seconds(30, 3600).default(300),
+        /**
+         * After the last batch, how long the stable fleet's alarms still watch: an alarm puts the previous version
+         * back, batch by batch, and the release succeeds only after. 0: no bake.
+         */
+        bakeSeconds: seconds(0, 86_400).default(0),
       })
       .prefault({}),
     validation: z
@@ -234,6 +239,10 @@ export const serviceConfigSchema = z
     message:
       'name where each fleet is measured: canary, and stable (or blue and green, for a blue/green service)',
     path: ['analysis', 'loadBalancer'],
+  })
+  .refine((c) => c.promotion.bakeSeconds === 0 || c.alarms.stable.length > 0 || c.blueGreen !== undefined, {
+    message: 'a bake watches the stable fleet: name its alarms in alarms.stable, or set bakeSeconds to 0',
+    path: ['promotion', 'bakeSeconds'],
   })
   .refine((c) => (c.fleets.stable === undefined) !== (c.blueGreen === undefined), {
     message:

@@ -65,6 +65,7 @@ export const RELEASE_STATES = [
   'stoppingMirror',
   'promoting',
   'restoringProxy',
+  'baking',
   'cleaningUp',
   'rollingBack',
   'rollbackFailed',
@@ -129,9 +130,13 @@ export interface AwaitCanaryStackStep {
   readonly timeoutSeconds: number;
 }
 
+/**
+ * A window with the watched alarms: `verifying` judges the canary; `baking` watches the stable fleet after its
+ * promotion, where an alarm puts the previous version back.
+ */
 export interface ValidateStep {
   readonly kind: 'validate';
-  readonly state: 'verifying';
+  readonly state: 'verifying' | 'baking';
   readonly windowSeconds: number;
   readonly alarms: readonly string[];
 }

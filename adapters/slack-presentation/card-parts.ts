@@ -252,12 +252,13 @@ export function warningsText(release: Release): string | null {
 export function windowLine(release: Release, now: Instant): string | null {
   const run = release.run;
   if (run?.kind !== 'validate' || Number.isNaN(Date.parse(run.windowEndsAt))) return null;
-  if (run.checkId !== undefined) return 'Validation window over: reading the watched alarms.';
+  const what = run.step.state === 'baking' ? 'The bake' : 'Validation window';
+  if (run.checkId !== undefined) return `${what} over: reading the watched alarms.`;
   const endsAt = run.windowEndsAt;
   const left = secondsBetween(now, endsAt);
   if (Number.isNaN(left)) return null;
-  if (left <= 0) return `Validation window ended ${slackTime(endsAt)}; the alarm check is due.`;
-  return `Validation window ends ${slackTime(endsAt)} (about ${duration(left)} left).`;
+  if (left <= 0) return `${what} ended ${slackTime(endsAt)}; the alarm check is due.`;
+  return `${what} ends ${slackTime(endsAt)} (about ${duration(left)} left).`;
 }
 
 /** Service and versions come from commands and the version registry: escape them once for every mrkdwn use. */

@@ -32,6 +32,11 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
   stoppingMirror: ['🔌', () => 'Stopping the mirror: the stable hosts go back on their own nginx'],
   promoting: ['📦', (r) => `Promoting ${r.toVersion} on the stable fleet, batch by batch${batchText(r)}`],
   restoringProxy: ['🔌', () => 'Putting the stable hosts back on their own nginx'],
+  baking: [
+    '🍞',
+    (r) =>
+      `Baking: the whole stable fleet runs ${r.toVersion}; if its alarms fire now, ${r.fromVersion} goes back, batch by batch`,
+  ],
   cleaningUp: ['🧹', () => 'Removing the canary stack'],
   rollingBack: [
     '🔄',

@@ -129,6 +129,8 @@ export const configs = fc.record({
   ),
   approveEachStep: fc.boolean(),
   blueGreen: fc.constantFrom(false, false, true),
+  drained: fc.boolean(),
+  bake: fc.boolean(),
 });
 
 export interface ModelConfig {
@@ -140,4 +142,12 @@ export interface ModelConfig {
   readonly approveEachStep: boolean;
   /** A blue/green service released blue/green (steps and mirroring are left to the others). */
   readonly blueGreen: boolean;
+  /** The stable hosts sit in a target group: promotions and restores drain them batch by batch. */
+  readonly drained: boolean;
+  /** A bake after promotion. */
+  readonly bake: boolean;
 }
+
+/** The stable fleet's target group, when the model's service names one. */
+export const STABLE_TARGET_GROUP =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/0000000000000b1e';

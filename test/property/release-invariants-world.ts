@@ -17,6 +17,7 @@ import {
   listenerTargets,
   type ModelConfig,
   people,
+  STABLE_TARGET_GROUP,
 } from './release-invariants-model';
 
 /* Runs one generated sequence against the in-memory world and checks every invariant after every step. */
@@ -51,10 +52,23 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
       provisionedBy: seed.config.provisionedBy,
     },
     steps: { approveEachStep: seed.config.approveEachStep },
+    promotion: { batchSize: '50%', bakeSeconds: seed.config.bake ? 300 : 0 },
+    ...(seed.config.drained && !seed.config.blueGreen
+      ? {
+          fleets: {
+            stable: {
+              tags: { 'canary-agent:fleet': 'orders-api-stable' },
+              targetGroupArns: [STABLE_TARGET_GROUP],
+            },
+            canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } },
+          },
+        }
+      : {}),
   });
   const h = harness({
     configs: [config],
     listeners: { [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn },
+    targetGroups: { [STABLE_TARGET_GROUP]: hosts },
   });
   /** Set once a person pointed the listener by hand: from then on where it points is theirs, not the agent's. */
   let listenerMovedByHand = false;
