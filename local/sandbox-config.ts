@@ -108,6 +108,9 @@ export function sandboxServiceConfig(
     approvals: { required: true, users: slack.approvers, fourEyes: true },
     slack: { channel: slack.channel },
     hostOperationTimeoutSeconds: 60,
+    // Two minutes (6 s at 20x) of the live colour's alarm after the last batch: a version that fails on the whole
+    // fleet goes back on its own.
+    promotion: { bakeSeconds: 120 },
     analysis: sandboxAnalysis(),
   });
 }
