@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /* The stored shapes of the canary analysis: what a release judges with, how far a window got, the evidence. */
 

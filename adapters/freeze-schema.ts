@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Freeze } from '../domain/access';
 import { actor } from './release-schema';
 

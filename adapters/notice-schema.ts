@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Notice } from '../domain/notice';
 import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
 import { analysisNotices } from './analysis-schema';

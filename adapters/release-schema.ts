@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PendingEffect } from '../domain/ports';
 import {
   type Effect,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HOST_OPERATIONS } from '../domain/types';
 
 /* The stored shapes of a drained rollout (domain/rollout.ts): the step's target groups, the run's progress. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Parses JSON text through a schema; the error names what was being read. */
 export function parseStored<T>(schema: z.ZodType<T>, text: unknown, what: string): T {

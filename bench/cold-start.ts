@@ -143,10 +143,11 @@ const EMPTY_SCRIPT = ANSWER;
 /** The child's script: load the bundle, handle one event, check the answer, say so. */
 function coldScript(name: string, file: string): string {
   const event = name === 'slack' ? slackCommand() : (coldEvents[name] ?? {});
-  // The Slack function must really answer (200 with text): a cold start that fails fast proves nothing.
+  // The Slack function must really answer `/canary status` (the fault answer is a 200 with text too): a cold start
+  // that fails fast proves nothing.
   const check =
     name === 'slack'
-      ? "if (r?.statusCode !== 200 || !String(r.body).includes('text')) { console.error(JSON.stringify(r)); process.exit(1); }"
+      ? "if (r?.statusCode !== 200 || !String(r.body).includes('has no release in progress')) { console.error(JSON.stringify(r)); process.exit(1); }"
       : '';
   return `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);

@@ -3,7 +3,7 @@
  * Parsed strictly like the rest of the service policy (a misspelt key is an error, never a silent default); it is
  * the `analysis` section of a service's configuration (`service-config.ts`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BadDirection, MetricDefinition, MetricKind } from './judge';
 
 export const PRESET_NAMES = ['requestCount', 'errorRate', 'latencyP50', 'latencyP99'] as const;

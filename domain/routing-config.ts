@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { patterns } from './patterns';
 
 const cookieName = () => z.string().regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)');

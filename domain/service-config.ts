@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { analysisConfigSchema, describeIssue } from './analysis-config';
 import { isServiceName, patterns } from './patterns';
 import { routingConfigSchema } from './routing-config';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const name = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} is required`);
 const functionArn = (what: string) =>

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EFFECTS_SOURCE, TIMER_EVENT_SOURCE } from '../adapters/internal-events';
 import { isServiceName, isVersion } from '../domain/patterns';
 import { eventBridgeEvent, instant } from './parse-event';

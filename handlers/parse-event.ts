@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An incoming event that can never be handled, however often it is retried: logged and dropped. */
 export class BadEventError extends Error {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a document must look like for this runner (and for SSM): schema 2.2, one aws:runShellScript step. */
 const documentSchema = z.object({

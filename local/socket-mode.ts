@@ -12,7 +12,7 @@
 import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import { App } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { patterns } from '../domain/patterns';
 import { boltLogger } from '../handlers/slack/bolt-app';
 import { registerCanary } from '../handlers/slack/canary-listeners';
