@@ -5,56 +5,18 @@
  * MIN_REQUESTS requests, with the hand-off in its middle; a failure is a socket error (a connection closed or reset
  * under a request, which is what an ALB turns into a 502) or a non-2xx answer. Target: 0 of N for every row.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../local/free-port';
 import { createHost, destroyHost, docker, type Host, run, startStableNginx } from '../local/loopback-host';
 import { count, quick } from './quick';
+import { WRK_CONNECTIONS, wrk } from './wrk';
 
 const IMAGE = 'registry.local/orders-api';
-const CONNECTIONS = 16;
 const MAX_RATE_SECONDS = count(3, 1);
 // Requests per hand-off (wrk runs long enough for this many at the paced rate), and the load before it starts.
 const MIN_REQUESTS = count(12_000, 500);
 const SETTLE_SECONDS = count(1, 0.3);
-
-interface WrkResult {
-  readonly requests: number;
-  readonly perSecond: number;
-  readonly socketErrors: number;
-  readonly non2xx: number;
-}
-
-function wrk(url: string, seconds: number, script?: string, headers: string[] = []): Promise<WrkResult> {
-  const args = [
-    '-t2',
-    `-c${CONNECTIONS}`,
-    `-d${Math.ceil(seconds)}s`,
-    ...headers,
-    ...(script ? ['-s', script] : []),
-    url,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', () => {
-      if (process.env.BENCH_VERBOSE) process.stderr.write(out);
-      const num = (re: RegExp) => Number(out.match(re)?.[1] ?? 0);
-      const errors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
-      resolve({
-        requests: num(/(\d+) requests in/),
-        perSecond: num(/Requests\/sec:\s+([\d.]+)/),
-        socketErrors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
-        non2xx: num(/Non-2xx or 3xx responses: (\d+)/),
-      });
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -167,11 +129,11 @@ export default async function bench(): Promise<void> {
     const max = await wrk(url, MAX_RATE_SECONDS);
     // Half the maximum rate: each connection waits between requests (wrk's Lua delay hook).
     const rate = max.perSecond / 2;
-    const delayMs = Math.max(1, Math.round((CONNECTIONS * 1000) / rate));
+    const delayMs = Math.max(1, Math.round((WRK_CONNECTIONS * 1000) / rate));
     const script = join(host.root, 'paced.lua');
     writeFileSync(script, `function delay()\n  return ${delayMs}\nend\n`);
     console.log(
-      `max rate through nginx (wrk, ${CONNECTIONS} connections, ${MAX_RATE_SECONDS} s): ${max.perSecond.toFixed(0)} req/s; paced: ${rate.toFixed(0)} req/s (${delayMs} ms between a connection's requests)\n`,
+      `max rate through nginx (wrk, ${WRK_CONNECTIONS} connections, ${MAX_RATE_SECONDS} s): ${max.perSecond.toFixed(0)} req/s; paced: ${rate.toFixed(0)} req/s (${delayMs} ms between a connection's requests)\n`,
     );
     console.log('| hand-off | client connections | requests | failed | operation |');
     console.log('| --- | --- | --- | --- | --- |');
