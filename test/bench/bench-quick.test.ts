@@ -23,12 +23,21 @@ describe('npm run bench -- --quick', () => {
       },
     );
 
-    expect(stdout.match(/^## .+$/gm)).toEqual(['## aws', '## judge', '## proxy-handoff', '## sandbox']);
+    expect(stdout.match(/^## .+$/gm)).toEqual([
+      '## aws',
+      '## judge',
+      '## promotion',
+      '## proxy-handoff',
+      '## sandbox',
+    ]);
     expect(stdout).not.toMatch(/undefined|NaN/);
     expect(stdout).toMatch(/\| slack +\| \d+ KB +\| (yes|NO) +\| \d+ ms +\| [\d.]+x/);
     expect(stdout.match(/release: .+ \(succeeded\):/g)).toHaveLength(2);
     expect(stdout).toMatch(/\| elasticloadbalancing:ModifyListener +\| 1 +\|/);
     expect(stdout).toMatch(/\| routing nginx reload \(10% -> 25%\) \| keep-alive \| \d+ \| \d+ \| \d+ ms \|/);
+    expect(stdout).toMatch(
+      /\| 1 of 2 \(i-\w+, [\d.]+ -> [\d.]+\) \| yes \| \d+ \| 0 \| \d+ ms \| promoted \|/,
+    );
     expect(stdout).toMatch(/\| judge, 2 × 10000 samples \+ 1 ratio \| median [\d.]+ ms \| p95 [\d.]+ ms \|/);
     expect(stdout).toMatch(/alarm-to-rollback .+ \| min \d+ ms, median \d+ ms, max \d+ ms \|/);
   }, 300_000);
