@@ -191,7 +191,15 @@ const currentReleaseSchema = z.object({
   evidence: evidenceSchema.optional(),
   recordedVersion: z.string().optional(),
   hostFailures: z
-    .array(z.object({ operation, hostId: z.string(), status: outcome, output: z.string().optional() }))
+    .array(
+      z.object({
+        operation,
+        hostId: z.string(),
+        status: outcome,
+        commandId: z.string().optional(),
+        output: z.string().optional(),
+      }),
+    )
     .optional(),
   outOfService: z.array(z.string()).optional(),
   warnings: z.array(z.string()),

@@ -48,5 +48,12 @@ export const rolloutNotices = [
     checkAgainInSeconds: z.number(),
   }),
   z.object({ kind: z.literal('targetsChecking'), phase }),
+  z.object({
+    kind: z.literal('lastHostsServing'),
+    ...batchPlace,
+    hostIds: names,
+    out: names,
+    leadsTo: consequence,
+  }),
   z.object({ kind: z.literal('targetGateRefused'), reason: z.string(), leadsTo: consequence }),
 ] as const;

@@ -1,11 +1,15 @@
 import {
   CancelCommandCommand,
+  GetCommandInvocationCommand,
   InvalidCommandId,
+  InvalidInstanceId,
+  InvocationDoesNotExist,
   SendCommandCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { FleetOperator } from '../domain/ports';
 import type { HostOperationName } from '../domain/types';
+import { hostOutputTail } from './host-output';
 
 export interface SsmFleetOptions {
   /** Document names are `<prefix><kebab-case operation>`, e.g. `canary-agent-prod-deploy-canary`. */
@@ -79,6 +83,19 @@ export function ssmFleetOperator(client: SSMClient, options: SsmFleetOptions): F
       } catch (error) {
         // Already finished (or expired): there is nothing left to cancel.
         if (error instanceof InvalidCommandId) return;
+        throw error;
+      }
+    },
+    async output(commandId, hostId) {
+      try {
+        const invocation = await client.send(
+          new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: hostId }),
+        );
+        return hostOutputTail(invocation.StandardOutputContent ?? '', invocation.StandardErrorContent ?? '');
+      } catch (error) {
+        // Expired, or never sent to that host: there is no output to read.
+        const gone = [InvocationDoesNotExist, InvalidCommandId, InvalidInstanceId];
+        if (gone.some((kind) => error instanceof kind)) return undefined;
         throw error;
       }
     },

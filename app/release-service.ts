@@ -121,7 +121,19 @@ async function applyToCommand(
 ): Promise<ApplyResult> {
   const releaseId = await deps.store.releaseIdForCommand(commandId);
   if (releaseId === null) throw new UnknownReleaseError(`command ${commandId}`);
-  return apply(deps, releaseId, event, eventId);
+  return apply(deps, releaseId, await withHostOutput(deps, event), eventId);
+}
+
+/**
+ * A host's failure with what it printed: Run Command's events say that a host failed, not why, and the card names
+ * the reason. The reason is a courtesy: failing to read it never holds the failure up.
+ */
+async function withHostOutput(deps: ReleaseServiceDeps, event: ReleaseEvent): Promise<ReleaseEvent> {
+  // A worker that hands effects on (the Slack function) never hears from hosts, and holds no fleet to ask.
+  if (deps.handOff !== undefined || event.kind !== 'hostCommandFinished') return event;
+  if (event.status === 'success' || event.output !== undefined) return event;
+  const output = await deps.fleet.output(event.commandId, event.hostId).catch(() => undefined);
+  return output === undefined ? event : { ...event, output };
 }
 
 /** A watched alarm changed state: every active release that watches it hears about it. */

@@ -16,7 +16,7 @@ import {
   VALIDATION_MARGIN_SECONDS,
 } from './steps';
 import { addSeconds, isAtOrAfter } from './time';
-import type { CommandOutcome, HostOperationRun, Instant, Release, ReleaseEvent } from './types';
+import type { CommandOutcome, HostFailure, HostOperationRun, Instant, Release, ReleaseEvent } from './types';
 
 /*
  * How SSM's reports move a release: a command id recorded, one host finished, the whole command finished, or
@@ -39,7 +39,8 @@ export function onHostFinished(
   now: Instant,
 ): Draft | null {
   const run = hostOperationRunOf(release);
-  if (release.state === 'rollbackFailed' || run?.commandId !== event.commandId) return null;
+  if (release.state === 'rollbackFailed') return null;
+  if (run?.commandId !== event.commandId) return lateFailureOutput(release, event);
   const previous = run.hosts[event.hostId];
   if (previous !== undefined && previous !== 'pending') return null;
   const recorded: Release = {
@@ -64,12 +65,45 @@ export function onHostFinished(
   if (run.step.onFailure === 'warn') return draft(recorded, note('none'), 'warning');
   if (countsAsError(status) && recorded.run?.kind === 'hostOperation' && mayTolerate(recorded.run)) {
     // Within the promotion's maxErrors (so far): the host is named on the card, and the fleet goes on.
-    const hostFailure = { operation, hostId, status, ...(output ? { output } : {}) };
+    const hostFailure = {
+      operation,
+      hostId,
+      status,
+      commandId: event.commandId,
+      ...(output ? { output } : {}),
+    };
     const hostFailures = [...(release.hostFailures ?? []), hostFailure];
     return draft({ ...recorded, hostFailures }, note('none'), 'warning');
   }
   const reason = { kind: 'hostOperationFailed', operation, ...failure } as const;
   return startRollback(draft(recorded, note('rollingBack')), reason, now);
+}
+
+/**
+ * A host's failure report that came after its command had ended (events arrive in any order), whose failure the
+ * command's status already stood for: it only adds what the host printed to the failure the card names.
+ */
+function lateFailureOutput(
+  release: Release,
+  event: Extract<ReleaseEvent, { kind: 'hostCommandFinished' }>,
+): Draft | null {
+  const { commandId, hostId, status, output } = event;
+  if (status === 'success' || output === undefined) return null;
+  const failures = release.hostFailures ?? [];
+  const named = (f: HostFailure) =>
+    f.commandId === commandId && f.hostId === hostId && f.output === undefined;
+  const failure = failures.find(named);
+  if (failure === undefined) return null;
+  const hostFailures = failures.map((f) => (f === failure ? { ...f, output } : f));
+  const note: Notice = {
+    kind: 'hostResult',
+    operation: failure.operation,
+    hostId,
+    status,
+    output,
+    leadsTo: 'none',
+  };
+  return draft({ ...release, hostFailures }, note, 'warning');
 }
 
 export function onCommandFinished(

@@ -79,6 +79,8 @@ type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
 export interface FleetOperator {
   run(releaseId: string, operation: RunHostOperation): Promise<{ readonly commandId: string }>;
   cancel(commandId: string): Promise<void>;
+  /** The end of what a host printed for a command (why it failed), or undefined when there is none to read. */
+  output(commandId: string, hostId: string): Promise<string | undefined>;
 }
 
 /** One-time timers that come back as `timerElapsed` events. Setting an existing timer is a no-op. */

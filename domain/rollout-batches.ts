@@ -17,13 +17,21 @@ export function isRolloutRun(run: HostOperationRun | undefined): run is RolloutR
 /**
  * The hosts in batches of `batchSize` (a count, or a share of the hosts rounded up), in a stable order. A batch
  * never holds every host of a fleet of two or more: while a batch is out, the target groups keep one serving.
+ * Hosts already out of service (an earlier swap's failures) come first: they serve no one, so swapping them first
+ * puts them back before a serving host has to leave.
  *
  * @example
- * batchesOf(['i-1', 'i-2', 'i-3', 'i-4'], '50%') // [['i-1', 'i-2'], ['i-3', 'i-4']]
- * batchesOf(['i-1', 'i-2'], '100%')             // [['i-1'], ['i-2']]
+ * batchesOf(['i-1', 'i-2', 'i-3', 'i-4'], '50%')   // [['i-1', 'i-2'], ['i-3', 'i-4']]
+ * batchesOf(['i-1', 'i-2'], '100%')               // [['i-1'], ['i-2']]
+ * batchesOf(['i-1', 'i-2', 'i-3'], '1', ['i-3']) // [['i-3'], ['i-1'], ['i-2']]
  */
-export function batchesOf(instanceIds: readonly string[], batchSize: string): string[][] {
-  const hosts = [...new Set(instanceIds)].sort();
+export function batchesOf(
+  instanceIds: readonly string[],
+  batchSize: string,
+  outOfService: readonly string[] = [],
+): string[][] {
+  const out = [...new Set(outOfService)].sort();
+  const hosts = [...new Set([...out, ...[...instanceIds].sort()])];
   const asked = batchSize.endsWith('%')
     ? Math.ceil((hosts.length * Number.parseFloat(batchSize)) / 100)
     : Number.parseInt(batchSize, 10);

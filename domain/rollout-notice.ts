@@ -29,6 +29,13 @@ export type RolloutNotice =
       readonly checkAgainInSeconds: number;
     }
   | { readonly kind: 'targetsChecking'; readonly phase: 'draining' | 'admitting' }
+  /** The batch is every host still serving: draining it would leave the load balancer none (the rest failed). */
+  | (BatchPlace & {
+      readonly kind: 'lastHostsServing';
+      readonly hostIds: readonly string[];
+      readonly out: readonly string[];
+      readonly leadsTo: Consequence;
+    })
   | { readonly kind: 'targetGateRefused'; readonly reason: string; readonly leadsTo: Consequence };
 
 const KINDS: ReadonlySet<string> = new Set([
@@ -39,6 +46,7 @@ const KINDS: ReadonlySet<string> = new Set([
   'batchAdmitted',
   'targetsSettling',
   'targetsChecking',
+  'lastHostsServing',
   'targetGateRefused',
 ] satisfies RolloutNotice['kind'][]);
 
@@ -71,6 +79,11 @@ export function renderRolloutNotice(notice: RolloutNotice, m: NoticeMedium): str
     }
     case 'targetsChecking':
       return notice.phase === 'draining' ? 'Checking the drain again.' : 'Checking health again.';
+    case 'lastHostsServing':
+      return consequence(
+        `${place(notice)} would take ${names(notice.hostIds, m)} out, the last ${notice.hostIds.length === 1 ? 'host' : 'hosts'} serving: ${names(notice.out, m)} failed and ${notice.out.length === 1 ? 'is' : 'are'} out of the load balancer`,
+        notice.leadsTo,
+      );
     case 'targetGateRefused':
       return consequence(`The load balancer refused: ${m.text(notice.reason)}`, notice.leadsTo);
   }

@@ -121,7 +121,8 @@ export function onTargetsGateFailed(
  * left out. With none, the operation runs on the fleet's tags as an undrained step would.
  */
 function planBatches(release: Release, run: RolloutRun, report: GateReport, now: Instant): Draft {
-  const hosts = [...report.instanceIds, ...(release.outOfService ?? [])];
+  const out = release.outOfService ?? [];
+  const hosts = [...report.instanceIds, ...out];
   if (hosts.length === 0) {
     return undrained(
       draft(release, { kind: 'rolloutWithoutTargets', operation: run.step.operation }),
@@ -129,7 +130,7 @@ function planBatches(release: Release, run: RolloutRun, report: GateReport, now:
       now,
     );
   }
-  const batches = batchesOf(hosts, run.step.drain.batchSize);
+  const batches = batchesOf(hosts, run.step.drain.batchSize, out);
   return startBatch(release, { ...run, rollout: { ...run.rollout, batches } }, 0, now);
 }
 
@@ -149,9 +150,42 @@ function startBatch(release: Release, run: RolloutRun, index: number, now: Insta
   const next = moved(run, { batches: run.rollout.batches, batch: index, phase: 'draining', attempt: 0 }, now);
   const batch = currentBatch(next);
   const outOfService = [...new Set([...(release.outOfService ?? []), ...batch])];
+  const out = (release.outOfService ?? []).filter((host) => !batch.includes(host));
+  const serving = next.rollout.batches.flat().filter((host) => !outOfService.includes(host));
+  // Earlier batches' failures (within maxErrors) are out: draining the rest would leave users no host at all.
+  if (serving.length === 0 && out.length > 0 && release.state !== 'rollingBack') {
+    return lastHostsServing(release, next, batch, out, now);
+  }
   const note: Notice = { kind: 'batchDraining', ...place(next), hostIds: batch };
   const d = draft({ ...release, run: next, outOfService }, note, 'progress');
   return { ...d, effects: [gateEffect(next, 'drain', batch)] };
+}
+
+/** A promotion that can only go on by leaving the load balancer empty stops there, and is undone. */
+function lastHostsServing(
+  release: Release,
+  run: RolloutRun,
+  batch: readonly string[],
+  out: readonly string[],
+  now: Instant,
+): Draft {
+  const { operation } = run.step;
+  const note: Notice = {
+    kind: 'lastHostsServing',
+    ...place(run),
+    hostIds: batch,
+    out,
+    leadsTo: 'rollingBack',
+  };
+  const reason = {
+    kind: 'hostOperationFailed',
+    operation,
+    hostId: out[out.length - 1],
+    status: 'failed',
+    output: `${out.join(', ')} failed and ${out.length === 1 ? 'is' : 'are'} out of the load balancer; swapping ${batch.join(', ')} would leave it no host`,
+  } as const;
+  const { run: _stopped, ...stopped } = release;
+  return startRollback(draft(stopped, note, 'critical'), reason, now);
 }
 
 function waitForTargets(
@@ -209,6 +243,10 @@ export function onBatchFinished(
   if (reported.rollout.phase !== 'swapping') return null;
   const run = withUnreportedHosts(reported, status);
   const { rollout } = run;
+  // Hosts whose own report has not come (yet): the command's failure stands for theirs.
+  const unheard = currentBatch(run).filter(
+    (host) => reported.hosts[host] === undefined && run.hosts[host] !== 'success',
+  );
   const done = rollout.batches.slice(0, rollout.batch + 1).flat();
   const failed = done.filter((host) => run.hosts[host] !== 'success');
   const budget = errorBudget(run.step.rateControl?.maxErrors ?? '0', rollout.batches.flat().length);
@@ -225,13 +263,23 @@ export function onBatchFinished(
     const reason = { kind: 'hostOperationFailed', operation, hostId, status: hostStatus } as const;
     return startRollback(draft(ended, note('rollingBack')), reason, now);
   }
+  const tolerated = withFailures(release, run, unheard);
   const back = admitting(run);
   const leftOut = currentBatch(run).filter((host) => !back.includes(host));
-  if (back.length === 0) return nextBatch(release, run, now);
+  if (back.length === 0) return nextBatch(tolerated, run, now);
   const next = moved(run, { ...rollout, phase: 'admitting', attempt: 0 }, now);
   const note: Notice = { kind: 'batchAdmitting', ...place(next), hostIds: back, leftOut };
-  const d = draft(withRun(release, next), note, leftOut.length > 0 ? 'warning' : 'progress');
+  const d = draft(withRun(tolerated, next), note, leftOut.length > 0 ? 'warning' : 'progress');
   return { ...d, effects: [gateEffect(next, 'admit', back)] };
+}
+
+/** The release naming `hostIds` among its failed hosts, as a host's own failed report would have. */
+function withFailures(release: Release, run: RolloutRun, hostIds: readonly string[]): Release {
+  if (hostIds.length === 0) return release;
+  const { operation } = run.step;
+  const commandId = run.commandId === undefined ? {} : { commandId: run.commandId };
+  const failures = hostIds.map((hostId) => ({ operation, hostId, status: 'failed' as const, ...commandId }));
+  return { ...release, hostFailures: [...(release.hostFailures ?? []), ...failures] };
 }
 
 function batchAdmitted(release: Release, run: RolloutRun, now: Instant): Draft {

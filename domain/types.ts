@@ -212,6 +212,8 @@ export interface HostFailure {
   readonly operation: HostOperationName;
   readonly hostId: string;
   readonly status: CommandOutcome;
+  /** The command that failed on the host: a report of it that comes late can still add its output. */
+  readonly commandId?: string;
   /** The last of the host's output, as SSM reported it (outside text). */
   readonly output?: string;
 }

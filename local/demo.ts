@@ -15,14 +15,13 @@ import { rmSync } from 'node:fs';
 import type { Release } from '../domain/types';
 import { type Sandbox, sandboxDir, startSandbox } from './sandbox';
 import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION } from './sandbox-config';
+import { ended, hasButton, revertInSlack } from './sandbox-person';
 import { stopOnSignal } from './stop-on-signal';
 import { formatEntry, timelineNotifier } from './timeline';
 import { backgroundTraffic } from './traffic';
 
 const REQUESTER = 'UANA0SANDBOX';
 const APPROVER = 'UBEN0SANDBOX';
-const ended = (r: Release) =>
-  r.state === 'succeeded' || r.state === 'rolledBack' || r.state === 'rollbackFailed';
 
 async function servingVersion(sandbox: Sandbox): Promise<string | null> {
   const response = await fetch(`${sandbox.stableUrl}/orders/42`);
@@ -54,14 +53,6 @@ const WAITS: readonly Release['state'][] = ['awaitingApproval', 'inconclusive', 
 /** Each release as it was when it waited for a person. */
 const held = new Map<string, Release>();
 
-function hasButton(blocks: readonly unknown[], actionId: string, releaseId: string): boolean {
-  return blocks.some((b) =>
-    ((b as { elements?: { action_id?: string; value?: string }[] }).elements ?? []).some(
-      (e) => e.action_id === actionId && e.value === releaseId,
-    ),
-  );
-}
-
 /** The release's timeline, then the background traffic the load balancer answered since the last one. */
 function printTimeline(release: Release): void {
   const entries = timeline.entries(release.id);
@@ -89,26 +80,6 @@ const trafficLine = (s: TrafficSummary) =>
   `Background traffic: ${s.sent} requests, statuses ${JSON.stringify(Object.fromEntries(s.byStatus))}`;
 const all2xx = (s: TrafficSummary) =>
   [...s.byStatus].every(([status, n]) => n === 0 || (status >= 200 && status < 300));
-
-/** `/canary revert` as an approver types it, then the confirm button its answer holds. */
-async function revert(sandbox: Sandbox, of: Release): Promise<Release> {
-  await sandbox.slack.command(APPROVER, 'revert orders-api');
-  const answer = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, 'canary_revert', of.id));
-  await sandbox.slack.click(APPROVER, answer.id, 'canary_revert', of.id, `revert:${of.id}`);
-  const releaseId = await waitForActive(sandbox);
-  const done = await sandbox.waitFor(releaseId, ended, 120_000);
-  await sandbox.settled();
-  return done;
-}
-
-async function waitForActive(sandbox: Sandbox): Promise<string> {
-  for (let tries = 0; tries < 100; tries++) {
-    const id = await sandbox.store.activeReleaseId('orders-api');
-    if (id !== null) return id;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the revert did not start');
-}
 
 const dir = sandboxDir();
 const timeline = timelineNotifier();
@@ -191,7 +162,7 @@ try {
   checks.push(['the steps release succeeded', steps.state === 'succeeded']);
 
   console.log('\n7) /canary revert orders-api: 1.4.4 back on the stable fleet, batch by batch');
-  const reverted = await revert(sandbox, steps);
+  const reverted = await revertInSlack(sandbox, APPROVER, steps);
   printTimeline(reverted);
   checks.push([
     'the revert put 1.4.4 back',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostOutputTail } from '../adapters/host-output';
 import type { FleetOperator } from '../domain/ports';
 import type { SandboxFleet, SandboxHost } from './sandbox-fleet';
 
@@ -25,6 +26,8 @@ interface Command {
   readonly operation: HostOperation;
   readonly hosts: readonly SandboxHost[];
   readonly isCancelled: () => boolean;
+  /** Keeps what a host printed, as SSM keeps an invocation's output for GetCommandInvocation. */
+  readonly keepOutput: (hostId: string, output: string | undefined) => void;
 }
 
 /**
@@ -38,6 +41,7 @@ export function localFleetOperator(
 ): FleetOperator & { close(): void; settled(): Promise<void> } {
   const cancelled = new Set<string>();
   const running = new Set<Promise<void>>();
+  const outputs = new Map<string, string | undefined>();
   let closed = false;
   return {
     async run(_releaseId, operation) {
@@ -52,6 +56,7 @@ export function localFleetOperator(
           .hostsMatching(operation.targets)
           .filter((host) => operation.instanceIds?.includes(host.id) ?? true),
         isCancelled: () => cancelled.has(commandId),
+        keepOutput: (hostId, output) => outputs.set(`${commandId} ${hostId}`, output),
       });
       const tracked = work.finally(() => running.delete(tracked));
       running.add(tracked);
@@ -59,6 +64,9 @@ export function localFleetOperator(
     },
     async cancel(commandId) {
       cancelled.add(commandId);
+    },
+    async output(commandId, hostId) {
+      return outputs.get(`${commandId} ${hostId}`);
     },
     /** Refuses new operations from now on; `settled()` then waits for the ones already running. */
     close(): void {
@@ -98,6 +106,10 @@ async function runInvocation(
   const { operation } = command;
   const outcome = await options.fleet.run(host, operation.operation, operation.parameters);
   const ok = outcome.ok && outcome.exitCode === 0;
+  command.keepOutput(
+    host.id,
+    outcome.ok ? hostOutputTail(outcome.stdout, outcome.stderr) : `refused: ${outcome.refused.join('; ')}`,
+  );
   options.onHostResult?.({
     hostId: host.id,
     operation: operation.operation,

@@ -72,9 +72,14 @@ export async function sandboxFleet(options: SandboxFleetOptions) {
     markFaulty(version: string): void {
       for (const host of hosts) appendFileSync(join(host.root, 'docker', 'faulty'), `${version}\n`);
     },
-    /** From now on `version` answers every request, health checks included, with 503: a canary that went down. */
-    markUnhealthy(version: string): void {
-      for (const host of hosts) appendFileSync(join(host.root, 'docker', 'unhealthy'), `${version}\n`);
+    /**
+     * From now on `version` answers every request, health checks included, with 503 (a canary that went down), on
+     * every host or on the hosts named.
+     */
+    markUnhealthy(version: string, hostIds?: readonly string[]): void {
+      for (const host of hosts)
+        if (hostIds === undefined || hostIds.includes(host.id))
+          appendFileSync(join(host.root, 'docker', 'unhealthy'), `${version}\n`);
     },
     /** True when no agent-installed proxy (mirroring nginx or Envoy) is running on any blue or green host. */
     stableOnOwnNginx(): boolean {

@@ -3,6 +3,7 @@ import type { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import type { memoryListenerSwitch } from '../adapters/memory-listener-switch';
 import type { ReleaseService } from '../app/release-service';
 import type { Clock, Notifier } from '../domain/ports';
+import type { ServiceConfig } from '../domain/service-config';
 import type { Release } from '../domain/types';
 import { logger } from '../handlers/compose';
 import type { SlackDeps } from '../handlers/slack/command-answers';
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   /** Extra notifiers (the Slack living message, a console timeline). */
   readonly notifiers?: readonly Notifier[];
   readonly onDeadLetter?: (failure: DeliveryFailure) => void;
+  /** Changes to the embedded service a test needs (its `maxErrors`, say); the sandbox's own when absent. */
+  readonly configure?: (config: ServiceConfig) => ServiceConfig;
   /** The console's port (0: any free one). */
   readonly consolePort?: number;
   /** Post release cards to a real Slack workspace instead of the console (Socket Mode development). */
@@ -76,7 +79,8 @@ async function composeSandbox(
   stopping: (() => Promise<void> | void)[],
 ): Promise<Sandbox> {
   logger.setLogLevel('WARN');
-  const config = sandboxServiceConfig(options.realSlack);
+  const embedded = sandboxServiceConfig(options.realSlack);
+  const config = options.configure?.(embedded) ?? embedded;
   const clock = skippingClock();
 
   let bus: ReturnType<typeof localEventBus> | undefined;

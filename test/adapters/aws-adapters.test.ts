@@ -9,8 +9,10 @@ import {
 } from '@aws-sdk/client-scheduler';
 import {
   CancelCommandCommand,
+  GetCommandInvocationCommand,
   GetParameterCommand,
   InvalidCommandId,
+  InvocationDoesNotExist,
   ParameterNotFound,
   PutParameterCommand,
   SendCommandCommand,
@@ -25,6 +27,10 @@ import { ssmFleetOperator } from '../../adapters/ssm-fleet-operator';
 import { ssmServiceConfigs, ssmVersionRegistry } from '../../adapters/ssm-parameters';
 import { configInput } from '../../local/fixture-service-config';
 import { newRelease } from '../support/releases';
+import { smithyModel } from '../support/smithy-model';
+
+/** AWS's Smithy model of SSM: the requests sent and the answers faked here must fit it. */
+const ssmModel = smithyModel('ssm-2014-11-06.json');
 
 const ssm = mockClient(SSMClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -83,6 +89,40 @@ describe('ssmFleetOperator', () => {
       .rejectsOnce(new Error('boom'));
     await expect(fleet.cancel('gone')).resolves.toBeUndefined();
     await expect(fleet.cancel('other')).rejects.toThrow('boom');
+  });
+
+  it('reads why a host failed from its invocation: the end of its output, standard error last', async () => {
+    const answer = {
+      CommandId: 'c-1',
+      InstanceId: 'i-0abc',
+      Status: 'Failed',
+      StandardOutputContent: `${'pulling image\n'.repeat(200)}{"ok":false,"message":"health check failed"}\n`,
+      StandardErrorContent: 'failed: registry/orders-api:1.4.3 failed its health check /healthz\n',
+    } as const;
+    expect(ssmModel.answerMisfits('GetCommandInvocation', answer)).toEqual([]);
+    ssm.on(GetCommandInvocationCommand).resolves(answer);
+
+    const output = await fleet.output('c-1', 'i-0abc');
+
+    expect(ssmModel.requestMisfits(ssm.calls())).toEqual([]);
+    expect(ssm.commandCalls(GetCommandInvocationCommand)[0]?.args[0].input).toEqual({
+      CommandId: 'c-1',
+      InstanceId: 'i-0abc',
+    });
+    expect(output).toMatch(/^…/);
+    expect(output).toMatch(
+      /"health check failed"}\nfailed: registry\/orders-api:1\.4\.3 failed its health check \/healthz$/,
+    );
+    expect(output?.length).toBe(1001);
+  });
+
+  it('reads no output for an invocation SSM no longer holds, and rethrows anything else', async () => {
+    ssm
+      .on(GetCommandInvocationCommand)
+      .rejectsOnce(new InvocationDoesNotExist({ ...meta, message: 'expired' }))
+      .rejectsOnce(new Error('ThrottlingException'));
+    await expect(fleet.output('c-1', 'i-0abc')).resolves.toBeUndefined();
+    await expect(fleet.output('c-1', 'i-0abc')).rejects.toThrow('Throttling');
   });
 });
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   DeregisterTargetsCommand,
   DescribeTargetGroupAttributesCommand,
@@ -14,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { elbTargetGroups } from '../../adapters/elb-target-groups';
 import { TargetGateRefusedError } from '../../domain/errors';
+import { smithyModel } from '../support/smithy-model';
 
 const elb = mockClient(ElasticLoadBalancingV2Client);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
@@ -25,54 +24,10 @@ const TG2 = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/ord
 const groups = elbTargetGroups(new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }));
 
 /** AWS's Smithy model of ELBv2: every request sent and every answer faked here must fit it. */
-type Shape = {
-  type: string;
-  members?: Record<string, { target: string; traits?: Record<string, unknown> }>;
-  member?: { target: string };
-};
-const model = JSON.parse(
-  readFileSync(
-    join(import.meta.dirname, '../../../shared/aws-models/elastic-load-balancing-v2-2015-12-01.json'),
-    'utf8',
-  ),
-) as { shapes: Record<string, Shape> };
-const NS = 'com.amazonaws.elasticloadbalancingv2#';
-
-/** What in `value` does not fit the shape: unknown members, missing required ones, values outside an enum. */
-function misfits(target: string, value: unknown, path = '$'): string[] {
-  const shape = model.shapes[target.startsWith('smithy.api#') ? '' : target];
-  if (shape === undefined) return []; // A smithy primitive (String, Integer…).
-  if (shape.type === 'enum') {
-    const allowed = Object.values(shape.members ?? {}).map((m) => m.traits?.['smithy.api#enumValue']);
-    return allowed.includes(value) ? [] : [`${path}: ${String(value)} is not one of ${allowed.join(', ')}`];
-  }
-  if (shape.type === 'list' && shape.member) {
-    const member = shape.member.target;
-    return (value as unknown[]).flatMap((item, i) => misfits(member, item, `${path}[${i}]`));
-  }
-  if (shape.type !== 'structure') return [];
-  const members = shape.members ?? {};
-  const record = value as Record<string, unknown>;
-  const unknown = Object.keys(record)
-    .filter((k) => !(k in members))
-    .map((k) => `${path}.${k}: not a member`);
-  const missing = Object.entries(members)
-    .filter(([k, m]) => m.traits?.['smithy.api#required'] !== undefined && record[k] === undefined)
-    .map(([k]) => `${path}.${k}: required`);
-  const inside = Object.entries(record).flatMap(([k, v]) =>
-    members[k] && v !== undefined ? misfits(members[k].target, v, `${path}.${k}`) : [],
-  );
-  return [...unknown, ...missing, ...inside];
-}
+const { misfits, NS, requestMisfits } = smithyModel('elastic-load-balancing-v2-2015-12-01.json');
 
 /** Every request the adapter sent fits its operation's input shape. */
-function requestsFitTheModel(): string[] {
-  return elb.calls().flatMap((call) => {
-    const command = call.args[0] as { constructor: { name: string }; input: unknown };
-    const operation = command.constructor.name.replace(/Command$/, '');
-    return misfits(`${NS}${operation}Input`, command.input, operation);
-  });
-}
+const requestsFitTheModel = () => requestMisfits(elb.calls());
 
 function health(...descriptions: TargetHealthDescription[]) {
   const answer = { TargetHealthDescriptions: descriptions };

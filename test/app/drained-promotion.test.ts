@@ -13,7 +13,13 @@ type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
 
 /** orders-api behind one or two target groups, brought to the end of its stopMirror, so promotion starts. */
 async function toPromotion(
-  options: { batchSize?: string; maxErrors?: string; drainSeconds?: number; groups?: string[] } = {},
+  options: {
+    batchSize?: string;
+    maxErrors?: string;
+    drainSeconds?: number;
+    groups?: string[];
+    hosts?: string[];
+  } = {},
 ) {
   const groups = options.groups ?? [TG];
   const config = serviceConfig({
@@ -25,7 +31,7 @@ async function toPromotion(
   });
   const h = harness({
     configs: [config],
-    targetGroups: Object.fromEntries(groups.map((arn) => [arn, HOSTS])),
+    targetGroups: Object.fromEntries(groups.map((arn) => [arn, options.hosts ?? HOSTS])),
     ...(options.drainSeconds ? { drainSeconds: options.drainSeconds } : {}),
   });
   const id = await startOrders(h);
@@ -138,6 +144,73 @@ describe('a promotion behind target groups drains each batch before it touches i
     expect(release.outOfService).toEqual(['i-01']);
     expect(h.targetGroups.serving(TG)).toEqual(['i-02', 'i-03', 'i-04']);
     expect(release.warnings.join('\n')).toContain('promote left i-01 out of the load balancer');
+  });
+
+  it('stops rather than drain the last host serving when the others failed within maxErrors, and restores the failed one first', async () => {
+    const { h, id } = await toPromotion({ batchSize: '1', maxErrors: '1', hosts: ['i-01', 'i-02'] });
+    await finishBatch(h, ['i-01']);
+
+    let release = await h.load(id);
+    expect(release.state).toBe('rollingBack');
+    expect(release.rollback?.reason).toMatchObject({ kind: 'hostOperationFailed', hostId: 'i-01' });
+    // i-02 never left: it is the only host users have.
+    expect(h.targetGroups.serving(TG)).toEqual(['i-02']);
+    expect(promotions(h).map((p) => p.instanceIds)).toEqual([['i-01']]);
+    expect(said(h)).toContain(
+      'promote batch 2 of 2 would take i-02 out, the last host serving: i-01 failed and is out of the load balancer; rolling back.',
+    );
+
+    // The rollback swaps the host that serves no one first, and drains i-02 only once i-01 is back.
+    expect(h.lastCommand('restoreStable').operation.instanceIds).toEqual(['i-01']);
+    expect(h.targetGroups.serving(TG)).toEqual(['i-02']);
+    await h.finishCommand('restoreStable', 'success', ['i-01']);
+    expect(h.targetGroups.serving(TG)).toEqual(['i-01']);
+    await h.finishCommand('restoreStable', 'success', ['i-02']);
+
+    release = await h.load(id);
+    expect(h.targetGroups.serving(TG)).toEqual(['i-01', 'i-02']);
+    expect(release.outOfService).toEqual([]);
+  });
+
+  it('names a host whose failure came only with its command’s end, and adds its output when its own report comes late', async () => {
+    const { h, id } = await toPromotion({ batchSize: '1', maxErrors: '1' });
+    const { commandId } = h.lastCommand('promote');
+    await h.service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status: 'failed' });
+
+    let release = await h.load(id);
+    expect(release.hostFailures).toEqual([
+      { operation: 'promote', hostId: 'i-01', status: 'failed', commandId },
+    ]);
+    // i-01 stays out; batch 2 is already draining.
+    expect(release.outOfService).toEqual(['i-01', 'i-02']);
+
+    const output = 'failed: registry/orders-api:1.4.2 failed its health check /healthz';
+    await h.service.applyToCommand(commandId, {
+      kind: 'hostCommandFinished',
+      commandId,
+      hostId: 'i-01',
+      status: 'failed',
+      output,
+    });
+    release = await h.load(id);
+    expect(release.hostFailures).toEqual([
+      { operation: 'promote', hostId: 'i-01', status: 'failed', commandId, output },
+    ]);
+    expect(release.run?.kind).toBe('hostOperation');
+    expect(promotions(h).map((p) => p.instanceIds)).toEqual([['i-01'], ['i-02']]);
+  });
+
+  it('restores the hosts out of the load balancer before any host that serves', async () => {
+    const { h } = await toPromotion({ batchSize: '1', hosts: ['i-01', 'i-02', 'i-03'] });
+    await finishBatch(h);
+    await finishBatch(h, ['i-02']);
+
+    const restored: (readonly string[] | undefined)[] = [];
+    for (const batch of [['i-02'], ['i-01'], ['i-03']]) {
+      restored.push(h.lastCommand('restoreStable').operation.instanceIds);
+      await h.finishCommand('restoreStable', 'success', batch);
+    }
+    expect(restored).toEqual([['i-02'], ['i-01'], ['i-03']]);
   });
 
   it('rolls back past maxErrors, and the rollback puts the hosts it took out back in, drained the same way', async () => {

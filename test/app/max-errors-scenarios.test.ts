@@ -58,6 +58,7 @@ describe('a promotion honours the service’s maxErrors', () => {
         operation: 'promote',
         hostId: 'i-03',
         status: 'failed',
+        commandId: h.lastCommand('promote').commandId,
         output: 'pulling image\nhealth check failed: 503 on /healthz',
       },
     ]);
@@ -71,6 +72,33 @@ describe('a promotion honours the service’s maxErrors', () => {
     expect(card).toContain('health check failed: 503 on /healthz');
     const said = h.notices.map((n) => describeNotice(n.notice.notice));
     expect(said).toContain('promote finished with 1 failed host (i-03), within maxErrors 1; going on.');
+  });
+
+  it('reads why a host failed from the fleet when Run Command’s event says only that it failed', async () => {
+    const { h, id } = await toPromotion('1');
+    const { commandId } = h.lastCommand('promote');
+    h.setHostOutput(commandId, 'i-03', 'failed: registry/orders-api:1.4.2 failed its health check /healthz');
+
+    await h.service.applyToCommand(commandId, {
+      kind: 'hostCommandFinished',
+      commandId,
+      hostId: 'i-03',
+      status: 'failed',
+    });
+
+    const release = await h.load(id);
+    expect(release.hostFailures).toEqual([
+      {
+        operation: 'promote',
+        hostId: 'i-03',
+        status: 'failed',
+        commandId,
+        output: 'failed: registry/orders-api:1.4.2 failed its health check /healthz',
+      },
+    ]);
+    expect(JSON.stringify(releaseCard(release, h.now()).blocks)).toContain(
+      'failed its health check /healthz',
+    );
   });
 
   it('rolls back as soon as the failures exceed a count, cancelling the rest of the promotion', async () => {

@@ -75,7 +75,7 @@ const MAY_DO: Record<string, string[]> = {
   // The Slack function's read-only questions of CloudWatch and ELB, answered for it.
   preflight: [...LOGS, ...READ_LISTENERS, 'cloudwatch:DescribeAlarms'],
   alarm: RUN_EFFECTS,
-  ssmCommand: RUN_EFFECTS,
+  ssmCommand: [...RUN_EFFECTS, 'ssm:GetCommandInvocation'],
   pipeline: [...RUN_EFFECTS, 'ssm:GetParameter'],
   timer: RUN_EFFECTS,
   effects: RUN_EFFECTS,

@@ -66,6 +66,7 @@ export function harness(
   const recordedVersions: { service: string; version: string }[] = [];
   const commands: SentCommand[] = [];
   const cancelled: string[] = [];
+  const hostOutputs = new Map<string, string>();
   const timers = new Map<string, { releaseId: string; at: Instant }>();
   const alarmStates = new Map<string, { state: AlarmState; since: Instant }>();
   const notices: { release: Release; notice: Notification }[] = [];
@@ -139,6 +140,7 @@ export function harness(
       cancel: async (commandId) => {
         cancelled.push(commandId);
       },
+      output: async (commandId, hostId) => hostOutputs.get(`${commandId} ${hostId}`),
     },
     targets: targetGroups,
     timers: {
@@ -273,6 +275,10 @@ export function harness(
     /** CloudWatch has no alarm called `name` from now on. */
     deleteAlarm: (name: string) => {
       absentAlarms.add(name);
+    },
+    /** What GetCommandInvocation answers for the host's invocation of the command from now on. */
+    setHostOutput: (commandId: string, hostId: string, output: string) => {
+      hostOutputs.set(`${commandId} ${hostId}`, output);
     },
     failFleetCalls: (count: number) => {
       fleetFailures = count;

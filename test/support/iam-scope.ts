@@ -28,6 +28,7 @@ export function resourceText(resource: unknown): string {
 export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set([
   'ssm:CancelCommand',
   'ssm:ListCommands',
+  'ssm:GetCommandInvocation',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
   'elasticloadbalancing:DescribeTargetHealth',

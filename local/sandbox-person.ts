@@ -1,0 +1,38 @@
+import type { Release } from '../domain/types';
+import type { Sandbox } from './sandbox';
+
+/** What a person does in the sandbox's Slack, as the demo and the tests do it: typed commands and pressed buttons. */
+
+export const ended = (r: Release) =>
+  r.state === 'succeeded' || r.state === 'rolledBack' || r.state === 'rollbackFailed';
+
+/** Whether a message holds the button `actionId` for `releaseId`. */
+export function hasButton(blocks: readonly unknown[], actionId: string, releaseId: string): boolean {
+  return blocks.some((b) =>
+    ((b as { elements?: { action_id?: string; value?: string }[] }).elements ?? []).some(
+      (e) => e.action_id === actionId && e.value === releaseId,
+    ),
+  );
+}
+
+/** `/canary revert` as `approver` types it, then the confirm button its answer holds; resolves when it ends. */
+export async function revertInSlack(sandbox: Sandbox, approver: string, of: Release): Promise<Release> {
+  await sandbox.slack.command(approver, `revert ${of.service}`);
+  const answer = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, 'canary_revert', of.id));
+  await sandbox.slack.click(approver, answer.id, 'canary_revert', of.id, `revert:${of.id}`);
+  const releaseId = await activeRelease(sandbox, of.service);
+  const done = await sandbox.waitFor(releaseId, ended, 120_000);
+  // The revert's last change is saved before its effects (the notices) have run.
+  await sandbox.settled();
+  return done;
+}
+
+/** The release the confirm button started: the click is answered before the release is written. */
+async function activeRelease(sandbox: Sandbox, service: string): Promise<string> {
+  for (let tries = 0; tries < 100; tries++) {
+    const id = await sandbox.store.activeReleaseId(service);
+    if (id !== null) return id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the revert did not start');
+}
