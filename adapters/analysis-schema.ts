@@ -27,7 +27,8 @@ const analysedMetric = z.discriminatedUnion('role', [
     unit: z.literal('seconds').optional(),
   }),
 ]);
-const baseline = z.enum(['sameTime', 'precedingSpan']);
+const baseline = z.enum(['sameTime', 'precedingSpan', 'earlierSpan']);
+const baselineSpan = z.object({ from: instant, to: instant }).optional();
 
 export const releaseAnalysisSchema = z.object({
   metrics: z.array(analysedMetric),
@@ -40,6 +41,7 @@ export const releaseAnalysisSchema = z.object({
   periodSeconds: z.number(),
   failureLimit: z.number(),
   baseline,
+  baselineSpan,
 });
 
 export const analysisProgressSchema = z.object({
@@ -52,6 +54,7 @@ export const analysisProgressSchema = z.object({
 const verdict = z.enum(['pass', 'marginal', 'fail', 'noData']);
 
 export const evidenceSchema = z.object({
+  of: z.literal('bake').optional(),
   at: instant,
   span: z.object({ from: instant, to: instant }),
   final: z.boolean(),
@@ -78,6 +81,7 @@ export const metricsSpanSchema = z.object({
   to: instant,
   periodSeconds: z.number(),
   baseline,
+  baselineSpan,
 });
 
 export const analysisEffects = [

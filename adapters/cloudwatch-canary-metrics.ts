@@ -5,6 +5,7 @@ import {
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import type { AnalysedFleet, AnalysedMetric, FleetQuery } from '../domain/analysis-queries';
+import { baselineSpanOf, type TimeSpan } from '../domain/canary-analysis';
 import type { MetricData } from '../domain/judge';
 import type { CanaryMetrics, MetricsReading } from '../domain/ports';
 
@@ -20,15 +21,21 @@ const FLEETS: readonly AnalysedFleet[] = ['canary', 'stable'];
 export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics {
   return {
     async read(metrics, span) {
-      const planned = planQueries(metrics, span.periodSeconds);
+      // Blue/green's baseline is the old colour just before the switch, the bake's the fleet before the release:
+      // one call covers both spans (CloudWatch charges per metric, not per datapoint), and each side keeps only
+      // the datapoints of its own span.
+      const sides: Record<AnalysedFleet, { from: number; to: number }> = {
+        canary: { from: Date.parse(span.from), to: Date.parse(span.to) },
+        stable: millis(baselineSpanOf(span)),
+      };
+      const planned = planQueries(metrics, span.periodSeconds, span.baseline !== 'sameTime');
       const values = new Map<string, number[]>();
-      const from = Date.parse(span.from);
-      const to = Date.parse(span.to);
-      // Blue/green's baseline is the old colour just before the switch: one call covers both spans, and each
-      // fleet keeps only the datapoints of its own.
-      const start = span.baseline === 'precedingSpan' ? from - (to - from) : from;
-      const keep = (id: string, at: number) =>
-        span.baseline === 'sameTime' || (id.endsWith('canary') ? at >= from : at < from);
+      const start = Math.min(sides.canary.from, sides.stable.from);
+      const end = Math.max(sides.canary.to, sides.stable.to);
+      const keep = (id: string, at: number) => {
+        const side = sides[id.endsWith('canary') ? 'canary' : 'stable'];
+        return at >= side.from && at < side.to;
+      };
       for (let first = 0; first < planned.queries.length; first += MAX_QUERIES) {
         let NextToken: string | undefined;
         do {
@@ -36,7 +43,7 @@ export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics
             new GetMetricDataCommand({
               MetricDataQueries: planned.queries.slice(first, first + MAX_QUERIES),
               StartTime: new Date(start),
-              EndTime: new Date(to),
+              EndTime: new Date(end),
               ScanBy: 'TimestampAscending',
               NextToken,
             }),
@@ -59,11 +66,16 @@ function queryId(metricIndex: number, queryIndex: number, fleet: AnalysedFleet):
   return `m${metricIndex}q${queryIndex}${fleet}`;
 }
 
+function millis(span: TimeSpan): { from: number; to: number } {
+  return { from: Date.parse(span.from), to: Date.parse(span.to) };
+}
+
 /**
  * One query per distinct metric: CloudWatch charges per metric requested, and the error rate's request count is
- * the same metric as the sample size's, so it is asked for once and read under both names.
+ * the same metric as the sample size's, so it is asked for once and read under both names. When the two sides are
+ * read over different spans, each side's queries stay its own, even on the same metric (the bake reads one fleet).
  */
-function planQueries(metrics: readonly AnalysedMetric[], periodSeconds: number) {
+function planQueries(metrics: readonly AnalysedMetric[], periodSeconds: number, sidesApart: boolean) {
   const byKey = new Map<string, string>();
   const aliases = new Map<string, string>();
   const queries: MetricDataQuery[] = [];
@@ -73,7 +85,7 @@ function planQueries(metrics: readonly AnalysedMetric[], periodSeconds: number) 
       for (const fleet of FLEETS) {
         const id = queryId(metricIndex, queryIndex, fleet);
         const query = metricQuery(id, byFleet[fleet], periodSeconds);
-        const key = JSON.stringify(query.MetricStat);
+        const key = JSON.stringify([sidesApart ? fleet : '', query.MetricStat]);
         const known = byKey.get(key);
         if (known === undefined) {
           byKey.set(key, id);

@@ -1,4 +1,5 @@
 import type { AnalysedFleet, AnalysedMetric, FleetQuery } from '../domain/analysis-queries';
+import { baselineSpanOf } from '../domain/canary-analysis';
 import type { EvidenceImage, MetricsSpan } from '../domain/ports';
 
 /*
@@ -109,8 +110,10 @@ export function metricWidget(
   // Percentages on the left; latency and custom figures on the right, or on the left when nothing else is there.
   const otherAxis: WidgetAxis = hasRatio ? 'right' : 'left';
   // Ids carry the metric's index in the analysis, as GetMetricData's do; shades follow the judged metrics' order.
+  // The bake reads one fleet on both sides: one line each, running from before the release to the bake's end.
+  const fleets = span.baseline === 'earlierSpan' ? (['canary'] as const) : FLEETS;
   const rows = metrics.flatMap((metric, index) =>
-    metric.role === 'judged' ? rowsOf(metric, index, judged.indexOf(metric), otherAxis) : [],
+    metric.role === 'judged' ? rowsOf(metric, index, judged.indexOf(metric), otherAxis, fleets) : [],
   );
   const others = judged.filter((m) => m.definition.kind !== 'ratio');
   const othersLabel = others.every((m) => m.unit === 'seconds') ? 'ms' : '';
@@ -130,17 +133,28 @@ export function metricWidget(
         ? { left: axis('%'), right: axis(othersLabel) }
         : { left: axis(hasRatio ? '%' : othersLabel) },
     legend: { position: 'bottom' },
-    ...(span.baseline === 'precedingSpan'
-      ? { annotations: { vertical: [{ value: span.from, label: 'switch' }] } }
-      : {}),
+    ...annotationsOf(span),
   };
 }
 
-/** The instants the chart covers: the span, and for `precedingSpan` as long again before it. */
+function annotationsOf(span: MetricsSpan): Pick<MetricWidget, 'annotations'> {
+  if (span.baseline === 'precedingSpan')
+    return { annotations: { vertical: [{ value: span.from, label: 'switch' }] } };
+  if (span.baseline === 'earlierSpan') {
+    const began = baselineSpanOf(span).to;
+    const vertical = [
+      { value: began, label: 'release began' },
+      { value: span.from, label: 'bake' },
+    ];
+    return { annotations: { vertical } };
+  }
+  return {};
+}
+
+/** The instants the chart covers: the span, and the baseline's span before it (blue/green, the bake). */
 export function chartTimes(span: MetricsSpan): { readonly start: number; readonly end: number } {
   const from = Date.parse(span.from);
-  const end = Date.parse(span.to);
-  return { start: span.baseline === 'precedingSpan' ? from - (end - from) : from, end };
+  return { start: Math.min(from, Date.parse(baselineSpanOf(span).from)), end: Date.parse(span.to) };
 }
 
 /** The analysis' period, or a multiple of it when the span would hold more than MAX_POINTS of them. */
@@ -150,11 +164,17 @@ function chartPeriod(periodSeconds: number, spanMs: number): number {
   return period <= 60 && [1, 5, 10, 30, 60].includes(period) ? period : Math.ceil(period / 60) * 60;
 }
 
-function rowsOf(metric: Judged, index: number, shade: number, otherAxis: WidgetAxis): WidgetMetricRow[] {
+function rowsOf(
+  metric: Judged,
+  index: number,
+  shade: number,
+  otherAxis: WidgetAxis,
+  fleets: readonly AnalysedFleet[],
+): WidgetMetricRow[] {
   const name = NAMES[metric.definition.name] ?? metric.definition.name;
   const [first, second] = metric.queries;
   if (first === undefined) return [];
-  return FLEETS.flatMap((fleet): WidgetMetricRow[] => {
+  return fleets.flatMap((fleet): WidgetMetricRow[] => {
     const color = FLEET_COLOURS[fleet][shade % FLEET_COLOURS[fleet].length] ?? '#000000';
     const label = `${fleet} ${name}`;
     if (metric.definition.kind === 'ratio' && second !== undefined) {
@@ -203,6 +223,14 @@ export function chartDescription(
   const names = metrics
     .filter((m): m is Judged => m.role === 'judged')
     .map((m) => NAMES[m.definition.name] ?? m.definition.name);
+  if (span.baseline === 'earlierSpan') {
+    const before = baselineSpanOf(span);
+    return {
+      filename: `bake-${span.from.slice(0, 16).replace(/[-:]/g, '')}Z.png`,
+      title,
+      altText: `Line chart of the stable fleet (${FLEET_HUES.canary}): ${names.join(', ') || 'no judged metric'}; from ${utc(before.from)}, before the release began at ${utc(before.to, before.from)}, to the bake's end at ${utc(span.to, before.from)}.`,
+    };
+  }
   const fleets = FLEETS.map((fleet) => `${fleet} (${FLEET_HUES[fleet]})`).join(' against ');
   const when =
     span.baseline === 'precedingSpan'

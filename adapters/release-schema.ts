@@ -165,6 +165,7 @@ const currentReleaseSchema = z.object({
     onNoData: z.enum(['hold', 'extendThenRollback']).default('hold'),
     failoverAlarm: z.string().optional(),
     analysis: releaseAnalysisSchema.optional(),
+    bakeAnalysis: releaseAnalysisSchema.optional(),
   }),
   plan: z.array(step),
   undo: z.array(undoStep),

@@ -1,3 +1,4 @@
+import { analysisForSpan } from '../domain/canary-analysis';
 import { ListenerSwitchRefusedError, TargetGateRefusedError } from '../domain/errors';
 import { assertNever } from '../domain/plan';
 import type {
@@ -171,9 +172,9 @@ async function analyseCanary(
   release: Release,
   effect: Extract<Effect, { kind: 'analyseCanary' }>,
 ): Promise<ReleaseEvent | null> {
-  const analysis = release.policy.analysis;
-  if (analysis === undefined) return null;
   const { analysisId, span } = effect;
+  const analysis = analysisForSpan(release.policy, span);
+  if (analysis === undefined) return null;
   try {
     const reading = await ports.metrics.read(analysis.metrics, span);
     return { kind: 'canaryAnalysed', analysisId, outcome: { read: true, reading } };
@@ -189,9 +190,12 @@ async function postEvidenceChart(
   release: Release,
   effect: Extract<Effect, { kind: 'postEvidenceChart' }>,
 ): Promise<null> {
-  const analysis = release.policy.analysis;
+  const analysis = analysisForSpan(release.policy, effect.span);
   if (analysis === undefined) return null;
-  const title = `${release.service} ${release.toVersion}: canary against stable`;
+  const title =
+    effect.span.baseline === 'earlierSpan'
+      ? `${release.service} ${release.toVersion}: the stable fleet after promotion against before the release`
+      : `${release.service} ${release.toVersion}: canary against stable`;
   const image = await ports.charts.draw(analysis.metrics, effect.span, title);
   await ports.thread.postImage(release, image);
   return null;

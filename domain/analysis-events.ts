@@ -1,5 +1,6 @@
 import {
   type AnalysisProgress,
+  analysisOf,
   failedCritical,
   failingMetrics,
   intervalEnd,
@@ -10,6 +11,7 @@ import {
 } from './canary-analysis';
 import type { Judgement } from './judge';
 import { holdForPerson, onNoData } from './no-data';
+import type { Notice } from './notice';
 import { type Draft, draft, enterStep, startRollback } from './steps';
 import { isBefore } from './time';
 import type { Effect, Instant, Release, ReleaseEvent, ValidationRun } from './types';
@@ -120,7 +122,10 @@ function onFinal(
   const withChart = (d: Draft): Draft => ({ ...d, effects: [...d.effects, chart] });
   switch (judgement.verdict) {
     case 'pass': {
-      const note = { kind: 'canaryPassed', score: evidence.score } as const;
+      const note: Notice =
+        run.step.state === 'baking'
+          ? { kind: 'bakePassed' }
+          : { kind: 'canaryPassed', score: evidence.score };
       return withChart(enterStep(draft(judged, note), release.cursor + 1, now));
     }
     case 'fail':
@@ -182,9 +187,9 @@ function limit(analysis: ReleaseAnalysis): { failureLimit: number } {
 
 function windowOf(release: Release): { run?: Window; analysis?: ReleaseAnalysis } {
   const run = release.run;
-  const analysis = release.policy.analysis;
-  if (run?.kind !== 'validate' || run.analysis === undefined || analysis === undefined) return {};
-  return { run: run as Window, analysis };
+  if (run?.kind !== 'validate' || run.analysis === undefined) return {};
+  const analysis = analysisOf(release, run);
+  return analysis === undefined ? {} : { run: run as Window, analysis };
 }
 
 /** `r-1.4.interval.3` -> 3 for the running step `r-1.4`; anything else is not this window's. */

@@ -25,21 +25,47 @@ export interface ReleaseAnalysis {
   readonly periodSeconds: number;
   /** Consecutive failing intervals that roll the release back before its window ends. */
   readonly failureLimit: number;
-  /** `sameTime` (mirror, steps) or `precedingSpan` (blue/green: the old colour before the switch). */
+  /**
+   * `sameTime` (mirror, steps), `precedingSpan` (blue/green: the old colour before the switch), or `earlierSpan`
+   * (the bake: the stable fleet before the release began, when the previous version served everyone).
+   */
   readonly baseline: MetricsSpan['baseline'];
+  /** For `earlierSpan`: the span the stable side is read over. */
+  readonly baselineSpan?: TimeSpan;
+}
+
+export interface TimeSpan {
+  readonly from: Instant;
+  readonly to: Instant;
 }
 
 /**
  * The time an analysis covers. The canary is read over [from, to). `baseline: 'sameTime'` reads the stable fleet
  * over the same minutes (mirror, steps); `'precedingSpan'` reads it over the span of the same length just before
- * `from` (blue/green: the old colour before the switch, when it still served everyone).
+ * `from` (blue/green: the old colour before the switch, when it still served everyone); `'earlierSpan'` reads it
+ * over `baselineSpan` (the bake: the fleet before the release began).
  */
 export interface MetricsSpan {
   readonly from: Instant;
   readonly to: Instant;
   /** One datapoint per period per metric: the judge's per-interval samples. */
   readonly periodSeconds: number;
-  readonly baseline: 'sameTime' | 'precedingSpan';
+  readonly baseline: 'sameTime' | 'precedingSpan' | 'earlierSpan';
+  readonly baselineSpan?: TimeSpan;
+}
+
+/**
+ * The span the stable side of an analysis is read over.
+ *
+ * @example
+ * baselineSpanOf({ from: '…T10:05:00Z', to: '…T10:10:00Z', periodSeconds: 60, baseline: 'precedingSpan' })
+ * // { from: '…T10:00:00Z', to: '…T10:05:00Z' }
+ */
+export function baselineSpanOf(span: MetricsSpan): TimeSpan {
+  if (span.baseline === 'earlierSpan' && span.baselineSpan) return span.baselineSpan;
+  if (span.baseline === 'sameTime') return { from: span.from, to: span.to };
+  const length = (Date.parse(span.to) - Date.parse(span.from)) / 1000;
+  return { from: addSeconds(span.from, -length), to: span.from };
 }
 
 /** What the canary analysis read over a span of time: judge-ready figures for both fleets. */
@@ -94,6 +120,8 @@ export interface MetricEvidence {
 
 /** The latest judgement of the canary, kept on the release for the card. */
 export interface Evidence {
+  /** What was judged: the canary against stable (when absent), or the bake's fleet against before the release. */
+  readonly of?: 'bake';
   readonly at: Instant;
   readonly span: { readonly from: Instant; readonly to: Instant };
   /** The window's final verdict, or one taken during the window. */
@@ -110,7 +138,7 @@ export function startAnalysis(
   release: Release,
   run: ValidationRun,
 ): { run: ValidationRun; effects: Effect[] } {
-  const analysis = release.policy.analysis;
+  const analysis = analysisOf(release, run);
   if (analysis === undefined) return { run, effects: [] };
   const first = nextInterval(analysis, run, 1);
   const progress: AnalysisProgress = {
@@ -149,9 +177,50 @@ export function releaseAnalysisOf(
   };
 }
 
+/**
+ * The analysis a window runs: the canary's while verifying; while baking, the promoted fleet's against its own
+ * figures before the release, when the service asks for it.
+ */
+export function analysisOf(release: Release, run: ValidationRun): ReleaseAnalysis | undefined {
+  return run.step.state === 'baking' ? release.policy.bakeAnalysis : release.policy.analysis;
+}
+
+/** The analysis a span was read for: the bake's (`earlierSpan`), or the canary's. */
+export function analysisForSpan(policy: Release['policy'], span: MetricsSpan): ReleaseAnalysis | undefined {
+  return span.baseline === 'earlierSpan' ? policy.bakeAnalysis : policy.analysis;
+}
+
+/**
+ * The bake's analysis, when the service asks for it (`promotion.bakeAnalysis`): the stable fleet after promotion
+ * (the canary side) judged against the same fleet over as long a span just before the release began (`startedAt`),
+ * when the previous version served every user. Blue/green has no bake.
+ */
+export function bakeAnalysisOf(
+  config: ServiceConfig,
+  strategy: Strategy,
+  liveColour: Colour | undefined,
+  startedAt: Instant,
+): ReleaseAnalysis | undefined {
+  const { analysis, promotion } = config;
+  if (!promotion.bakeAnalysis || analysis === undefined || strategy.kind === 'blueGreen') return undefined;
+  if (promotion.bakeSeconds === 0 || strategy.kind === 'revert') return undefined;
+  const fleet = liveColour ?? ('stable' as const);
+  const { minimumRequests, thresholds, alpha, intervalSeconds, periodSeconds, failureLimit } = analysis;
+  return {
+    metrics: analysedMetrics(analysis, { canary: fleet, stable: fleet }),
+    settings: { minimumRequests, thresholds, alpha },
+    intervalSeconds,
+    periodSeconds,
+    failureLimit,
+    baseline: 'earlierSpan',
+    baselineSpan: { from: addSeconds(startedAt, -promotion.bakeSeconds), to: startedAt },
+  };
+}
+
 /** The span the judge reads for an analysis: always from the window's start, so every interval sees more. */
 export function spanOf(analysis: ReleaseAnalysis, from: Instant, to: Instant): MetricsSpan {
-  return { from, to, periodSeconds: analysis.periodSeconds, baseline: analysis.baseline };
+  const { periodSeconds, baseline, baselineSpan } = analysis;
+  return { from, to, periodSeconds, baseline, ...(baselineSpan ? { baselineSpan } : {}) };
 }
 
 /** The interval timer after `interval`, if it falls before the window's end (the final analysis covers the rest). */
@@ -196,6 +265,7 @@ export function judgeOutcome(
     };
   });
   const evidence: Evidence = {
+    ...(analysis.baseline === 'earlierSpan' ? { of: 'bake' as const } : {}),
     at: now,
     span: { from: span.from, to: span.to },
     final: span.final,

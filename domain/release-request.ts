@@ -1,4 +1,4 @@
-import { releaseAnalysisOf } from './canary-analysis';
+import { bakeAnalysisOf, releaseAnalysisOf } from './canary-analysis';
 import { isVersion } from './patterns';
 import { assertNever, canaryAlarms, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
@@ -70,7 +70,7 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
   const planInput = { ...request, strategy, windowSeconds, ...(live ? { liveColour: live } : {}) };
   return beginRelease(request, {
     strategy,
-    policy: policyOf(config, strategy, live),
+    policy: policyOf(config, strategy, live, request.now),
     plan: planFor(planInput),
     undo: undoSteps(planInput),
   });
@@ -133,8 +133,14 @@ export function beginRelease(
 type Refused = { reason: RequestRefusal; message: string };
 
 /** The snapshot of the service's policy the release runs under: later configuration edits do not change it. */
-function policyOf(config: ServiceConfig, strategy: Strategy, live: Colour | undefined): ReleasePolicy {
+function policyOf(
+  config: ServiceConfig,
+  strategy: Strategy,
+  live: Colour | undefined,
+  now: Instant,
+): ReleasePolicy {
   const analysis = releaseAnalysisOf(config, strategy, live);
+  const bakeAnalysis = bakeAnalysisOf(config, strategy, live, now);
   return {
     approvers: config.approvals.users,
     approverGroups: config.approvals.groups,
@@ -143,6 +149,7 @@ function policyOf(config: ServiceConfig, strategy: Strategy, live: Colour | unde
     onNoData: config.validation.onNoData,
     ...(strategy.kind === 'steps' && config.alarms.failover ? { failoverAlarm: config.alarms.failover } : {}),
     ...(analysis ? { analysis } : {}),
+    ...(bakeAnalysis ? { bakeAnalysis } : {}),
     channel: config.slack.channel,
   };
 }

@@ -162,6 +162,11 @@ export const serviceConfigSchema = z
          * back, batch by batch, and the release succeeds only after. 0: no bake.
          */
         bakeSeconds: seconds(0, 86_400).default(0),
+        /**
+         * During the bake, also judge the promoted fleet on the service's `analysis` metrics against its own
+         * figures over as long a span just before the release began (the previous version serving everyone).
+         */
+        bakeAnalysis: z.boolean().default(false),
       })
       .prefault({}),
     validation: z
@@ -243,6 +248,11 @@ export const serviceConfigSchema = z
   .refine((c) => c.promotion.bakeSeconds === 0 || c.alarms.stable.length > 0 || c.blueGreen !== undefined, {
     message: 'a bake watches the stable fleet: name its alarms in alarms.stable, or set bakeSeconds to 0',
     path: ['promotion', 'bakeSeconds'],
+  })
+  .refine((c) => !c.promotion.bakeAnalysis || (c.analysis !== undefined && c.promotion.bakeSeconds > 0), {
+    message:
+      "a bake's analysis judges the promoted fleet on the service's analysis metrics: configure analysis and a bakeSeconds above 0, or set bakeAnalysis to false",
+    path: ['promotion', 'bakeAnalysis'],
   })
   .refine((c) => (c.fleets.stable === undefined) !== (c.blueGreen === undefined), {
     message:

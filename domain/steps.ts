@@ -134,9 +134,7 @@ export function enterStep(d: Draft, index: number, now: Instant): Draft {
       const windowEndsAt = addSeconds(now, step.windowSeconds);
       const deadlineAt = addSeconds(now, step.windowSeconds + VALIDATION_MARGIN_SECONDS);
       const window = { ...common, kind: step.kind, step, timerId, windowEndsAt, deadlineAt };
-      // A bake watches the stable fleet alone: there is no canary left to judge against it.
-      const { run, effects } =
-        step.state === 'baking' ? { run: window, effects: [] } : startAnalysis(moved.release, window);
+      const { run, effects } = startAnalysis(moved.release, window);
       return withEffects(waiting(run), { kind: 'setTimer', timerId, at: windowEndsAt }, ...effects);
     }
     default:

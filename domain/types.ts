@@ -253,6 +253,8 @@ export interface ReleasePolicy {
   readonly onNoData: NoDataPolicy;
   /** The canary judged against stable on metrics, when the service configures it. */
   readonly analysis?: ReleaseAnalysis;
+  /** The promoted fleet judged against its figures before the release, during the bake (`promotion.bakeAnalysis`). */
+  readonly bakeAnalysis?: ReleaseAnalysis;
 }
 
 /**

@@ -72,6 +72,10 @@ export async function sandboxFleet(options: SandboxFleetOptions) {
     markFaulty(version: string): void {
       for (const host of hosts) appendFileSync(join(host.root, 'docker', 'faulty'), `${version}\n`);
     },
+    /** From now on `version` answers correctly but three times as slowly, on every host: what no 5xx alarm sees. */
+    markSlow(version: string): void {
+      for (const host of hosts) appendFileSync(join(host.root, 'docker', 'slow'), `${version}\n`);
+    },
     /**
      * From now on `version` answers every request, health checks included, with 503 (a canary that went down), on
      * every host or on the hosts named.

@@ -38,16 +38,19 @@ const VERDICTS: Readonly<Record<Evidence['verdict'], string>> = {
 export function evidenceText(release: Release): string | null {
   const evidence = release.evidence;
   if (evidence === undefined) return null;
-  const when = evidence.final ? 'the whole window' : `the window so far, to ${slackTime(evidence.span.to)}`;
+  const bake = evidence.of === 'bake';
+  const window = bake ? 'bake' : 'window';
+  const when = evidence.final ? `the whole ${window}` : `the ${window} so far, to ${slackTime(evidence.span.to)}`;
   const score = evidence.verdict === 'noData' ? '' : `: score *${evidence.score}*`;
-  const head = `*Canary against stable*${score} ${VERDICTS[evidence.verdict]} (over ${when})`;
+  const title = bake ? 'The stable fleet against before the release' : 'Canary against stable';
+  const head = `*${title}*${score} ${VERDICTS[evidence.verdict]} (over ${when})`;
   const why = evidence.verdict === 'pass' ? '' : `\n${escapeMrkdwn(clip(evidence.reason, 300))}`;
   return clip(`${head}${why}\n${table(evidence)}`, LIMITS.section);
 }
 
 function table(evidence: Evidence): string {
   const rows: string[][] = [
-    ['', 'canary', 'stable', ''],
+    evidence.of === 'bake' ? ['', 'now', 'before', ''] : ['', 'canary', 'stable', ''],
     ['requests', count(evidence.requests.canary), count(evidence.requests.stable), ''],
     ...evidence.metrics.map((m) => [
       LABELS[m.name] ?? m.name,

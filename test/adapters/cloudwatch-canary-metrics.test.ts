@@ -145,6 +145,33 @@ describe('cloudWatchCanaryMetrics', () => {
     expect(read).toMatchObject({ canaryRequests: 300, stableRequests: 5000 });
   });
 
+  it("reads the bake's fleet twice over, now and before the release, in one call and without merging the sides", async () => {
+    const at = (minute: number) => new Date(Date.parse(span.from) + minute * 60_000);
+    const points = (Id: string, minutes: number[], value: number) => ({
+      Id,
+      Timestamps: minutes.map(at),
+      Values: minutes.map(() => value),
+      StatusCode: 'Complete' as const,
+    });
+    // The bake reads the stable fleet on both sides: now (10:00-10:05) and 10:00 before the release (08:50-08:55).
+    const fleet = analysedMetrics(analysis, { canary: 'stable', stable: 'stable' });
+    const before = { from: at(-70).toISOString(), to: at(-65).toISOString() };
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        points('m0q0canary', [-70, -66, -30, 0, 1, 2], 100),
+        points('m0q0stable', [-70, -69, -68, -66, -30, 0], 1000),
+      ],
+    });
+
+    const read = await metrics.read(fleet, { ...span, baseline: 'earlierSpan', baselineSpan: before });
+
+    const request = cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    expect(request).toMatchObject({ StartTime: at(-70), EndTime: new Date(span.to) });
+    const ids = request?.MetricDataQueries?.map((q) => q.Id) ?? [];
+    expect(ids).toEqual(expect.arrayContaining(['m0q0canary', 'm0q0stable']));
+    expect(read).toMatchObject({ canaryRequests: 300, stableRequests: 4000 });
+  });
+
   it('throws when CloudWatch cannot read a metric, so that a failed read is retried and never passes', async () => {
     cloudWatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [{ Id: 'm0q0canary', Timestamps: [], Values: [], StatusCode: 'Forbidden' }],

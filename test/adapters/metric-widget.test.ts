@@ -147,6 +147,29 @@ describe('metricWidget', () => {
     expect(widget.annotations).toEqual({ vertical: [{ value: span.from, label: 'switch' }] });
   });
 
+  it('for the bake, draws the one fleet from before the release to the end of the bake, marking both', () => {
+    const bakeSpan = {
+      ...span,
+      baseline: 'earlierSpan',
+      baselineSpan: { from: '2026-12-04T08:00:00.000Z', to: '2026-12-04T08:30:00.000Z' },
+    } as const;
+    const fleet = analysedMetrics(analysis, { canary: 'stable', stable: 'stable' });
+    const widget = metricWidget(fleet, bakeSpan, 't');
+
+    expect(widget.start).toBe('2026-12-04T08:00:00.000Z');
+    expect(widget.end).toBe(span.to);
+    expect(widget.annotations).toEqual({
+      vertical: [
+        { value: '2026-12-04T08:30:00.000Z', label: 'release began' },
+        { value: span.from, label: 'bake' },
+      ],
+    });
+    expect(JSON.stringify(widget.metrics)).not.toContain('stable ');
+    expect(chartDescription(fleet, bakeSpan, 't').altText).toBe(
+      "Line chart of the stable fleet (orange): error %, p99 (ms); from 2026-12-04 08:00, before the release began at 08:30 UTC, to the bake's end at 10:30 UTC.",
+    );
+  });
+
   it('grows the period of a long span instead of asking for more points than the picture has room for', () => {
     const twoDays = { ...span, to: '2026-12-06T10:00:00.000Z' };
 

@@ -3,7 +3,8 @@
 // A version listed in FAKE_DOCKER_DIR/faulty passes its health checks but answers other requests with 500: the bug
 // that only live traffic reveals. So does any version tagged `-bad` (the sandbox's way to release a faulty one).
 // Every answer takes a small service time (FAKE_SERVICE_MS, 4 ms unless set), so latency is measurable; other
-// faulty builds, by tag: `-slow` answers correctly in three times as long, `-flaky` answers 500 to exactly one in
+// faulty builds, by tag: `-slow` answers correctly in three times as long (as does a version listed in
+// FAKE_DOCKER_DIR/slow, from the moment it is listed), `-flaky` answers 500 to exactly one in
 // 50 requests other than health checks (a counter, not chance). `-quiet` is an ordinary build here: the sandbox's
 // canary load balancer is what goes quiet for it (local/sandbox-fleet.ts).
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ const listed = (file) =>
 const unhealthy = () => listed('unhealthy');
 const health = (url) => /^\/health/.test(url ?? '');
 const faulty = (url) => !health(url) && (/-bad$/.test(version) || listed('faulty'));
-const serviceMs = Number(process.env.FAKE_SERVICE_MS ?? 4) * (/-slow$/.test(version) ? 3 : 1);
+const serviceMs = () =>
+  Number(process.env.FAKE_SERVICE_MS ?? 4) * (/-slow$/.test(version) || listed('slow') ? 3 : 1);
 let served = 0;
 /** Every 50th request other than a health check, for a `-flaky` build: 2%, the same in every run. */
 const flaked = (url) => /-flaky$/.test(version) && !health(url) && ++served % 50 === 0;
@@ -39,7 +41,7 @@ const server = createServer((req, res) => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-service-version': version });
       // The answer also echoes every request header (not logged: the routing tests send thousands).
       res.end(JSON.stringify({ ...seen, headers: req.headers }));
-    }, serviceMs);
+    }, serviceMs());
   });
 });
 server.keepAliveTimeout = 65_000;
