@@ -40,7 +40,9 @@ export function evidenceText(release: Release): string | null {
   if (evidence === undefined) return null;
   const bake = evidence.of === 'bake';
   const window = bake ? 'bake' : 'window';
-  const when = evidence.final ? `the whole ${window}` : `the ${window} so far, to ${slackTime(evidence.span.to)}`;
+  const when = evidence.final
+    ? `the whole ${window}`
+    : `the ${window} so far, to ${slackTime(evidence.span.to)}`;
   const score = evidence.verdict === 'noData' ? '' : `: score *${evidence.score}*`;
   const title = bake ? 'The stable fleet against before the release' : 'Canary against stable';
   const head = `*${title}*${score} ${VERDICTS[evidence.verdict]} (over ${when})`;
