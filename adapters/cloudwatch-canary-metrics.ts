@@ -33,6 +33,7 @@ export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics
       const start = Math.min(sides.canary.from, sides.stable.from);
       const end = Math.max(sides.canary.to, sides.stable.to);
       const keep = (id: string, at: number) => {
+        if (span.baseline === 'sameTime') return true;
         const side = sides[id.endsWith('canary') ? 'canary' : 'stable'];
         return at >= side.from && at < side.to;
       };

@@ -26,8 +26,12 @@ import { atExpression, scheduleName, schedulerTimers } from '../../adapters/sche
 import { ssmFleetOperator } from '../../adapters/ssm-fleet-operator';
 import { ssmServiceConfigs, ssmVersionRegistry } from '../../adapters/ssm-parameters';
 import { configInput } from '../../local/fixture-service-config';
+import { holdToContract } from '../support/aws-contract';
 import { newRelease } from '../support/releases';
 import { smithyModel } from '../support/smithy-model';
+
+const COMMAND = '0b5a5a5e-8a5e-4d5f-9d53-4b1f6b3c2e10';
+const INSTANCE = 'i-0123456789abcdef0';
 
 /** AWS's Smithy model of SSM: the requests sent and the answers faked here must fit it. */
 const ssmModel = smithyModel('ssm-2014-11-06.json');
@@ -36,6 +40,10 @@ const ssm = mockClient(SSMClient);
 const cloudWatch = mockClient(CloudWatchClient);
 const eventBridge = mockClient(EventBridgeClient);
 const scheduler = mockClient(SchedulerClient);
+holdToContract('ssm', ssm);
+holdToContract('cloudWatch', cloudWatch);
+holdToContract('eventBridge', eventBridge);
+holdToContract('scheduler', scheduler);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => {
   ssm.restore();
@@ -58,7 +66,7 @@ describe('ssmFleetOperator', () => {
   });
 
   it('targets every fleet tag and wraps each parameter value in an array', async () => {
-    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'c-1' } });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND } });
     const { commandId } = await fleet.run('orders-api-r1', {
       kind: 'runHostOperation',
       stepId: 'orders-api-r1.5',
@@ -68,7 +76,7 @@ describe('ssmFleetOperator', () => {
       parameters: { Version: '1.4.1', Service: 'orders-api' },
       timeoutSeconds: 300,
     });
-    expect(commandId).toBe('c-1');
+    expect(commandId).toBe(COMMAND);
     expect(ssm).toHaveReceivedCommandWith(SendCommandCommand, {
       DocumentName: 'canary-agent-prod-restore-stable',
       Targets: [
@@ -87,14 +95,14 @@ describe('ssmFleetOperator', () => {
       .on(CancelCommandCommand)
       .rejectsOnce(new InvalidCommandId({ ...meta, message: 'invalid' }))
       .rejectsOnce(new Error('boom'));
-    await expect(fleet.cancel('gone')).resolves.toBeUndefined();
-    await expect(fleet.cancel('other')).rejects.toThrow('boom');
+    await expect(fleet.cancel(COMMAND)).resolves.toBeUndefined();
+    await expect(fleet.cancel('7f0c2d4e-5b1a-4c3d-8e9f-0a1b2c3d4e5f')).rejects.toThrow('boom');
   });
 
   it('reads why a host failed from its invocation: the end of its output, standard error last', async () => {
     const answer = {
-      CommandId: 'c-1',
-      InstanceId: 'i-0abc',
+      CommandId: COMMAND,
+      InstanceId: INSTANCE,
       Status: 'Failed',
       StandardOutputContent: `${'pulling image\n'.repeat(200)}{"ok":false,"message":"health check failed"}\n`,
       StandardErrorContent: 'failed: registry/orders-api:1.4.3 failed its health check /healthz\n',
@@ -102,12 +110,12 @@ describe('ssmFleetOperator', () => {
     expect(ssmModel.answerMisfits('GetCommandInvocation', answer)).toEqual([]);
     ssm.on(GetCommandInvocationCommand).resolves(answer);
 
-    const output = await fleet.output('c-1', 'i-0abc');
+    const output = await fleet.output(COMMAND, INSTANCE);
 
     expect(ssmModel.requestMisfits(ssm.calls())).toEqual([]);
     expect(ssm.commandCalls(GetCommandInvocationCommand)[0]?.args[0].input).toEqual({
-      CommandId: 'c-1',
-      InstanceId: 'i-0abc',
+      CommandId: COMMAND,
+      InstanceId: INSTANCE,
     });
     expect(output).toMatch(/^…/);
     expect(output).toMatch(
@@ -121,8 +129,8 @@ describe('ssmFleetOperator', () => {
       .on(GetCommandInvocationCommand)
       .rejectsOnce(new InvocationDoesNotExist({ ...meta, message: 'expired' }))
       .rejectsOnce(new Error('ThrottlingException'));
-    await expect(fleet.output('c-1', 'i-0abc')).resolves.toBeUndefined();
-    await expect(fleet.output('c-1', 'i-0abc')).rejects.toThrow('Throttling');
+    await expect(fleet.output(COMMAND, INSTANCE)).resolves.toBeUndefined();
+    await expect(fleet.output(COMMAND, INSTANCE)).rejects.toThrow('Throttling');
   });
 });
 
@@ -239,8 +247,8 @@ describe('schedulerTimers', () => {
   const timers = schedulerTimers(new SchedulerClient({}), {
     groupName: 'g',
     functionArn: 'arn:fn',
-    roleArn: 'arn:role',
-    deadLetterArn: 'arn:dlq',
+    roleArn: 'arn:aws:iam::123456789012:role/canary-agent-scheduler',
+    deadLetterArn: 'arn:aws:sqs:eu-west-1:123456789012:canary-agent-dead-letters',
     now: () => '2026-11-22T14:00:00.000Z',
   });
 

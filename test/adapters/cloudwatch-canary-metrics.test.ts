@@ -5,8 +5,10 @@ import { cloudWatchCanaryMetrics } from '../../adapters/cloudwatch-canary-metric
 import { analysisConfigSchema } from '../../domain/analysis-config';
 import { analysedMetrics } from '../../domain/analysis-queries';
 import { judge } from '../../domain/judge';
+import { holdToContract } from '../support/aws-contract';
 
 const cloudWatch = mockClient(CloudWatchClient);
+holdToContract('cloudWatch', cloudWatch);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => cloudWatch.restore());
 const metrics = cloudWatchCanaryMetrics(new CloudWatchClient({}));

@@ -13,8 +13,10 @@ import { analysisConfigSchema } from '../../domain/analysis-config';
 import { analysedMetrics } from '../../domain/analysis-queries';
 import type { MetricsSpan } from '../../domain/ports';
 import { ALB } from '../support/analysis';
+import { holdToContract } from '../support/aws-contract';
 
 const cloudWatch = mockClient(CloudWatchClient);
+holdToContract('cloudWatch', cloudWatch);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => cloudWatch.restore());
 const charts = cloudWatchEvidenceCharts(new CloudWatchClient({}));

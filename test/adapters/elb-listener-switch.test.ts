@@ -13,8 +13,10 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { elbListenerSwitch } from '../../adapters/elb-listener-switch';
 import { ListenerSwitchRefusedError } from '../../domain/errors';
 import { BLUE_GREEN } from '../../local/fixture-service-config';
+import { holdToContract } from '../support/aws-contract';
 
 const elb = mockClient(ElasticLoadBalancingV2Client);
+const elbContract = holdToContract('elb', elb);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => elb.restore());
 beforeEach(() => elb.reset());
@@ -69,6 +71,7 @@ describe('elbListenerSwitch', () => {
     describing(forwardingTo(blue));
     expect(await listeners.liveTargetGroup(route)).toBe(blue);
 
+    await elbContract.check();
     elb.reset();
     describing({
       Type: 'forward',
@@ -93,6 +96,7 @@ describe('elbListenerSwitch', () => {
       },
     });
     expect(await listeners.liveTargetGroup(route)).toBeNull();
+    await elbContract.check();
     elb.reset();
     describing({ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503' } });
     expect(await listeners.liveTargetGroup(route)).toBeNull();
@@ -143,6 +147,7 @@ describe('elbListenerSwitch', () => {
       .rejects(new ListenerNotFoundException({ message: 'One or more listeners not found', $metadata: {} }));
     await expect(listeners.liveTargetGroup(route)).rejects.toThrow(ListenerSwitchRefusedError);
 
+    await elbContract.check();
     elb.reset();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
     describing(forwardingTo(blue));
@@ -184,6 +189,7 @@ describe('elbListenerSwitch', () => {
     expect(elb.commandCalls(ModifyListenerCommand)).toHaveLength(0);
     expect(elb.commandCalls(DescribeListenersCommand)).toHaveLength(0);
 
+    await elbContract.check();
     elb.reset();
     elb
       .on(DescribeRulesCommand)

@@ -12,9 +12,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { elbTargetGroups } from '../../adapters/elb-target-groups';
 import { TargetGateRefusedError } from '../../domain/errors';
+import { holdToContract } from '../support/aws-contract';
 import { smithyModel } from '../support/smithy-model';
 
 const elb = mockClient(ElasticLoadBalancingV2Client);
+holdToContract('elb', elb);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => elb.restore());
 beforeEach(() => elb.reset());

@@ -8,8 +8,10 @@ import { classifyError } from '../../handlers/error-policy';
 import { BadEventError } from '../../handlers/parse-event';
 import { MissingSecretError, slackSecrets } from '../../handlers/slack-secrets';
 import { lambdaEnv } from '../../local/lambda-env';
+import { holdToContract } from '../support/aws-contract';
 
 const ssm = mockClient(SSMClient);
+holdToContract('ssm', ssm);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => ssm.restore());
 const saved = { ...process.env };

@@ -13,6 +13,7 @@ import { lambdaEnv } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { answerAgentParameters } from '../support/agent-parameters';
+import { holdToContract } from '../support/aws-contract';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 
 type Handler = typeof import('../../handlers/alarm')['handler'];
@@ -34,6 +35,12 @@ export function handlersOnDynamo() {
   const scheduler = mockClient(SchedulerClient);
   const elb = mockClient(ElasticLoadBalancingV2Client);
   const lambda = mockClient(LambdaClient);
+  // Lambda's model is not among AWS's models here: its hand-off's shapes are checked in lambda-hand-off.test.ts.
+  holdToContract('ssm', ssm);
+  holdToContract('cloudWatch', cloudWatch);
+  holdToContract('eventBridge', eventBridge);
+  holdToContract('scheduler', scheduler);
+  holdToContract('elb', elb);
 
   let dynamo: LocalDynamo;
   const handlers = {} as Handlers;
@@ -94,7 +101,7 @@ export function handlersOnDynamo() {
       version: '1.4.1',
     });
     ssm.on(SendCommandCommand).callsFake(async () => ({
-      Command: { CommandId: `0000000${++commandCount}-aaaa-bbbb-cccc-dddddddddddd` },
+      Command: { CommandId: `${String(++commandCount).padStart(8, '0')}-aaaa-bbbb-cccc-dddddddddddd` },
     }));
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });

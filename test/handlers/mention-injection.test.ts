@@ -11,6 +11,7 @@ import { lambdaEnv } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-http';
 import { type SlackStandin, slackStandin } from '../../local/slack-standin';
 import { answerAgentParameters } from '../support/agent-parameters';
+import { holdToContract } from '../support/aws-contract';
 import { type LocalDynamo, startLocalDynamo } from '../support/dynamodb-local';
 
 /*
@@ -28,6 +29,10 @@ const ssm = mockClient(SSMClient);
 const cloudWatch = mockClient(CloudWatchClient);
 const eventBridge = mockClient(EventBridgeClient);
 const scheduler = mockClient(SchedulerClient);
+holdToContract('ssm', ssm);
+holdToContract('cloudWatch', cloudWatch);
+holdToContract('eventBridge', eventBridge);
+holdToContract('scheduler', scheduler);
 
 const SIGNING_SECRET = 'injection-test-signing-secret';
 const CHANNEL = 'C0RELEASES';
@@ -86,10 +91,12 @@ beforeEach(async () => {
     version: '1.4.1',
   });
   ssm.on(SendCommandCommand).callsFake(async () => ({
-    Command: { CommandId: `1000000${++commandCount}-aaaa-bbbb-cccc-dddddddddddd` },
+    Command: { CommandId: `1${String(++commandCount).padStart(7, '0')}-aaaa-bbbb-cccc-dddddddddddd` },
   }));
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x/y' });
+  scheduler
+    .on(CreateScheduleCommand)
+    .resolves({ ScheduleArn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/x/y' });
   cloudWatch.on(DescribeAlarmsCommand).resolves({
     MetricAlarms: [{ AlarmName: 'canary-orders-api-5xx', StateValue: 'OK', StateReason: 'quiet' }],
   });

@@ -14,10 +14,13 @@ import { ListenerSwitchRefusedError } from '../../domain/errors';
 import { preflightHandler } from '../../handlers/preflight';
 import { BLUE_GREEN } from '../../local/fixture-service-config';
 import { lambdaContext } from '../../local/lambda-http';
+import { holdToContract } from '../support/aws-contract';
 
 const lambda = mockClient(LambdaClient);
 const cloudWatch = mockClient(CloudWatchClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
+holdToContract('cloudWatch', cloudWatch);
+holdToContract('elb', elb);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => {
   for (const mock of [lambda, cloudWatch, elb]) mock.restore();
