@@ -14,9 +14,13 @@ export function isRolloutRun(run: HostOperationRun | undefined): run is RolloutR
   return run?.rollout !== undefined && run.step.drain !== undefined;
 }
 
+/** Run Command takes at most 50 instance ids in one SendCommand (SSM's `InstanceIdList`). */
+export const MAX_BATCH_HOSTS = 50;
+
 /**
  * The hosts in batches of `batchSize` (a count, or a share of the hosts rounded up), in a stable order. A batch
- * never holds every host of a fleet of two or more: while a batch is out, the target groups keep one serving.
+ * never holds every host of a fleet of two or more: while a batch is out, the target groups keep one serving. Nor
+ * more than 50 hosts: a batch is one Run Command, which names at most 50 instances.
  * Hosts already out of service (an earlier swap's failures) come first: they serve no one, so swapping them first
  * puts them back before a serving host has to leave.
  *
@@ -35,7 +39,7 @@ export function batchesOf(
   const asked = batchSize.endsWith('%')
     ? Math.ceil((hosts.length * Number.parseFloat(batchSize)) / 100)
     : Number.parseInt(batchSize, 10);
-  const size = Math.max(1, Math.min(asked || 1, hosts.length - 1));
+  const size = Math.max(1, Math.min(asked || 1, hosts.length - 1, MAX_BATCH_HOSTS));
   const batches: string[][] = [];
   for (let i = 0; i < hosts.length; i += size) batches.push(hosts.slice(i, i + size));
   return batches;

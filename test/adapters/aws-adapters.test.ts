@@ -90,6 +90,29 @@ describe('ssmFleetOperator', () => {
     });
   });
 
+  it('sends a drained batch by instance id, its rate control as a share, and a comment cut to SSM’s 100 characters', async () => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND } });
+    const releaseId = `orders-api-${'x'.repeat(90)}`;
+    const instanceIds = Array.from({ length: 50 }, (_, i) => `i-0123456789abcd${String(i).padStart(3, '0')}`);
+    await fleet.run(releaseId, {
+      kind: 'runHostOperation',
+      stepId: `${releaseId}.7.2`,
+      operation: 'promote',
+      fleet: 'stable',
+      targets: { 'canary-agent:fleet': 'orders-api-stable' },
+      instanceIds,
+      rateControl: { maxConcurrency: '10%', maxErrors: '5%' },
+      parameters: { Version: '1.4.2' },
+      timeoutSeconds: 600,
+    });
+    const input = ssm.commandCalls(SendCommandCommand)[0]?.args[0].input;
+    expect(input?.InstanceIds).toEqual(instanceIds);
+    expect(input?.Targets).toBeUndefined();
+    expect(input).toMatchObject({ MaxConcurrency: '10%', MaxErrors: '5%' });
+    expect(input?.Comment).toHaveLength(100);
+    // The contract check after this test holds all of it to SSM's model (InstanceIdList at most 50, the patterns).
+  });
+
   it('treats cancelling a command SSM no longer knows as done, and rethrows anything else', async () => {
     ssm
       .on(CancelCommandCommand)

@@ -113,6 +113,16 @@ describe('a promotion behind target groups drains each batch before it touches i
     expect(h.targetGroups.serving(TG)).toEqual(['i-04']);
   });
 
+  it('never sends Run Command more than the 50 instance ids it takes, however large the batch asked', async () => {
+    const fleet = Array.from({ length: 120 }, (_, i) => `i-${String(i + 1).padStart(3, '0')}`);
+    const { h } = await toPromotion({ batchSize: '100%', hosts: fleet });
+    expect(promotions(h)[0]?.instanceIds).toEqual(fleet.slice(0, 50));
+    expect(h.targetGroups.serving(TG)).toHaveLength(70);
+    await finishBatch(h);
+    await finishBatch(h);
+    expect(promotions(h).map((p) => p.instanceIds?.length)).toEqual([50, 50, 20]);
+  });
+
   it('drains out of every target group the service names', async () => {
     const { h } = await toPromotion({ groups: [TG, TG2], batchSize: '1' });
     expect(h.targetGroups.serving(TG)).toEqual(['i-02', 'i-03', 'i-04']);
