@@ -26,13 +26,14 @@ type Reply = { status: number; reply?: string };
  */
 export function slackStandin(options: StandinOptions) {
   const channel = new ConsoleChannel(options.channel);
-  const calls: { method: string; body: Record<string, unknown> }[] = [];
+  const calls: Site['calls'] = [];
+  const rateLimits: Site['rateLimits'] = new Map();
   let server: Server | undefined;
   const baseUrl = () => `http://127.0.0.1:${(server?.address() as AddressInfo | null)?.port ?? 0}`;
   const uploads = slackFiles({ baseUrl, share: (files, to, threadTs) => channel.share(files, to, threadTs) });
   const webApi = { ...uploads.webApi, ...slackWebApi(channel, options) };
   const app = signedApp(options, channel, baseUrl);
-  const site: Site = { options, channel, uploads, webApi, calls, app };
+  const site: Site = { options, channel, uploads, webApi, calls, app, rateLimits };
 
   return {
     messages: () => channel.all(),
@@ -40,7 +41,15 @@ export function slackStandin(options: StandinOptions) {
     reset(): void {
       channel.clear();
       calls.length = 0;
+      rateLimits.clear();
       uploads.reset();
+    },
+    /**
+     * The next `calls` calls of `method` are answered as Slack answers a caller over its rate tier: HTTP 429,
+     * `Retry-After` in seconds, `ratelimited`, and nothing done.
+     */
+    rateLimit(method: string, limited: { calls: number; retryAfterSeconds: number }): void {
+      rateLimits.set(method, { ...limited });
     },
     waitForMessage: channel.waitForMessage.bind(channel),
     calls: () => [...calls],
@@ -109,8 +118,10 @@ interface Site {
   readonly channel: ConsoleChannel;
   readonly uploads: ReturnType<typeof slackFiles>;
   readonly webApi: Record<string, WebApiMethod>;
-  readonly calls: { method: string; body: Record<string, unknown> }[];
+  readonly calls: { method: string; body: Record<string, unknown>; status: number }[];
   readonly app: ReturnType<typeof signedApp>;
+  /** Web API methods to answer 429 for a number of calls, with the Retry-After Slack sends (seconds). */
+  readonly rateLimits: Map<string, { calls: number; retryAfterSeconds: number }>;
 }
 
 const pages: Readonly<Record<string, readonly [file: string, type: string]>> = {
@@ -139,7 +150,18 @@ async function serve(site: Site, req: IncomingMessage, res: ServerResponse): Pro
   if (pathname.startsWith('/api/')) {
     const method = pathname.slice('/api/'.length);
     const fields = parseFields(body, req.headers['content-type']);
-    site.calls.push({ method, body: fields });
+    const limited = site.rateLimits.get(method);
+    if (limited && limited.calls > 0) {
+      limited.calls--;
+      site.calls.push({ method, body: fields, status: 429 });
+      res.writeHead(429, {
+        'content-type': 'application/json',
+        'retry-after': String(limited.retryAfterSeconds),
+      });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
+    site.calls.push({ method, body: fields, status: 200 });
     const answer = site.webApi[method];
     return sendJson(
       res,

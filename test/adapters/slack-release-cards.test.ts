@@ -63,6 +63,27 @@ describe('the Slack release card notifier', () => {
     expect(shown).toContain(`version ${newer.version}`);
   });
 
+  it('honours a 429 and its Retry-After, and still ends showing the newest release', async () => {
+    const { release } = newRelease();
+    const newer = bumped(release, { state: 'startingMirror' });
+    const releases = new Map([[release.id, release]]);
+    const notifier = notifierOver(releases);
+    await notifier.releaseChanged(release, { notice: { kind: 'legacy', text: 'started' }, severity: 'info' });
+    // Over chat.update's tier: Slack answers the next two updates 429, retry after 1 s.
+    slack.rateLimit('chat.update', { calls: 2, retryAfterSeconds: 1 });
+
+    releases.set(newer.id, newer);
+    await Promise.all([
+      notifier.releaseChanged(release, { notice: { kind: 'legacy', text: 'old' }, severity: 'info' }),
+      notifier.releaseChanged(newer, { notice: { kind: 'legacy', text: 'new' }, severity: 'info' }),
+    ]);
+
+    const updates = calls('chat.update').map((c) => c.status);
+    expect(updates.filter((status) => status === 429)).toHaveLength(2);
+    expect(updates.at(-1)).toBe(200);
+    expect(JSON.stringify(cardsInChannel()[0]?.blocks)).toContain(`version ${newer.version}`);
+  }, 20_000);
+
   it('coalesces host progress: the first host, every tenth, and any failure update the card', async () => {
     const { release } = newRelease();
     const releases = new Map([[release.id, release]]);
