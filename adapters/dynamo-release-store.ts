@@ -9,8 +9,8 @@ import type { DueDeadline, ReleaseStore } from '../domain/ports';
 import { dynamoFreezes } from './dynamo-freezes';
 import { deleteOutboxItems } from './dynamo-items';
 import { createRelease, saveRelease, type Table } from './dynamo-release-writes';
-import { historyEntrySchema, pendingEffectSchema, releaseSchema } from './release-schema';
 import { parseStored } from './stored-item';
+import { storedReleaseShapes } from './stored-release-shapes';
 
 /*
  * One table, items keyed for the questions the agent asks:
@@ -80,7 +80,9 @@ async function queryAll(table: Table, input: Omit<QueryCommandInput, 'TableName'
 
 async function load(table: Table, releaseId: string) {
   const item = await get(table, `RELEASE#${releaseId}`, 'RELEASE');
-  return item ? parseStored(releaseSchema, item.data, `release ${releaseId}`) : null;
+  if (!item) return null;
+  const { releaseSchema } = await storedReleaseShapes();
+  return parseStored(releaseSchema, item.data, `release ${releaseId}`);
 }
 
 async function activeReleases(table: Table) {
@@ -89,6 +91,8 @@ async function activeReleases(table: Table) {
     KeyConditionExpression: 'gsi1pk = :active',
     ExpressionAttributeValues: { ':active': 'ACTIVE' },
   });
+  if (items.length === 0) return [];
+  const { releaseSchema } = await storedReleaseShapes();
   return items.map((item) => parseStored(releaseSchema, item.data, 'active release'));
 }
 
@@ -100,6 +104,8 @@ async function recentReleases(table: Table, service: string, limit: number) {
     ScanIndexForward: false,
     Limit: limit,
   });
+  if (items.length === 0) return [];
+  const { releaseSchema } = await storedReleaseShapes();
   return items.slice(0, limit).map((item) => parseStored(releaseSchema, item.data, `release of ${service}`));
 }
 
@@ -109,6 +115,8 @@ async function history(table: Table, releaseId: string) {
     ExpressionAttributeValues: { ':pk': `RELEASE#${releaseId}`, ':history': 'HISTORY#' },
     ConsistentRead: true,
   });
+  if (items.length === 0) return [];
+  const { historyEntrySchema } = await storedReleaseShapes();
   return items.map((item) => parseStored(historyEntrySchema, item.data, `history of ${releaseId}`));
 }
 
@@ -118,6 +126,8 @@ async function pendingEffects(table: Table, createdBefore: string) {
     KeyConditionExpression: 'gsi1pk = :outbox AND gsi1sk <= :before',
     ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':before': `${createdBefore}#~` },
   });
+  if (items.length === 0) return [];
+  const { pendingEffectSchema } = await storedReleaseShapes();
   return items.map((item) => parseStored(pendingEffectSchema, item.data, 'outbox effect'));
 }
 
@@ -127,6 +137,8 @@ async function pendingEffectsOf(table: Table, releaseId: string) {
     ExpressionAttributeValues: { ':pk': `RELEASE#${releaseId}`, ':outbox': 'OUTBOX#' },
     ConsistentRead: true,
   });
+  if (items.length === 0) return [];
+  const { pendingEffectSchema } = await storedReleaseShapes();
   return items.map((item) => parseStored(pendingEffectSchema, item.data, `outbox of ${releaseId}`));
 }
 
@@ -136,6 +148,8 @@ async function dueDeadlines(table: Table, now: string) {
     KeyConditionExpression: 'gsi1pk = :active AND gsi1sk <= :now',
     ExpressionAttributeValues: { ':active': 'ACTIVE', ':now': `${now}#~` },
   });
+  if (items.length === 0) return [];
+  const { releaseSchema } = await storedReleaseShapes();
   return items.flatMap((item): DueDeadline[] => {
     const release = parseStored(releaseSchema, item.data, 'active release');
     const run = release.run;

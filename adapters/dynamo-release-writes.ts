@@ -11,7 +11,7 @@ import type { ReleaseChange } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
 import { freezeKey, freezeScopesOf } from './dynamo-freezes';
 import { type CancelReason, reasonsOf, releaseItem, type TransactItem } from './dynamo-items';
-import { releaseSchema } from './release-schema';
+import { storedReleaseShapes } from './stored-release-shapes';
 
 /** The table a store writes to: the document client and the table's name. */
 export interface Table {
@@ -80,6 +80,8 @@ export async function saveRelease(
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
+  // A conflict reads the release that won it back, synchronously: the shapes are loaded before the write.
+  const { releaseSchema } = await storedReleaseShapes();
   await transact(table, changeItems(table, change, put), (reasons) => {
     const duplicate = reasons.find((r) => r.failed && r.sk === 'EVENT');
     if (duplicate && change.eventId) return new DuplicateEventError(change.eventId);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Freeze } from '../domain/access';
-import { actor } from './release-schema';
+import { actorSchema as actor } from './actor-schema';
 
 /** A stored freeze (`FREEZE#<scope>` / `FREEZE`), parsed back through this like every stored item. */
 export const freezeSchema = z.object({

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Notice } from '../domain/notice';
 import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
+import { actorSchema } from './actor-schema';
 import { analysisNotices } from './analysis-schema';
 import { rolloutNotices } from './rollout-schema';
 
@@ -15,11 +16,7 @@ const operation = z.enum(HOST_OPERATIONS);
 const consequence = z.enum(['none', 'rollingBack', 'rollbackStepFailed']);
 const names = z.array(z.string());
 
-export const actorSchema = z.object({
-  kind: z.enum(['person', 'pipeline', 'system']),
-  id: z.string(),
-  groups: z.array(z.string()).optional(),
-});
+export { actorSchema };
 
 export const strategySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mirror'), percent: z.number() }),
