@@ -43,6 +43,11 @@ export function ssmServiceConfigs(client: SSMClient, path: string): ServiceConfi
       }
       return parseServiceConfig(json);
     },
+    async exists(service) {
+      return (
+        isServiceName(service) && (await getValue(client, serviceConfigParameter(path, service))) !== null
+      );
+    },
   };
 }
 

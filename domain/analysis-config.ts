@@ -78,147 +78,155 @@ export const PRESETS: Readonly<Record<LoadBalancerType, Readonly<Record<PresetNa
   }),
 };
 
-/** ALB dimension values as CloudWatch spells them: the tail of the ARN. */
-const albFleet = z.strictObject({
-  loadBalancer: z
-    .string()
-    .regex(
-      /^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
-      'a LoadBalancer dimension such as "app/orders/50dc6c495c0c9188"',
-    ),
-  targetGroup: z
-    .string()
-    .regex(
-      /^targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
-      'a TargetGroup dimension such as "targetgroup/orders-canary/73e2d6bc24d8a067"',
-    ),
-});
-const elbFleet = z.strictObject({
-  loadBalancerName: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,32}$/, 'a Classic load balancer name (letters, digits, -)'),
-});
-
-/**
- * Where each fleet's figures come from: the canary's, and the stable fleet's, or, for a blue/green service, each
- * colour's (the live one is the stable fleet; after a blue/green switch, the new colour is judged against the old).
- */
-const fleetsOf = <T extends z.ZodType>(fleet: T) => ({
-  canary: fleet,
-  stable: fleet.optional(),
-  blue: fleet.optional(),
-  green: fleet.optional(),
-});
-
-const loadBalancer = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('alb'), ...fleetsOf(albFleet) }),
-    z.strictObject({ type: z.literal('elb'), ...fleetsOf(elbFleet) }),
-  ],
-  {
-    error:
-      'type "alb" (Application Load Balancer, by target group) or "elb" (Classic, by load balancer name)',
-  },
-);
-
-const tolerance = z.number().min(0, 'a tolerance of 0 or more').max(10, 'a tolerance of at most 10 (1000%)');
-const weight = z.number().positive('a positive weight').max(100, 'a weight of at most 100');
-
-/** A preset, with its judging optionally tuned. */
-const presetMetric = z.strictObject({
-  preset: z.enum(PRESET_NAMES, `a preset: ${PRESET_NAMES.join(', ')}`),
-  tolerance: tolerance.optional(),
-  critical: z.boolean().optional(),
-  weight: weight.optional(),
-});
-
 /** The one placeholder a custom dimension value may hold: `canary`, `stable`, or a blue/green colour per query. */
 export const FLEET_PLACEHOLDER = '{fleet}';
 
-/** A metric the service publishes itself, compared as a distribution of per-interval values. */
-const customMetric = z.strictObject({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a metric name of letters, digits, _ and -'),
-  namespace: z
-    .string()
-    .regex(
-      /^(?!AWS\/)[A-Za-z0-9._/#:-]{1,255}$/,
-      'a custom CloudWatch namespace such as "OrdersApi" (not AWS/…)',
-    ),
-  metricName: z
-    .string()
-    .min(1, 'a CloudWatch metric name')
-    .max(255, 'a metric name of at most 255 characters'),
-  stat: z
-    .string()
-    .regex(
-      /^(?:Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(?:\.\d{1,2})?)$/,
-      'a statistic: Average, Sum, Minimum, Maximum, SampleCount or a percentile such as p99',
-    ),
-  dimensions: z
-    .record(
-      z.string().min(1).max(255),
-      z
-        .string()
-        .min(1)
-        .max(255)
-        .refine((value) => !/\{(?!fleet\})[^}]*\}/.test(value), {
-          message: `a dimension value; its only placeholder is ${FLEET_PLACEHOLDER}, replaced by canary, stable, blue or green`,
-        }),
-    )
-    .refine((dimensions) => Object.keys(dimensions).length <= 30, { message: 'at most 30 dimensions' })
-    .refine((dimensions) => Object.values(dimensions).some((value) => value.includes(FLEET_PLACEHOLDER)), {
-      message: `a dimension value with ${FLEET_PLACEHOLDER}, so that the canary and the stable fleet are queried apart`,
-    }),
-  badDirection: z.enum(['up', 'down', 'either'], 'a bad direction: up, down or either').default('up'),
-  tolerance: tolerance.default(0.1),
-  critical: z.boolean().default(false),
-  weight: weight.default(1),
-});
+/** Built on first parse, as the service configuration's schema is (service-config.ts). */
+function buildAnalysisConfigSchema() {
+  /** ALB dimension values as CloudWatch spells them: the tail of the ARN. */
+  const albFleet = z.strictObject({
+    loadBalancer: z
+      .string()
+      .regex(
+        /^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+        'a LoadBalancer dimension such as "app/orders/50dc6c495c0c9188"',
+      ),
+    targetGroup: z
+      .string()
+      .regex(
+        /^targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
+        'a TargetGroup dimension such as "targetgroup/orders-canary/73e2d6bc24d8a067"',
+      ),
+  });
+  const elbFleet = z.strictObject({
+    loadBalancerName: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,32}$/, 'a Classic load balancer name (letters, digits, -)'),
+  });
 
-const percentScore = z.number().min(0, 'a score from 0 to 100').max(100, 'a score from 0 to 100');
-
-export const analysisConfigSchema = z.strictObject({
-  loadBalancer,
-  metrics: z
-    .array(z.union([presetMetric, customMetric]))
-    .min(1)
-    .default([{ preset: 'requestCount' }, { preset: 'errorRate' }, { preset: 'latencyP99' }])
-    .refine((metrics) => metrics.some((m) => 'preset' in m && m.preset === 'requestCount'), {
-      message:
-        'include { "preset": "requestCount" }: it counts the canary requests that minimumRequests gates',
-    })
-    .refine((metrics) => new Set(metrics.map(metricName)).size === metrics.length, {
-      message: 'each metric once: preset and custom names must be unique',
-    }),
-  /** How many canary requests an interval needs before it is judged at all; depends on the service, so no default. */
-  minimumRequests: z.number().int().min(1, 'a request count of at least 1'),
-  /** How often the judge runs during a window, on everything gathered since the window began. */
-  intervalSeconds: z
-    .number()
-    .int()
-    .min(60, 'at least 60 seconds (CloudWatch resolution)')
-    .max(3600)
-    .default(60),
   /**
-   * One datapoint per period: the samples a distribution metric is judged on. Load balancer metrics have 60-second
-   * resolution; a high-resolution custom metric may use 1, 5, 10 or 30.
+   * Where each fleet's figures come from: the canary's, and the stable fleet's, or, for a blue/green service, each
+   * colour's (the live one is the stable fleet; after a blue/green switch, the new colour is judged against the old).
    */
-  periodSeconds: z
+  const fleetsOf = <T extends z.ZodType>(fleet: T) => ({
+    canary: fleet,
+    stable: fleet.optional(),
+    blue: fleet.optional(),
+    green: fleet.optional(),
+  });
+
+  const loadBalancer = z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('alb'), ...fleetsOf(albFleet) }),
+      z.strictObject({ type: z.literal('elb'), ...fleetsOf(elbFleet) }),
+    ],
+    {
+      error:
+        'type "alb" (Application Load Balancer, by target group) or "elb" (Classic, by load balancer name)',
+    },
+  );
+
+  const tolerance = z
     .number()
-    .int()
-    .refine((p) => [1, 5, 10, 30].includes(p) || (p >= 60 && p % 60 === 0 && p <= 3600), {
-      message: 'a CloudWatch period: 1, 5, 10, 30, or a multiple of 60 up to 3600',
-    })
-    .default(60),
-  /** Consecutive failing intervals that roll the release back; one bad minute is noise. */
-  failureLimit: z.number().int().min(1, 'at least 1 interval').max(60).default(3),
-  thresholds: z
-    .strictObject({ pass: percentScore.default(95), marginal: percentScore.default(75) })
-    .prefault({})
-    .refine((t) => t.marginal <= t.pass, { message: 'marginal <= pass' }),
-  alpha: z.number().gt(0, 'a significance level between 0 and 0.5').max(0.5).default(0.05),
-});
+    .min(0, 'a tolerance of 0 or more')
+    .max(10, 'a tolerance of at most 10 (1000%)');
+  const weight = z.number().positive('a positive weight').max(100, 'a weight of at most 100');
+
+  /** A preset, with its judging optionally tuned. */
+  const presetMetric = z.strictObject({
+    preset: z.enum(PRESET_NAMES, `a preset: ${PRESET_NAMES.join(', ')}`),
+    tolerance: tolerance.optional(),
+    critical: z.boolean().optional(),
+    weight: weight.optional(),
+  });
+
+  /** A metric the service publishes itself, compared as a distribution of per-interval values. */
+  const customMetric = z.strictObject({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a metric name of letters, digits, _ and -'),
+    namespace: z
+      .string()
+      .regex(
+        /^(?!AWS\/)[A-Za-z0-9._/#:-]{1,255}$/,
+        'a custom CloudWatch namespace such as "OrdersApi" (not AWS/…)',
+      ),
+    metricName: z
+      .string()
+      .min(1, 'a CloudWatch metric name')
+      .max(255, 'a metric name of at most 255 characters'),
+    stat: z
+      .string()
+      .regex(
+        /^(?:Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(?:\.\d{1,2})?)$/,
+        'a statistic: Average, Sum, Minimum, Maximum, SampleCount or a percentile such as p99',
+      ),
+    dimensions: z
+      .record(
+        z.string().min(1).max(255),
+        z
+          .string()
+          .min(1)
+          .max(255)
+          .refine((value) => !/\{(?!fleet\})[^}]*\}/.test(value), {
+            message: `a dimension value; its only placeholder is ${FLEET_PLACEHOLDER}, replaced by canary, stable, blue or green`,
+          }),
+      )
+      .refine((dimensions) => Object.keys(dimensions).length <= 30, { message: 'at most 30 dimensions' })
+      .refine((dimensions) => Object.values(dimensions).some((value) => value.includes(FLEET_PLACEHOLDER)), {
+        message: `a dimension value with ${FLEET_PLACEHOLDER}, so that the canary and the stable fleet are queried apart`,
+      }),
+    badDirection: z.enum(['up', 'down', 'either'], 'a bad direction: up, down or either').default('up'),
+    tolerance: tolerance.default(0.1),
+    critical: z.boolean().default(false),
+    weight: weight.default(1),
+  });
+
+  const percentScore = z.number().min(0, 'a score from 0 to 100').max(100, 'a score from 0 to 100');
+
+  return z.strictObject({
+    loadBalancer,
+    metrics: z
+      .array(z.union([presetMetric, customMetric]))
+      .min(1)
+      .default([{ preset: 'requestCount' }, { preset: 'errorRate' }, { preset: 'latencyP99' }])
+      .refine((metrics) => metrics.some((m) => 'preset' in m && m.preset === 'requestCount'), {
+        message:
+          'include { "preset": "requestCount" }: it counts the canary requests that minimumRequests gates',
+      })
+      .refine((metrics) => new Set(metrics.map(metricName)).size === metrics.length, {
+        message: 'each metric once: preset and custom names must be unique',
+      }),
+    /** How many canary requests an interval needs before it is judged at all; depends on the service, so no default. */
+    minimumRequests: z.number().int().min(1, 'a request count of at least 1'),
+    /** How often the judge runs during a window, on everything gathered since the window began. */
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(60, 'at least 60 seconds (CloudWatch resolution)')
+      .max(3600)
+      .default(60),
+    /**
+     * One datapoint per period: the samples a distribution metric is judged on. Load balancer metrics have 60-second
+     * resolution; a high-resolution custom metric may use 1, 5, 10 or 30.
+     */
+    periodSeconds: z
+      .number()
+      .int()
+      .refine((p) => [1, 5, 10, 30].includes(p) || (p >= 60 && p % 60 === 0 && p <= 3600), {
+        message: 'a CloudWatch period: 1, 5, 10, 30, or a multiple of 60 up to 3600',
+      })
+      .default(60),
+    /** Consecutive failing intervals that roll the release back; one bad minute is noise. */
+    failureLimit: z.number().int().min(1, 'at least 1 interval').max(60).default(3),
+    thresholds: z
+      .strictObject({ pass: percentScore.default(95), marginal: percentScore.default(75) })
+      .prefault({})
+      .refine((t) => t.marginal <= t.pass, { message: 'marginal <= pass' }),
+    alpha: z.number().gt(0, 'a significance level between 0 and 0.5').max(0.5).default(0.05),
+  });
+}
+
+export const analysisConfigSchema = z.lazy(buildAnalysisConfigSchema);
 
 export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;
 export type AnalysisConfigInput = z.input<typeof analysisConfigSchema>;

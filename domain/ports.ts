@@ -203,6 +203,8 @@ export interface CardRefs {
 export interface ServiceConfigs {
   /** `null` when no configuration exists for the service; parse errors come back as a failed result. */
   get(service: string): Promise<ConfigResult | null>;
+  /** Whether a configuration is stored for the service, valid or not, without parsing it. */
+  exists(service: string): Promise<boolean>;
 }
 
 export interface Clock {

@@ -103,6 +103,7 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
   };
   const configs: ServiceConfigs = {
     get: async (name) => (name === config.service ? { ok: true, config } : null),
+    exists: async (name) => name === config.service,
   };
   const ids: IdSource = {
     releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,

@@ -153,8 +153,8 @@ function accepted(result: Extract<ApplyResult, { ok: true }>, action: CardAction
 }
 
 async function noActiveRelease(deps: SlackDeps, service: string): Promise<string> {
-  const config = await deps.configs.get(service);
-  if (config === null)
+  // Whether the service is configured is all this answer needs: its configuration is not parsed.
+  if (!(await deps.configs.exists(service)))
     return `No service called *${service}* is configured. \`/canary list\` shows releases in progress.`;
   return `*${service}* has no release in progress. Start one with \`/canary start ${service} ‹version›\`.`;
 }

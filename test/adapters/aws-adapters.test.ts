@@ -335,10 +335,14 @@ describe('SSM Parameter Store configs and versions', () => {
       errors: [expect.stringMatching(/not valid JSON/)],
     });
     expect(await configs.get('unknown-api')).toBeNull();
+    // Stored, even unparseable, is configured; only a missing parameter is not.
+    expect(await configs.exists('orders-api')).toBe(true);
+    expect(await configs.exists('unknown-api')).toBe(false);
   });
 
   it('never looks up a name that is not a service name', async () => {
     expect(await configs.get('../slack/bot-token')).toBeNull();
+    expect(await configs.exists('../slack/bot-token')).toBe(false);
     expect(await versions.current('../slack/bot-token')).toBeNull();
     expect(ssm).not.toHaveReceivedCommand(GetParameterCommand);
   });

@@ -45,6 +45,7 @@ async function setUp() {
   });
   const configs: ServiceConfigs = {
     get: async (name) => (name === 'orders-api' ? { ok: true, config } : null),
+    exists: async (name) => name === 'orders-api',
   };
   const h = harness({ store, configs: [config] });
   const clock = { now: () => h.now() };

@@ -26,6 +26,7 @@ function setUp(tableName: string) {
   const h = harness({ store, configs: [config] });
   const configs: ServiceConfigs = {
     get: async (name) => (name === 'orders-api' ? { ok: true, config } : null),
+    exists: async (name) => name === 'orders-api',
   };
   const handedOff: string[] = [];
   const handler = slackHandler(async () => ({

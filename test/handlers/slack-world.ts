@@ -124,6 +124,7 @@ function setUp(env: ReturnType<typeof slackOnLoopback>, tableName: string) {
   });
   const configs: ServiceConfigs = {
     get: async (name) => (name === 'orders-api' ? { ok: true, config } : null),
+    exists: async (name) => name === 'orders-api',
   };
   const handedOff: string[] = [];
   const slackSide = h.handingOff({ handOff: async (releaseId) => void handedOff.push(releaseId) });

@@ -104,6 +104,7 @@ export function harness(
   const configSource: ServiceConfigs = {
     get: async (name) =>
       configs.has(name) ? { ok: true, config: configs.get(name) as ServiceConfig } : null,
+    exists: async (name) => configs.has(name),
   };
   const versionSource: VersionRegistry = {
     current: async (name) => versions.get(name) ?? null,
