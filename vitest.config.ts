@@ -14,6 +14,8 @@ const slow = [
   'test/handlers/mention-injection.test.ts', // DynamoDB Local
   'test/adapters/freeze-store.test.ts', // DynamoDB Local
   'test/hosts/operations*.test.ts', // nginx
+  'test/hosts/container-settings.test.ts', // the fake Docker's containers and AWS CLI
+  'test/hosts/custom-deploy-document.test.ts', // the fake Docker's containers
   'test/hosts/routing.test.ts', // nginx
   'test/hosts/routing-proxy-*.test.ts', // nginx
   'test/local/faulty-builds.test.ts', // nginx

@@ -45,6 +45,7 @@ const hostOperationStep = z.object({
   rateControl: rateControl.optional(),
   onFailure: z.enum(['rollback', 'warn']),
   drain: trafficDrainSchema.optional(),
+  document: z.string().optional(),
 });
 
 const listenerSwitchStep = z.object({

@@ -11,7 +11,10 @@ export interface SlackCardDeps {
   readonly client: () => Promise<WebClient>;
   readonly cards: CardRefs;
   readonly releases: Pick<ReleaseStore, 'load'>;
+  /** The engine's clock: the card's "time left" is counted from its now. */
   readonly clock: Clock;
+  /** How many times faster than `clock` the timers fire (the sandbox's speed-up); 1 on AWS. */
+  readonly speedUp?: number;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface SlackCardDeps {
  */
 export function slackReleaseCards(deps: SlackCardDeps): Notifier {
   async function post(web: WebClient, release: Release): Promise<CardRef> {
-    const card = releaseCard(release, deps.clock.now());
+    const card = releaseCard(release, deps.clock.now(), deps.speedUp);
     const posted = await web.chat.postMessage({
       channel: release.policy.channel,
       ...card,
@@ -48,7 +51,7 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
   async function refresh(web: WebClient, ref: CardRef, given: Release): Promise<void> {
     let shown = given;
     for (let round = 0; round < 3; round++) {
-      const card = releaseCard(shown, deps.clock.now());
+      const card = releaseCard(shown, deps.clock.now(), deps.speedUp);
       await web.chat.update({ channel: ref.channel, ts: ref.ts, ...card, blocks: [...card.blocks] });
       const latest = await deps.releases.load(given.id);
       if (latest === null || latest.version <= shown.version) return;

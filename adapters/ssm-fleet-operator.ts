@@ -30,8 +30,12 @@ const documentSuffix: Readonly<Record<HostOperationName, string>> = {
   deployIdle: 'deploy-idle',
 };
 
-export function documentName(prefix: string, operation: HostOperationName): string {
-  return `${prefix}${documentSuffix[operation]}`;
+/**
+ * The document an operation runs: the agent's own, or the service's deploy document, which its team creates as
+ * `<prefix>custom-<name>` (the agent may send only documents of its prefix, and hears only their results).
+ */
+export function documentName(prefix: string, operation: HostOperationName, custom?: string): string {
+  return custom ? `${prefix}custom-${custom}` : `${prefix}${documentSuffix[operation]}`;
 }
 
 export class CommandNotSentError extends Error {
@@ -48,7 +52,7 @@ export function ssmFleetOperator(client: SSMClient, options: SsmFleetOptions): F
     async run(releaseId, operation) {
       const { Command } = await client.send(
         new SendCommandCommand({
-          DocumentName: documentName(options.documentPrefix, operation.operation),
+          DocumentName: documentName(options.documentPrefix, operation.operation, operation.document),
           // One batch of a drained rollout names its hosts; every other operation selects its fleet by tags.
           ...(operation.instanceIds
             ? { InstanceIds: [...operation.instanceIds] }

@@ -145,13 +145,18 @@ async function alarmChanged(
   const watching = (await deps.store.activeReleases()).filter((r) =>
     r.policy.watchedAlarms.includes(alarm.alarmName),
   );
-  const results: ApplyResult[] = [];
-  for (const release of watching) {
-    results.push(
-      await apply(deps, release.id, { kind: 'alarmChanged', ...alarm }, `${eventId}:${release.id}`),
-    );
-  }
-  return results;
+  // Each release is applied on its own, all at once: one after another, the last of 50 releases watching a shared
+  // alarm waited for 49 rollbacks' writes, SendCommands and card updates before its own began (linear in releases;
+  // `npm run bench -- scale`). A failure is thrown once every other release has had its turn; the retried event is
+  // deduplicated per release.
+  const settled = await Promise.allSettled(
+    watching.map((release) =>
+      apply(deps, release.id, { kind: 'alarmChanged', ...alarm }, `${eventId}:${release.id}`),
+    ),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
 }
 
 /**

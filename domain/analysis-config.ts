@@ -267,3 +267,15 @@ export function describeIssue(
   if (issue.code === 'unrecognized_keys') return [`${field}: unknown field(s) ${issue.keys.join(', ')}`];
   return [`${field}: ${issue.message}`];
 }
+
+/** An analysis reads every fleet a release of this service may judge or compare against. */
+export function analysisNamesEveryFleet(config: {
+  readonly analysis?: { readonly loadBalancer: Partial<Record<'stable' | 'blue' | 'green', unknown>> };
+  readonly blueGreen?: unknown;
+}): boolean {
+  const lb = config.analysis?.loadBalancer;
+  if (lb === undefined) return true;
+  return config.blueGreen === undefined
+    ? lb.stable !== undefined
+    : lb.blue !== undefined && lb.green !== undefined;
+}

@@ -1,10 +1,8 @@
+import { failedCritical, failingMetrics, judgeOutcome } from './analysis-evidence';
 import {
   type AnalysisProgress,
   analysisOf,
-  failedCritical,
-  failingMetrics,
   intervalEnd,
-  judgeOutcome,
   nextInterval,
   type ReleaseAnalysis,
   spanOf,

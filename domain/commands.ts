@@ -19,5 +19,6 @@ export function commandEffect(
     timeoutSeconds: step.timeoutSeconds,
     ...(rateControl ? { rateControl } : {}),
     ...(batch ? { instanceIds: batch.instanceIds } : {}),
+    ...(step.document ? { document: step.document } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { checkAlarms } from './alarm-events';
 import { countsAsError, failedHosts, mayTolerate, withinErrorBudget } from './error-budget';
-import { type Consequence, commandOutcome, type Notice } from './notice';
+import type { Consequence, Notice } from './notice';
 import { onBatchFinished } from './rollout';
 import { batchStepIdOf, isRolloutRun } from './rollout-batches';
 import {
@@ -17,6 +17,7 @@ import {
 } from './steps';
 import { addSeconds, isAtOrAfter } from './time';
 import type { CommandOutcome, HostFailure, HostOperationRun, Instant, Release, ReleaseEvent } from './types';
+import { capitalised, commandOutcome, operationWords } from './words';
 
 /*
  * How SSM's reports move a release: a command id recorded, one host finished, the whole command finished, or
@@ -168,12 +169,13 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
 function withFailedHostsWarning(release: Release, run: HostOperationRun): Release {
   const failed = failedHosts(run);
   const reported = Object.values(run.hosts).filter((status) => status !== 'pending').length;
-  const { operation, rateControl, parameters } = run.step;
+  const { operation, fleet, rateControl, parameters } = run.step;
   const previous = parameters.PreviousVersion
     ? ` may still run ${parameters.PreviousVersion}`
     : ' may be behind';
   const shown =
     failed.length > 5 ? `${failed.slice(0, 5).join(', ')} and ${failed.length - 5} more` : failed.join(', ');
-  const warning = `${operation} failed on ${failed.length} of ${reported} hosts (${shown}), within maxErrors ${rateControl?.maxErrors ?? '0'}: they${previous}. Fix or replace them; the card says why each failed.`;
+  const what = capitalised(operationWords(operation, fleet));
+  const warning = `${what} failed on ${failed.length} of ${reported} hosts (${shown}), within the ${rateControl?.maxErrors ?? '0'} allowed to fail: they${previous}. Fix or replace them; the card says why each failed.`;
   return { ...release, warnings: [...release.warnings, warning] };
 }

@@ -16,6 +16,7 @@ import type {
   ReleaseState,
   Strategy,
 } from './types';
+import { capitalised, commandOutcome, hostResultWords, OPERATION_WORDS, STATE_WORDS } from './words';
 
 /*
  * What the engine says about a change, as data: who acted (ids), which versions, and any outside text (a
@@ -211,21 +212,21 @@ function renderStepNotice(
 ): string {
   switch (notice.kind) {
     case 'commandSent':
-      return `${notice.operation} sent (command ${m.text(notice.commandId)}).`;
+      return `${capitalised(OPERATION_WORDS[notice.operation])}: command ${m.text(notice.commandId)} sent.`;
     case 'hostResult':
-      return consequence(`${notice.operation} on ${m.text(notice.hostId)}: ${notice.status}`, notice.leadsTo);
+      return consequence(hostResultWords(notice, m.text(notice.hostId)), notice.leadsTo);
     case 'commandResult':
       return consequence(commandOutcome(notice), notice.leadsTo);
     case 'failedHostsTolerated': {
       const count = notice.hostIds.length;
-      return `${notice.operation} finished with ${count} failed host${count === 1 ? '' : 's'} (${names(notice.hostIds, m)}), within maxErrors ${m.text(notice.maxErrors)}; going on.`;
+      return `Finished ${OPERATION_WORDS[notice.operation]} with ${count} failed host${count === 1 ? '' : 's'} (${names(notice.hostIds, m)}), within the ${m.text(notice.maxErrors)} allowed to fail; going on.`;
     }
     case 'stepTimedOut':
       return notice.leadsTo === 'rollbackStepFailed'
-        ? `Rollback step ${m.text(notice.step)} did not finish in time.`
-        : `${m.text(notice.step)} did not report back in time; rolling back anyway.`;
+        ? `The rollback step (${m.text(notice.step)}) did not finish in time.`
+        : `${capitalised(m.text(notice.step))} did not report back in time; rolling back anyway.`;
     case 'deadlineExceeded':
-      return `No progress in ${notice.state} before its deadline.`;
+      return `No progress before the deadline while ${STATE_WORDS[notice.state]}.`;
     case 'listenerSwitched': {
       const version = m.text(notice.version);
       const where = notice.colour ? `${notice.colour} (${version})` : version;
@@ -257,7 +258,7 @@ export function noticeDetail(notice: Notice): string | undefined {
   switch (notice.kind) {
     case 'hostResult': {
       if (notice.status === 'success') return undefined;
-      const what = `${notice.operation} on ${notice.hostId}: ${notice.status}`;
+      const what = hostResultWords(notice, notice.hostId);
       return notice.output ? `${what}\n${notice.output}` : what;
     }
     case 'alarmFired':
@@ -271,14 +272,9 @@ export function noticeDetail(notice: Notice): string | undefined {
   }
 }
 
-/** `deployCanary finished` or `deployCanary ended: failed`. */
-export function commandOutcome(notice: { operation: string; status: CommandOutcome }): string {
-  return `${notice.operation} ${notice.status === 'success' ? 'finished' : `ended: ${notice.status}`}`;
-}
-
 /**
  * Words for a result and what it leads to; `what` is whatever the reader's medium made of the result.
- * @example consequence('promote ended: failed', 'rollingBack') // 'promote ended: failed; rolling back.'
+ * @example consequence('Deploying the canary failed', 'rollingBack') // 'Deploying the canary failed; rolling back.'
  */
 export function consequence(what: string, leadsTo: Consequence): string {
   switch (leadsTo) {
@@ -287,7 +283,7 @@ export function consequence(what: string, leadsTo: Consequence): string {
     case 'rollingBack':
       return `${what}; rolling back.`;
     case 'rollbackStepFailed':
-      return `Rollback step failed: ${what}.`;
+      return `Rollback step failed: ${what.charAt(0).toLowerCase()}${what.slice(1)}.`;
     default:
       return assertNever(leadsTo);
   }

@@ -1,5 +1,33 @@
+import { containerParameters } from './container-parameters';
 import { formatPercent, type PlanInput } from './plan';
 import type { HostOperationName } from './types';
+
+/** The host operations a service's own deploy document (`deploy.document`) runs in place of the built-in ones. */
+export const CUSTOM_DEPLOYS: ReadonlySet<HostOperationName> = new Set([
+  'deployCanary',
+  'promote',
+  'restoreStable',
+  'deployIdle',
+]);
+
+/**
+ * What a service's own deploy document is told: the built-in operation's image parameters and which operation it
+ * stands in for; the container settings are the team's tooling's own business.
+ */
+export function customDeployParameters(
+  input: PlanInput,
+  operation: HostOperationName,
+): Record<string, string> {
+  const { config } = input;
+  return {
+    Operation: operation,
+    Image: config.image.repository,
+    ContainerPort: String(config.image.containerPort),
+    HealthPath: config.image.healthPath,
+    Version: operation === 'restoreStable' ? input.fromVersion : input.toVersion,
+    PreviousVersion: input.fromVersion,
+  };
+}
 
 /** What each host document is told, from the service's configuration and the release. */
 export function operationParameters(input: PlanInput): Record<HostOperationName, Record<string, string>> {
@@ -8,6 +36,7 @@ export function operationParameters(input: PlanInput): Record<HostOperationName,
     Image: config.image.repository,
     ContainerPort: String(config.image.containerPort),
     HealthPath: config.image.healthPath,
+    ...containerParameters(config),
   };
   const proxy = {
     ProxyDriver: config.proxy.driver,

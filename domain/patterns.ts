@@ -13,6 +13,26 @@ export const patterns = {
   /** A Docker image repository without tag: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api`. */
   imageRepository:
     /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?(?::[0-9]{1,5})?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/,
+  /** An image in Amazon ECR: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api`. */
+  ecrRepository: /^[0-9]{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\//,
+  // The container's settings (domain/container-spec.ts). None admits a quote, `$`, `;`, `|`, `&`, `<`, `>`, a
+  // backtick, a comma or a space, but the health command's single spaces.
+  environmentName: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+  /** An SSM parameter name or ARN, or a Secrets Manager secret ARN. */
+  secretReference:
+    /^(?:arn:aws[a-z-]{0,10}:(?:ssm:[a-z0-9-]{1,20}:[0-9]{12}:parameter|secretsmanager:[a-z0-9-]{1,20}:[0-9]{12}:secret:)[A-Za-z0-9/_+=.@-]{1,512}|\/?[A-Za-z0-9_.-][A-Za-z0-9_./-]{0,1010})$/,
+  containerPath: /^\/[A-Za-z0-9._/-]{0,254}$/,
+  volumeName: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+  logDriver: /^[a-z0-9][a-z0-9_.-]{0,63}$/,
+  logOptionKey: /^[a-z0-9][a-z0-9_.-]{0,63}$/,
+  logOptionValue: /^[A-Za-z0-9_./:#-]{1,256}$/,
+  containerUser: /^(?:[a-z_][a-z0-9_-]{0,31}|[0-9]{1,10})(?::(?:[a-z_][a-z0-9_-]{0,31}|[0-9]{1,10}))?$/,
+  healthCommand: /^[A-Za-z0-9_./:=@%+-]{1,256}(?: [A-Za-z0-9_./:=@%+-]{1,256}){0,31}$/,
+  /** The `docker run` options a service may add (domain/container-spec.ts DOCKER_OPTIONS_HELP). */
+  dockerOption:
+    /^(?:--init|--read-only|--cap-(?:drop|add)=[A-Z_]{1,32}|--security-opt=no-new-privileges|--tmpfs=\/[A-Za-z0-9._/-]{0,254}|--ulimit=[a-z]{1,16}=-?[0-9]{1,10}(?::-?[0-9]{1,10})?|--shm-size=[1-9][0-9]{0,5}[kmg]|--stop-timeout=[0-9]{1,4}|--pids-limit=[1-9][0-9]{0,6})$/,
+  /** A team's own deploy document, after the agent's `<prefix>-custom-` (SSM document names). */
+  customDocument: /^[A-Za-z0-9_.-]{1,64}$/,
   /** An EC2 tag key or value as the agent accepts them (a subset of what EC2 allows, no spaces). */
   tagKey: /^[A-Za-z0-9][A-Za-z0-9_.:/=+@-]{0,127}$/,
   tagValue: /^[A-Za-z0-9_.:/=+@-]{1,255}$/,

@@ -1,5 +1,5 @@
 import { transition } from './release-machine';
-import type { Actor, Release, ReleaseEvent } from './types';
+import type { Actor, Refusal, Release, ReleaseEvent } from './types';
 
 /** What a person can do to a running release: the card's buttons and the `/canary` verbs that act on one. */
 export type PersonAction = 'promote' | 'rollback' | 'abort' | 'retry';
@@ -33,6 +33,22 @@ export function allowedActions(release: Release, actor: Actor = entitledApprover
   return PERSON_ACTIONS.filter(
     (action) => transition(release, personEvent(action, actor), release.updatedAt).ok,
   );
+}
+
+/**
+ * Why the engine would refuse `actor`'s action now, or null when it would accept it. Nothing is applied: this lets
+ * a click be refused at once, before a person is asked to confirm what would be refused anyway.
+ *
+ * @example
+ * actionRefusal(verifyingRelease, 'rollback', stranger) // { reason: 'not-authorized', message: '…' }
+ */
+export function actionRefusal(
+  release: Release,
+  action: PersonAction,
+  actor: Actor,
+): { readonly reason: Refusal; readonly message: string } | null {
+  const result = transition(release, personEvent(action, actor), release.updatedAt);
+  return result.ok ? null : { reason: result.reason, message: result.message };
 }
 
 /** A person in every approver role, who is neither the requester nor anyone who already approved. */

@@ -1,5 +1,5 @@
 import { blueGreenOf, listenerSwitch } from './listener-plan';
-import { operationParameters } from './operation-parameters';
+import { CUSTOM_DEPLOYS, customDeployParameters, operationParameters } from './operation-parameters';
 import type { TrafficDrain } from './rollout-types';
 import type { ServiceConfig } from './service-config';
 import { colourSwitch } from './strategy';
@@ -216,6 +216,8 @@ const FLEET_OF: Readonly<Record<HostOperationName, Fleet>> = {
 function hostOperations(input: PlanInput) {
   const { config, releaseId } = input;
   const parameters = operationParameters(input);
+  const custom = (operation: HostOperationName) =>
+    config.deploy && CUSTOM_DEPLOYS.has(operation) ? config.deploy.document : undefined;
   return (
     state: HostOperationStep['state'],
     operation: HostOperationName,
@@ -228,13 +230,19 @@ function hostOperations(input: PlanInput) {
     operation,
     fleet,
     targets: fleetTags(input, fleet),
-    parameters: { Service: config.service, ReleaseId: releaseId, ...parameters[operation], ...overrides },
+    parameters: {
+      Service: config.service,
+      ReleaseId: releaseId,
+      ...(custom(operation) ? customDeployParameters(input, operation) : parameters[operation]),
+      ...overrides,
+    },
     timeoutSeconds: config.hostOperationTimeoutSeconds,
     // Promotion rolls over the stable fleet in batches; every other operation uses the agent's default.
     ...(operation === 'promote'
       ? { rateControl: { maxConcurrency: config.promotion.batchSize, maxErrors: config.promotion.maxErrors } }
       : {}),
     ...(swapsStableImage(operation, fleet) ? drainOf(input) : {}),
+    ...(custom(operation) ? { document: custom(operation) } : {}),
     onFailure,
   });
 }

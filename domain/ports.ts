@@ -200,11 +200,25 @@ export interface CardRefs {
   claim(releaseId: string, ref: CardRef): Promise<boolean>;
 }
 
+/** A stored service configuration under the name `/canary` commands use for it. */
+export interface ListedService {
+  readonly service: string;
+  readonly config: ConfigResult;
+}
+
+/** Every configured service, by name; `complete` is false when the listing stopped at its limit. */
+export interface ServiceList {
+  readonly services: readonly ListedService[];
+  readonly complete: boolean;
+}
+
 export interface ServiceConfigs {
   /** `null` when no configuration exists for the service; parse errors come back as a failed result. */
   get(service: string): Promise<ConfigResult | null>;
   /** Whether a configuration is stored for the service, valid or not, without parsing it. */
   exists(service: string): Promise<boolean>;
+  /** Every stored configuration, sorted by name, each parsed (an invalid one is listed with its errors). */
+  list(): Promise<ServiceList>;
 }
 
 export interface Clock {

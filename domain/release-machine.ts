@@ -17,6 +17,7 @@ import type {
   ReleaseEvent,
   Transition,
 } from './types';
+import { STATE_WORDS } from './words';
 
 type Decision = Draft | { refused: Refusal; message: string } | null;
 
@@ -32,7 +33,7 @@ type Decision = Draft | { refused: Refusal; message: string } | null;
 export function transition(release: Release, event: ReleaseEvent, now: Instant): Transition {
   if (isTerminal(release.state)) {
     return 'actor' in event && event.actor.kind === 'person'
-      ? refuse('release-finished', `This release already ended: ${release.state}.`)
+      ? refuse('release-finished', `This release already ended: it ${STATE_WORDS[release.state]}.`)
       : unchanged(release);
   }
   const decision = decide(release, event, now);
@@ -113,7 +114,7 @@ function onApproval(
   if (release.state !== 'awaitingApproval' && release.state !== 'inconclusive') {
     return {
       refused: 'not-awaiting-approval',
-      message: `The release is ${release.state}, not awaiting approval.`,
+      message: `The release is ${STATE_WORDS[release.state]}, not waiting for approval.`,
     };
   }
   const refusal = approvalRefusal(release, event.actor);
@@ -165,7 +166,7 @@ function onRetry(release: Release, actor: Actor, now: Instant): Decision {
   if (release.state !== 'rollbackFailed' || release.rollback === undefined) {
     return {
       refused: 'not-rollback-failed',
-      message: `The release is ${release.state}; only a failed rollback can be retried.`,
+      message: `The release is ${STATE_WORDS[release.state]}; only a failed rollback can be retried.`,
     };
   }
   const refusal = stopRefusal(release, actor);

@@ -3,26 +3,17 @@ import { errorBudget } from './error-budget';
 import type { Effect, ReleaseEvent } from './events';
 import type { Consequence, Notice } from './notice';
 import {
-  batchesOf,
   batchStepIdOf,
   checkTimerIdOf,
   currentBatch,
   gateEffect,
   gateIdOf,
   isRolloutRun,
-  phaseDeadline,
   type RolloutRun,
 } from './rollout-batches';
-import type { GateReport, Rollout } from './rollout-types';
-import {
-  completeStep,
-  type Draft,
-  draft,
-  failRollback,
-  HOST_OPERATION_MARGIN_SECONDS,
-  hostOperationRunOf,
-  startRollback,
-} from './steps';
+import { moved, place, planBatches, startBatch, undrained } from './rollout-draining';
+import type { GateReport } from './rollout-types';
+import { completeStep, type Draft, draft, failRollback, hostOperationRunOf, startRollback } from './steps';
 import { addSeconds, isBefore } from './time';
 import type { CommandOutcome, Instant, Release } from './types';
 
@@ -36,7 +27,8 @@ import type { CommandOutcome, Instant, Release } from './types';
  *
  * Every wait is a timer (the deregistration delay, the health checks' interval), bounded by the phase's deadline;
  * nothing polls. The hosts the agent took out stay listed on the release (`outOfService`) until they are back in,
- * so a rollback's own drained swap puts them back even if the promotion stopped halfway.
+ * so a rollback's own drained swap puts them back even if the promotion stopped halfway. Planning the batches and
+ * draining each is in rollout-draining.ts; the checks, the swap, and what follows a batch's command are here.
  */
 
 function rolloutRunOf(release: Release): RolloutRun | undefined {
@@ -46,16 +38,6 @@ function rolloutRunOf(release: Release): RolloutRun | undefined {
 
 function withRun(release: Release, run: RolloutRun): Release {
   return { ...release, run };
-}
-
-/** The run moved to `rollout`, with the new phase's deadline. */
-function moved(run: RolloutRun, rollout: Rollout, now: Instant): RolloutRun {
-  const next: RolloutRun = { ...run, rollout };
-  return { ...next, deadlineAt: phaseDeadline(next, now, HOST_OPERATION_MARGIN_SECONDS) };
-}
-
-function place(run: RolloutRun) {
-  return { operation: run.step.operation, batch: run.rollout.batch + 1, batches: run.rollout.batches.length };
 }
 
 /** A report from the target groups: the running check's own, and only once. */
@@ -114,78 +96,6 @@ export function onTargetsGateFailed(
     output,
   } as const;
   return startRollback(draft(release, note('rollingBack')), reason, now);
-}
-
-/**
- * The batches, from every host registered in the target groups and every host an earlier swap of this release
- * left out. With none, the operation runs on the fleet's tags as an undrained step would.
- */
-function planBatches(release: Release, run: RolloutRun, report: GateReport, now: Instant): Draft {
-  const out = release.outOfService ?? [];
-  const hosts = [...report.instanceIds, ...out];
-  if (hosts.length === 0) {
-    return undrained(
-      draft(release, { kind: 'rolloutWithoutTargets', operation: run.step.operation }),
-      run,
-      now,
-    );
-  }
-  const batches = batchesOf(hosts, run.step.drain.batchSize, out);
-  return startBatch(release, { ...run, rollout: { ...run.rollout, batches } }, 0, now);
-}
-
-/** The operation on every host the fleet's tags select, at once, as a step without target groups runs. */
-function undrained(d: Draft, run: RolloutRun, now: Instant): Draft {
-  const { rollout: _none, ...plain } = run;
-  const deadlineAt = addSeconds(now, run.step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS);
-  const release = { ...d.release, run: { ...plain, deadlineAt } };
-  return { ...d, release, effects: [...d.effects, commandEffect(run.step, run.stepId)] };
-}
-
-/**
- * Takes batch `index` out of every target group. Its hosts are listed as out before anything is sent: the
- * deregistration may happen even if no report ever comes back.
- */
-function startBatch(release: Release, run: RolloutRun, index: number, now: Instant): Draft {
-  const next = moved(run, { batches: run.rollout.batches, batch: index, phase: 'draining', attempt: 0 }, now);
-  const batch = currentBatch(next);
-  const outOfService = [...new Set([...(release.outOfService ?? []), ...batch])];
-  const out = (release.outOfService ?? []).filter((host) => !batch.includes(host));
-  const serving = next.rollout.batches.flat().filter((host) => !outOfService.includes(host));
-  // Earlier batches' failures (within maxErrors) are out: draining the rest would leave users no host at all.
-  if (serving.length === 0 && out.length > 0 && release.state !== 'rollingBack') {
-    return lastHostsServing(release, next, batch, out, now);
-  }
-  const note: Notice = { kind: 'batchDraining', ...place(next), hostIds: batch };
-  const d = draft({ ...release, run: next, outOfService }, note, 'progress');
-  return { ...d, effects: [gateEffect(next, 'drain', batch)] };
-}
-
-/** A promotion that can only go on by leaving the load balancer empty stops there, and is undone. */
-function lastHostsServing(
-  release: Release,
-  run: RolloutRun,
-  batch: readonly string[],
-  out: readonly string[],
-  now: Instant,
-): Draft {
-  const { operation } = run.step;
-  const note: Notice = {
-    kind: 'lastHostsServing',
-    ...place(run),
-    hostIds: batch,
-    out,
-    leadsTo: 'rollingBack',
-  };
-  const reason = {
-    kind: 'hostOperationFailed',
-    operation,
-    hostId: out[out.length - 1],
-    status: 'failed',
-    output: `${out.join(', ')} failed and ${out.length === 1 ? 'is' : 'are'} out of the load balancer; swapping ${batch.join(', ')} would leave it no host`,
-  } as const;
-  const { run: _stopped, ...stopped } = release;
-  return startRollback(draft(stopped, note, 'critical'), reason, now);
 }
 
 function waitForTargets(

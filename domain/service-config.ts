@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { analysisConfigSchema, describeIssue } from './analysis-config';
+import { analysisConfigSchema, analysisNamesEveryFleet, describeIssue } from './analysis-config';
+import { buildContainerSchema, buildDeploySchema, buildImageSchema } from './container-spec';
 import { isServiceName, patterns } from './patterns';
 import { routingConfigSchema } from './routing-config';
 
@@ -47,14 +48,11 @@ function buildServiceConfigSchema() {
         .refine(isServiceName, 'a service name such as "orders-api" (a-z, 0-9, hyphens)')
         // `/canary freeze all` means every service, so no service may be called that.
         .refine((name) => name !== 'all', '"all" is reserved (`/canary freeze all`); choose another name'),
-      image: z.strictObject({
-        repository: z.string().regex(patterns.imageRepository, 'a Docker image repository without a tag'),
-        containerPort: z.number().int().min(1).max(65535),
-        healthPath: z
-          .string()
-          .regex(patterns.httpPath, 'an HTTP path such as "/healthz"')
-          .default('/healthz'),
-      }),
+      image: buildImageSchema(),
+      /** How the container runs: environment, secrets, volumes, logging, limits (domain/container-spec.ts). */
+      container: buildContainerSchema().prefault({}),
+      /** A deploy of the team's own, run in place of the built-in Docker steps (domain/container-spec.ts). */
+      deploy: buildDeploySchema().optional(),
       fleets: z.strictObject({
         /** Left out for a blue/green service: whichever colour is live is its stable fleet. */
         stable: z
@@ -271,18 +269,6 @@ function buildServiceConfigSchema() {
 }
 
 export const serviceConfigSchema = z.lazy(buildServiceConfigSchema);
-
-/** An analysis reads every fleet a release of this service may judge or compare against. */
-function analysisNamesEveryFleet(config: {
-  readonly analysis?: { readonly loadBalancer: Partial<Record<'stable' | 'blue' | 'green', unknown>> };
-  readonly blueGreen?: unknown;
-}): boolean {
-  const lb = config.analysis?.loadBalancer;
-  if (lb === undefined) return true;
-  return config.blueGreen === undefined
-    ? lb.stable !== undefined
-    : lb.blue !== undefined && lb.green !== undefined;
-}
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 /** What a person writes: defaults may be left out. */

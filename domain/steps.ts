@@ -19,6 +19,7 @@ import type {
   StepRun,
   UndoStep,
 } from './types';
+import { operationWords } from './words';
 
 /** Margin after a host operation's own timeout for SSM delivery and the result event to reach us. */
 export const HOST_OPERATION_MARGIN_SECONDS = 120;
@@ -255,13 +256,13 @@ export function runningStep(release: Release): Step | undefined {
   return release.run?.step;
 }
 
-/** What is running, for people: the host operation's name, or the listener switch. */
+/** What is running, in a person's words: `promoting the new version on the stable fleet`, `switching the listener`. */
 export function describeRun(run: StepRun): string {
   switch (run.kind) {
     case 'hostOperation':
-      return run.step.operation;
+      return operationWords(run.step.operation, run.step.fleet);
     case 'switchListener':
-      return run.step.direction === 'forward' ? 'the listener switch' : 'the listener switch back';
+      return run.step.direction === 'forward' ? 'switching the listener' : 'switching the listener back';
     default:
       return 'the step';
   }

@@ -91,12 +91,14 @@ export type HostOperationStep = {
   readonly onFailure: 'rollback' | 'warn';
   /** Set for a swap on a fleet behind target groups: each batch leaves the load balancer before it is touched. */
   readonly drain?: TrafficDrain;
+  /** The service's own deploy document (`deploy.document`), run in place of the built-in one. */
+  readonly document?: string;
 };
 
 /** What a host operation step asks the fleet to do, as its effect carries it. */
 export type HostOperationRequest = Pick<
   HostOperationStep,
-  'operation' | 'fleet' | 'targets' | 'parameters' | 'timeoutSeconds' | 'rateControl'
+  'operation' | 'fleet' | 'targets' | 'parameters' | 'timeoutSeconds' | 'rateControl' | 'document'
 >;
 
 /**
@@ -166,57 +168,13 @@ export type {
   WaitRun,
 } from './runs';
 
-import type { AnalysisFailure, Evidence, ReleaseAnalysis } from './canary-analysis';
+import type { Evidence } from './analysis-evidence';
+import type { ReleaseAnalysis } from './canary-analysis';
+import type { Exposure, HostFailure, Rollback } from './rollback-types';
 import type { TrafficDrain } from './rollout-types';
-import type { CommandOutcome, StepRun } from './runs';
+import type { StepRun } from './runs';
 
-/**
- * Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run).
- * `stableProxied`: the stable hosts serve through the agent's proxy (mirroring or routing), not their own nginx.
- * `listenerSwitched`: the load balancer's listener may forward to the new colour (blue/green).
- */
-export type Exposure = 'canaryDeployed' | 'stableProxied' | 'stablePromoted' | 'listenerSwitched';
-
-export type RollbackReason =
-  | { readonly kind: 'alarm'; readonly alarmName: string; readonly reason: string }
-  | {
-      readonly kind: 'hostOperationFailed';
-      readonly operation: HostOperationName;
-      readonly hostId?: string;
-      readonly status: CommandOutcome;
-      readonly output?: string;
-    }
-  | { readonly kind: 'aborted'; readonly by: string }
-  | { readonly kind: 'rolledBackByPerson'; readonly by: string }
-  | { readonly kind: 'rejected'; readonly by: string; readonly comment?: string }
-  | { readonly kind: 'canaryStackFailed'; readonly reason: string }
-  | { readonly kind: 'listenerSwitchFailed'; readonly reason: string }
-  /** A window, extended once, still had no data from these watched alarms. */
-  | { readonly kind: 'noData'; readonly alarms: readonly string[] }
-  /** The canary analysis failed: at the window's end, on a critical metric, or for `failureLimit` intervals running. */
-  | AnalysisFailure
-  | { readonly kind: 'deadlineExceeded'; readonly state: ReleaseState };
-
-export interface Rollback {
-  readonly reason: RollbackReason;
-  readonly startedAt: Instant;
-  readonly steps: readonly UndoStep[];
-  /** Index of the rollback step running (or failed); `steps.length` when all are done. */
-  readonly cursor: number;
-  readonly failure?: { readonly hostId?: string; readonly status: CommandOutcome; readonly output?: string };
-  readonly attempts: number;
-}
-
-/** A host on which a host operation failed, tolerated within the step's `maxErrors`. */
-export interface HostFailure {
-  readonly operation: HostOperationName;
-  readonly hostId: string;
-  readonly status: CommandOutcome;
-  /** The command that failed on the host: a report of it that comes late can still add its output. */
-  readonly commandId?: string;
-  /** The last of the host's output, as SSM reported it (outside text). */
-  readonly output?: string;
-}
+export type { Exposure, HostFailure, Rollback, RollbackReason } from './rollback-types';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 

@@ -4,6 +4,7 @@
  *   npx tsx hosts/cli.ts render-nginx-mirror --config service.json --percent 10 [...]
  *   npx tsx hosts/cli.ts render-routing --config service.json --percent 10 [--driver envoy|nginx] [...]
  *   npx tsx hosts/cli.ts build-documents [--check]
+ *   npx tsx hosts/cli.ts check-config examples/mirror-standing-fleet.jsonc [--alarm-prefix canary-] [--json]
  *   npx tsx hosts/cli.ts run-document hosts/documents/start-mirror.yml Service=orders-api ReleaseId=r-1 ...
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { formatPercent } from '../domain/plan';
 import { parseServiceConfig, type ServiceConfig } from '../domain/service-config';
 import { ACCESS_LOG_PATTERN } from './access-log';
 import { documentsDir, renderDocuments } from './build-documents';
+import { checkConfigCommand } from './check-config';
 import { envoySettings, renderEnvoyConfig } from './envoy-config';
 import { renderMirrorNginx } from './nginx-config';
 import { hostDefaults, type ProxySettings } from './proxy-settings';
@@ -184,6 +186,13 @@ switch (command) {
     );
     break;
   }
+  case 'check-config': {
+    const outcome = checkConfigCommand(rest);
+    process.stderr.write(outcome.stderr);
+    process.stdout.write(outcome.stdout);
+    process.exit(outcome.exitCode);
+    break;
+  }
   case 'run-document': {
     const [path, ...pairs] = rest;
     if (!path) fail('usage: run-document <document.yml> Name=value ...');
@@ -202,6 +211,6 @@ switch (command) {
   }
   default:
     fail(
-      'usage: cli.ts render-envoy | render-nginx-mirror | render-routing | build-documents [--check] | run-document <doc> K=V...',
+      'usage: cli.ts render-envoy | render-nginx-mirror | render-routing | build-documents [--check] | check-config <file> | run-document <doc> K=V...',
     );
 }

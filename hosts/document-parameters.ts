@@ -4,11 +4,15 @@
  * that means anything to a shell: no spaces, quotes, `$`, backticks, `;`, `|`, `&`, `<`, `>`, newlines.
  * Patterns avoid look-arounds so SSM's regex engine reads them as JavaScript does.
  */
+import { containerParameterNames, containerParameterSpecs } from './container-parameters';
+
 export interface ParameterSpec {
   readonly description: string;
   readonly allowedPattern: string;
   readonly minChars: number;
   readonly maxChars: number;
+  /** A parameter with a default may be left out (SSM fills it in). */
+  readonly default?: string;
 }
 
 const label = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
@@ -149,6 +153,7 @@ export const parameterSpecs = {
     'Header that requests routed to the canary carry, and that sends a request to the canary',
   ),
   TagValue: value("The tag header's value"),
+  ...containerParameterSpecs,
 } as const satisfies Record<string, ParameterSpec>;
 
 export type ParameterName = keyof typeof parameterSpecs;
@@ -172,7 +177,7 @@ export interface DocumentSpec {
   )[];
 }
 
-const image = ['Image', 'ContainerPort', 'HealthPath', 'Version'] as const;
+const image = ['Image', 'ContainerPort', 'HealthPath', 'Version', ...containerParameterNames] as const;
 const proxy = [
   'ProxyDriver',
   'ListenPort',

@@ -15,6 +15,7 @@ const documentSchema = z.object({
       allowedPattern: z.string(),
       minChars: z.number().int().optional(),
       maxChars: z.number().int().optional(),
+      default: z.string().optional(),
     }),
   ),
   mainSteps: z
@@ -44,7 +45,10 @@ export function loadDocument(path: string): CommandDocument {
 
 export type ParameterCheck = { ok: true } | { ok: false; errors: readonly string[] };
 
-/** SSM's checks before anything runs: every declared parameter present, no others, each within its pattern. */
+/**
+ * SSM's checks before anything runs: every declared parameter present or defaulted, no others, each within its
+ * pattern.
+ */
 export function checkParameters(
   doc: CommandDocument,
   values: Readonly<Record<string, string>>,
@@ -54,7 +58,7 @@ export function checkParameters(
     if (!(name in doc.parameters)) errors.push(`${name}: not a parameter of this document`);
   }
   for (const [name, spec] of Object.entries(doc.parameters)) {
-    const value = values[name];
+    const value = values[name] ?? spec.default;
     if (value === undefined) {
       errors.push(`${name}: missing`);
       continue;
@@ -74,7 +78,7 @@ export function checkParameters(
 export function substitute(doc: CommandDocument, values: Readonly<Record<string, string>>): string {
   const script = (doc.mainSteps[0]?.inputs.runCommand ?? []).join('\n');
   return script.replace(/\{\{\s*([A-Za-z0-9]+)\s*\}\}/g, (placeholder, name: string) => {
-    const value = values[name];
+    const value = values[name] ?? doc.parameters[name]?.default;
     if (value === undefined) throw new DocumentError(`${placeholder} has no value`);
     return value;
   });

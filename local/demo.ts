@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import type { Release } from '../domain/types';
 import { type Sandbox, sandboxDir, startSandbox } from './sandbox';
 import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION } from './sandbox-config';
-import { ended, hasButton, revertInSlack } from './sandbox-person';
+import { confirmStop, ended, hasButton, revertInSlack } from './sandbox-person';
 import { stopOnSignal } from './stop-on-signal';
 import { formatEntry, timelineNotifier } from './timeline';
 import { backgroundTraffic } from './traffic';
@@ -42,6 +42,7 @@ async function release(sandbox: Sandbox, toVersion: string, options = ''): Promi
     held.set(releaseId, waiting);
     const card = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, click, releaseId));
     await sandbox.slack.click(APPROVER, card.id, click, releaseId, `release:${releaseId}`);
+    if (click === 'canary_rollback') await confirmStop(sandbox, APPROVER, 'rollback', releaseId);
   }
   const done = await sandbox.waitFor(releaseId, ended, 120_000);
   // A Promote that ends the release is saved by the Slack function before its effects (the notices) have run.

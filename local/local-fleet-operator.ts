@@ -50,7 +50,7 @@ export function localFleetOperator(
       const commandId = randomUUID();
       const work = runCommand(options, {
         commandId,
-        documentName: `${options.documentPrefix}-${kebab(operation.operation)}`,
+        documentName: `${options.documentPrefix}-${operation.document ? `custom-${operation.document}` : kebab(operation.operation)}`,
         operation,
         hosts: options.fleet
           .hostsMatching(operation.targets)
@@ -104,7 +104,12 @@ async function runInvocation(
   host: SandboxHost,
 ): Promise<boolean> {
   const { operation } = command;
-  const outcome = await options.fleet.run(host, operation.operation, operation.parameters);
+  const outcome = await options.fleet.run(
+    host,
+    operation.operation,
+    operation.parameters,
+    operation.document,
+  );
   const ok = outcome.ok && outcome.exitCode === 0;
   command.keepOutput(
     host.id,

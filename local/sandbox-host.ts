@@ -10,6 +10,8 @@ import { freePort } from './free-port';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const documentsDir = join(here, '../hosts/documents');
+/** Where the sandbox finds a service's own deploy document: the examples'. */
+const CUSTOM_DOCUMENTS_DIR = join(here, '../examples/documents');
 /** Stand-ins for the Docker CLI (containers are small Node HTTP servers) and Envoy's validator. */
 const shimsDir = join(here, '../test/hosts/shims');
 
@@ -96,12 +98,20 @@ async function hostEnv(root: string, address: string, mirrorPort: number): Promi
 }
 
 /** Runs one host operation's document on one host, exactly as Run Command would (parameters checked first). */
+/**
+ * Runs an operation's document on a host: the agent's own, or a service's deploy document (`deploy.document`),
+ * which the sandbox finds among the examples' documents.
+ */
 export function runOnHost(
   host: SandboxHost,
   operation: string,
   parameters: Readonly<Record<string, string>>,
+  customDocument?: string,
 ): Promise<RunOutcome> {
-  return runDocument(join(documentsDir, `${kebab(operation)}.yml`), parameters, {
+  const path = customDocument
+    ? join(CUSTOM_DOCUMENTS_DIR, `${customDocument}.yml`)
+    : join(documentsDir, `${kebab(operation)}.yml`);
+  return runDocument(path, parameters, {
     env: host.env,
     timeoutMs: 120_000,
   });

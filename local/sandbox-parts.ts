@@ -7,11 +7,12 @@ import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import { effectsPending } from '../adapters/internal-events';
 import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
+import { memoryServiceConfigs } from '../adapters/memory-service-configs';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { slackReleaseThread } from '../adapters/slack-release-thread';
 import { freezeService } from '../app/freeze-service';
 import { releaseService } from '../app/release-service';
-import type { Clock, IdSource, Notifier, ServiceConfigs, VersionRegistry } from '../domain/ports';
+import type { Clock, IdSource, Notifier, VersionRegistry } from '../domain/ports';
 import type { ServiceConfig } from '../domain/service-config';
 import type { Release } from '../domain/types';
 import { alarmHandler } from '../handlers/alarm';
@@ -79,11 +80,12 @@ export async function startAwsStandIns(
   const cloudWatch = sandboxCloudWatch(fleet);
   await cloudWatch.start();
   stopping.push(() => cloudWatch.stop());
-  const timers = localTimers(parts.invokeAsync('timer'), parts.speedUp ?? 20, clock);
+  const speedUp = parts.speedUp ?? 20;
+  const timers = localTimers(parts.invokeAsync('timer'), speedUp, clock);
   stopping.push(() => timers.stop());
   const documentPrefix = `${readServerlessYml().service}-dev`;
   const operator = localFleetOperator({ fleet, documentPrefix, publish });
-  return { dynamo, table, store, alarms, listeners, targets, fleet, cloudWatch, timers, operator };
+  return { dynamo, table, store, alarms, listeners, targets, fleet, cloudWatch, timers, operator, speedUp };
 }
 
 type ServiceParts = Awaited<ReturnType<typeof startAwsStandIns>> & {
@@ -101,16 +103,20 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
     current: async (name) => versions.get(name) ?? null,
     record: async (name, version) => void versions.set(name, version),
   };
-  const configs: ServiceConfigs = {
-    get: async (name) => (name === config.service ? { ok: true, config } : null),
-    exists: async (name) => name === config.service,
-  };
+  const configs = memoryServiceConfigs([config]);
   const ids: IdSource = {
     releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
   };
   const cardRefs = dynamoCardRefs(dynamo.client, table);
   const slackClient = async () => parts.cardClient;
-  const cards = slackReleaseCards({ client: slackClient, cards: cardRefs, releases: store, clock });
+  // The card counts the time left as the sped-up timers will take it, not as the clock reads it.
+  const cards = slackReleaseCards({
+    client: slackClient,
+    cards: cardRefs,
+    releases: store,
+    clock,
+    speedUp: parts.speedUp,
+  });
   const core = {
     store,
     configs,

@@ -1,3 +1,4 @@
+import { CONFIRMED_ACTION_IDS, type StopAction } from '../adapters/slack-presentation/stop-confirm';
 import type { Release } from '../domain/types';
 import type { Sandbox } from './sandbox';
 
@@ -13,6 +14,18 @@ export function hasButton(blocks: readonly unknown[], actionId: string, releaseI
       (e) => e.action_id === actionId && e.value === releaseId,
     ),
   );
+}
+
+/**
+ * Roll back or Abort pressed on a card is first checked, then answered with a confirm step to the presser only:
+ * press its button. Resolves once the click is answered.
+ */
+export async function confirmStop(sandbox: Sandbox, user: string, action: StopAction, releaseId: string) {
+  const actionId = CONFIRMED_ACTION_IDS[action];
+  const answer = await sandbox.slack.waitForMessage(
+    (m) => m.visibleTo === user && hasButton(m.blocks, actionId, releaseId),
+  );
+  await sandbox.slack.click(user, answer.id, actionId, releaseId, `confirm:${releaseId}`);
 }
 
 /** `/canary revert` as `approver` types it, then the confirm button its answer holds; resolves when it ends. */

@@ -8,6 +8,21 @@ interface Origin {
   readonly responseUrl: string;
 }
 
+/**
+ * A line typed in the console, split as Slack splits a slash command: the command and its text. A line that
+ * starts with a slash command is taken as typed, never prefixed again; any other line is text for `/canary`.
+ *
+ * @example
+ * typedCommand('/canary status orders-api') // { command: '/canary', text: 'status orders-api' }
+ * typedCommand('status orders-api') // { command: '/canary', text: 'status orders-api' }
+ */
+export function typedCommand(typed: string): { readonly command: string; readonly text: string } {
+  const line = typed.trim();
+  const match = /^(\/[^\s/]+)(?:\s+([\s\S]*))?$/.exec(line);
+  if (match === null) return { command: '/canary', text: line };
+  return { command: (match[1] ?? '').toLowerCase(), text: (match[2] ?? '').trim() };
+}
+
 /** A slash command exactly as Slack posts it (application/x-www-form-urlencoded). */
 export function slashCommandForm(origin: Origin, channel: string, text: string): URLSearchParams {
   return new URLSearchParams({

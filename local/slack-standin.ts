@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { signedHeaders } from '../handlers/slack/request-signature';
 import { ConsoleChannel } from './console-channel';
 import { slackFiles } from './slack-files';
-import { blockActionsForm, slashCommandForm } from './slack-interactions';
+import { blockActionsForm, slashCommandForm, typedCommand } from './slack-interactions';
 import { type Directory, slackWebApi, type WebApiMethod } from './slack-web-api';
 
 export type { ConsoleMessage } from './console-channel';
@@ -101,8 +101,15 @@ function signedApp(options: StandinOptions, channel: ConsoleChannel, baseUrl: ()
   }
 
   return {
-    async command(user: string, text: string): Promise<Reply> {
-      channel.post({ text: `/canary ${text}` }, user, 'user', user);
+    /** What `user` typed: `/canary status x`, or `status x` for short (the console adds `/canary` only then). */
+    async command(user: string, typed: string): Promise<Reply> {
+      const { command, text } = typedCommand(typed);
+      channel.post({ text: `${command} ${text}`.trim() }, user, 'user', user);
+      if (command !== '/canary') {
+        const reply = `\`${command}\` is not a valid command here: this sandbox knows only \`/canary\`.`;
+        channel.post({ text: reply }, user);
+        return { status: 200, reply };
+      }
       return send(slashCommandForm(origin(user), options.channel, text), user);
     },
     async click(user: string, messageId: string, actionId: string, value: string, blockId: string) {

@@ -41,7 +41,8 @@ class SsmDocumentsPlugin {
         },
       };
     }
-    const arns = documents.map(({ name }) => ({
+    // The teams' own deploy documents (a service's `deploy.document`) are theirs to create, under this name.
+    const arns = [...documents.map(({ name }) => name), 'custom-*'].map((name) => ({
       'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:document/${prefix}-${name}`,
     }));
     let granted = 0;

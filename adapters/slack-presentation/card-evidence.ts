@@ -1,4 +1,4 @@
-import type { Evidence, MetricEvidence } from '../../domain/canary-analysis';
+import type { Evidence, MetricEvidence } from '../../domain/analysis-evidence';
 import type { Release } from '../../domain/types';
 import { clip, escapeMrkdwn, LIMITS, slackTime } from './mrkdwn';
 

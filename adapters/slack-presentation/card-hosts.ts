@@ -1,4 +1,5 @@
 import type { Release } from '../../domain/types';
+import { OUTCOME_WORDS, operationWords } from '../../domain/words';
 import { clip, escapeMrkdwn, joinWithin, LIMITS, tailWithin } from './mrkdwn';
 
 /** At most this many hosts are listed; the thread has every host's result. */
@@ -9,7 +10,7 @@ const MAX_HOSTS = 8;
  * output (escaped: it is outside text); null when there are none.
  *
  * @example
- * failedHostsText(release) // '🟠 *Hosts that failed (within maxErrors)*\n• `i-0a…` promote failed: `health check …`'
+ * failedHostsText(release) // '🟠 *Hosts that failed (within the number allowed to fail)*\n• `i-0a…` failed while promoting the new version on the stable fleet: `health check …`'
  */
 export function failedHostsText(release: Release): string | null {
   const failures = release.hostFailures ?? [];
@@ -18,11 +19,14 @@ export function failedHostsText(release: Release): string | null {
     const host = escapeMrkdwn(clip(failure.hostId, 80));
     const last = lastLine(failure.output ?? '');
     const why = last === '' ? '' : `: \`${tailWithin(last.replace(/`/g, "'"), 200)}\``;
-    return `• \`${host}\` ${failure.operation} ${failure.status}${why}`;
+    return `• \`${host}\` ${OUTCOME_WORDS[failure.status]} while ${operationWords(failure.operation)}${why}`;
   });
   const more =
     failures.length > MAX_HOSTS ? [`…and ${failures.length - MAX_HOSTS} more: see the thread.`] : [];
-  return joinWithin(['🟠 *Hosts that failed (within maxErrors)*', ...lines, ...more], LIMITS.section);
+  return joinWithin(
+    ['🟠 *Hosts that failed (within the number allowed to fail)*', ...lines, ...more],
+    LIMITS.section,
+  );
 }
 
 function lastLine(output: string): string {

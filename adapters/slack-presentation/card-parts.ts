@@ -3,6 +3,7 @@ import { isRollingBack } from '../../domain/policies';
 import { describeRun, hostOperationRunOf } from '../../domain/steps';
 import { secondsBetween } from '../../domain/time';
 import type {
+  CommandOutcome,
   HostOperationStep,
   HostStatus,
   Instant,
@@ -11,6 +12,7 @@ import type {
   RollbackReason,
   Step,
 } from '../../domain/types';
+import { OUTCOME_WORDS, operationWords, STATE_WORDS } from '../../domain/words';
 import { clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 
 function isShift(step: Step | undefined): step is HostOperationStep {
@@ -50,7 +52,7 @@ export function reasonPhrase(reason: RollbackReason): string {
       return `Alarm ${escapeMrkdwn(clip(reason.alarmName, 256))} is ALARM`;
     case 'hostOperationFailed': {
       const host = reason.hostId === undefined ? '' : ` on ${escapeMrkdwn(clip(reason.hostId, 80))}`;
-      return `${reason.operation} ${reason.status}${host}`;
+      return `${operationWords(reason.operation)} ${OUTCOME_WORDS[reason.status]}${host}`;
     }
     case 'aborted':
       return `aborted by ${mention(reason.by)}`;
@@ -63,7 +65,7 @@ export function reasonPhrase(reason: RollbackReason): string {
     case 'listenerSwitchFailed':
       return `the listener switch was refused: ${escapeMrkdwn(clip(reason.reason, 300))}`;
     case 'deadlineExceeded':
-      return `no progress in ${reason.state} before its deadline`;
+      return `no progress before the deadline while ${STATE_WORDS[reason.state]}`;
     case 'noData':
       return `still no data from ${noDataNames(reason.alarms)} after one extension`;
     case 'analysisFailed': {
@@ -186,7 +188,7 @@ function rollbackItems(release: Release, rollback: Rollback): Item[] {
     mark: markOf(i),
   }));
   if (waiting && running)
-    items.unshift({ label: `wait for ${describeRun(running)} to end`, mark: 'current' });
+    items.unshift({ label: `wait for the running step to stop: ${describeRun(running)}`, mark: 'current' });
   return items.length > 0 ? items : [{ label: 'nothing on the hosts to undo', mark: 'done' }];
 }
 
@@ -194,8 +196,8 @@ const UNSUCCESSFUL: readonly HostStatus[] = ['failed', 'timedOut', 'cancelled'];
 
 /**
  * The running host operation's progress. SSM tells us of hosts only as each one reports, so the counts are
- * of the hosts reported so far, not of the fleet.
- * @example fleetText(promoting) // '*Hosts*: promote on the stable fleet, running\n1 done · 0 failed · 0 pending, of 1 reported so far'
+ * of the hosts heard from so far, not of the fleet.
+ * @example fleetText(promoting) // '*Hosts*: promoting the new version on the stable fleet, running\n1 done · 0 failed · 0 still running, of the 1 host heard from so far'
  */
 export function fleetText(release: Release): string | null {
   const run = hostOperationRunOf(release);
@@ -203,14 +205,17 @@ export function fleetText(release: Release): string | null {
   const hosts = Object.entries(run.hosts);
   const failed = hosts.filter(([, status]) => UNSUCCESSFUL.includes(status));
   const count = (wanted: HostStatus) => hosts.filter(([, status]) => status === wanted).length;
-  const fleet = run.step.fleet;
   let phase = run.commandId === undefined ? 'being sent' : run.cancelRequested ? 'cancelling' : 'running';
   if (release.state === 'rollbackFailed') phase = 'stopped at a failure';
   return joinWithin(
     [
-      `*Hosts*: ${run.step.operation} on the ${fleet} fleet, ${phase}`,
-      `${count('success')} done · ${failed.length} failed · ${count('pending')} pending, of ${hosts.length} reported so far`,
-      ...failed.map(([host, status]) => `✗ ${escapeMrkdwn(clip(host, 80))}: ${status}`),
+      `*Hosts*: ${operationWords(run.step.operation, run.step.fleet)}, ${phase}`,
+      hosts.length === 0
+        ? 'No host has reported yet.'
+        : `${count('success')} done · ${failed.length} failed · ${count('pending')} still running, of the ${hosts.length === 1 ? '1 host' : `${hosts.length} hosts`} heard from so far`,
+      ...failed.map(
+        ([host, status]) => `✗ ${escapeMrkdwn(clip(host, 80))}: ${OUTCOME_WORDS[status as CommandOutcome]}`,
+      ),
     ],
     LIMITS.section,
   );
@@ -237,7 +242,7 @@ export function alarmsText(release: Release): string {
 
 /**
  * The release's warnings (things to clean up by hand), or null when there are none.
- * @example warningsText(release) // '⚠️ *Warnings*\n• removeCanary ended: failed; clean it up by hand.'
+ * @example warningsText(release) // '⚠️ *Warnings*\n• Removing the canary failed; clean it up by hand.'
  */
 export function warningsText(release: Release): string | null {
   if (release.warnings.length === 0) return null;
@@ -247,9 +252,11 @@ export function warningsText(release: Release): string | null {
 
 /**
  * When the validation window ends, from `now`; once the alarm check is out (`checkId`) the window is over.
+ * `speedUp` is how many times faster than the clock the timers fire (the sandbox's 20x): the time left is the
+ * time a person waits.
  * @example windowLine(verifying, now) // 'Validation window ends <!date^…|14:15 UTC> (about 12 min left).'
  */
-export function windowLine(release: Release, now: Instant): string | null {
+export function windowLine(release: Release, now: Instant, speedUp = 1): string | null {
   const run = release.run;
   if (run?.kind !== 'validate' || Number.isNaN(Date.parse(run.windowEndsAt))) return null;
   const what = run.step.state === 'baking' ? 'The bake' : 'Validation window';
@@ -258,7 +265,10 @@ export function windowLine(release: Release, now: Instant): string | null {
   const left = secondsBetween(now, endsAt);
   if (Number.isNaN(left)) return null;
   if (left <= 0) return `${what} ended ${slackTime(endsAt)}; the alarm check is due.`;
-  return `${what} ends ${slackTime(endsAt)} (about ${duration(left)} left).`;
+  if (speedUp === 1) return `${what} ends ${slackTime(endsAt)} (about ${duration(left)} left).`;
+  const wait = left / speedUp;
+  const shown = wait < 60 ? `${Math.ceil(wait)} s` : duration(wait);
+  return `${what} ends ${slackTime(endsAt)} (about ${shown} left at ${speedUp}× speed).`;
 }
 
 /** Service and versions come from commands and the version registry: escape them once for every mrkdwn use. */

@@ -4,6 +4,7 @@ import { formatPercent } from '../../domain/plan';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import { describeStrategy } from '../../domain/release-request';
 import type { Instant, Release } from '../../domain/types';
+import { operationWords } from '../../domain/words';
 import { evidenceText } from './card-evidence';
 import { failedHostsText } from './card-hosts';
 import {
@@ -67,23 +68,24 @@ export function availableActions(release: Release): readonly CardAction[] {
 
 /**
  * The release's one living message, rebuilt from the release on every change and updated in place. Pure:
- * `now` comes in for the time left in a validation window. Every text is cut to Block Kit's limits, so no
- * release, however odd, makes Slack refuse the update.
+ * `now` (the engine's clock) comes in for the time left in a validation window, and `speedUp` for a clock whose
+ * timers fire that many times early (the sandbox's). Every text is cut to Block Kit's limits, so no release,
+ * however odd, makes Slack refuse the update.
  *
  * @example
  * const { text, blocks } = releaseCard(release, now);
  * await client.chat.update({ channel, ts, text, blocks: [...blocks] });
  */
-export function releaseCard(release: Release, now: Instant): Message {
+export function releaseCard(release: Release, now: Instant, speedUp = 1): Message {
   const shown = escapedNames(release);
   const optional = (text: string | null) => (text === null ? [] : [section(text)]);
-  const footer = `Release ${escapeMrkdwn(release.id)} · version ${release.version} · updated ${slackTime(release.updatedAt)}`;
+  const footer = `Release ${escapeMrkdwn(release.id)} · last change ${slackTime(release.updatedAt)}`;
   const blocks: KnownBlock[] = [
     {
       type: 'header',
       text: plain(`${release.service} ${release.fromVersion} → ${release.toVersion}`, LIMITS.header),
     },
-    section(stateText(shown, now)),
+    section(stateText(shown, now, speedUp)),
     { type: 'section', fields: fieldsOf(shown).map((field) => mrkdwn(field, LIMITS.field)) },
     section(timelineText(shown)),
     ...optional(fleetText(shown)),
@@ -100,9 +102,9 @@ export function releaseCard(release: Release, now: Instant): Message {
   return { text: clip(text, LIMITS.text), blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
-function stateText(release: Release, now: Instant): string {
+function stateText(release: Release, now: Instant, speedUp: number): string {
   const [emoji, phrase] = STATES[release.state];
-  const lines = [`${emoji} *${phrase(release)}*`, windowLine(release, now) ?? ''];
+  const lines = [`${emoji} *${phrase(release)}*`, windowLine(release, now, speedUp) ?? ''];
   if (release.state === 'rollbackFailed') lines.push(...rollbackFailedLines(release));
   return lines.filter((line) => line !== '').join('\n');
 }
@@ -113,7 +115,7 @@ function rollbackFailedLines(release: Release): string[] {
   const failure = rollback?.failure;
   const host = failure?.hostId === undefined ? '' : ` on host ${escapeMrkdwn(clip(failure.hostId, 80))}`;
   const failedStep = rollback?.steps[rollback.cursor];
-  const step = `*${failedStep?.kind === 'switchListener' ? 'the listener switch back' : (failedStep?.operation ?? 'a rollback step')}*`;
+  const step = `*${failedStep?.kind === 'switchListener' ? 'switching the listener back' : failedStep ? operationWords(failedStep.operation, failedStep.fleet) : 'a rollback step'}*`;
   const left = [
     release.exposure.includes('listenerSwitched')
       ? `the listener may still forward to ${colours(release).to} (${release.toVersion})`
@@ -198,26 +200,12 @@ function actionsBlock(release: Release): KnownBlock[] {
     if (action === 'promote' && release.run?.kind === 'inconclusive')
       return { ...button, confirm: promoteInconclusive(release, release.run) };
     if (action === 'promote' || action === 'retry') return { ...button, style: 'primary' };
-    return { ...button, style: 'danger', confirm: confirmFor(action, release) };
+    // No Slack confirm dialog here: it would ask before the agent could check who clicked. The click is
+    // refused at once for someone who may not stop the release, or answered with a confirm step (stop-confirm.ts).
+    return { ...button, style: 'danger' };
   });
   // The handler finds the release by the button's value; block_id only has to be unique and within 255.
   return [{ type: 'actions', block_id: `release:${release.id}`.slice(0, LIMITS.blockId), elements }];
-}
-
-function confirmFor(action: 'rollback' | 'abort', release: Release): ConfirmationDialog {
-  const { service, fromVersion: from, toVersion: to } = release;
-  const undo = `stop all traffic to the canary, ${promoted(release) ? 'put' : 'keep'} ${from} on the stable fleet and remove the canary`;
-  const [title, text, confirm] =
-    action === 'abort'
-      ? [`Abort ${service} ${to}?`, `This stops releasing ${to} now and undoes it: ${undo}.`, 'Abort release']
-      : [`Roll back ${service} to ${from}?`, `This rolls ${service} back now: ${undo}.`, 'Roll back'];
-  return {
-    title: plain(title, LIMITS.confirmTitle),
-    text: plain(text, LIMITS.confirmText),
-    confirm: plain(confirm, LIMITS.confirmButton),
-    deny: plain('Keep it running', LIMITS.confirmButton),
-    style: 'danger',
-  };
 }
 
 /** Promote on an inconclusive window: the dialog names the data the window did not have, or the score. */

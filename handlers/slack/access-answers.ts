@@ -7,7 +7,9 @@ import {
   type People,
   type StartDenial,
 } from '../../domain/access';
+import type { ServiceConfigs } from '../../domain/ports';
 import type { CanaryCommand } from './canary-command';
+import { unknownServiceText } from './service-answers';
 
 /*
  * The Slack side of "who may start, from where" and of change freezes: refusals that name who may (users
@@ -50,23 +52,28 @@ export function freezeLine(freeze: Freeze): string {
 
 /** Answers `/canary freeze` and `/canary unfreeze`, resolving the person's groups only among those that matter. */
 export async function answerFreeze(
-  freezes: FreezeService,
+  { freezes, configs }: { readonly freezes: FreezeService; readonly configs: ServiceConfigs },
   command: FreezeCommand,
   who: SlackPerson,
 ): Promise<string> {
   const scope = command.target === 'all' ? EVERY_SERVICE : command.target;
   const allowed = await freezes.allowedFor(scope);
-  if (!allowed.ok) return unknownService(command.target);
+  if (!allowed.ok) return unknownService(configs, command.target);
   const groups = await who.groupsAmong(groupsToResolve(allowed.allowed, who.userId));
   const actor = { kind: 'person', id: who.userId, groups } as const;
   const result =
     command.kind === 'freeze'
       ? await freezes.freeze({ scope, actor, ...(command.reason ? { reason: command.reason } : {}) })
       : await freezes.unfreeze({ scope, actor });
-  return freezeAnswer(command, result, who);
+  return freezeAnswer(command, result, who, configs);
 }
 
-async function freezeAnswer(command: FreezeCommand, result: FreezeResult, who: SlackPerson): Promise<string> {
+async function freezeAnswer(
+  command: FreezeCommand,
+  result: FreezeResult,
+  who: SlackPerson,
+  configs: ServiceConfigs,
+): Promise<string> {
   const target = command.target === 'all' ? '*every service*' : `*${escapeMrkdwn(command.target)}*`;
   if (result.ok) {
     return command.kind === 'freeze'
@@ -75,7 +82,7 @@ async function freezeAnswer(command: FreezeCommand, result: FreezeResult, who: S
   }
   switch (result.reason) {
     case 'unknown-service':
-      return unknownService(command.target);
+      return unknownService(configs, command.target);
     case 'not-authorized': {
       const allowed = result.allowed ?? { users: [], groups: [] };
       return `You may not ${command.kind} ${target}: only ${await peopleText(allowed, who)} may.`;
@@ -87,12 +94,12 @@ async function freezeAnswer(command: FreezeCommand, result: FreezeResult, who: S
   }
 }
 
-function unknownService(target: string): string {
-  return `No service called *${escapeMrkdwn(target)}* is configured. Check the name, or freeze every service with \`/canary freeze all\`.`;
+function unknownService(configs: ServiceConfigs, target: string): Promise<string> {
+  return unknownServiceText(configs, target, 'To freeze every service: `/canary freeze all`.');
 }
 
 /** Users mentioned, user groups named by handle in code (never `<!subteam^…>`, which would ping the group). */
-async function peopleText(people: People, who: SlackPerson): Promise<string> {
+export async function peopleText(people: People, who: SlackPerson): Promise<string> {
   const handles =
     people.groups.length > 0 ? await who.groupHandles(people.groups) : new Map<string, string>();
   const users = people.users.map(mention);

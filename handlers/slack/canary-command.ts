@@ -21,7 +21,7 @@ export type CanaryCommand =
       readonly strategy?: StrategyChoice;
     }
   | { readonly kind: 'status'; readonly service?: string }
-  | { readonly kind: 'list' }
+  | { readonly kind: 'list' | 'services' }
   | {
       readonly kind: 'promote' | 'rollback' | 'abort' | 'retry' | 'history' | 'revert';
       readonly service: string;
@@ -73,6 +73,7 @@ export function parseCanaryCommand(text: string): ParsedCommand {
     case 'status':
       return args.length === 0 ? { ok: true, command: { kind } } : parseService(kind, args);
     case 'list':
+    case 'services':
       return args.length === 0 ? { ok: true, command: { kind } } : extraWords(kind, args);
     // Whatever follows `help` is a topic the reader wants help on: the whole help answers it.
     case 'help':

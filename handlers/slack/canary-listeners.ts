@@ -9,11 +9,13 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS, actionOf } from '../../adapters/slack-presentation/release-card';
 import { REVERT_ACTION_ID } from '../../adapters/slack-presentation/revert-confirm';
+import { CONFIRMED_ACTION_IDS, confirmedActionOf } from '../../adapters/slack-presentation/stop-confirm';
 import { CodedError, UnknownReleaseError } from '../../domain/errors';
 import { logger } from '../log';
 import { parseCanaryCommand } from './canary-command';
-import { answerCommand, applyAction, type Requester, refusalText, type SlackDeps } from './command-answers';
+import { answerCommand, type Requester, type SlackDeps } from './command-answers';
 import { revertAction } from './revert-answers';
+import { cardClick } from './stop-answers';
 
 const RELEASE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
 const SORRY =
@@ -25,7 +27,7 @@ const SORRY =
  */
 export function registerCanary(app: App, deps: SlackDeps): void {
   app.command('/canary', (args) => canaryCommand(deps, args));
-  for (const actionId of Object.values(ACTION_IDS)) {
+  for (const actionId of [...Object.values(ACTION_IDS), ...Object.values(CONFIRMED_ACTION_IDS)]) {
     app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: actionId }, (args) =>
       cardAction(deps, args),
     );
@@ -58,7 +60,10 @@ export async function canaryCommand(
   await ack({ response_type: 'ephemeral', ...reply });
 }
 
-/** A button on a release card: acknowledge at once, apply, and explain a refusal to the clicker only. */
+/**
+ * A button on a release card (or on the confirm step of its Roll back and Abort): acknowledge at once, then
+ * answer the clicker only: a refusal, the confirm step, or what a confirmed stop started.
+ */
 export async function cardAction(
   deps: SlackDeps,
   {
@@ -70,7 +75,8 @@ export async function cardAction(
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs,
 ): Promise<void> {
   await ack();
-  const kind = actionOf(action.action_id);
+  const confirmed = confirmedActionOf(action.action_id);
+  const kind = confirmed ?? actionOf(action.action_id);
   const releaseId = action.value;
   if (kind === null || releaseId === undefined || !RELEASE_ID.test(releaseId)) {
     await respond(ephemeral('This button is not one of ours.'));
@@ -78,17 +84,15 @@ export async function cardAction(
   }
   logger.appendKeys({ releaseId, action: kind, slackUser: body.user.id });
   const who = requester(client, body.user.id, `slack:${body.trigger_id}`);
-  let text: string | null;
-  try {
-    const result = await applyAction(deps, releaseId, kind, who);
-    text = result.ok ? null : await refusalText(deps, result, kind);
-  } catch (error) {
-    text =
-      error instanceof UnknownReleaseError
-        ? 'This card belongs to a release the agent does not know (any more).'
-        : sorry(error);
-  }
-  if (text !== null) await respond(ephemeral(text));
+  const answer = await cardClick(deps, releaseId, kind, who, confirmed !== null).catch((error: unknown) =>
+    error instanceof UnknownReleaseError
+      ? 'This card belongs to a release the agent does not know (any more).'
+      : sorry(error),
+  );
+  if (answer === null) return;
+  if (typeof answer !== 'string') await respond({ ...ephemeral(answer.text), blocks: [...answer.blocks] });
+  // A confirm step's outcome takes the place of the confirm step.
+  else await respond({ ...ephemeral(answer), replace_original: confirmed !== null });
 }
 
 function ephemeral(text: string) {

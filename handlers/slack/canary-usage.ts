@@ -1,3 +1,4 @@
+import { editDistance } from '../../domain/did-you-mean';
 import { MAX_STEPS } from '../../domain/release-request';
 import type { CanaryCommand } from './canary-command';
 
@@ -14,6 +15,10 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
     'show where the release of ‹service› stands, or every active release.',
   ],
   list: ['/canary list', 'list the releases in progress and the freezes in force.'],
+  services: [
+    '/canary services',
+    'list the configured services: how each may be released and the channel its card goes to.',
+  ],
   promote: ['/canary promote ‹service›', 'approve the canary so that it replaces the stable version.'],
   rollback: [
     '/canary rollback ‹service›',
@@ -62,17 +67,4 @@ export const USAGE: string = [
 export function closestCommand(word: string): string | undefined {
   if (word.length < 3 || word.length > 12) return undefined;
   return [...COMMANDS.keys()].find((name) => editDistance(word, name) <= 2);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -8,11 +8,13 @@ import { groupsToResolve } from '../../domain/access';
 import { personEvent } from '../../domain/person-actions';
 import type { ReleaseStore, ServiceConfigs } from '../../domain/ports';
 import { describeStrategy } from '../../domain/release-request';
-import type { Actor } from '../../domain/types';
+import type { Actor, Release } from '../../domain/types';
 import { answerFreeze, deniedText, freezeLine, type SlackPerson } from './access-answers';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
 import { answerRevert } from './revert-answers';
+import { ruleRefusalText } from './rule-refusals';
+import { servicesText, unknownServiceText } from './service-answers';
 import { staleActionExplanation } from './stale-actions';
 import { historyLines, releaseLine, statusText } from './summaries';
 
@@ -48,9 +50,11 @@ export async function answerCommand(
       return USAGE;
     case 'list':
       return listActive(deps);
+    case 'services':
+      return servicesText(deps.configs);
     case 'freeze':
     case 'unfreeze':
-      return answerFreeze(deps.freezes, command, who);
+      return answerFreeze(deps, command, who);
     case 'status':
       return command.service ? statusOf(deps, command.service) : listActive(deps);
     case 'history':
@@ -88,6 +92,12 @@ async function start(
   });
   if (result.ok) return started(result);
   if (result.denial) return deniedText(command.service, result.denial, who);
+  if (result.reason === 'unknown-service')
+    return unknownServiceText(
+      deps.configs,
+      command.service,
+      'If it is new, ask your platform team to add it.',
+    );
   return startRefused(result, command.service);
 }
 
@@ -100,8 +110,6 @@ function startRefused(result: Extract<StartResult, { ok: false }>, service: stri
   switch (result.reason) {
     case 'release-busy':
       return `${escapeMrkdwn(result.message)}\nSee it with \`/canary status ${service}\`, or stop it with \`/canary abort ${service}\`.`;
-    case 'unknown-service':
-      return `${escapeMrkdwn(result.message)} Check the name, or ask your platform team to add its configuration.`;
     case 'duplicate-request':
       return 'This request was already handled: see the release card in the channel.';
     default:
@@ -113,7 +121,7 @@ async function act(deps: SlackDeps, service: string, action: CardAction, who: Re
   const releaseId = await deps.store.activeReleaseId(service);
   if (releaseId === null) return noActiveRelease(deps, service);
   const result = await applyAction(deps, releaseId, action, who);
-  return result.ok ? accepted(result, action) : await refusalText(deps, result, action);
+  return result.ok ? accepted(result, action) : await refusalText(deps, result, action, who);
 }
 
 /** Applies a person's action (a command or a button) to a release, with the person's approver groups. */
@@ -124,23 +132,34 @@ export async function applyAction(
   who: Requester,
 ): Promise<ApplyResult> {
   const release = await deps.store.load(releaseId);
-  const watchedGroups = release?.policy.approvers.includes(who.userId) ? [] : release?.policy.approverGroups;
-  const groups = watchedGroups?.length ? await who.groupsAmong(watchedGroups) : [];
-  const actor: Actor = { kind: 'person', id: who.userId, groups };
+  const actor = await personOn(release, who);
   return deps.service.apply(releaseId, personEvent(action, actor), who.requestId);
 }
 
-/** Why an action was refused, from the release's history when it was overtaken ("Already promoted by …"). */
-export async function refusalText(
-  deps: SlackDeps,
-  result: Extract<ApplyResult, { ok: false }>,
-  action: CardAction,
-): Promise<string> {
-  const history = await deps.store.history(result.release.id);
-  return staleActionExplanation(result.release, history, action) ?? escapeMrkdwn(result.message);
+/** The person acting on `release`, with its approver groups they belong to (asked of Slack only when it matters). */
+export async function personOn(release: Release | null, who: Requester): Promise<Actor> {
+  const watchedGroups = release?.policy.approvers.includes(who.userId) ? [] : release?.policy.approverGroups;
+  const groups = watchedGroups?.length ? await who.groupsAmong(watchedGroups) : [];
+  return { kind: 'person', id: who.userId, groups };
 }
 
-function accepted(result: Extract<ApplyResult, { ok: true }>, action: CardAction): string {
+/**
+ * Why an action was refused: from the release's history when it was overtaken ("Already promoted by …"), else the
+ * rule that refused, with who may.
+ */
+export async function refusalText(
+  deps: SlackDeps,
+  result: Pick<Extract<ApplyResult, { ok: false }>, 'release' | 'reason' | 'message'>,
+  action: CardAction,
+  who: SlackPerson,
+): Promise<string> {
+  const history = await deps.store.history(result.release.id);
+  const stale = staleActionExplanation(result.release, history, action);
+  if (stale !== null) return stale;
+  return (await ruleRefusalText(result.release, result.reason, action, who)) ?? escapeMrkdwn(result.message);
+}
+
+export function accepted(result: Extract<ApplyResult, { ok: true }>, action: CardAction): string {
   if (!result.changed) return 'This request was already handled: see the release card in the channel.';
   const release = escapedNames(result.release);
   const what = {
@@ -154,8 +173,7 @@ function accepted(result: Extract<ApplyResult, { ok: true }>, action: CardAction
 
 async function noActiveRelease(deps: SlackDeps, service: string): Promise<string> {
   // Whether the service is configured is all this answer needs: its configuration is not parsed.
-  if (!(await deps.configs.exists(service)))
-    return `No service called *${service}* is configured. \`/canary list\` shows releases in progress.`;
+  if (!(await deps.configs.exists(service))) return unknownServiceText(deps.configs, service, '');
   return `*${service}* has no release in progress. Start one with \`/canary start ${service} ‹version›\`.`;
 }
 

@@ -6,6 +6,7 @@ import type { RevertOutcome } from '../../app/revert-release';
 import { groupsToResolve } from '../../domain/access';
 import type { Actor } from '../../domain/types';
 import type { Requester, SlackDeps } from './command-answers';
+import { unknownServiceText } from './service-answers';
 
 const RELEASE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
 
@@ -23,6 +24,8 @@ export async function answerRevert(
 ): Promise<string | Message> {
   const requestedBy = await approverActor(deps, service, who);
   const preview = await deps.service.previewRevert({ service, requestedBy });
+  if (!preview.ok && preview.reason === 'unknown-service')
+    return unknownServiceText(deps.configs, service, '');
   if (!preview.ok) return refusedText(preview, service);
   return revertConfirm(preview.target, preview.release);
 }

@@ -3,6 +3,7 @@ import { actorName, mention, slackTime } from '../../adapters/slack-presentation
 import { availableActions, type CardAction } from '../../adapters/slack-presentation/release-card';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import type { HistoryEntry, Release } from '../../domain/types';
+import { STATE_WORDS } from '../../domain/words';
 
 /**
  * Why a click (or a /canary promote|rollback|abort|retry) on `release` no longer applies, from its history;
@@ -19,7 +20,7 @@ export function staleActionExplanation(
 ): string | null {
   if (availableActions(release).includes(action)) return null;
   const shown = escapedNames(release);
-  const state = release.state.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+  const state = STATE_WORDS[release.state];
   if (isTerminal(release.state)) return `This release already ended: ${endedPhrase(shown, history)}.`;
   if (isRollingBack(release.state)) return rollingBackExplanation(shown, history, action);
   // Forward states offer rollback and abort, so only promote and retry can be stale here.

@@ -2,23 +2,24 @@ import { escapedNames } from '../../adapters/slack-presentation/card-parts';
 import { actorName, escapeMrkdwn, mention, slackTime } from '../../adapters/slack-presentation/mrkdwn';
 import { describeStrategy } from '../../domain/release-request';
 import type { Release } from '../../domain/types';
+import { STATE_WORDS } from '../../domain/words';
 
 /**
  * One line about a release, for lists.
  *
  * @example
- * releaseLine(release) // "*orders-api* 1.4.1 → 1.4.2: verifying, mirroring 10%, started by <@UANA> at <!date^…>"
+ * releaseLine(release) // "*orders-api* 1.4.1 → 1.4.2: waiting for approval, mirroring 10%, started by <@UANA> at <!date^…>"
  */
 export function releaseLine(stored: Release): string {
   const release = escapedNames(stored);
-  return `*${release.service}* ${release.fromVersion} → ${release.toVersion}: ${release.state}, ${describeStrategy(release.strategy)}, started by ${actorName(release.requestedBy)} ${slackTime(release.requestedAt)}`;
+  return `*${release.service}* ${release.fromVersion} → ${release.toVersion}: ${STATE_WORDS[release.state]}, ${describeStrategy(release.strategy)}, started by ${actorName(release.requestedBy)} ${slackTime(release.requestedAt)}`;
 }
 
 /**
  * The answer to `/canary status <service>`: the service's newest release, where it is, and what can be done.
  *
  * @example
- * statusText(release) // "*orders-api* 1.4.1 → 1.4.2: awaitingApproval …\nNext: `/canary promote orders-api` …"
+ * statusText(release) // "*orders-api* 1.4.1 → 1.4.2: waiting for approval …\nNext: `/canary promote orders-api` …"
  */
 export function statusText(release: Release): string {
   const lines = [
@@ -52,14 +53,14 @@ function nextSteps(release: Release): string | null {
  * The answer to `/canary history <service>`: its recent releases, newest first.
  *
  * @example
- * historyLines('orders-api', releases) // "*orders-api, last 2 releases*\n• 1.4.1 → 1.4.2 succeeded …"
+ * historyLines('orders-api', releases) // "*orders-api, last 2 releases*\n• 1.4.1 → 1.4.2 *rolled back* …"
  */
 export function historyLines(service: string, releases: readonly Release[]): string {
   const lines = releases
     .map(escapedNames)
     .map(
       (r) =>
-        `• ${r.fromVersion} → ${r.toVersion} *${r.state}*, ${describeStrategy(r.strategy)}, started by ${actorName(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => mention(a.by)).join(', ')}` : ''}`,
+        `• ${r.fromVersion} → ${r.toVersion} *${STATE_WORDS[r.state]}*, ${describeStrategy(r.strategy)}, started by ${actorName(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => mention(a.by)).join(', ')}` : ''}`,
     );
   const count = releases.length === 1 ? 'last release' : `last ${releases.length} releases`;
   return `*${escapeMrkdwn(service)}, ${count}*\n${lines.join('\n')}`;

@@ -12,6 +12,9 @@ umask 022
 : "${CA_LOCK_FILE:=$CA_RUN_DIR/host.lock}"
 : "${CA_LOCK_WAIT_SECONDS:=120}"
 : "${CA_DOCKER:=docker}"
+# The AWS CLI reads secrets and ECR passwords; the ECR credential helper, when the service chooses it.
+: "${CA_AWS:=aws}"
+: "${CA_ECR_HELPER:=docker-credential-ecr-login}"
 : "${CA_ENVOY:=envoy}"
 : "${CA_NGINX:=nginx}"
 : "${CA_NGINX_CONF:=/etc/nginx/nginx.conf}"

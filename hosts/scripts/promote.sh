@@ -17,7 +17,7 @@ current=${status#* }
 [ "$current" = "$PREVIOUS_REF" ] || [ "$current" = "$REF" ] ||
   fail "host runs $current, expected $PREVIOUS_REF; refusing to replace an unknown version"
 
-ensure_image "$REF" || fail "cannot pull $REF"
+ensure_image "$REF"
 if container_exists "$KEEP"; then
   "$CA_DOCKER" rename "$KEEP" "$KEEP-old" || fail "cannot rename $KEEP"
   on_undo "\"\$CA_DOCKER\" rename '$KEEP-old' '$KEEP'"
@@ -28,8 +28,8 @@ if [ "${status%% *}" = true ]; then
   "$CA_DOCKER" stop "$KEEP" >/dev/null || fail "cannot stop $KEEP"
   on_undo "\"\$CA_DOCKER\" start '$KEEP' >/dev/null"
 fi
-on_undo "\"\$CA_DOCKER\" rm -f '$NAME' >/dev/null 2>&1"
-container_run "$NAME" "$REF" || fail "cannot start $REF on port $HOST_PORT (is the port taken?)"
+on_undo "remove_container '$NAME'"
+container_run "$NAME" "$REF"
 wait_healthy || fail "$REF failed its health check $HEALTH_PATH on port $HOST_PORT within ${CA_HEALTH_TIMEOUT_SECONDS}s"
 "$CA_DOCKER" rm -f "$KEEP-old" >/dev/null 2>&1
 printf '%s\n' "$PREVIOUS_VERSION" >"$SERVICE_DIR/previous-version"

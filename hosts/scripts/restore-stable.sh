@@ -13,7 +13,7 @@ succeed_if_running "$status" "$REF" "$REF already running and healthy"
 
 kept=$(container_status "$KEEP")
 if [ "${kept#* }" != "$REF" ]; then
-  ensure_image "$REF" || fail "cannot pull $REF"
+  ensure_image "$REF"
 fi
 set_aside "$NAME"
 if [ -n "$kept" ] && [ "${kept#* }" = "$REF" ]; then
@@ -23,8 +23,8 @@ if [ -n "$kept" ] && [ "${kept#* }" = "$REF" ]; then
   "$CA_DOCKER" start "$NAME" >/dev/null || fail "cannot start the kept container $REF (is port $HOST_PORT taken?)"
   source="the kept container"
 else
-  on_undo "\"\$CA_DOCKER\" rm -f '$NAME' >/dev/null 2>&1"
-  container_run "$NAME" "$REF" || fail "cannot start $REF on port $HOST_PORT (is the port taken?)"
+  on_undo "remove_container '$NAME'"
+  container_run "$NAME" "$REF"
   source="the registry"
 fi
 wait_healthy || fail "$REF failed its health check $HEALTH_PATH on port $HOST_PORT within ${CA_HEALTH_TIMEOUT_SECONDS}s"

@@ -194,8 +194,8 @@ async function main() {
     const raw = $('text').value.trim();
     if (!raw) return;
     $('text').value = '';
-    const text = raw.replace(/^\/canary\s*/, '');
-    await post('/console/command', { user: $('user').value, text });
+    // Sent as typed: the stand-in takes `/canary …` as it is and adds `/canary` to anything else.
+    await post('/console/command', { user: $('user').value, text: raw });
   };
   const stream = new EventSource('/stream');
   stream.onmessage = (event) => {

@@ -60,7 +60,7 @@ describe('the Slack release card notifier', () => {
     });
 
     const shown = JSON.stringify(cardsInChannel()[0]?.blocks);
-    expect(shown).toContain(`version ${newer.version}`);
+    expect(shown).toContain('Giving the canary a 10% mirror of live requests');
   });
 
   it('honours a 429 and its Retry-After, and still ends showing the newest release', async () => {
@@ -81,7 +81,7 @@ describe('the Slack release card notifier', () => {
     const updates = calls('chat.update').map((c) => c.status);
     expect(updates.filter((status) => status === 429)).toHaveLength(2);
     expect(updates.at(-1)).toBe(200);
-    expect(JSON.stringify(cardsInChannel()[0]?.blocks)).toContain(`version ${newer.version}`);
+    expect(JSON.stringify(cardsInChannel()[0]?.blocks)).toContain('Giving the canary a 10% mirror');
   }, 20_000);
 
   it('coalesces host progress: the first host, every tenth, and any failure update the card', async () => {

@@ -63,7 +63,7 @@ describe('a promotion honours the service’s maxErrors', () => {
       },
     ]);
     expect(release.warnings.join('\n')).toContain(
-      'promote failed on 1 of 4 hosts (i-03), within maxErrors 1',
+      'Promoting the new version on the stable fleet failed on 1 of 4 hosts (i-03), within the 1 allowed to fail',
     );
     expect(release.warnings.join('\n')).toContain('may still run 1.4.1');
     const card = JSON.stringify(releaseCard(release, h.now()).blocks);
@@ -71,7 +71,9 @@ describe('a promotion honours the service’s maxErrors', () => {
     expect(card).toContain('i-03');
     expect(card).toContain('health check failed: 503 on /healthz');
     const said = h.notices.map((n) => describeNotice(n.notice.notice));
-    expect(said).toContain('promote finished with 1 failed host (i-03), within maxErrors 1; going on.');
+    expect(said).toContain(
+      'Finished promoting the new version on the stable fleet with 1 failed host (i-03), within the 1 allowed to fail; going on.',
+    );
   });
 
   it('reads why a host failed from the fleet when Run Command’s event says only that it failed', async () => {

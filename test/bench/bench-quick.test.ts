@@ -29,6 +29,7 @@ describe('npm run bench -- --quick', () => {
       '## promotion',
       '## proxy-handoff',
       '## sandbox',
+      '## scale',
     ]);
     expect(stdout).not.toMatch(/undefined|NaN/);
     expect(stdout).toMatch(/\| slack +\| \d+ KB +\| (yes|NO) +\| \d+ ms +\| [\d.]+x/);
@@ -40,5 +41,8 @@ describe('npm run bench -- --quick', () => {
     );
     expect(stdout).toMatch(/\| judge, 2 × 10000 samples \+ 1 ratio \| median [\d.]+ ms \| p95 [\d.]+ ms \|/);
     expect(stdout).toMatch(/alarm-to-rollback .+ \| min \d+ ms, median \d+ ms, max \d+ ms \|/);
+    expect(stdout).toMatch(/\| ssm:SendCommand +\| \d+ +\| [\d.]+ +\| \d+ +\| \d+ +\|/);
+    expect(stdout).toMatch(/alarm -> first rollback SendCommand, all +\| p50 [\d,]+ ms, p99 [\d,]+ ms/);
+    expect(stdout).toMatch(/Cost per release at this scale \(\d+ releases started/);
   }, 300_000);
 });

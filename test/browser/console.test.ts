@@ -132,7 +132,7 @@ describe('the sandbox console in Chromium', () => {
     // dan is not an approver: his click is refused, to him only, and the card keeps its Promote button.
     await actAs(page, DAN);
     await promote.click();
-    const refusal = page.locator('.body.ephemeral', { hasText: 'not an approver' });
+    const refusal = page.locator('.body.ephemeral', { hasText: 'Only an approver' });
     await refusal.waitFor({ timeout: 10_000 });
     expect(await promote.count()).toBe(1);
     expect(await card.getByText('waiting for an approver').count()).toBe(1);

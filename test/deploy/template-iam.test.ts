@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { documentSpecs } from '../../hosts/document-parameters';
 import { eventRules, serverlessYmlPath } from '../../local/serverless-yml';
 import { resourceText, type Statement, wildcardProblems } from '../support/iam-scope';
 import { type CfnTemplate, packageTemplate } from '../support/package-template';
@@ -70,8 +71,9 @@ const RUN_EFFECTS = [
   ...['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'sqs:SendMessage'],
   ...['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'],
 ];
+const LIST_CONFIGS = 'ssm:GetParametersByPath'; // `/canary services`, did-you-mean: the services path only
 const MAY_DO: Record<string, string[]> = {
-  slack: [...LOGS, ...RECORD, ...SLACK_SECRETS, 'ssm:GetParameter', 'lambda:InvokeFunction'],
+  slack: [...LOGS, ...RECORD, ...SLACK_SECRETS, 'ssm:GetParameter', LIST_CONFIGS, 'lambda:InvokeFunction'],
   // The Slack function's read-only questions of CloudWatch and ELB, answered for it.
   preflight: [...LOGS, ...READ_LISTENERS, 'cloudwatch:DescribeAlarms'],
   alarm: RUN_EFFECTS,
@@ -161,19 +163,12 @@ describe('the packaged CloudFormation template', () => {
     ).toHaveLength(1);
   });
 
-  it("sends commands only with the agent's eight documents, and only to instances with the management tag", () => {
+  it("sends commands only with the agent's eight documents and its teams' custom ones, only to managed instances", () => {
     const documents = grants('ssm:SendCommand').filter((r) => r.includes(':document/'));
+    // Each host document, and the teams' own deploy documents (a service's deploy.document) under the prefix.
+    const names = [...documentSpecs.map((d) => d.file.replace(/\.yml$/, '')), 'custom-*'];
     expect(documents.map((r) => r.split(':document/')[1]).sort()).toEqual(
-      [
-        'deploy-canary',
-        'deploy-idle',
-        'promote',
-        'remove-canary',
-        'restore-stable',
-        'shift-traffic',
-        'start-mirror',
-        'stop-mirror',
-      ].map((d) => `canary-agent-dev-${d}`),
+      names.map((d) => `canary-agent-dev-${d}`).sort(),
     );
     const instances = statements().find((s) =>
       [s.Resource]
@@ -232,7 +227,7 @@ describe('the packaged CloudFormation template', () => {
     expect(grants('ssm:GetParameters')).toEqual([
       expect.stringMatching(/:parameter\/canary-agent\/dev\/slack\/\*$/),
     ]);
-    expect(grants('ssm:GetParametersByPath')).toEqual([]);
+    expect(grants(LIST_CONFIGS)).toEqual([expect.stringMatching(/:parameter\/canary-agent\/dev\/services$/)]);
     expect(grants('ssm:PutParameter')).toEqual([
       expect.stringMatching(/:parameter\/canary-agent\/dev\/versions\/\*$/),
     ]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeNotice, type Notice, noticeDetail } from '../../domain/notice';
 import { transition } from '../../domain/release-machine';
+import { HOST_OPERATIONS, RELEASE_STATES } from '../../domain/types';
 import { APPROVER, REQUESTER } from '../../local/fixture-service-config';
 import { newRelease, T0 } from '../support/releases';
 
@@ -47,10 +48,43 @@ describe('describeNotice', () => {
       `Approved by ${APPROVER}.`,
       `Rejected by ${APPROVER}. “too slow”`,
       'Alarm orders-5xx is ALARM. Rolling back.',
-      'promote on i-1: failed; rolling back.',
-      'Rollback step failed: removeCanary ended: failed.',
+      'On i-1, promoting the new version on the stable fleet failed; rolling back.',
+      'Rollback step failed: removing the canary failed.',
       'The listener now forwards to green (1.4.2).',
     ]);
+  });
+
+  it('says what a host operation did and where a release was in words, never by their internal names', () => {
+    // The names that are no English word: `removeCanary`, `awaitingApproval` (`promote` and `verifying` are).
+    const camel = [...HOST_OPERATIONS, ...RELEASE_STATES].filter((name) => /[A-Z]/.test(name));
+    const internal = new RegExp(`\\b(${camel.join('|')})\\b`);
+    const texts = [
+      ...HOST_OPERATIONS.flatMap((operation) =>
+        (
+          [
+            { kind: 'commandSent', operation, commandId: 'c-1' },
+            { kind: 'commandResult', operation, status: 'success', leadsTo: 'none' },
+            { kind: 'commandResult', operation, status: 'timedOut', leadsTo: 'rollingBack' },
+            { kind: 'hostResult', operation, hostId: 'i-1', status: 'failed', leadsTo: 'none' },
+            { kind: 'failedHostsTolerated', operation, hostIds: ['i-1'], maxErrors: '1' },
+          ] as const
+        ).map((notice) => describeNotice(notice)),
+      ),
+      ...RELEASE_STATES.map((state) => describeNotice({ kind: 'deadlineExceeded', state })),
+    ];
+
+    expect(texts.filter((text) => internal.test(text) || /timedOut|maxErrors/.test(text))).toEqual([]);
+    expect(
+      describeNotice({
+        kind: 'commandResult',
+        operation: 'removeCanary',
+        status: 'success',
+        leadsTo: 'none',
+      }),
+    ).toBe('Finished removing the canary.');
+    expect(describeNotice({ kind: 'deadlineExceeded', state: 'awaitingApproval' })).toBe(
+      'No progress before the deadline while waiting for approval.',
+    );
   });
 
   it('keeps outside text as written: escaping is each medium’s job', () => {
@@ -71,7 +105,7 @@ describe('noticeDetail', () => {
       leadsTo: 'rollingBack',
     };
 
-    expect(noticeDetail(failed)).toBe('deployCanary on i-1: failed\ndocker: pull failed');
+    expect(noticeDetail(failed)).toBe('On i-1, deploying the canary failed\ndocker: pull failed');
     expect(noticeDetail({ ...failed, status: 'success', leadsTo: 'none' })).toBeUndefined();
   });
 });

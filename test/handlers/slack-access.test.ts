@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
+import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
 import { freezeService } from '../../app/freeze-service';
-import type { ServiceConfigs } from '../../domain/ports';
 import { pipelineHandler } from '../../handlers/pipeline';
 import { slackHandler } from '../../handlers/slack';
 import { signedHeaders } from '../../handlers/slack/request-signature';
@@ -43,10 +43,7 @@ async function setUp() {
     approvals: { users: [APPROVER] },
     slack: { channel: CHANNEL },
   });
-  const configs: ServiceConfigs = {
-    get: async (name) => (name === 'orders-api' ? { ok: true, config } : null),
-    exists: async (name) => name === 'orders-api',
-  };
+  const configs = memoryServiceConfigs([config]);
   const h = harness({ store, configs: [config] });
   const clock = { now: () => h.now() };
   const freezes = freezeService({ store, configs, clock, admins: { users: [ADMIN], groups: [] } });

@@ -40,7 +40,8 @@ describe('the Slack function', () => {
     expect(posted?.channel).toBe(CHANNEL);
     expect(JSON.stringify(posted?.blocks)).toContain('orders-api 1.4.1 → 1.4.2');
     expect(buttons(posted).map((b) => b.action_id)).toEqual(['canary_rollback', 'canary_abort']);
-    expect(buttons(posted).every((b) => b.confirm !== undefined)).toBe(true);
+    // No Slack confirm dialog: the agent checks who pressed first, then asks (see the card buttons below).
+    expect(buttons(posted).every((b) => b.confirm === undefined)).toBe(true);
 
     const releaseId = releaseIdOf(posted as ConsoleMessage);
     await world.h.finishCommand('deployCanary');
@@ -65,7 +66,7 @@ describe('the card buttons', () => {
     const release = await releaseAwaitingApproval();
 
     await click(STRANGER, 'canary_promote');
-    expect(lastEphemeralTo(STRANGER)).toContain('not an approver');
+    expect(lastEphemeralTo(STRANGER)).toContain(`Only an approver (<@${APPROVER}>`);
     expect((await world.h.load(release.id)).state).toBe('awaitingApproval');
 
     await click(APPROVER, 'canary_promote');
@@ -110,12 +111,31 @@ describe('the card buttons', () => {
   it('explains a second click on an action already taken, and changes nothing', async () => {
     const release = await releaseAwaitingApproval();
     await click(APPROVER, 'canary_abort');
+    await click(APPROVER, 'canary_abort_confirmed');
     const aborted = await world.h.load(release.id);
 
     await click(SECOND_APPROVER, 'canary_abort');
 
     expect(lastEphemeralTo(SECOND_APPROVER)).toMatch(/already rolling back/i);
     expect((await world.h.load(release.id)).version).toBe(aborted.version);
+  });
+
+  it('refuses Roll back to a stranger at once, naming the rule, and asks the requester to confirm first', async () => {
+    const release = await releaseAwaitingApproval();
+
+    await click(STRANGER, 'canary_rollback');
+    const refusal = env.standin.messages().filter((m) => m.visibleTo === STRANGER);
+    expect(refusal.map((m) => m.text)).toEqual([
+      expect.stringContaining(`Only the requester (<@${REQUESTER}>) or an approver (<@${APPROVER}>`),
+    ]);
+    expect(refusal[0]?.blocks).toEqual([]);
+
+    await click(REQUESTER, 'canary_rollback');
+    expect(lastEphemeralTo(REQUESTER)).toBe('Roll back orders-api to 1.4.1?');
+    expect((await world.h.load(release.id)).state).toBe('awaitingApproval');
+    await click(REQUESTER, 'canary_rollback_confirmed');
+    expect((await world.h.load(release.id)).state).toBe('rollingBack');
+    expect(lastEphemeralTo(REQUESTER)).toContain('Rolling back *orders-api* 1.4.1 → 1.4.2');
   });
 
   it('explains a click on a card whose release the agent does not know', async () => {

@@ -50,10 +50,10 @@ describe('/canary input', () => {
     await command(REQUESTER, 'start orders-api 1.4.2');
 
     expect(await command(STRANGER, 'status orders-api')).toContain(
-      '*orders-api* 1.4.1 → 1.4.2: deployingCanary',
+      '*orders-api* 1.4.1 → 1.4.2: deploying the canary, mirroring 10%',
     );
     expect(await command(STRANGER, 'list')).toContain('Releases in progress');
-    expect(await command(STRANGER, 'history orders-api')).toContain('1.4.1 → 1.4.2 *deployingCanary*');
+    expect(await command(STRANGER, 'history orders-api')).toContain('1.4.1 → 1.4.2 *deploying the canary*');
     expect(await command(STRANGER, 'help')).toContain('/canary start');
     expect(await command(STRANGER, 'status billing-api')).toContain('No service called *billing-api*');
   });
@@ -61,7 +61,9 @@ describe('/canary input', () => {
   it('aborts from a command, and refuses a stranger', async () => {
     await command(REQUESTER, 'start orders-api 1.4.2');
 
-    expect(await command(STRANGER, 'abort orders-api')).toContain('not an approver');
+    expect(await command(STRANGER, 'abort orders-api')).toContain(
+      `Only the requester (<@${REQUESTER}>) or an approver`,
+    );
     expect(await world.store.activeReleases()).toHaveLength(1);
     expect(await command(REQUESTER, 'abort orders-api')).toContain('Aborted *orders-api*');
     const [release] = await world.store.recentReleases('orders-api', 1);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
+import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
 import { freezeService } from '../../app/freeze-service';
-import type { ServiceConfigs } from '../../domain/ports';
 import { slackHandler } from '../../handlers/slack';
 import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
 import type { ConsoleMessage } from '../../local/slack-standin';
@@ -24,10 +24,7 @@ function setUp(tableName: string) {
   const store = dynamoReleaseStore(env.dynamo.client, tableName);
   const config = serviceConfig({ approvals: { users: [APPROVER] }, slack: { channel: CHANNEL } });
   const h = harness({ store, configs: [config] });
-  const configs: ServiceConfigs = {
-    get: async (name) => (name === 'orders-api' ? { ok: true, config } : null),
-    exists: async (name) => name === 'orders-api',
-  };
+  const configs = memoryServiceConfigs([config]);
   const handedOff: string[] = [];
   const handler = slackHandler(async () => ({
     deps: {

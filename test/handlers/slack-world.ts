@@ -2,9 +2,10 @@ import { WebClient } from '@slack/web-api';
 import { beforeEach, expect } from 'vitest';
 import { dynamoCardRefs } from '../../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
+import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
 import { slackReleaseCards } from '../../adapters/slack-release-cards';
 import { freezeService } from '../../app/freeze-service';
-import type { ServiceConfigs } from '../../domain/ports';
+import type { ServiceConfig } from '../../domain/service-config';
 import type { Release } from '../../domain/types';
 import { slackHandler } from '../../handlers/slack';
 import {
@@ -34,8 +35,11 @@ const secrets = { signingSecret: SECRET, botToken: 'xoxb-test-token' };
 
 type World = ReturnType<typeof setUp>;
 
-/** Registers the file's set-up (the loopback and, before each test, a fresh table and world) and its helpers. */
-export function slackFunctionOnLoopback() {
+/**
+ * Registers the file's set-up (the loopback and, before each test, a fresh table and world) and its helpers.
+ * `otherServices` are configured beside orders-api (listed and named, never released here).
+ */
+export function slackFunctionOnLoopback(otherServices: readonly ServiceConfig[] = []) {
   /** The test's world: replaced before each test (a fresh table, harness and handler), read through this object. */
   const world = {} as World;
   const env = slackOnLoopback(
@@ -49,7 +53,7 @@ export function slackFunctionOnLoopback() {
   );
 
   beforeEach(async () => {
-    Object.assign(world, setUp(env, await env.dynamo.createReleasesTable()));
+    Object.assign(world, setUp(env, await env.dynamo.createReleasesTable(), otherServices));
     env.standin.reset();
   });
 
@@ -76,7 +80,13 @@ export function slackFunctionOnLoopback() {
 
   async function click(
     user: string,
-    action: 'canary_promote' | 'canary_rollback' | 'canary_abort' | 'canary_retry',
+    action:
+      | 'canary_promote'
+      | 'canary_rollback'
+      | 'canary_abort'
+      | 'canary_retry'
+      | 'canary_rollback_confirmed'
+      | 'canary_abort_confirmed',
   ) {
     const message = card();
     if (!message) throw new Error('no card');
@@ -104,7 +114,11 @@ export function slackFunctionOnLoopback() {
   return { env, world, card, buttons, lastEphemeralTo, command, click, releaseIdOf, releaseAwaitingApproval };
 }
 
-function setUp(env: ReturnType<typeof slackOnLoopback>, tableName: string) {
+function setUp(
+  env: ReturnType<typeof slackOnLoopback>,
+  tableName: string,
+  otherServices: readonly ServiceConfig[],
+) {
   const store = dynamoReleaseStore(env.dynamo.client, tableName);
   const cards = dynamoCardRefs(env.dynamo.client, tableName);
   const web = new WebClient(secrets.botToken, { slackApiUrl: env.standin.apiUrl() });
@@ -122,10 +136,7 @@ function setUp(env: ReturnType<typeof slackOnLoopback>, tableName: string) {
       clock: { now: () => h.now() },
     }),
   });
-  const configs: ServiceConfigs = {
-    get: async (name) => (name === 'orders-api' ? { ok: true, config } : null),
-    exists: async (name) => name === 'orders-api',
-  };
+  const configs = memoryServiceConfigs([config, ...otherServices]);
   const handedOff: string[] = [];
   const slackSide = h.handingOff({ handOff: async (releaseId) => void handedOff.push(releaseId) });
   const handler = slackHandler(async () => ({

@@ -6,6 +6,7 @@ import { patterns } from '../../domain/patterns';
 import { formatPercent, planFor } from '../../domain/plan';
 import type { Strategy } from '../../domain/types';
 import { documentsDir, renderDocuments } from '../../hosts/build-documents';
+import { containerParameterNames } from '../../hosts/container-parameters';
 import { documentSpecs, parameterSpecs } from '../../hosts/document-parameters';
 import { checkParameters, loadDocument, runDocument } from '../../hosts/run-document';
 import { serviceConfig } from '../../local/fixture-service-config';
@@ -57,7 +58,15 @@ describe('the committed SSM documents', () => {
     }
     const restore = loadDocument(documentPath('restore-stable.yml'));
     expect(Object.keys(restore.parameters).sort()).toEqual(
-      ['ContainerPort', 'HealthPath', 'Image', 'ReleaseId', 'Service', 'Version'].sort(),
+      [
+        'ContainerPort',
+        'HealthPath',
+        'Image',
+        'ReleaseId',
+        'Service',
+        'Version',
+        ...containerParameterNames,
+      ].sort(),
     );
   });
 

@@ -85,6 +85,28 @@ describe('the sandbox Slack stand-in', () => {
     expect(seen).toEqual(['UANA:r-1']);
   });
 
+  it('takes a line that already starts with /canary as typed, and adds /canary only to one that does not', async () => {
+    const { standin: slack } = await boltAppWith(SECRET);
+
+    await slack.command('UANA', '/canary status x');
+    await slack.command('UANA', 'history x');
+    await slack.command('UANA', '/deploy x');
+
+    const typed = slack
+      .messages()
+      .filter((m) => m.from === 'user')
+      .map((m) => m.text);
+    const answers = slack
+      .messages()
+      .filter((m) => m.from === 'app' && m.visibleTo === 'UANA')
+      .map((m) => m.text);
+    expect(typed).toEqual(['/canary status x', '/canary history x', '/deploy x']);
+    expect(answers).toContain('ok status x');
+    expect(answers).toContain('ok history x');
+    expect(answers).toContain('`/deploy` is not a valid command here: this sandbox knows only `/canary`.');
+    expect(answers.filter((text) => text.startsWith('ok /'))).toEqual([]);
+  });
+
   it('is refused by Bolt when it signs with another secret', async () => {
     const { standin: slack } = await boltAppWith('not-the-apps-secret');
 

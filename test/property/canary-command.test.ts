@@ -13,7 +13,7 @@ import { freezeCommand } from '../support/freeze-command';
 
 const RUNS = { numRuns: 10_000 };
 const SUB_COMMANDS =
-  'start status list promote rollback roll-back abort retry history help freeze unfreeze'.split(' ');
+  'start status list services promote rollback roll-back abort retry history help freeze unfreeze'.split(' ');
 const SOUP = [...';|&$()`<>\\\'"\n*=,:%.-'];
 const SPACES = [' ', '  ', '\t', '\n', '\u00a0', '\u3000', '\u2028', '\u200b'];
 // A lone surrogate, a skin-toned emoji, case-mapping traps, a bidi override, and ready-made mentions.
@@ -59,7 +59,7 @@ const validCommand: fc.Arbitrary<CanaryCommand> = fc.oneof(
     { kind: fc.constant('status' as const), service: serviceName },
     { requiredKeys: ['kind'], noNullPrototype: true },
   ),
-  fc.constantFrom({ kind: 'list' } as const, { kind: 'help' } as const),
+  fc.constantFrom({ kind: 'list' } as const, { kind: 'services' } as const, { kind: 'help' } as const),
   fc.record(
     { kind: fc.constantFrom('promote', 'rollback', 'abort', 'retry', 'history'), service: serviceName },
     { noNullPrototype: true },
@@ -100,6 +100,7 @@ function wordsOf(command: CanaryCommand, order: readonly number[], bareSeconds: 
     case 'status':
       return command.service === undefined ? ['status'] : ['status', command.service];
     case 'list':
+    case 'services':
     case 'help':
       return [command.kind];
     case 'freeze':

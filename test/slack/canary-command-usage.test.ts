@@ -28,7 +28,18 @@ describe('parseDuration', () => {
 describe('USAGE', () => {
   it('has one line per command, each with an explanation', () => {
     // Prepare
-    const commands = ['start', 'status', 'list', 'promote', 'rollback', 'abort', 'retry', 'history', 'help'];
+    const commands = [
+      'start',
+      'status',
+      'list',
+      'services',
+      'promote',
+      'rollback',
+      'abort',
+      'retry',
+      'history',
+      'help',
+    ];
 
     // Act
     const lines = USAGE.split('\n');

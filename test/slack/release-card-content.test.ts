@@ -99,7 +99,7 @@ describe('what the card says', () => {
     const text = stateLine(card);
     expect(text).toContain('🚨 *ROLLBACK FAILED');
     expect(text).toContain(
-      `The rollback stopped at *stopMirror*: failed on host ${FAILING_HOST} (attempt 1).`,
+      `The rollback stopped at *putting the stable hosts back on their own nginx*: failed on host ${FAILING_HOST} (attempt 1).`,
     );
     expect(text).toContain("the stable hosts may still serve through the agent's proxy");
     expect(text).toContain('Press *Retry rollback* (or `/canary retry orders-api`)');
@@ -113,7 +113,7 @@ describe('what the card says', () => {
     expect(card.text).toContain('ROLLBACK FAILED');
   });
 
-  it('shows the fleet progress from the hosts reported so far', async () => {
+  it('shows the fleet progress from the hosts heard from so far, in words', async () => {
     const { h, release: cleaning } = await releaseIn('promoting');
     const { commandId } = h.lastCommand('promote');
     await h.service.applyToCommand(commandId, {
@@ -127,8 +127,12 @@ describe('what the card says', () => {
     const text = sectionTexts(releaseCard(release, h.now())).join('\n');
 
     expect(text).toContain(
-      '*Hosts*: promote on the stable fleet, running\n1 done · 0 failed · 0 pending, of 1 reported so far',
+      '*Hosts*: promoting the new version on the stable fleet, running\n1 done · 0 failed · 0 still running, of the 1 host heard from so far',
     );
+    expect(sectionTexts(releaseCard(cleaning, h.now())).join('\n')).toContain(
+      '*Hosts*: promoting the new version on the stable fleet, running\nNo host has reported yet.',
+    );
+    expect(text).not.toContain('reported so far');
   });
 
   it('says the rollback waits for a running operation to stop first', async () => {
@@ -139,7 +143,9 @@ describe('what the card says', () => {
 
     const card = releaseCard(release, h.now());
 
-    expect(timeline(card).split('\n')[1]).toBe('▶ *wait for promote to end*');
+    expect(timeline(card).split('\n')[1]).toBe(
+      '▶ *wait for the running step to stop: promoting the new version on the stable fleet*',
+    );
     expect(fieldTexts(card)).toContain(
       `*Rolling back because*\nrollback requested by <@${APPROVER}> at ${slackTime(h.now())}`,
     );
@@ -148,7 +154,7 @@ describe('what the card says', () => {
   it('names the colour a blue/green deploy runs on, and a switch the rollback waits for', async () => {
     const { h, release } = await releaseIn('deployingIdle', 'blueGreen');
     expect(allText(releaseCard(release, h.now()))).toContain(
-      '*Hosts*: deployIdle on the green fleet, running',
+      '*Hosts*: deploying the idle (green) fleet, running',
     );
 
     h.failListenerCalls(1);
@@ -156,7 +162,7 @@ describe('what the card says', () => {
     await h.service.apply(release.id, { kind: 'abortRequested', actor: requester });
     const waiting = await h.load(release.id);
     expect(timeline(releaseCard(waiting, h.now())).split('\n').slice(1)).toEqual([
-      '▶ *wait for the listener switch to end*',
+      '▶ *wait for the running step to stop: switching the listener*',
       '○ switch the listener back to blue',
     ]);
   });
@@ -164,7 +170,7 @@ describe('what the card says', () => {
   it('says where a blue/green rollback stopped and what the listener may still do', async () => {
     const { h, release } = await releaseIn('rollbackFailed', 'blueGreen');
     const text = allText(releaseCard(release, h.now()));
-    expect(text).toContain('The rollback stopped at *the listener switch back*: failed');
+    expect(text).toContain('The rollback stopped at *switching the listener back*: failed');
     expect(text).toContain('the listener may still forward to green (1.4.2)');
     expect(text).toContain('Alarm orders-api-green-5xx is ALARM');
   });
@@ -175,7 +181,7 @@ describe('what the card says', () => {
     const release = await h.load(cleaning.id);
 
     expect(sectionTexts(releaseCard(release, h.now()))).toContain(
-      '⚠️ *Warnings*\n• removeCanary ended: failed; clean it up by hand.',
+      '⚠️ *Warnings*\n• Removing the canary failed; clean it up by hand.',
     );
   });
 

@@ -18,7 +18,7 @@ describe('rollback reasons on the card', () => {
         hostId: 'i-0ccccccccccccccc3',
         status: 'timedOut',
       },
-      'deployCanary timedOut on i-0ccccccccccccccc3',
+      'deploying the canary timed out on i-0ccccccccccccccc3',
     ],
     [{ kind: 'aborted', by: REQUESTER }, `aborted by <@${REQUESTER}>`],
     [{ kind: 'rolledBackByPerson', by: APPROVER }, `rollback requested by <@${APPROVER}>`],
@@ -27,7 +27,10 @@ describe('rollback reasons on the card', () => {
       { kind: 'canaryStackFailed', reason: 'stack <CREATE_FAILED>' },
       'the canary stack failed: stack &lt;CREATE_FAILED&gt;',
     ],
-    [{ kind: 'deadlineExceeded', state: 'promoting' }, 'no progress in promoting before its deadline'],
+    [
+      { kind: 'deadlineExceeded', state: 'awaitingApproval' },
+      'no progress before the deadline while waiting for approval',
+    ],
   ];
 
   it.each(reasons)('says why: %j', async (reason, phrase) => {

@@ -1,5 +1,6 @@
 import { memoryListenerSwitch } from '../../adapters/memory-listener-switch';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
+import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
 import { memoryTargetGroups } from '../../adapters/memory-target-groups';
 import { releaseService } from '../../app/release-service';
 import type {
@@ -13,7 +14,6 @@ import type {
   Notifier,
   PendingEffect,
   ReleaseStore,
-  ServiceConfigs,
   VersionRegistry,
 } from '../../domain/ports';
 import type { ServiceConfig } from '../../domain/service-config';
@@ -61,7 +61,6 @@ export function harness(
   let now: Instant = '2026-11-22T14:00:00.000Z';
   let nextCommand = 1;
   let nextRelease = 1;
-  const configs = new Map((options.configs ?? [serviceConfig()]).map((c) => [c.service, c]));
   const versions = new Map(Object.entries(options.versions ?? { 'orders-api': '1.4.1' }));
   const recordedVersions: { service: string; version: string }[] = [];
   const commands: SentCommand[] = [];
@@ -101,11 +100,7 @@ export function harness(
   const charts: { releaseId: string; span: MetricsSpan; image: EvidenceImage }[] = [];
   const drawn = new Map<string, MetricsSpan>();
 
-  const configSource: ServiceConfigs = {
-    get: async (name) =>
-      configs.has(name) ? { ok: true, config: configs.get(name) as ServiceConfig } : null,
-    exists: async (name) => configs.has(name),
-  };
+  const configSource = memoryServiceConfigs(options.configs ?? [serviceConfig()]);
   const versionSource: VersionRegistry = {
     current: async (name) => versions.get(name) ?? null,
     record: async (name, version) => {

@@ -75,6 +75,10 @@ const scopedWildcards: { readonly why: string; readonly ok: (resource: string, s
         conditionKeys(s).includes('kms:EncryptionContext:PARAMETER_ARN'),
     },
     { why: 'alarms with the watched prefix', ok: (r) => /:alarm:[A-Za-z0-9._-]+\*$/.test(r) },
+    {
+      why: "the teams' own deploy documents, under the agent's prefix",
+      ok: (r) => /:document\/canary-agent-[a-z0-9-]+-custom-\*$/.test(r),
+    },
     { why: "schedules in the agent's group", ok: (r) => /:schedule\/canary-agent-[a-z0-9-]+\/\*$/.test(r) },
   ];
 

@@ -1,13 +1,17 @@
 // The subset of the Docker CLI the host scripts use, over a state directory (FAKE_DOCKER_DIR): images are
-// "pulled" unless listed in FAKE_DOCKER_DIR/missing-images; a container is a fake-service.mjs process.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// "pulled" unless listed in FAKE_DOCKER_DIR/missing-images; a container is a fake-service.mjs process, started
+// with the container's environment (--env, --env-file). Every call's arguments are appended to commands.log (what
+// a process list would show). With a FAKE_DOCKER_DIR/config.json (Docker's own config file), a pull from ECR needs
+// credentials as Docker's do: a `docker login` to that registry, or a credential helper named in credHelpers.
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = process.env.FAKE_DOCKER_DIR;
 if (!dir) die('FAKE_DOCKER_DIR is not set');
 mkdirSync(join(dir, 'containers'), { recursive: true });
+appendFileSync(join(dir, 'commands.log'), `${JSON.stringify(process.argv.slice(2))}\n`);
 const here = dirname(fileURLToPath(import.meta.url));
 
 function die(message, code = 1) {
@@ -47,6 +51,7 @@ async function start(c) {
     {
       detached: true,
       stdio: 'ignore',
+      env: { ...process.env, ...c.env, FAKE_CONTAINER_ENV_NAMES: Object.keys(c.env ?? {}).join(',') },
     },
   );
   let exited = false;
@@ -74,6 +79,58 @@ async function stop(c) {
   save({ ...c, running: false, pid: null });
 }
 
+/** Flags of `docker run` that take a value (as the next argument or after `=`); the rest stand alone. */
+const VALUED = new Set([
+  '--name',
+  '-p',
+  '--label',
+  '--restart',
+  '--user',
+  '--memory',
+  '--cpus',
+  '--health-cmd',
+  '--log-driver',
+  '--log-opt',
+  '--volume',
+  '--env',
+  '--env-file',
+]);
+
+/** `docker run`'s arguments: each option's values, the container's environment, and the image (the last one). */
+function runArguments(args) {
+  const options = new Map();
+  let i = 0;
+  for (; i < args.length - 1; i++) {
+    const [flag, inline] =
+      args[i].startsWith('--') && args[i].includes('=') ? args[i].split(/=(.*)/s) : [args[i]];
+    const value = inline ?? (VALUED.has(flag) ? args[++i] : true);
+    options.set(flag, [...(options.get(flag) ?? []), value]);
+  }
+  const env = {};
+  for (const file of options.get('--env-file') ?? [])
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+      const [key, value] = line.split(/=(.*)/s);
+      env[key] = value;
+    }
+  for (const pair of options.get('--env') ?? []) {
+    const [key, value] = pair.split(/=(.*)/s);
+    env[key] = value;
+  }
+  return { options, env, image: args.at(-1) };
+}
+
+/** Whether a pull from `registry` has credentials, when this Docker has a config file (see the top). */
+function authorised(registry) {
+  const config = join(dir, 'config.json');
+  if (!existsSync(config) || !/\.dkr\.ecr\./.test(registry)) return true;
+  if (lines('logins').includes(registry)) return true;
+  const helper = JSON.parse(readFileSync(config, 'utf8')).credHelpers?.[registry];
+  return (
+    helper !== undefined &&
+    spawnSync(`docker-credential-${helper}`, ['get'], { input: `${registry}\n` }).status === 0
+  );
+}
+
 const [command, ...args] = process.argv.slice(2);
 const status = (c) => ({ ...c, running: Boolean(c.running && c.pid && alive(c.pid)) });
 
@@ -82,6 +139,8 @@ switch (command) {
     const ref = args[0];
     if (lines('missing-images').includes(ref))
       die(`Error response from daemon: manifest for ${ref} not found`);
+    if (!authorised(ref.split('/')[0]))
+      die(`Error response from daemon: Head "https://${ref.split('/')[0]}/v2/": no basic auth credentials`);
     if (!images().includes(ref)) writeFileSync(join(dir, 'images'), [...images(), ref, ''].join('\n'));
     console.log(`Status: Downloaded newer image for ${ref}`);
     break;
@@ -102,11 +161,14 @@ switch (command) {
     break;
   }
   case 'run': {
-    const name = args[args.indexOf('--name') + 1];
-    const published = args[args.indexOf('-p') + 1].split(':');
-    const image = args.at(-1);
+    const { options, env, image } = runArguments(args);
+    const name = options.get('--name')?.[0];
+    const published = (options.get('-p')?.[0] ?? '').split(':');
     if (load(name)) die(`Conflict. The container name "/${name}" is already in use`, 125);
     if (!images().includes(image)) die(`Unable to find image '${image}' locally`, 125);
+    const user = options.get('--user')?.[0];
+    if (user !== undefined && lines('unknown-users').includes(user))
+      die(`unable to find user ${user}: no matching entries in passwd file`, 126);
     await start({
       name,
       image,
@@ -114,8 +176,22 @@ switch (command) {
       hostPort: Number(published.at(-2)),
       running: false,
       pid: null,
+      env,
+      options: Object.fromEntries(options),
     });
     console.log(`${name}-id`);
+    break;
+  }
+  case 'login': {
+    const password = readFileSync(0, 'utf8').trim();
+    const registry = args.at(-1);
+    if (!args.includes('--password-stdin')) die('use --password-stdin');
+    if (password === '' || password === 'expired')
+      die(
+        `Error response from daemon: login attempt to https://${registry}/v2/ failed with status: 400 Bad Request`,
+      );
+    writeFileSync(join(dir, 'logins'), [...lines('logins').filter(Boolean), registry, ''].join('\n'));
+    console.log('Login Succeeded');
     break;
   }
   case 'start':

@@ -1,5 +1,5 @@
 // A "container": answers every request with its version and the forwarding headers it received, logs each
-// request as a JSON line, and fails every request with 503 while its version is listed in FAKE_DOCKER_DIR/unhealthy.
+// request as a JSON line (`GET /__env` answers the environment Docker gave it), and fails every request with 503 while its version is listed in FAKE_DOCKER_DIR/unhealthy.
 // A version listed in FAKE_DOCKER_DIR/faulty passes its health checks but answers other requests with 500: the bug
 // that only live traffic reveals. So does any version tagged `-bad` (the sandbox's way to release a faulty one).
 // Every answer takes a small service time (FAKE_SERVICE_MS, 4 ms unless set), so latency is measurable; other
@@ -22,7 +22,21 @@ let served = 0;
 /** Every 50th request other than a health check, for a `-flaky` build: 2%, the same in every run. */
 const flaked = (url) => /-flaky$/.test(version) && !health(url) && ++served % 50 === 0;
 
+/** The container's environment as Docker gave it (fake-docker.mjs names the variables), for `GET /__env`. */
+const containerEnv = () =>
+  Object.fromEntries(
+    (process.env.FAKE_CONTAINER_ENV_NAMES ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((name) => [name, process.env[name]]),
+  );
+
 const server = createServer((req, res) => {
+  if (req.url === '/__env') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(containerEnv()));
+    return;
+  }
   req.resume();
   req.on('end', () => {
     const seen = {

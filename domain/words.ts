@@ -1,0 +1,98 @@
+import type { CommandOutcome } from './runs';
+import type { Fleet, HostOperationName, ReleaseState } from './types';
+
+/*
+ * The words a person reads for the engine's own names: each release state and each host operation, in one place.
+ * Every text for people (the card, its thread, `/canary status`, `history`, `list`, notices and refusals) takes
+ * its words from here; machine-readable fields (stored states, action values, block ids) keep the names.
+ */
+
+/**
+ * Where a release is, in plain words, to follow "the release is …" or "orders-api 1.4.1 → 1.4.2: …".
+ *
+ * @example
+ * STATE_WORDS.awaitingApproval // 'waiting for approval'
+ */
+export const STATE_WORDS: Readonly<Record<ReleaseState, string>> = {
+  deployingCanary: 'deploying the canary',
+  awaitingCanaryStack: 'waiting for the canary stack',
+  startingMirror: 'starting the mirror',
+  shiftingTraffic: 'shifting users to the canary',
+  deployingIdle: 'deploying the idle fleet',
+  switchingListener: 'switching the listener',
+  verifying: 'verifying',
+  inconclusive: 'held without a verdict',
+  awaitingApproval: 'waiting for approval',
+  stoppingMirror: 'stopping the mirror',
+  promoting: 'promoting on the stable fleet',
+  restoringProxy: 'putting the stable hosts back on their own nginx',
+  baking: 'baking on the stable fleet',
+  cleaningUp: 'removing the canary',
+  rollingBack: 'rolling back',
+  rollbackFailed: 'halted because its rollback failed',
+  succeeded: 'succeeded',
+  rolledBack: 'rolled back',
+};
+
+/**
+ * What a host operation does, as "…ing" words that can start a sentence once capitalised.
+ *
+ * @example
+ * OPERATION_WORDS.removeCanary // 'removing the canary'
+ */
+export const OPERATION_WORDS: Readonly<Record<HostOperationName, string>> = {
+  deployCanary: 'deploying the canary',
+  removeCanary: 'removing the canary',
+  startMirror: 'starting the mirror on the stable hosts',
+  shiftTraffic: 'shifting users to the canary',
+  stopMirror: 'putting the stable hosts back on their own nginx',
+  promote: 'promoting the new version on the stable fleet',
+  restoreStable: 'putting the old version back on the stable fleet',
+  deployIdle: 'deploying the idle fleet',
+};
+
+/**
+ * A host operation in words, naming the idle colour when the fleet is known.
+ *
+ * @example
+ * operationWords('deployIdle', 'green') // 'deploying the idle (green) fleet'
+ */
+export function operationWords(operation: HostOperationName, fleet?: Fleet): string {
+  if (operation === 'deployIdle' && (fleet === 'blue' || fleet === 'green'))
+    return `deploying the idle (${fleet}) fleet`;
+  return OPERATION_WORDS[operation];
+}
+
+/**
+ * How a host operation ended, to follow its words: "removing the canary failed".
+ *
+ * @example
+ * OUTCOME_WORDS.timedOut // 'timed out'
+ */
+export const OUTCOME_WORDS: Readonly<Record<CommandOutcome, string>> = {
+  success: 'succeeded',
+  failed: 'failed',
+  timedOut: 'timed out',
+  cancelled: 'was cancelled',
+};
+
+/** `Finished deploying the canary` or `Deploying the canary failed`. */
+export function commandOutcome(notice: { operation: HostOperationName; status: CommandOutcome }): string {
+  const words = OPERATION_WORDS[notice.operation];
+  return notice.status === 'success'
+    ? `Finished ${words}`
+    : `${capitalised(words)} ${OUTCOME_WORDS[notice.status]}`;
+}
+
+/** `On i-0b…, deploying the canary failed`: the host as the medium writes it. */
+export function hostResultWords(
+  notice: { operation: HostOperationName; status: CommandOutcome },
+  host: string,
+): string {
+  return `On ${host}, ${OPERATION_WORDS[notice.operation]} ${OUTCOME_WORDS[notice.status]}`;
+}
+
+/** The first letter in capitals, for words that start a sentence. */
+export function capitalised(words: string): string {
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
