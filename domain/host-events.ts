@@ -94,17 +94,26 @@ function lateFailureOutput(
   const named = (f: HostFailure) =>
     f.commandId === commandId && f.hostId === hostId && f.output === undefined;
   const failure = failures.find(named);
-  if (failure === undefined) return null;
+  // The command's failure may have started the rollback before this host's report: its reason names the host.
+  const reason = release.rollback?.reason;
+  const rollbackNamesIt =
+    reason?.kind === 'hostOperationFailed' && reason.hostId === hostId && reason.output === undefined;
+  const operation = failure?.operation ?? (rollbackNamesIt ? reason.operation : undefined);
+  if (operation === undefined) return null;
   const hostFailures = failures.map((f) => (f === failure ? { ...f, output } : f));
+  const rollback =
+    release.rollback && rollbackNamesIt
+      ? { ...release.rollback, reason: { ...release.rollback.reason, output } }
+      : release.rollback;
   const note: Notice = {
     kind: 'hostResult',
-    operation: failure.operation,
+    operation,
     hostId,
     status,
     output,
     leadsTo: 'none',
   };
-  return draft({ ...release, hostFailures }, note, 'warning');
+  return draft({ ...release, hostFailures, ...(rollback ? { rollback } : {}) }, note, 'warning');
 }
 
 export function onCommandFinished(

@@ -70,6 +70,27 @@ describe('a promotion behind target groups drains each batch before it touches i
     expect(promotions(h).map((p) => p.instanceIds)).toEqual([['i-01'], ['i-02']]);
   });
 
+  it('adds a host’s late report to the rollback its command’s end started, so the card says why', async () => {
+    const { h, id } = await toPromotion({ batchSize: '1', maxErrors: '0' });
+    const { commandId } = h.lastCommand('promote');
+    await h.service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status: 'failed' });
+    expect((await h.load(id)).rollback?.reason).toMatchObject({
+      kind: 'hostOperationFailed',
+      hostId: 'i-01',
+    });
+
+    const output = 'registry/orders-api:1.4.2 failed its health check /healthz';
+    const late = {
+      kind: 'hostCommandFinished',
+      commandId,
+      hostId: 'i-01',
+      status: 'failed',
+      output,
+    } as const;
+    await h.service.applyToCommand(commandId, late);
+    expect((await h.load(id)).rollback?.reason).toMatchObject({ hostId: 'i-01', output });
+  });
+
   it('restores the hosts out of the load balancer before any host that serves', async () => {
     const { h } = await toPromotion({ batchSize: '1', hosts: ['i-01', 'i-02', 'i-03'] });
     await finishBatch(h);
