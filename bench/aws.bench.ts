@@ -11,12 +11,12 @@ import { getTestEvent } from '../local/fixture-events';
 import { ANALYSED_ALB, APPROVER, BLUE_GREEN, configInput } from '../local/fixture-service-config';
 import { lambdaEnv } from '../local/lambda-env';
 import { lambdaContext } from '../local/lambda-http';
-import { type SlackStandin, slackStandin } from '../local/slack-standin';
+import type { SlackStandin } from '../local/slack-standin';
 import { bundlesAndColdStarts } from './cold-start';
 import { countDynamo, printRelease } from './release-figures';
 import { mockAws } from './release-mocks';
 import { skipClockTo } from './skipped-clock';
-import { SLACK_SECRET } from './slack-requests';
+import { benchSlack, SLACK_SECRET } from './slack-requests';
 
 const alarms = { canary: ['canary-orders-api-5xx'], stable: [] };
 const ANALYSIS = { loadBalancer: ANALYSED_ALB, minimumRequests: 500 };
@@ -42,13 +42,7 @@ type Handlers = Record<'pipeline' | 'ssmCommand' | 'timer' | 'effects' | 'slack'
 
 async function oneRelease(): Promise<void> {
   const dynamo = await startLocalDynamo();
-  const slack = slackStandin({
-    signingSecret: SLACK_SECRET,
-    appUrl: () => 'http://127.0.0.1:9/unused',
-    channel: 'C0RELEASES',
-    users: [],
-  });
-  await slack.start();
+  const slack = await benchSlack();
   const saved = { ...process.env };
   try {
     Object.assign(process.env, lambdaEnv(await dynamo.createReleasesTable(), dynamo.endpoint), {

@@ -2,6 +2,20 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { table } from './bench-table';
 
+/** On-demand prices, us-east-1, as published by AWS (Nov 2024 DynamoDB price cut): see README. */
+export const ON_DEMAND_PRICES = {
+  wru: 0.625 / 1e6,
+  rru: 0.125 / 1e6,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecondArm: 0.0000133334,
+  putEvents: 1 / 1e6,
+  scheduler: 1 / 1e6,
+  cloudWatchApi: 0.01 / 1000,
+  getMetricDataMetric: 0.01 / 1000,
+  widgetImageMetric: 0.02 / 1000,
+  storageGbMonth: 0.25,
+};
+
 /**
  * Counts every DynamoDB request and the capacity it would consume on AWS. DynamoDB Local reports no consumed
  * capacity, so units are estimated from item sizes as AWS bills them: a transactional write 2 units per KB of each
@@ -69,18 +83,7 @@ export function printRelease(
       ...[...slackCalls].map(([method, count]) => [`slack ${method}`, String(count)]),
     ],
   );
-  // On-demand prices, us-east-1, as published by AWS (Nov 2024 DynamoDB price cut): see README.
-  const price = {
-    wru: 0.625 / 1e6,
-    rru: 0.125 / 1e6,
-    lambdaRequest: 0.2 / 1e6,
-    lambdaGbSecondArm: 0.0000133334,
-    putEvents: 1 / 1e6,
-    scheduler: 1 / 1e6,
-    cloudWatchApi: 0.01 / 1000,
-    getMetricDataMetric: 0.01 / 1000,
-    widgetImageMetric: 0.02 / 1000,
-  };
+  const price = ON_DEMAND_PRICES;
   const { wcu: wru, rcu: rru } = dynamo;
   const lambdaSeconds = invocations * 0.2; // 200 ms at 512 MB each, a generous estimate
   const cost =

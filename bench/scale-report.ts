@@ -1,5 +1,6 @@
 /** The scale simulation's figures: calls per simulated minute against quotas, Slack, the storm, storage, cost. */
 import { median, percentile, table } from './bench-table';
+import { ON_DEMAND_PRICES } from './release-figures';
 import type { StoredFootprint } from './scale-dynamo';
 import {
   AWS_QUOTAS,
@@ -160,17 +161,7 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-/** On-demand prices, us-east-1, as bench/release-figures.ts prints them. */
-const PRICE = {
-  wru: 0.625 / 1e6,
-  rru: 0.125 / 1e6,
-  lambdaRequest: 0.2 / 1e6,
-  lambdaGbSecondArm: 0.0000133334,
-  putEvents: 1 / 1e6,
-  scheduler: 1 / 1e6,
-  cloudWatchApi: 0.01 / 1000,
-  storageGbMonth: 0.25,
-};
+const PRICE = ON_DEMAND_PRICES;
 
 /** What the whole run cost, divided by the releases it started. */
 export function printCost({ counter, dynamo, observed, footprint }: RunFigures): void {

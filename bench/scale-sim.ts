@@ -6,7 +6,6 @@
 import '../local/quiet-defaults';
 import { spawnLocalDynamo } from '../local/dynamodb-local';
 import { lambdaEnv } from '../local/lambda-env';
-import { slackStandin } from '../local/slack-standin';
 import { count, quick } from './quick';
 import { countDynamo } from './release-figures';
 import { mockScaleAws } from './scale-aws';
@@ -15,7 +14,7 @@ import { seededRandom } from './scale-fleet';
 import { printAws, printCost, printDynamo, printFootprint, printSlack, printStorm } from './scale-report';
 import { type Handlers, type Observed, type ScaleShape, Story } from './scale-scenario';
 import { Counter, World } from './scale-world';
-import { SLACK_SECRET } from './slack-requests';
+import { benchSlack } from './slack-requests';
 
 /** 200 services of 25 hosts (20 stable, 5 canary): 5,000 hosts; 50 releases at once; 10-minute windows. */
 const SHAPE: ScaleShape = {
@@ -50,13 +49,7 @@ async function loadHandlers(): Promise<Handlers> {
 async function main(): Promise<void> {
   const wallStart = performance.now();
   const dynamo = await spawnLocalDynamo();
-  const slack = slackStandin({
-    signingSecret: SLACK_SECRET,
-    appUrl: () => 'http://127.0.0.1:9/unused',
-    channel: 'C0RELEASES',
-    users: [],
-  });
-  await slack.start();
+  const slack = await benchSlack();
   try {
     const tableName = await dynamo.createReleasesTable();
     Object.assign(process.env, lambdaEnv(tableName, dynamo.endpoint), { SLACK_API_URL: slack.apiUrl() });

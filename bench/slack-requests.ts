@@ -3,10 +3,23 @@ import { signedHeaders } from '../handlers/slack/request-signature';
 import { configInput } from '../local/fixture-service-config';
 import { STAGE_PATH } from '../local/lambda-env';
 import { lambdaContext } from '../local/lambda-http';
+import { type SlackStandin, slackStandin } from '../local/slack-standin';
 import { median, percentile, table } from './bench-table';
 import { count } from './quick';
 
 export const SLACK_SECRET = 'bench-signing-secret';
+
+/** The Slack stand-in a bench's releases post their cards to, started (no app behind it, no people). */
+export async function benchSlack(): Promise<SlackStandin> {
+  const slack = slackStandin({
+    signingSecret: SLACK_SECRET,
+    appUrl: () => 'http://127.0.0.1:9/unused',
+    channel: 'C0RELEASES',
+    users: [],
+  });
+  await slack.start();
+  return slack;
+}
 const WARM_REQUESTS = count(60, 5);
 
 /** A signed `/canary status orders-api`, as API Gateway hands it over: it reads DynamoDB and one parameter. */
