@@ -24,6 +24,7 @@ const slow = [
   'test/local/npm-start-signals.test.ts', // npm start: the whole sandbox
   'test/browser/**/*.test.ts', // the sandbox and Chromium
   'test/deploy/template-iam.test.ts', // osls package (about 20 s)
+  'test/deploy/slack-package.test.ts', // osls package
   'test/bench/**/*.test.ts', // the bench's quick mode: DynamoDB Local, nginx and wrk
   'test/property/release-invariants*.test.ts', // 10,000 random event sequences (about 45 s)
 ];

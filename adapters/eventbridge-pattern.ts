@@ -1,6 +1,6 @@
 /**
  * A pure EventBridge event-pattern matcher for the pattern features the agent's rules use: exact values,
- * `prefix`, `anything-but` (values or a prefix), `exists`, `$or` and nested `detail` fields. Used by tests and
+ * `prefix`, `wildcard`, `anything-but` (values or a prefix), `exists`, `$or` and nested `detail` fields. Used by tests and
  * the local sandbox to route events exactly as the deployed rules in serverless.yml would.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
  */
@@ -12,6 +12,7 @@ type Matcher =
   | boolean
   | null
   | { readonly prefix: string }
+  | { readonly wildcard: string }
   | { readonly 'anything-but': unknown }
   | { readonly exists: boolean };
 
@@ -52,6 +53,7 @@ function matchesField(matchers: readonly Matcher[], value: unknown, present: boo
 function matchesOne(matcher: Matcher, value: unknown): boolean {
   if (!isObject(matcher)) return matcher === value;
   if ('prefix' in matcher) return typeof value === 'string' && value.startsWith(matcher.prefix);
+  if ('wildcard' in matcher) return typeof value === 'string' && wildcardRegex(matcher.wildcard).test(value);
   if ('anything-but' in matcher) {
     const but = matcher['anything-but'];
     if (isObject(but) && typeof but.prefix === 'string') {
@@ -61,4 +63,14 @@ function matchesOne(matcher: Matcher, value: unknown): boolean {
     return !excluded.includes(value);
   }
   throw new UnsupportedPatternError(`unsupported matcher ${JSON.stringify(matcher)}`);
+}
+
+/** EventBridge's `wildcard`: `*` stands for any characters (none included), a backslash before `*` for a star itself. */
+function wildcardRegex(wildcard: string): RegExp {
+  const parts = wildcard.split(/(\\\*|\*)/).map((part) => {
+    if (part === '*') return '.*';
+    if (part === '\\*') return '\\*';
+    return part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${parts.join('')}$`, 's');
 }

@@ -3,6 +3,7 @@ import type { Notice } from '../domain/notice';
 import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
 import { actorSchema } from './actor-schema';
 import { analysisNotices } from './analysis-schema';
+import { canaryStackNotices } from './canary-stack-schema';
 import { rolloutNotices } from './rollout-schema';
 
 /*
@@ -20,7 +21,12 @@ export { actorSchema };
 
 export const strategySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mirror'), percent: z.number() }),
-  z.object({ kind: z.literal('steps'), steps: z.array(z.number()), bakeSeconds: z.number() }),
+  z.object({
+    kind: z.literal('steps'),
+    steps: z.array(z.number()),
+    bakeSeconds: z.number(),
+    mirror: z.object({ percent: z.number() }).optional(),
+  }),
   z.object({ kind: z.literal('blueGreen'), from: colour, to: colour }),
   z.object({
     kind: z.literal('revert'),
@@ -90,6 +96,7 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('legacy'), text: z.string(), detail: z.string().optional() }),
   ...analysisNotices,
   ...rolloutNotices,
+  ...canaryStackNotices,
 ]) satisfies z.ZodType<Notice>;
 
 // Fails to compile when a notice kind is added without its stored shape here.

@@ -14,6 +14,12 @@ import {
   evidenceSchema,
   releaseAnalysisSchema,
 } from './analysis-schema';
+import {
+  canaryStackEffects,
+  canaryStackRecord,
+  canaryStackRun,
+  canaryStackStep,
+} from './canary-stack-schema';
 import { upgradeLegacyRun } from './legacy-run';
 import { actorSchema, noticeSchema, storedNote, strategySchema, upgradeLegacyNotify } from './notice-schema';
 import { gateTargetsEffect, rolloutSchema, trafficDrainSchema } from './rollout-schema';
@@ -59,7 +65,7 @@ const listenerSwitchStep = z.object({
   timeoutSeconds: z.number(),
 });
 
-const undoStep = z.discriminatedUnion('kind', [hostOperationStep, listenerSwitchStep]);
+const undoStep = z.discriminatedUnion('kind', [hostOperationStep, listenerSwitchStep, canaryStackStep]);
 
 const awaitCanaryStackStep = z.object({
   kind: z.literal('awaitCanaryStack'),
@@ -81,6 +87,7 @@ const approvalStep = z.object({
 const step = z.discriminatedUnion('kind', [
   hostOperationStep,
   listenerSwitchStep,
+  canaryStackStep,
   awaitCanaryStackStep,
   validateStep,
   approvalStep,
@@ -108,6 +115,7 @@ const run = z.discriminatedUnion('kind', [
     step: listenerSwitchStep,
     cancelRequested: z.boolean().optional(),
   }),
+  z.object({ ...runCommon, ...canaryStackRun }),
   z.object({
     ...runCommon,
     kind: z.literal('validate'),
@@ -174,7 +182,9 @@ const currentReleaseSchema = z.object({
   cursor: z.number().int(),
   run: run.optional(),
   stepCount: z.number().int(),
-  exposure: z.array(z.enum(['canaryDeployed', 'stableProxied', 'stablePromoted', 'listenerSwitched'])),
+  exposure: z.array(
+    z.enum(['canaryDeployed', 'stableProxied', 'stablePromoted', 'listenerSwitched', 'canaryStackCreated']),
+  ),
   trafficSince: instant.optional(),
   rollback: z
     .object({
@@ -192,6 +202,7 @@ const currentReleaseSchema = z.object({
   alarms: z.record(z.string(), z.object({ state: alarmState, reason: z.string(), at: instant })),
   evidence: evidenceSchema.optional(),
   recordedVersion: z.string().optional(),
+  canaryStack: canaryStackRecord.optional(),
   hostFailures: z
     .array(
       z.object({
@@ -229,6 +240,10 @@ const HISTORY_CAUSES = [
   'canaryAnalysed',
   'canaryStackReady',
   'canaryStackFailed',
+  'canaryStackCreated',
+  'canaryStackCreateFailed',
+  'canaryStackDeleted',
+  'canaryStackDeleteFailed',
   'listenerSwitched',
   'listenerSwitchFailed',
   'targetsGated',
@@ -277,6 +292,7 @@ const effect = z.discriminatedUnion('kind', [
     toTargetGroupArn: z.string(),
   }),
   ...analysisEffects,
+  ...canaryStackEffects,
 ]);
 // Fails to compile when an effect kind is added without its stored shape here.
 const everyEffect: [Exclude<Effect['kind'], z.infer<typeof effect>['kind']>] extends [never] ? true : never =

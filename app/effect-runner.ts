@@ -4,6 +4,7 @@ import { assertNever } from '../domain/plan';
 import type {
   AlarmReader,
   CanaryMetrics,
+  CanaryStacks,
   EvidenceCharts,
   FleetOperator,
   ListenerSwitch,
@@ -17,6 +18,7 @@ import type {
 } from '../domain/ports';
 import { gateIdOf, isRolloutRun } from '../domain/rollout-batches';
 import type { Effect, Release, ReleaseEvent } from '../domain/types';
+import { runCanaryStackEffect } from './canary-stack-effects';
 
 export interface EffectPorts {
   readonly store: ReleaseStore;
@@ -30,6 +32,7 @@ export interface EffectPorts {
   readonly metrics: CanaryMetrics;
   readonly charts: EvidenceCharts;
   readonly thread: ReleaseThread;
+  readonly stacks: CanaryStacks;
 }
 
 /** An event an effect produced (a command id, alarm readings) with an id derived from the effect, so a rerun dedupes. */
@@ -112,6 +115,9 @@ async function runOne(
       return analyseCanary(ports, release, effect);
     case 'postEvidenceChart':
       return postEvidenceChart(ports, release, effect);
+    case 'createCanaryStack':
+    case 'deleteCanaryStack':
+      return runCanaryStackEffect(ports, item.releaseId, effect);
     default:
       return assertNever(effect);
   }

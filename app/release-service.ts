@@ -1,3 +1,4 @@
+import { releaseIdOfStack, stackEventOf } from '../domain/canary-stack';
 import {
   ConflictRetriesExhaustedError,
   DuplicateEventError,
@@ -6,6 +7,7 @@ import {
 } from '../domain/errors';
 import type {
   AlarmCatalog,
+  CanaryStackReport,
   Clock,
   EffectHandOff,
   IdSource,
@@ -73,6 +75,8 @@ export function releaseService(deps: ReleaseServiceDeps) {
       applyToCommand(deps, commandId, event, eventId),
     alarmChanged: (alarm: AlarmChange, eventId: string) => alarmChanged(deps, alarm, eventId),
     canaryStackReported: (report: StackReport, eventId: string) => canaryStackReported(deps, report, eventId),
+    canaryStackChanged: (stackName: string, report: CanaryStackReport, eventId: string) =>
+      canaryStackChanged(deps, stackName, report, eventId),
     sweep: (graceSeconds = 60) => sweep(deps, graceSeconds),
     runPending: (releaseId: string) => runPending(deps, releaseId),
   };
@@ -176,6 +180,22 @@ async function canaryStackReported(
       ? { kind: 'canaryStackReady', actor: report.actor }
       : { kind: 'canaryStackFailed', actor: report.actor, reason: report.failure };
   return apply(deps, release.id, event, eventId);
+}
+
+/**
+ * CloudFormation says where a release's own canary stack stands (read from it, not taken from the event that
+ * prompted the read). A stack of no release, or one still at work, changes nothing.
+ */
+async function canaryStackChanged(
+  deps: ReleaseServiceDeps,
+  stackName: string,
+  report: CanaryStackReport,
+  eventId: string,
+): Promise<ApplyResult | null> {
+  const releaseId = releaseIdOfStack(stackName);
+  const event = stackEventOf(stackName, report);
+  if (releaseId === null || event === null) return null;
+  return apply(deps, releaseId, event, eventId);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type StartDenial, startRefusal } from '../domain/access';
+import { existingAlarmNames } from '../domain/canary-stack';
 import {
   DuplicateEventError,
   ListenerSwitchRefusedError,
@@ -181,8 +182,11 @@ export async function liveTargetGroup(
   }
 }
 
-/** Every alarm the release will watch: the policy's, and each window's. */
+/**
+ * Every alarm the release will watch that exists before it does: the policy's, and each window's (the alarms of a
+ * temporary canary stack are made with the stack, and its outputs are checked then).
+ */
 function watchedBy(release: Release): string[] {
   const windows = release.plan.flatMap((step) => (step.kind === 'validate' ? step.alarms : []));
-  return [...new Set([...release.policy.watchedAlarms, ...windows])];
+  return [...new Set(existingAlarmNames([...release.policy.watchedAlarms, ...windows]))];
 }

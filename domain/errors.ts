@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'UNKNOWN_RELEASE'
   | 'CONFLICT_RETRIES_EXHAUSTED'
   | 'LISTENER_SWITCH_REFUSED'
-  | 'TARGET_GATE_REFUSED';
+  | 'TARGET_GATE_REFUSED'
+  | 'CANARY_STACK_REFUSED';
 
 abstract class CodedError extends Error {
   abstract readonly code: ErrorCode;
@@ -104,6 +105,12 @@ export class ConflictRetriesExhaustedError extends CodedError {
 export class ListenerSwitchRefusedError extends CodedError {
   readonly code = 'LISTENER_SWITCH_REFUSED';
   override readonly name = 'ListenerSwitchRefusedError';
+}
+
+/** CloudFormation refused to create a canary stack (its template, parameters, or the agent's rights): no retry helps. */
+export class CanaryStackRefusedError extends CodedError {
+  readonly code = 'CANARY_STACK_REFUSED';
+  override readonly name = 'CanaryStackRefusedError';
 }
 
 /** The load balancer refused to move targets for good: a target group is gone, or the agent may not touch it. */

@@ -47,6 +47,16 @@ export type ReleaseEvent =
   | { readonly kind: 'canaryAnalysed'; readonly analysisId: string; readonly outcome: AnalysisOutcome }
   | { readonly kind: 'canaryStackReady'; readonly actor: Actor }
   | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
+  /** CloudFormation finished creating the release's stack; `outputs` as DescribeStacks gave them. */
+  | {
+      readonly kind: 'canaryStackCreated';
+      readonly stackName: string;
+      readonly outputs: Readonly<Record<string, string>>;
+    }
+  /** The stack could not be created (it rolled back) or deleted: CloudFormation's reason. */
+  | { readonly kind: 'canaryStackCreateFailed'; readonly stackName: string; readonly reason: string }
+  | { readonly kind: 'canaryStackDeleted'; readonly stackName: string }
+  | { readonly kind: 'canaryStackDeleteFailed'; readonly stackName: string; readonly reason: string }
   | { readonly kind: 'listenerSwitched'; readonly stepId: string }
   | { readonly kind: 'listenerSwitchFailed'; readonly stepId: string; readonly reason: string }
   | { readonly kind: 'targetsGated'; readonly gateId: string; readonly report: GateReport }
@@ -80,6 +90,16 @@ export type Effect =
       ListenerSwitchStep,
       'listenerArn' | 'ruleArn' | 'fromTargetGroupArn' | 'toTargetGroupArn'
     >)
+  /** Creates the release's canary stack; CloudFormation's status event brings the result back. */
+  | {
+      readonly kind: 'createCanaryStack';
+      readonly stepId: string;
+      readonly stackName: string;
+      readonly templateUrl: string;
+      readonly parameters: Readonly<Record<string, string>>;
+      readonly timeoutMinutes: number;
+    }
+  | { readonly kind: 'deleteCanaryStack'; readonly stepId: string; readonly stackName: string }
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
   | { readonly kind: 'cancelTimer'; readonly timerId: string }
   | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }

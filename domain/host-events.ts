@@ -1,4 +1,5 @@
 import { checkAlarms } from './alarm-events';
+import { onCanaryStackDeleteFailed } from './canary-stack-events';
 import { countsAsError, failedHosts, mayTolerate, withinErrorBudget } from './error-budget';
 import type { Consequence, Notice } from './notice';
 import { onBatchFinished } from './rollout';
@@ -156,7 +157,15 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
   const run = release.run;
   if (release.state === 'rollbackFailed' || run?.stepId !== stepId || !isAtOrAfter(now, run.deadlineAt))
     return null;
-  if ((run.kind === 'hostOperation' || run.kind === 'switchListener') && run.cancelRequested) {
+  // A stack CloudFormation did not report deleted is left for a person, as a failed deletion is.
+  if (run.kind === 'canaryStack' && run.step.action === 'delete') {
+    const reason = 'CloudFormation did not report it deleted in time';
+    return onCanaryStackDeleteFailed(release, { stackName: run.step.stackName, reason }, now);
+  }
+  if (
+    (run.kind === 'hostOperation' || run.kind === 'switchListener' || run.kind === 'canaryStack') &&
+    run.cancelRequested
+  ) {
     return runRollbackStep(
       draft(release, { kind: 'stepTimedOut', step: describeRun(run), leadsTo: 'rollingBack' }),
       now,

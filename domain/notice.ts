@@ -1,4 +1,10 @@
 import { type AnalysisNotice, renderAnalysisNotice } from './analysis-notice';
+import {
+  type CanaryStackNotice,
+  canaryStackNoticeDetail,
+  isCanaryStackNotice,
+  renderCanaryStackNotice,
+} from './canary-stack-notice';
 import { assertNever } from './plan';
 import { describeStrategy } from './release-request';
 import {
@@ -90,6 +96,7 @@ export type Notice =
   | { readonly kind: 'listenerSwitchRefused'; readonly reason: string; readonly leadsTo: Consequence }
   | AnalysisNotice
   | RolloutNotice
+  | CanaryStackNotice
   /** A history entry or queued notice stored as text before notices were data; its text is outside text. */
   | { readonly kind: 'legacy'; readonly text: string; readonly detail?: string };
 
@@ -239,6 +246,7 @@ function renderStepNotice(
     case 'listenerSwitchRefused':
       return consequence(`The listener switch was refused: ${m.text(notice.reason)}`, notice.leadsTo);
     default:
+      if (isCanaryStackNotice(notice)) return renderCanaryStackNotice(notice, m);
       return isRolloutNotice(notice) ? renderRolloutNotice(notice, m) : renderAnalysisNotice(notice, m);
   }
 }
@@ -268,6 +276,7 @@ export function noticeDetail(notice: Notice): string | undefined {
     case 'legacy':
       return notice.detail;
     default:
+      if (isCanaryStackNotice(notice)) return canaryStackNoticeDetail(notice);
       return isRolloutNotice(notice) ? rolloutNoticeDetail(notice) : undefined;
   }
 }

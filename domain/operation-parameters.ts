@@ -1,5 +1,7 @@
+import { canaryHostOf } from './canary-stack';
 import { containerParameters } from './container-parameters';
 import { formatPercent, type PlanInput } from './plan';
+import { mirroredPercent } from './strategy';
 import type { HostOperationName } from './types';
 
 /** The host operations a service's own deploy document (`deploy.document`) runs in place of the built-in ones. */
@@ -52,12 +54,12 @@ export function operationParameters(input: PlanInput): Record<HostOperationName,
     removeCanary: {},
     startMirror: {
       ...proxy,
-      MirrorHost: config.canaryStack.elbHost,
-      MirrorPercent: formatPercent(input.strategy.kind === 'mirror' ? input.strategy.percent : 0),
+      MirrorHost: canaryHostOf(config),
+      MirrorPercent: formatPercent(mirroredPercent(input.strategy) ?? 0),
     },
     shiftTraffic: {
       ...proxy,
-      CanaryHost: config.canaryStack.elbHost,
+      CanaryHost: canaryHostOf(config),
       CanaryPercent: '0',
       StickyCookie: routing.stickyCookie,
       TesterHeader: routing.testerHeader,

@@ -52,6 +52,11 @@ export const patterns = {
   /** A cookie name or a header/cookie value the routing proxy matches on: no `.`, so it is its own regex. */
   routingToken: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
   alarmName: /^[A-Za-z0-9][A-Za-z0-9 ._:/()#-]{0,254}$/,
+  /** A CloudFormation template in S3: `https://my-bucket.s3.eu-west-1.amazonaws.com/canary/orders-api.yml` (or path style). */
+  templateUrl:
+    /^https:\/\/(?:[a-z0-9][a-z0-9.-]{1,62}\.)?s3[a-z0-9.-]*\.amazonaws\.com(?:\.cn)?\/[A-Za-z0-9!_.*'()/-]{1,1000}$/,
+  /** A CloudFormation template's parameter name. */
+  stackParameterKey: /^[A-Za-z0-9]{1,255}$/,
   /** An Application or Network Load Balancer listener: `arn:aws:elasticloadbalancing:…:listener/app/web/…/…`. */
   listenerArn:
     /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener\/(?:app|net)\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,

@@ -1,3 +1,4 @@
+import { canaryStackSteps, configuredCanaryAlarms } from './canary-stack';
 import { blueGreenOf, listenerSwitch } from './listener-plan';
 import { CUSTOM_DEPLOYS, customDeployParameters, operationParameters } from './operation-parameters';
 import type { TrafficDrain } from './rollout-types';
@@ -69,6 +70,15 @@ export function planFor(input: PlanInput): readonly Step[] {
       // while the routing proxy still serves, and only then gets its own nginx back: nobody sees the old version
       // again once the new one served them.
       const last = strategy.steps.length - 1;
+      // Mirroring first proves the canary on copies before any user reaches it; the stable hosts then go back on
+      // their own nginx, since the routing proxy takes the port over from nginx, not from the mirroring one.
+      const mirrorFirst: Step[] = strategy.mirror
+        ? [
+            op('startingMirror', 'startMirror'),
+            validate(strategy.bakeSeconds),
+            op('stoppingMirror', 'stopMirror'),
+          ]
+        : [];
       const shifts = strategy.steps.flatMap((percent, index): Step[] => [
         op('shiftingTraffic', 'shiftTraffic', 'rollback', { CanaryPercent: formatPercent(percent) }),
         validate(strategy.bakeSeconds, canaryAlarms(config, strategy)),
@@ -76,6 +86,7 @@ export function planFor(input: PlanInput): readonly Step[] {
       ]);
       return [
         canary,
+        ...mirrorFirst,
         ...shifts,
         ...approvals,
         op('promoting', 'promote'),
@@ -99,20 +110,24 @@ export function planFor(input: PlanInput): readonly Step[] {
 function planParts(input: PlanInput) {
   const { config } = input;
   const op = hostOperations(input);
+  const stack = canaryStackSteps(input);
+  const provisionedBy = config.canaryStack.provisionedBy;
   const canary: Step =
-    config.canaryStack.provisionedBy === 'agent'
+    provisionedBy === 'agent'
       ? op('deployingCanary', 'deployCanary')
-      : {
-          kind: 'awaitCanaryStack',
-          state: 'awaitingCanaryStack',
-          timeoutSeconds: config.canaryStack.readyTimeoutSeconds,
-        };
+      : provisionedBy === 'cloudformation'
+        ? stack.create
+        : {
+            kind: 'awaitCanaryStack',
+            state: 'awaitingCanaryStack',
+            timeoutSeconds: config.canaryStack.readyTimeoutSeconds,
+          };
   const approval: Step = {
     kind: 'approval',
     state: 'awaitingApproval',
     timeoutSeconds: config.approvals.timeoutSeconds,
   };
-  const validate = (windowSeconds: number, judgedBy: readonly string[] = config.alarms.canary): Step => ({
+  const validate = (windowSeconds: number, judgedBy = configuredCanaryAlarms(config)): Step => ({
     kind: 'validate',
     state: 'verifying',
     windowSeconds,
@@ -137,8 +152,20 @@ function planParts(input: PlanInput) {
     approvals: config.approvals.required ? [approval] : [],
     validate,
     bake,
-    cleanUp: config.canaryStack.provisionedBy === 'agent' ? [op('cleaningUp', 'removeCanary', 'warn')] : [],
+    cleanUp: cleanUpOf(input, op, stack.cleanUp),
   };
+}
+
+/** What is removed after promotion: the canary on the standing fleet, or the release's own stack. */
+function cleanUpOf(input: PlanInput, op: ReturnType<typeof hostOperations>, deleteStack: Step): Step[] {
+  switch (input.config.canaryStack.provisionedBy) {
+    case 'agent':
+      return [op('cleaningUp', 'removeCanary', 'warn')];
+    case 'cloudformation':
+      return [deleteStack];
+    case 'external':
+      return [];
+  }
 }
 
 /** The stable fleet's alarms: the service's, and the live colour's for a blue/green service. */
@@ -153,7 +180,8 @@ function stableAlarms(input: PlanInput): readonly string[] {
  * (a mirrored request is never failed over: its answer is thrown away).
  */
 export function canaryAlarms(config: ServiceConfig, strategy: Strategy): readonly string[] {
-  const { canary, failover } = config.alarms;
+  const { failover } = config.alarms;
+  const canary = configuredCanaryAlarms(config);
   return strategy.kind === 'steps' && failover !== undefined ? [...canary, failover] : canary;
 }
 
@@ -173,6 +201,9 @@ export const exposureOf: Readonly<Record<HostOperationName, { adds?: Exposure; c
 /** The exposure a step may add when dispatched, and the one it removes when it succeeds. */
 export function exposureOfStep(step: UndoStep): { adds?: Exposure; clears?: Exposure } {
   if (step.kind === 'hostOperation') return exposureOf[step.operation];
+  if (step.kind === 'canaryStack') {
+    return step.action === 'create' ? { adds: 'canaryStackCreated' } : { clears: 'canaryStackCreated' };
+  }
   return step.direction === 'forward' ? { adds: 'listenerSwitched' } : { clears: 'listenerSwitched' };
 }
 
@@ -187,9 +218,14 @@ export function undoSteps(input: PlanInput): readonly UndoStep[] {
   const op = hostOperations(input);
   if (input.strategy.kind === 'revert') return [op('rollingBack', 'restoreStable')];
   const steps = [op('rollingBack', 'stopMirror'), op('rollingBack', 'restoreStable')];
-  return input.config.canaryStack.provisionedBy === 'agent'
-    ? [...steps, op('rollingBack', 'removeCanary')]
-    : steps;
+  switch (input.config.canaryStack.provisionedBy) {
+    case 'agent':
+      return [...steps, op('rollingBack', 'removeCanary')];
+    case 'cloudformation':
+      return [...steps, canaryStackSteps(input).undo];
+    case 'external':
+      return steps;
+  }
 }
 
 /** The undo steps a rollback needs for what may have changed on hosts. */

@@ -152,6 +152,40 @@ export interface ListenerSwitch {
   switch(route: TrafficRoute, from: string, to: string): Promise<void>;
 }
 
+/** A canary stack as CloudFormation describes it now; `inProgress` until it settles. */
+export type CanaryStackReport =
+  | { readonly status: 'created'; readonly outputs: Readonly<Record<string, string>> }
+  | { readonly status: 'createFailed'; readonly reason: string }
+  | { readonly status: 'deleted' }
+  | { readonly status: 'deleteFailed'; readonly reason: string }
+  | { readonly status: 'inProgress' };
+
+/**
+ * The releases' temporary canary stacks (CloudFormation on AWS, the sandbox's stand-in locally), named without the
+ * agent's prefix. Creating and deleting only start the work; CloudFormation's status events say when it ended.
+ */
+export interface CanaryStacks {
+  /**
+   * Starts creating the stack; the same `token` again is the same request. Refuses (CanaryStackRefusedError)
+   * what no retry fixes: a template that does not validate, a missing parameter, no right to the template.
+   */
+  create(request: {
+    readonly stackName: string;
+    readonly templateUrl: string;
+    readonly parameters: Readonly<Record<string, string>>;
+    readonly timeoutMinutes: number;
+    readonly token: string;
+    readonly tags: Readonly<Record<string, string>>;
+  }): Promise<void>;
+  /** Starts deleting the stack; `gone` when there is none (already deleted, or never created). */
+  delete(stackName: string, token: string): Promise<'deleting' | 'gone'>;
+  /**
+   * What CloudFormation says of the stack now, with its outputs or the first reason it failed; null if there is
+   * none. `stackId` (from a status event) finds it even once deleted.
+   */
+  describe(stackName: string, stackId?: string): Promise<CanaryStackReport | null>;
+}
+
 /**
  * The target groups a fleet serves behind, as a drained rollout moves hosts through them (ELBv2 on AWS, the
  * sandbox's load balancers locally). Each call acts, then reports where every host stands; acting twice changes

@@ -1,5 +1,11 @@
 import { checkAlarms, onAlarmChanged, onAlarmsChecked } from './alarm-events';
 import { onCanaryAnalysed, onIntervalTimer } from './analysis-events';
+import {
+  onCanaryStackCreated,
+  onCanaryStackCreateFailed,
+  onCanaryStackDeleted,
+  onCanaryStackDeleteFailed,
+} from './canary-stack-events';
 import { onCommandFinished, onDeadline, onDispatched, onHostFinished } from './host-events';
 import { onListenerSwitched, onListenerSwitchFailed } from './listener-events';
 import { assertNever } from './plan';
@@ -78,6 +84,14 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
             { kind: 'canaryStackFailed', reason: event.reason },
             now,
           );
+    case 'canaryStackCreated':
+      return onCanaryStackCreated(release, event, now);
+    case 'canaryStackCreateFailed':
+      return onCanaryStackCreateFailed(release, event, now);
+    case 'canaryStackDeleted':
+      return onCanaryStackDeleted(release, event, now);
+    case 'canaryStackDeleteFailed':
+      return onCanaryStackDeleteFailed(release, event, now);
     case 'listenerSwitched':
       return onListenerSwitched(release, event.stepId, now);
     case 'listenerSwitchFailed':
@@ -225,6 +239,11 @@ export function actorOf(event: ReleaseEvent): Actor {
       return { kind: 'system', id: 'elb' };
     case 'deadlineExceeded':
       return { kind: 'system', id: 'sweeper' };
+    case 'canaryStackCreated':
+    case 'canaryStackCreateFailed':
+    case 'canaryStackDeleted':
+    case 'canaryStackDeleteFailed':
+      return { kind: 'system', id: 'cloudformation' };
     default:
       return { kind: 'system', id: 'ssm' };
   }

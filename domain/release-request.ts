@@ -3,6 +3,7 @@ import { isVersion } from './patterns';
 import { assertNever, canaryAlarms, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
 import { type Draft, draft, enterStep } from './steps';
+import { mirroredPercent } from './strategy';
 import type { Actor, Colour, Effect, HistoryEntry, Instant, Release, ReleasePolicy, Strategy } from './types';
 
 export interface ReleaseRequest {
@@ -25,7 +26,8 @@ export interface ReleaseRequest {
 
 export type StrategyChoice =
   | { readonly kind: 'mirror' }
-  | { readonly kind: 'steps'; readonly steps?: readonly number[] }
+  /** `mirrorFirst`: mirror for one window before the steps (the service's mirror share, or `percent`). */
+  | { readonly kind: 'steps'; readonly steps?: readonly number[]; readonly mirrorFirst?: boolean }
   | { readonly kind: 'blueGreen' };
 
 export const MAX_STEPS = 10;
@@ -169,6 +171,7 @@ function strategyOf(
         kind: 'steps',
         steps: choice.steps ?? request.config.steps.defaultSteps,
         bakeSeconds: windowSeconds,
+        ...(choice.mirrorFirst ? { mirror: { percent } } : {}),
       };
     case 'blueGreen': {
       // liveColour has refused a blue/green request for a service without blue/green.
@@ -214,8 +217,10 @@ export function describeStrategy(strategy: Strategy): string {
   switch (strategy.kind) {
     case 'mirror':
       return `mirroring ${formatPercent(strategy.percent)}%`;
-    case 'steps':
-      return `in steps of ${strategy.steps.map((p) => `${formatPercent(p)}%`).join(' → ')}`;
+    case 'steps': {
+      const steps = `in steps of ${strategy.steps.map((p) => `${formatPercent(p)}%`).join(' → ')}`;
+      return strategy.mirror ? `mirroring ${formatPercent(strategy.mirror.percent)}%, then ${steps}` : steps;
+    }
     case 'blueGreen':
       return `blue/green from ${strategy.from} to ${strategy.to}`;
     case 'revert':
@@ -252,23 +257,24 @@ function refusalOf(
       };
     }
   }
-  if (request.percent !== undefined && strategy.kind !== 'mirror') {
+  const mirrored = mirroredPercent(strategy);
+  if (request.percent !== undefined && mirrored === undefined) {
     return {
       reason: 'percent-without-mirror',
       message: `A percent sets the share of mirrored requests, but ${describeStrategy(strategy)} does not mirror: leave the percent out.`,
     };
   }
-  if (strategy.kind === 'mirror' && config.mirror.readOnlyAcknowledgedBy === undefined) {
+  if (mirrored !== undefined && config.mirror.readOnlyAcknowledgedBy === undefined) {
     return {
       reason: 'mirror-not-acknowledged',
       message: `Mirroring sends duplicate requests to the database ${config.service} shares with its canary. Set mirror.readOnlyAcknowledgedBy in its configuration once someone has confirmed it is read-only or idempotent, or release it in steps (strategy=steps).`,
     };
   }
   const { minPercent, maxPercent } = config.mirror;
-  if (strategy.kind === 'mirror' && !(strategy.percent >= minPercent && strategy.percent <= maxPercent)) {
+  if (mirrored !== undefined && !(mirrored >= minPercent && mirrored <= maxPercent)) {
     return {
       reason: 'percent-out-of-bounds',
-      message: `mirror=${strategy.percent} is outside ${config.service}'s bounds: ${minPercent} to ${maxPercent} percent.`,
+      message: `mirror=${mirrored} is outside ${config.service}'s bounds: ${minPercent} to ${maxPercent} percent.`,
     };
   }
   const { minWindowSeconds, maxWindowSeconds } = config.validation;

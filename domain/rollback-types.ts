@@ -7,8 +7,14 @@ import type { HostOperationName, Instant, ReleaseState, UndoStep } from './types
  * Changes on hosts that a rollback must undo. Added when the operation is dispatched (it may have run).
  * `stableProxied`: the stable hosts serve through the agent's proxy (mirroring or routing), not their own nginx.
  * `listenerSwitched`: the load balancer's listener may forward to the new colour (blue/green).
+ * `canaryStackCreated`: the release's temporary canary stack may exist (even a failed create leaves one).
  */
-export type Exposure = 'canaryDeployed' | 'stableProxied' | 'stablePromoted' | 'listenerSwitched';
+export type Exposure =
+  | 'canaryDeployed'
+  | 'stableProxied'
+  | 'stablePromoted'
+  | 'listenerSwitched'
+  | 'canaryStackCreated';
 
 export type RollbackReason =
   | { readonly kind: 'alarm'; readonly alarmName: string; readonly reason: string }
@@ -22,6 +28,7 @@ export type RollbackReason =
   | { readonly kind: 'aborted'; readonly by: string }
   | { readonly kind: 'rolledBackByPerson'; readonly by: string }
   | { readonly kind: 'rejected'; readonly by: string; readonly comment?: string }
+  /** The pipeline's canary stack failed, or the release's own could not be created (CloudFormation's reason). */
   | { readonly kind: 'canaryStackFailed'; readonly reason: string }
   | { readonly kind: 'listenerSwitchFailed'; readonly reason: string }
   /** A window, extended once, still had no data from these watched alarms. */

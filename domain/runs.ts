@@ -3,6 +3,7 @@ import type { Rollout } from './rollout-types';
 import type {
   ApprovalStep,
   AwaitCanaryStackStep,
+  CanaryStackStep,
   HostOperationStep,
   Instant,
   ListenerSwitchStep,
@@ -30,7 +31,13 @@ interface RunCommon {
  * What is running right now: one step of the plan, or one step of the rollback. Each run carries the step it
  * runs, so nothing about it is inferred from cursors; its `kind` is its step's kind.
  */
-export type StepRun = HostOperationRun | ListenerSwitchRun | ValidationRun | InconclusiveRun | WaitRun;
+export type StepRun =
+  | HostOperationRun
+  | ListenerSwitchRun
+  | CanaryStackRun
+  | ValidationRun
+  | InconclusiveRun
+  | WaitRun;
 
 export type HostOperationRun = RunCommon & {
   readonly kind: 'hostOperation';
@@ -47,6 +54,13 @@ export type ListenerSwitchRun = RunCommon & {
   readonly kind: 'switchListener';
   readonly step: ListenerSwitchStep;
   /** A rollback started while this switch ran: it waits for the switch to end first. */
+  readonly cancelRequested?: boolean;
+};
+
+export type CanaryStackRun = RunCommon & {
+  readonly kind: 'canaryStack';
+  readonly step: CanaryStackStep;
+  /** A rollback started while the stack was being created: it waits for CloudFormation to finish first. */
   readonly cancelRequested?: boolean;
 };
 
@@ -81,5 +95,8 @@ export type WaitRun =
   | (RunCommon & { readonly kind: 'awaitCanaryStack'; readonly step: AwaitCanaryStackStep })
   | (RunCommon & { readonly kind: 'approval'; readonly step: ApprovalStep });
 
-/** A run that changes hosts or the load balancer, which a rollback must let finish before it undoes anything. */
-export type OperationRun = HostOperationRun | ListenerSwitchRun;
+/**
+ * A run that changes hosts, the load balancer or the canary stack, which a rollback must let finish before it
+ * undoes anything.
+ */
+export type OperationRun = HostOperationRun | ListenerSwitchRun | CanaryStackRun;

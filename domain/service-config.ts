@@ -76,14 +76,48 @@ function buildServiceConfigSchema() {
               .optional(),
           })
           .optional(),
-        canary: z.strictObject({ tags: tagSelector }),
+        /** The standing canary fleet; left out when each release creates its own (a temporary stack). */
+        canary: z.strictObject({ tags: tagSelector }).optional(),
       }),
-      canaryStack: z.strictObject({
-        /** Who creates the temporary canary stack: the agent (Run Command on the canary fleet) or the team's own tooling. */
-        provisionedBy: z.enum(['agent', 'external']).default('agent'),
-        elbHost: z.string().regex(patterns.hostName, "the canary stack's ELB DNS name"),
-        readyTimeoutSeconds: seconds(60, 7200).default(1800),
-      }),
+      canaryStack: z
+        .strictObject({
+          /**
+           * Who makes the canary: the agent on a standing canary fleet (Run Command), the team's own tooling
+           * (which reports it), or the agent as a temporary CloudFormation stack per release (domain/canary-stack.ts).
+           */
+          provisionedBy: z.enum(['agent', 'external', 'cloudformation']).default('agent'),
+          /** The canary's load balancer; a temporary stack outputs its own instead. */
+          elbHost: z.string().regex(patterns.hostName, "the canary stack's ELB DNS name").optional(),
+          /** The temporary stack's template (an S3 URL) and the parameters it takes besides Service, Version, Image. */
+          template: z
+            .strictObject({
+              url: z.string().regex(patterns.templateUrl, 'an https:// URL of a template in Amazon S3'),
+              parameters: z
+                .record(
+                  z
+                    .string()
+                    .regex(patterns.stackParameterKey, 'a template parameter name (letters and digits)'),
+                  z.string().max(4096),
+                )
+                .refine((p) => !['Service', 'Version', 'Image'].some((key) => key in p), {
+                  message: 'Service, Version and Image are set by the agent for each release',
+                })
+                .default({}),
+            })
+            .optional(),
+          readyTimeoutSeconds: seconds(60, 7200).default(1800),
+          /** How long deleting a temporary stack may take before the card says it was left behind. */
+          deleteTimeoutSeconds: seconds(60, 7200).default(1800),
+        })
+        .refine((s) => s.provisionedBy === 'cloudformation' || s.elbHost !== undefined, {
+          message: "name the canary's load balancer (elbHost), or let a temporary stack create one",
+          path: ['elbHost'],
+        })
+        .refine((s) => (s.provisionedBy === 'cloudformation') === (s.template !== undefined), {
+          message:
+            'a template is what a temporary stack (provisionedBy: cloudformation) is made from, and only that',
+          path: ['template'],
+        }),
       proxy: z
         .strictObject({
           /** Which proxy mirrors on the stable hosts: Envoy, or nginx's own `mirror` module. */
@@ -195,8 +229,11 @@ function buildServiceConfigSchema() {
           },
         ),
       alarms: z.strictObject({
-        /** The canary stack's ELB 5XX alarm (and any other alarm that judges the canary). */
-        canary: alarmNames.min(1).max(20),
+        /**
+         * The canary stack's ELB 5XX alarm (and any other alarm that judges the canary). A temporary stack adds the
+         * alarms it outputs, so it may leave this empty.
+         */
+        canary: alarmNames.max(20),
         /** The stable fleet's health alarms, watched while it mirrors and after promotion (and the listener's, for blue/green). */
         stable: alarmNames.max(20).default([]),
         /**
@@ -260,6 +297,18 @@ function buildServiceConfigSchema() {
       message:
         "a bake's analysis judges the promoted fleet on the service's analysis metrics: configure analysis and a bakeSeconds above 0, or set bakeAnalysis to false",
       path: ['promotion', 'bakeAnalysis'],
+    })
+    .refine((c) => c.alarms.canary.length > 0 || c.canaryStack.provisionedBy === 'cloudformation', {
+      message: 'name at least one alarm that judges the canary (its load balancer 5XX alarm)',
+      path: ['alarms', 'canary'],
+    })
+    .refine((c) => c.fleets.canary !== undefined || c.canaryStack.provisionedBy !== 'agent', {
+      message: 'name the standing canary fleet the agent deploys the canary on (fleets.canary)',
+      path: ['fleets', 'canary'],
+    })
+    .refine((c) => c.fleets.canary === undefined || c.canaryStack.provisionedBy !== 'cloudformation', {
+      message: 'a temporary canary stack brings its own hosts: leave fleets.canary out',
+      path: ['fleets', 'canary'],
     })
     .refine((c) => (c.fleets.stable === undefined) !== (c.blueGreen === undefined), {
       message:

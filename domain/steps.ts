@@ -5,6 +5,7 @@ import { assertNever, exposureOfStep, rollbackSteps } from './plan';
 import { surveyStart } from './rollout-batches';
 import { addSeconds, isAtOrAfter } from './time';
 import type {
+  CanaryStackStep,
   CommandOutcome,
   Effect,
   HostOperationRun,
@@ -54,10 +55,7 @@ export function nextStepId(release: Release): { stepId: string; stepCount: numbe
 function dispatch(d: Draft, step: UndoStep, origin: StepRun['origin'], now: Instant): Draft {
   const { stepId, stepCount } = nextStepId(d.release);
   const common = { stepId, origin, startedAt: now };
-  const { run, effect, takesTraffic } =
-    step.kind === 'hostOperation'
-      ? hostOperationRun(step, common, now)
-      : listenerSwitchRun(step, common, now);
+  const { run, effect, takesTraffic } = operationRun(step, common, now);
   const adds = exposureOfStep(step).adds;
   const exposure =
     adds && !d.release.exposure.includes(adds) ? [...d.release.exposure, adds] : d.release.exposure;
@@ -75,6 +73,17 @@ interface Started {
   readonly effect: Effect;
   /** True when the step puts (real or mirrored) traffic on the new version: alarms count from then on. */
   readonly takesTraffic: boolean;
+}
+
+function operationRun(step: UndoStep, common: RunStart, now: Instant): Started {
+  switch (step.kind) {
+    case 'hostOperation':
+      return hostOperationRun(step, common, now);
+    case 'switchListener':
+      return listenerSwitchRun(step, common, now);
+    case 'canaryStack':
+      return canaryStackRun(step, common, now);
+  }
 }
 
 function hostOperationRun(step: HostOperationStep, common: RunStart, now: Instant): Started {
@@ -107,6 +116,23 @@ function listenerSwitchRun(step: ListenerSwitchStep, common: RunStart, now: Inst
   };
 }
 
+/** Creating or deleting the canary stack: CloudFormation's status event ends it (see canary-stack-events.ts). */
+function canaryStackRun(step: CanaryStackStep, common: RunStart, now: Instant): Started {
+  const deadlineAt = addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS);
+  const effect: Effect =
+    step.action === 'create'
+      ? {
+          kind: 'createCanaryStack',
+          stepId: common.stepId,
+          stackName: step.stackName,
+          templateUrl: step.templateUrl ?? '',
+          parameters: step.parameters,
+          timeoutMinutes: Math.ceil(step.timeoutSeconds / 60),
+        }
+      : { kind: 'deleteCanaryStack', stepId: common.stepId, stackName: step.stackName };
+  return { run: { ...common, kind: 'canaryStack', step, deadlineAt }, effect, takesTraffic: false };
+}
+
 /**
  * Moves the forward path to plan step `index` and starts it; past the last step the release succeeds.
  *
@@ -117,7 +143,7 @@ export function enterStep(d: Draft, index: number, now: Instant): Draft {
   const step = d.release.plan[index];
   if (step === undefined) return succeed(d);
   const moved: Draft = { ...d, release: { ...d.release, cursor: index } };
-  if (step.kind === 'hostOperation' || step.kind === 'switchListener')
+  if (step.kind === 'hostOperation' || step.kind === 'switchListener' || step.kind === 'canaryStack')
     return dispatch(moved, step, 'plan', now);
   const { stepId, stepCount } = nextStepId(moved.release);
   const common = { stepId, origin: 'plan', startedAt: now } as const;
@@ -154,7 +180,8 @@ function succeed(d: Draft): Draft {
  */
 export function completeStep(d: Draft, now: Instant): Draft {
   const run = d.release.run;
-  if (run?.kind !== 'hostOperation' && run?.kind !== 'switchListener') return d;
+  if (run?.kind !== 'hostOperation' && run?.kind !== 'switchListener' && run?.kind !== 'canaryStack')
+    return d;
   const cleared = exposureOfStep(run.step).clears;
   let release: Release = cleared
     ? { ...d.release, exposure: d.release.exposure.filter((e) => e !== cleared) }
@@ -179,9 +206,14 @@ export function completeStep(d: Draft, now: Instant): Draft {
 
 /** A promotion, or the forward listener switch: from now on users get the new version. */
 function putsNewVersionLive(run: OperationRun): boolean {
-  return run.kind === 'hostOperation'
-    ? run.step.operation === 'promote'
-    : run.step.direction === 'forward' && run.origin === 'plan';
+  switch (run.kind) {
+    case 'hostOperation':
+      return run.step.operation === 'promote';
+    case 'switchListener':
+      return run.step.direction === 'forward' && run.origin === 'plan';
+    case 'canaryStack':
+      return false;
+  }
 }
 
 /**
@@ -207,11 +239,13 @@ export function startRollback(d: Draft, reason: RollbackReason, now: Instant): D
   // Past its deadline the operation has outlived its own timeout on every host (a switch, its retries): nothing
   // is left to wait for.
   if (
-    (run?.kind === 'switchListener' || (run?.kind === 'hostOperation' && !betweenCommands(run))) &&
+    (run?.kind === 'switchListener' ||
+      run?.kind === 'canaryStack' ||
+      (run?.kind === 'hostOperation' && !betweenCommands(run))) &&
     !isAtOrAfter(now, run.deadlineAt)
   ) {
     next = { ...next, release: { ...rolling, run: { ...run, cancelRequested: true } } };
-    return run.kind === 'switchListener' || run.commandId === undefined
+    return run.kind !== 'hostOperation' || run.commandId === undefined
       ? next
       : withEffects(next, { kind: 'cancelHostOperation', stepId: run.stepId, commandId: run.commandId });
   }
@@ -263,6 +297,8 @@ export function describeRun(run: StepRun): string {
       return operationWords(run.step.operation, run.step.fleet);
     case 'switchListener':
       return run.step.direction === 'forward' ? 'switching the listener' : 'switching the listener back';
+    case 'canaryStack':
+      return run.step.action === 'create' ? 'creating the canary stack' : 'deleting the canary stack';
     default:
       return 'the step';
   }

@@ -33,7 +33,13 @@ export type HostOperationName = (typeof HOST_OPERATIONS)[number];
  */
 export type Strategy =
   | { readonly kind: 'mirror'; readonly percent: number }
-  | { readonly kind: 'steps'; readonly steps: readonly number[]; readonly bakeSeconds: number }
+  | {
+      readonly kind: 'steps';
+      readonly steps: readonly number[];
+      readonly bakeSeconds: number;
+      /** Mirror this share of requests to the canary for one window first, before any user reaches it. */
+      readonly mirror?: { readonly percent: number };
+    }
   | { readonly kind: 'blueGreen'; readonly from: Colour; readonly to: Colour }
   /**
    * Puts back the version a succeeded release (`of`) replaced, with no canary and no window: the promotion of
@@ -54,6 +60,7 @@ export interface RateControl {
 /** The states a release can be in. A plan step decides which of the active ones comes next. */
 export const RELEASE_STATES = [
   'deployingCanary',
+  'creatingCanaryStack',
   'awaitingCanaryStack',
   'startingMirror',
   'shiftingTraffic',
@@ -123,8 +130,23 @@ export type ListenerSwitchStep = TrafficRoute & {
   readonly timeoutSeconds: number;
 };
 
-/** What a rollback can run: a host operation, or the listener switch back. */
-export type UndoStep = HostOperationStep | ListenerSwitchStep;
+/**
+ * Creates or deletes the release's temporary canary stack (CloudFormation), from the service's template. The
+ * agent's prefix is added to `stackName` where the stack is made.
+ */
+export interface CanaryStackStep {
+  readonly kind: 'canaryStack';
+  readonly state: 'creatingCanaryStack' | 'cleaningUp' | 'rollingBack';
+  readonly action: 'create' | 'delete';
+  readonly stackName: string;
+  /** The template (an S3 URL) and its parameters: set for `create`. */
+  readonly templateUrl?: string;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+}
+
+/** What a rollback can run: a host operation, the listener switch back, or the canary stack's deletion. */
+export type UndoStep = HostOperationStep | ListenerSwitchStep | CanaryStackStep;
 
 export interface AwaitCanaryStackStep {
   readonly kind: 'awaitCanaryStack';
@@ -152,11 +174,13 @@ export interface ApprovalStep {
 export type Step =
   | HostOperationStep
   | ListenerSwitchStep
+  | CanaryStackStep
   | AwaitCanaryStackStep
   | ValidateStep
   | ApprovalStep;
 
 export type {
+  CanaryStackRun,
   CommandOutcome,
   HostOperationRun,
   HostStatus,
@@ -170,6 +194,7 @@ export type {
 
 import type { Evidence } from './analysis-evidence';
 import type { ReleaseAnalysis } from './canary-analysis';
+import type { CanaryStack } from './canary-stack';
 import type { Exposure, HostFailure, Rollback } from './rollback-types';
 import type { TrafficDrain } from './rollout-types';
 import type { StepRun } from './runs';
@@ -249,6 +274,8 @@ export interface Release {
   readonly recordedVersion?: string;
   /** Hosts a promotion left behind within its `maxErrors`, with what they said: the card lists them. */
   readonly hostFailures?: readonly HostFailure[];
+  /** The release's temporary canary stack, once created, with what its outputs said. */
+  readonly canaryStack?: CanaryStack;
   /** Hosts the agent took out of the service's target groups and has not put back (see `rollout.ts`). */
   readonly outOfService?: readonly string[];
   readonly warnings: readonly string[];

@@ -15,6 +15,7 @@ import type { Fleet, HostOperationName, ReleaseState } from './types';
  */
 export const STATE_WORDS: Readonly<Record<ReleaseState, string>> = {
   deployingCanary: 'deploying the canary',
+  creatingCanaryStack: 'creating the canary stack',
   awaitingCanaryStack: 'waiting for the canary stack',
   startingMirror: 'starting the mirror',
   shiftingTraffic: 'shifting users to the canary',

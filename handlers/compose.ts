@@ -20,6 +20,7 @@ import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
 import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
 import { type ReleaseService, releaseService } from '../app/release-service';
 import type {
+  CanaryStacks,
   Clock,
   ListenerSwitch,
   Notifier,
@@ -56,6 +57,27 @@ function loadListenerSwitch(): Promise<ListenerSwitch> {
   );
   return elb;
 }
+let stackAdapter: Promise<CanaryStacks> | undefined;
+/** The CloudFormation adapter, loaded on first use: only services with a temporary canary stack need it. */
+function loadCanaryStacks(): Promise<CanaryStacks> {
+  stackAdapter ??= import('../adapters/cloudformation-canary-stacks').then(
+    ({ cloudFormationCanaryStacksWithClient }) => {
+      const env = loadConfig();
+      return cloudFormationCanaryStacksWithClient(sdk, {
+        stackPrefix: env.CANARY_STACK_PREFIX,
+        roleArn: env.CANARY_STACK_ROLE_ARN,
+      });
+    },
+  );
+  return stackAdapter;
+}
+/** The releases' temporary canary stacks, through the adapter loaded on first use. */
+export const canaryStacks: CanaryStacks = {
+  create: async (request) => (await loadCanaryStacks()).create(request),
+  delete: async (stackName, token) => (await loadCanaryStacks()).delete(stackName, token),
+  describe: async (stackName, stackId) => (await loadCanaryStacks()).describe(stackName, stackId),
+};
+
 const listeners: ListenerSwitch = {
   liveTargetGroup: async (route) => (await loadListenerSwitch()).liveTargetGroup(route),
   switch: async (route, from, to) => (await loadListenerSwitch()).switch(route, from, to),
@@ -91,6 +113,7 @@ let web: { token: string; client: WebClient } | undefined;
 onReset(() => {
   built = undefined;
   web = undefined;
+  stackAdapter = undefined;
 });
 
 /** The release service and its ports, built once per container. Throws (naming the variable) on a bad environment. */
@@ -124,6 +147,7 @@ export async function agent(): Promise<Agent> {
     metrics: cloudWatchCanaryMetrics(sdkClients.cloudWatch),
     charts: cloudWatchEvidenceCharts(sdkClients.cloudWatch),
     thread: slackReleaseThread({ client: slackClient, cards }),
+    stacks: canaryStacks,
     notifier: allNotifiers(
       slackReleaseCards({ client: slackClient, cards, releases: store, clock }),
       eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN }),

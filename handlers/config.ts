@@ -38,6 +38,12 @@ export const envSchema = z.object({
   EFFECTS_FUNCTION_ARN: functionArn("the effects function's ARN"),
   /** What the Slack function asks whether a start's alarms exist and which colour is live (synchronously). */
   PREFLIGHT_FUNCTION_ARN: functionArn("the preflight function's ARN"),
+  /** The stage's prefix, which the agent's own canary stacks are named with (`canary-agent-prod-`). */
+  CANARY_STACK_PREFIX: name('the canary stack name prefix'),
+  /** The role CloudFormation creates and deletes temporary canary stacks with (examples/canary-stack-role.yml). */
+  CANARY_STACK_ROLE_ARN: z
+    .string({ error: 'the canary stack role ARN is required' })
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'),
   DEAD_LETTER_QUEUE_ARN: z
     .string({ error: 'the dead-letter queue ARN is required' })
     .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$/, 'an SQS queue ARN'),

@@ -27,6 +27,20 @@ export const ssmCommandEvent = eventBridgeEvent(
   }),
 );
 
+/** "CloudFormation Stack Status Change" (CloudFormation User Guide, "Stack Status Change event detail"). */
+export const stackStatusEvent = eventBridgeEvent(
+  ['CloudFormation Stack Status Change'],
+  z.object({
+    'stack-id': z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[A-Za-z0-9-]+$/,
+        'a stack ARN',
+      ),
+    'status-details': z.object({ status: z.string().min(1), 'status-reason': z.string().optional() }),
+  }),
+);
+
 const service = z.string().refine(isServiceName, 'a service name such as "orders-api"');
 const version = z.string().refine(isVersion, 'a version (Docker tag) such as "1.4.2"');
 const pipeline = z.string().min(1).max(100);
@@ -47,11 +61,14 @@ export const pipelineEvent = z.discriminatedUnion('detail-type', [
         windowSeconds: z.number().int().positive().optional(),
         /** Weighted steps instead of mirroring, e.g. [5, 25, 50, 100]. */
         steps: z.array(z.number().min(0).max(100)).min(1).max(10).optional(),
-        /** `blue-green` instead of mirroring, for a service with a blue and a green fleet. */
-        strategy: z.literal('blue-green').optional(),
+        /**
+         * `blue-green` instead of mirroring, for a service with a blue and a green fleet; `mirror-then-steps`: a
+         * mirrored window first, then `steps` (or the service's own).
+         */
+        strategy: z.enum(['blue-green', 'mirror-then-steps']).optional(),
       })
-      .refine((d) => d.steps === undefined || d.strategy === undefined, {
-        message: 'give steps or strategy, not both',
+      .refine((d) => d.steps === undefined || d.strategy !== 'blue-green', {
+        message: 'give steps or strategy blue-green, not both',
       }),
   }),
   z.object({

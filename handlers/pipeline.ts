@@ -23,6 +23,9 @@ export function pipelineHandler(source: AgentSource) {
           toVersion: version,
           requestedBy: actor,
           ...(steps ? { strategy: { kind: 'steps', steps } } : {}),
+          ...(strategy === 'mirror-then-steps'
+            ? { strategy: { kind: 'steps', mirrorFirst: true, ...(steps ? { steps } : {}) } }
+            : {}),
           ...(strategy === 'blue-green' ? { strategy: { kind: 'blueGreen' } } : {}),
           percent,
           windowSeconds,

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { patterns } from '../domain/patterns';
 import { formatPercent } from '../domain/plan';
 import { parseServiceConfig, type ServiceConfig } from '../domain/service-config';
 import { ACCESS_LOG_PATTERN } from './access-log';
@@ -56,7 +57,20 @@ const hostOptions = {
   'mirror-port': { type: 'string', default: String(hostDefaults.mirrorPort) },
   'admin-port': { type: 'string', default: String(hostDefaults.adminPort) },
   'access-log': { type: 'string', default: hostDefaults.accessLog },
+  'canary-host': { type: 'string' },
 } as const;
+
+/** The canary's load balancer: the configured one, or, for a temporary stack's, the one its outputs would name. */
+function canaryHost(config: ServiceConfig, given: string | undefined): string {
+  const host = given ?? config.canaryStack.elbHost;
+  if (host === undefined) {
+    fail(
+      `${config.service} creates a canary stack per release: pass --canary-host with its load balancer's DNS name`,
+    );
+  }
+  if (!patterns.hostName.test(host)) fail(`--canary-host must be a DNS name, not ${JSON.stringify(host)}`);
+  return host;
+}
 
 /** Envoy's STATIC listeners and clusters take IP addresses only (a name such as `localhost` fails to load). */
 function ipAddress(name: string, value: string): string {
@@ -106,7 +120,7 @@ function proxySettings(args: string[]): ProxySettings {
     fail('--percent must be a number from 0.01 to 100, e.g. --percent 10');
   return {
     ...hostProxyBase(config, values),
-    mirrorHost: config.canaryStack.elbHost,
+    mirrorHost: canaryHost(config, values['canary-host']),
     mirrorPort: port('mirror-port', values['mirror-port']),
     mirrorPercent: Number(formatPercent(percent)),
   };
@@ -125,7 +139,7 @@ function renderRouting(args: string[]): string {
   if (driver !== 'envoy' && driver !== 'nginx') fail('--driver must be envoy or nginx');
   const settings: RoutingSettings = {
     ...hostProxyBase(config, values),
-    canaryHost: config.canaryStack.elbHost,
+    canaryHost: canaryHost(config, values['canary-host']),
     canaryPort: port('canary-port', values['canary-port']),
     canaryPercent: Number(formatPercent(percent)),
     rules: config.routing,

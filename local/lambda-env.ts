@@ -27,6 +27,8 @@ export function lambdaEnv(tableName: string, dynamoEndpoint: string): Record<str
     EFFECTS_FUNCTION_ARN: EFFECTS_ARN,
     PREFLIGHT_FUNCTION_ARN: PREFLIGHT_ARN,
     DEAD_LETTER_QUEUE_ARN: DLQ_ARN,
+    CANARY_STACK_PREFIX: 'canary-agent-test-',
+    CANARY_STACK_ROLE_ARN: 'arn:aws:iam::123456789012:role/canary-agent-test-canary-stacks',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   };
 }

@@ -61,7 +61,7 @@ export async function makeHost(
     mkdirSync(join(root, d), { recursive: true });
   const address = `${placement.network}.${numbers.address + index}`;
   const env = await hostEnv(root, address, placement.mirrorPort);
-  const tags = fleet === 'canary' ? config.fleets.canary.tags : config.blueGreen?.[fleet].tags;
+  const tags = fleet === 'canary' ? config.fleets.canary?.tags : config.blueGreen?.[fleet].tags;
   if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
   return { id, fleet, address, root, tags, env };
 }

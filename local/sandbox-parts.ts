@@ -6,6 +6,7 @@ import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
 import { effectsPending } from '../adapters/internal-events';
+import { memoryCanaryStacks } from '../adapters/memory-canary-stacks';
 import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
 import { memoryServiceConfigs } from '../adapters/memory-service-configs';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
@@ -16,6 +17,7 @@ import type { Clock, IdSource, Notifier, VersionRegistry } from '../domain/ports
 import type { ServiceConfig } from '../domain/service-config';
 import type { Release } from '../domain/types';
 import { alarmHandler } from '../handlers/alarm';
+import { canaryStackHandler } from '../handlers/canary-stack';
 import { type AgentSource, allNotifiers, logger } from '../handlers/compose';
 import { effectsHandler } from '../handlers/effects';
 import { pipelineHandler } from '../handlers/pipeline';
@@ -36,6 +38,11 @@ import { sandboxCloudWatch } from './sandbox-metrics';
 import { sandboxTargetGroups } from './sandbox-target-groups';
 import { eventRules, readServerlessYml } from './serverless-yml';
 import type { skippingClock } from './skipping-clock';
+
+/** The sandbox's canary is on its standing canary fleet; a temporary stack would need CloudFormation. */
+const sandboxStacks = memoryCanaryStacks({
+  refuse: () => 'the sandbox has no CloudFormation: its canary runs on the standing canary fleet',
+});
 
 /** Where AWS cannot run here: DynamoDB Local, the alarms, the listener, the hosts and their load balancers, metrics. */
 export async function startAwsStandIns(
@@ -138,6 +145,7 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
       getMetricData: async (input) => ({ ...cloudWatch.getMetricData(input), $metadata: {} }),
     }),
     thread: slackReleaseThread({ client: slackClient, cards: cardRefs }),
+    stacks: sandboxStacks,
     notifier: allNotifiers(cards, ...notifiers),
     onEffectFailed: (effect, error) =>
       logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
@@ -166,6 +174,7 @@ export function eventBus(source: AgentSource, onDeadLetter: SandboxOptions['onDe
       pipeline: pipelineHandler(source),
       timer: timerHandler(source),
       effects: effectsHandler(source),
+      canaryStack: canaryStackHandler(source, sandboxStacks, () => 'canary-agent-sandbox-'),
     },
     onDeadLetter,
   });

@@ -27,6 +27,14 @@ export function shareIndex(release: Release): number {
   return release.plan.slice(0, release.cursor + 1).filter(isShift).length - 1;
 }
 
+/** A steps release in its mirrored window: mirroring started, and no step yet. */
+function mirroring(release: Release): boolean {
+  const passed = release.plan.slice(0, release.cursor + 1);
+  const started = passed.some((s) => s.kind === 'hostOperation' && s.operation === 'startMirror');
+  const stopped = passed.some((s) => s.kind === 'hostOperation' && s.operation === 'stopMirror');
+  return started && !stopped;
+}
+
 /**
  * The share of traffic the canary gets, in words.
  * @example shareText(mirrorRelease) // 'a 10% mirror of live requests'
@@ -38,6 +46,9 @@ export function shareText(release: Release): string {
     return release.exposure.includes('listenerSwitched') ? 'all traffic' : 'no traffic yet';
   }
   if (strategy.kind === 'revert') return 'no traffic: a revert has no canary';
+  if (strategy.mirror && mirroring(release)) {
+    return `a ${formatPercent(strategy.mirror.percent)}% mirror of live requests, before any user`;
+  }
   const percent = strategy.steps[shareIndex(release)];
   return percent === undefined ? 'no users yet' : `${formatPercent(percent)}% of users`;
 }
@@ -85,6 +96,11 @@ export function noDataNames(alarms: readonly string[]): string {
 
 function stepLabel(release: Release, step: Step): string {
   if (step.kind === 'awaitCanaryStack') return 'canary stack built by your tooling';
+  if (step.kind === 'canaryStack') {
+    return step.action === 'create'
+      ? `create a canary stack with ${release.toVersion}`
+      : 'delete the canary stack';
+  }
   if (step.kind === 'validate') return `verify for ${duration(step.windowSeconds)}`;
   if (step.kind === 'approval') return 'approval';
   if (step.kind === 'switchListener') {

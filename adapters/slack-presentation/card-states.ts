@@ -7,6 +7,7 @@ import { escapeMrkdwn } from './mrkdwn';
 /** Each state's emoji and phrase; a Record over every state, so a new state breaks the build here. */
 export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: Release) => string]>> = {
   deployingCanary: ['🚀', (r) => `Deploying ${r.toVersion} to the canary stack`],
+  creatingCanaryStack: ['🏗️', (r) => `Creating a canary stack that runs ${r.toVersion} (CloudFormation)`],
   awaitingCanaryStack: ['🏗️', () => 'Waiting for your tooling to build the canary stack'],
   startingMirror: ['🪞', (r) => `Giving the canary ${shareText(r)}`],
   shiftingTraffic: ['🔀', (r) => `Giving the canary ${shareText(r)}`],
@@ -37,7 +38,7 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
     (r) =>
       `Baking: the whole stable fleet runs ${r.toVersion}; if its alarms fire now, ${r.fromVersion} goes back, batch by batch`,
   ],
-  cleaningUp: ['🧹', () => 'Removing the canary stack'],
+  cleaningUp: ['🧹', (r) => (r.canaryStack ? 'Deleting the canary stack' : 'Removing the canary')],
   rollingBack: [
     '🔄',
     (r) =>

@@ -3,7 +3,7 @@ import { allowedActions, PERSON_ACTIONS, type PersonAction } from '../../domain/
 import { formatPercent } from '../../domain/plan';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import { describeStrategy } from '../../domain/release-request';
-import type { Instant, Release } from '../../domain/types';
+import type { Instant, Release, UndoStep } from '../../domain/types';
 import { operationWords } from '../../domain/words';
 import { evidenceText } from './card-evidence';
 import { failedHostsText } from './card-hosts';
@@ -115,7 +115,7 @@ function rollbackFailedLines(release: Release): string[] {
   const failure = rollback?.failure;
   const host = failure?.hostId === undefined ? '' : ` on host ${escapeMrkdwn(clip(failure.hostId, 80))}`;
   const failedStep = rollback?.steps[rollback.cursor];
-  const step = `*${failedStep?.kind === 'switchListener' ? 'switching the listener back' : failedStep ? operationWords(failedStep.operation, failedStep.fleet) : 'a rollback step'}*`;
+  const step = `*${failedStep ? undoWords(failedStep) : 'a rollback step'}*`;
   const left = [
     release.exposure.includes('listenerSwitched')
       ? `the listener may still forward to ${colours(release).to} (${release.toVersion})`
@@ -125,12 +125,24 @@ function rollbackFailedLines(release: Release): string[] {
       : '',
     promoted(release) ? `the stable fleet may still run ${release.toVersion}` : '',
     release.exposure.includes('canaryDeployed') ? 'the canary may still be running' : '',
+    release.exposure.includes('canaryStackCreated') ? 'the canary stack may still exist' : '',
   ].filter((part) => part !== '');
   return [
     `The rollback stopped at ${step}: ${failure?.status ?? 'failed'}${host} (attempt ${rollback?.attempts ?? 1}).`,
     `⚠️ Until it finishes, ${left.length > 0 ? left.join('; ') : 'the hosts may be half-way'}.`,
     `Press *Retry rollback* (or \`/canary retry ${release.service}\`) to run it again from that step; the thread has the details.`,
   ];
+}
+
+function undoWords(step: UndoStep): string {
+  switch (step.kind) {
+    case 'switchListener':
+      return 'switching the listener back';
+    case 'canaryStack':
+      return 'deleting the canary stack';
+    case 'hostOperation':
+      return operationWords(step.operation, step.fleet);
+  }
 }
 
 function fieldsOf(release: Release): string[] {

@@ -7,7 +7,7 @@ type CommandKind = CanaryCommand['kind'];
 /** What each `/canary` command looks like, and what it does: the help text and every error's usage line. */
 export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, explanation: string]>> = {
   start: [
-    '/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|blue-green]',
+    '/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|mirror,steps:5,25,100|blue-green]',
     'release ‹version› of ‹service› on a canary: mirror a share of live requests to it (the default), or move real users over in rising steps; or deploy it to the idle colour and switch all traffic to it (blue/green).',
   ],
   status: [
@@ -58,6 +58,7 @@ export const USAGE: string = [
   '• `mirror=10`: the share of live requests mirrored to the canary, 0.01 to 100 percent, at most 2 decimals.',
   '• `window=15m`: how long the canary (or the new colour) is watched (with steps: each step’s bake time), as `90s`, `15m`, `1h30m`, `2d` or seconds, up to 7 days.',
   `• \`strategy=steps:5,25,50,100\`: the rising percentages of users on the canary, 1 to ${MAX_STEPS} steps (\`strategy=steps\` for the service’s own).`,
+  '• `strategy=mirror,steps:5,25,100`: a mirrored window first (`mirror=` sets its share), then the steps, each with its own window.',
   '• `strategy=blue-green`: for a service with a blue and a green fleet: deploy the idle one, switch the load balancer to it, switch back on any alarm.',
   'Who may start: a service’s `requesters` (users and user groups; anyone when none are listed), from its own channel and any it lists in `slack.channels`.',
   'Example: `/canary start orders-api 1.4.2 mirror=10 window=15m`',

@@ -56,7 +56,8 @@ export function parseOptions(words: readonly string[]): Parsed<StartOptions> {
     if (!parsed.ok) return parsed;
   }
   const chosen = options.strategy?.kind;
-  if (options.percent !== undefined && chosen !== undefined && chosen !== 'mirror') {
+  const mirrorsFirst = options.strategy?.kind === 'steps' && options.strategy.mirrorFirst === true;
+  if (options.percent !== undefined && chosen !== undefined && chosen !== 'mirror' && !mirrorsFirst) {
     const fix = 'drop `mirror=`, or use `strategy=mirror`';
     const name = chosen === 'steps' ? 'steps' : 'blue-green';
     return failStart(
@@ -110,10 +111,19 @@ function parseWindow(value: string): Parsed<number> {
 
 function parseStrategy(value: string): Parsed<StrategyChoice> {
   const lower = value.toLowerCase();
+  // `mirror,steps` or `mirror,steps:5,25,100`: a mirrored window first, then the steps.
+  if (lower === 'mirror,steps' || lower.startsWith('mirror,steps:')) {
+    const steps =
+      lower === 'mirror,steps'
+        ? { ok: true as const, value: { kind: 'steps' as const } }
+        : parseSteps(value.slice('mirror,steps:'.length));
+    return steps.ok ? { ok: true, value: { ...steps.value, kind: 'steps', mirrorFirst: true } } : steps;
+  }
   if (lower === 'mirror' || lower === 'steps') return { ok: true, value: { kind: lower } };
   if (lower === 'blue-green' || lower === 'bluegreen') return { ok: true, value: { kind: 'blueGreen' } };
   if (lower.startsWith('steps:')) return parseSteps(value.slice('steps:'.length));
-  const forms = '`strategy=mirror`, `strategy=steps`, `strategy=steps:5,25,50,100` or `strategy=blue-green`';
+  const forms =
+    '`strategy=mirror`, `strategy=steps`, `strategy=steps:5,25,50,100`, `strategy=mirror,steps:5,25,100` or `strategy=blue-green`';
   return failStart(`${code(`strategy=${value}`)} is not a strategy: use ${forms}.`);
 }
 

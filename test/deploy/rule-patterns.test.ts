@@ -13,6 +13,13 @@ const routed = (event: unknown) =>
   rules.filter((r) => matchesPattern(r.pattern, event)).map((r) => r.functionName);
 
 const ownDocument = 'canary-agent-dev-start-mirror';
+const stackEvent = (stackName: string, status: string) =>
+  getTestEvent('aws.cloudformation/stack-status-change', {
+    detail: {
+      'stack-id': `arn:aws:cloudformation:eu-west-1:123456789012:stack/${stackName}/5b5c2f30-c85f-11f0-9b3a-0a1b2c3d4e5f`,
+      'status-details': { status },
+    },
+  });
 const cases: { name: string; event: unknown; to: string[] }[] = [
   {
     name: 'a watched alarm (name prefix) goes to alarm',
@@ -70,6 +77,31 @@ const cases: { name: string; event: unknown; to: string[] }[] = [
     to: [],
   },
   {
+    name: "a status change of the agent's own canary stack goes to canaryStack",
+    event: stackEvent('canary-agent-dev-canary-orders-api-r1', 'CREATE_COMPLETE'),
+    to: ['canaryStack'],
+  },
+  {
+    name: "a failed deletion of the agent's own canary stack goes to canaryStack",
+    event: stackEvent('canary-agent-dev-canary-orders-api-r1', 'DELETE_FAILED'),
+    to: ['canaryStack'],
+  },
+  {
+    name: 'a canary stack still at work goes nowhere (only settled statuses are billed to a Lambda)',
+    event: stackEvent('canary-agent-dev-canary-orders-api-r1', 'CREATE_IN_PROGRESS'),
+    to: [],
+  },
+  {
+    name: "another stage's canary stack goes nowhere",
+    event: stackEvent('canary-agent-prod-canary-orders-api-r1', 'CREATE_COMPLETE'),
+    to: [],
+  },
+  {
+    name: 'a stack of anyone else goes nowhere',
+    event: stackEvent('orders-api-network', 'CREATE_COMPLETE'),
+    to: [],
+  },
+  {
     name: 'release requested goes to pipeline',
     event: getTestEvent('canary-agent/release-requested'),
     to: ['pipeline'],
@@ -119,8 +151,14 @@ describe('the EventBridge rules in serverless.yml', () => {
   it('puts AWS events on the default bus and our own events on the agent bus', () => {
     expect(ruleOf('alarm').bus).toBe('default');
     expect(ruleOf('ssmCommand').bus).toBe('default');
+    expect(ruleOf('canaryStack').bus).toBe('default');
     expect(ruleOf('pipeline').bus).toBe('agent');
-    expect(rules.map((r) => r.functionName).sort()).toEqual(['alarm', 'pipeline', 'ssmCommand']);
+    expect(rules.map((r) => r.functionName).sort()).toEqual([
+      'alarm',
+      'canaryStack',
+      'pipeline',
+      'ssmCommand',
+    ]);
   });
 
   it('follows the stage into the document names', () => {

@@ -70,6 +70,8 @@ const RUN_EFFECTS = [
   'elasticloadbalancing:DescribeTargetGroupAttributes',
   ...['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'sqs:SendMessage'],
   ...['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'],
+  ...['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks'],
+  's3:GetObject',
 ];
 const LIST_CONFIGS = 'ssm:GetParametersByPath'; // `/canary services`, did-you-mean: the services path only
 const MAY_DO: Record<string, string[]> = {
@@ -82,6 +84,8 @@ const MAY_DO: Record<string, string[]> = {
   timer: RUN_EFFECTS,
   effects: RUN_EFFECTS,
   sweeper: [...RUN_EFFECTS, 'ssm:ListCommands'],
+  // CloudFormation's status events prompt a read of the stack, and of why it failed.
+  canaryStack: [...RUN_EFFECTS, 'cloudformation:DescribeStackEvents'],
 };
 /** Rights that change hosts, load balancers, schedules, versions or roles, or read every action. */
 const CHANGES =
@@ -241,7 +245,19 @@ describe('the packaged CloudFormation template', () => {
     expect(grants('scheduler:CreateSchedule')).toEqual([
       expect.stringMatching(/:schedule\/canary-agent-dev\/\*$/),
     ]);
-    expect(grants('iam:PassRole')).toEqual(['<SchedulerRole.Arn>']);
+    expect(grants('iam:PassRole')).toEqual([
+      '<SchedulerRole.Arn>',
+      expect.stringMatching(/:role\/canary-agent-dev-canary-stacks$/),
+    ]);
+    for (const action of ['CreateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents']) {
+      expect(grants(`cloudformation:${action}`)).toEqual([
+        expect.stringMatching(/:stack\/canary-agent-dev-canary-\*\/\*$/),
+      ]);
+    }
+    const passStackRole = statements().find((s) => s.Sid === 'PassCanaryStackRole');
+    expect(passStackRole?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    });
     expect(grants('cloudwatch:DescribeAlarms')).toEqual([expect.stringMatching(/:alarm:canary-\*$/)]);
   });
 
@@ -259,7 +275,7 @@ describe('the packaged CloudFormation template', () => {
     const invokeConfigs = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::Lambda::EventInvokeConfig',
     );
-    expect(invokeConfigs).toHaveLength(6);
+    expect(invokeConfigs).toHaveLength(7);
     for (const config of invokeConfigs) {
       expect(config.Properties?.DestinationConfig).toEqual({
         OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },

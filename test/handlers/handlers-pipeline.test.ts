@@ -119,6 +119,30 @@ describe('the Lambda handlers (real middy handlers, DynamoDB Local, mocked AWS A
     expect(release.policy.watchedAlarms).toEqual(['canary-orders-api-green-5xx']);
   });
 
+  it('a "mirror-then-steps" "Release Requested" plans a mirrored window at its share, then the steps it names', async () => {
+    const requested = getTestEvent('canary-agent/release-requested', {
+      id: 'mirror-then-steps-1',
+      detail: { strategy: 'mirror-then-steps', steps: [5, 100], percent: 5 },
+    });
+
+    const { releaseId } = (await invoke('pipeline', requested)) as { releaseId: string };
+
+    const release = await load(releaseId);
+    expect(release.strategy).toEqual({
+      kind: 'steps',
+      steps: [5, 100],
+      bakeSeconds: 900,
+      mirror: { percent: 5 },
+    });
+    expect(release.plan.slice(0, 5).map((s) => s.state)).toEqual([
+      'deployingCanary',
+      'startingMirror',
+      'verifying',
+      'stoppingMirror',
+      'shiftingTraffic',
+    ]);
+  });
+
   it('a redelivered "Release Requested" starts nothing twice', async () => {
     await startRelease();
     const again = await invoke('pipeline', getTestEvent('canary-agent/release-requested'));

@@ -32,7 +32,7 @@ describe('/canary input', () => {
 
     expect(reply).toContain('orders-api has no blueGreen section');
     expect(reply).toContain('Release it with mirroring or in steps');
-    expect(reply).toContain('[strategy=mirror|steps|steps:5,25,50,100|blue-green]');
+    expect(reply).toContain('[strategy=mirror|steps|steps:5,25,50,100|mirror,steps:5,25,100|blue-green]');
     expect(await world.store.activeReleases()).toEqual([]);
     expect(world.handedOff).toEqual([]);
   });

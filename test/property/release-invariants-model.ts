@@ -36,6 +36,7 @@ export type Action =
       event: 'approved' | 'rejected' | 'abortRequested' | 'rollbackRequested' | 'rollbackRetried';
       who: number;
     }
+  /** The pipeline reports its stack, or CloudFormation settles the release's own (created or deleted, or failed). */
   | { kind: 'stack'; ready: boolean }
   | { kind: 'throttleListener'; calls: number }
   | { kind: 'pointListener'; target: number }
@@ -120,7 +121,7 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
 export const configs = fc.record({
   required: fc.boolean(),
   fourEyes: fc.boolean(),
-  provisionedBy: fc.constantFrom('agent' as const, 'external' as const),
+  provisionedBy: fc.constantFrom('agent' as const, 'external' as const, 'cloudformation' as const),
   steps: fc.option(
     fc
       .uniqueArray(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 4 })
@@ -128,6 +129,7 @@ export const configs = fc.record({
     { nil: undefined },
   ),
   approveEachStep: fc.boolean(),
+  mirrorFirst: fc.boolean(),
   blueGreen: fc.constantFrom(false, false, true),
   drained: fc.boolean(),
   bake: fc.boolean(),
@@ -136,10 +138,13 @@ export const configs = fc.record({
 export interface ModelConfig {
   readonly required: boolean;
   readonly fourEyes: boolean;
-  readonly provisionedBy: 'agent' | 'external';
+  /** `cloudformation`: the release creates (and deletes) its own canary stack; `stack` actions settle it. */
+  readonly provisionedBy: 'agent' | 'external' | 'cloudformation';
   /** Weighted steps when set, mirroring otherwise. */
   readonly steps: number[] | undefined;
   readonly approveEachStep: boolean;
+  /** With steps: a mirrored window first (`strategy=mirror,steps`). */
+  readonly mirrorFirst: boolean;
   /** A blue/green service released blue/green (steps and mirroring are left to the others). */
   readonly blueGreen: boolean;
   /** The stable hosts sit in a target group: promotions and restores drain them batch by batch. */

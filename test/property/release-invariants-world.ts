@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
+import { OUTPUT_KEYS, stackEventOf } from '../../domain/canary-stack';
 import { isTerminal } from '../../domain/policies';
+import type { CanaryStackReport } from '../../domain/ports';
 import type { Release, ReleaseEvent } from '../../domain/types';
 import {
   APPROVER,
@@ -22,6 +24,34 @@ import {
 
 /* Runs one generated sequence against the in-memory world and checks every invariant after every step. */
 
+/** What the release's own canary stack outputs: its load balancer, judged by the model's canary alarm. */
+const STACK_OUTPUTS = {
+  [OUTPUT_KEYS.host]: 'internal-canary-orders-1.eu-west-1.elb.amazonaws.com',
+  [OUTPUT_KEYS.alarms]: alarms[0],
+};
+
+/** Where the canary runs: a standing fleet (made by the agent or the pipeline), or a stack per release. */
+function canaryOf(config: ModelConfig) {
+  // A blue/green release has no canary: its fixture keeps the standing one.
+  if (config.provisionedBy === 'cloudformation' && !config.blueGreen) {
+    return {
+      canaryStack: {
+        provisionedBy: 'cloudformation' as const,
+        template: { url: 'https://templates.s3.eu-west-1.amazonaws.com/orders-api/canary.yml' },
+      },
+      alarms: { canary: [], stable: ['orders-api-stable-health'] },
+      fleets: {},
+    };
+  }
+  return {
+    canaryStack: {
+      elbHost: 'orders-canary-123.eu-west-1.elb.amazonaws.com',
+      provisionedBy: config.provisionedBy === 'external' ? ('external' as const) : ('agent' as const),
+    },
+    fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },
+  };
+}
+
 /** Forward progress first by phase, then by step: it may never go down. */
 function progress(release: Release): [number, number] {
   if (isTerminal(release.state)) return [3, 0];
@@ -41,29 +71,27 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
   // vitest (a worker silent for 60 s fails the whole run with "Timeout calling onTaskUpdate").
   await new Promise((resolve) => setImmediate(resolve));
   const configOf = seed.config.blueGreen ? blueGreenConfig : serviceConfig;
+  const { fleets: canaryFleet, ...canary } = canaryOf(seed.config);
   const config = configOf({
     approvals: {
       required: seed.config.required,
       fourEyes: seed.config.fourEyes,
       users: [APPROVER, REQUESTER],
     },
-    canaryStack: {
-      elbHost: 'orders-canary-123.eu-west-1.elb.amazonaws.com',
-      provisionedBy: seed.config.provisionedBy,
-    },
+    ...canary,
     steps: { approveEachStep: seed.config.approveEachStep },
     promotion: { batchSize: '50%', bakeSeconds: seed.config.bake ? 300 : 0 },
-    ...(seed.config.drained && !seed.config.blueGreen
-      ? {
+    ...(seed.config.blueGreen
+      ? {}
+      : {
           fleets: {
             stable: {
               tags: { 'canary-agent:fleet': 'orders-api-stable' },
-              targetGroupArns: [STABLE_TARGET_GROUP],
+              ...(seed.config.drained ? { targetGroupArns: [STABLE_TARGET_GROUP] } : {}),
             },
-            canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } },
+            ...canaryFleet,
           },
-        }
-      : {}),
+        }),
   });
   const h = harness({
     configs: [config],
@@ -95,7 +123,9 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
           ...(seed.config.blueGreen
             ? { strategy: { kind: 'blueGreen' } }
             : seed.config.steps
-              ? { strategy: { kind: 'steps', steps: seed.config.steps } }
+              ? {
+                  strategy: { kind: 'steps', steps: seed.config.steps, mirrorFirst: seed.config.mirrorFirst },
+                }
               : {}),
         });
         if (started.ok) releaseId = started.release.id;
@@ -168,6 +198,7 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
           actor: { kind: 'person', id: people[a.who] ?? STRANGER },
         } as ReleaseEvent);
       case 'stack':
+        if (current?.run?.kind === 'canaryStack') return settleStack(current, a.ready);
         return deliver(
           a.ready
             ? { kind: 'canaryStackReady', actor: { kind: 'pipeline', id: 'ci' } }
@@ -197,6 +228,26 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
     }
   }
 
+  /** CloudFormation settles the stack the release is creating or deleting: done, or failed. */
+  async function settleStack(current: Release | undefined, ready: boolean): Promise<void> {
+    const run = current?.run;
+    if (!releaseId || run?.kind !== 'canaryStack') return;
+    const { stackName, action } = run.step;
+    const report: CanaryStackReport =
+      action === 'create'
+        ? ready
+          ? { status: 'created', outputs: STACK_OUTPUTS }
+          : { status: 'createFailed', reason: 'CanaryGroup: 0 SUCCESS signals' }
+        : ready
+          ? { status: 'deleted' }
+          : { status: 'deleteFailed', reason: 'CanaryTargetGroup: in use' };
+    h.stacks.settle(stackName, report);
+    const eventId = `evt-${++deliveries}`;
+    const event = stackEventOf(stackName, report);
+    if (event) delivered.push({ releaseId, event, eventId });
+    await h.service.canaryStackChanged(stackName, report, eventId);
+  }
+
   /** What the world does next when all goes well, so that sequences reach the deep states too. */
   async function advance(current: Release | undefined): Promise<void> {
     const run = current?.run;
@@ -208,7 +259,9 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
     }
     if (current.state === 'verifying') return perform({ kind: 'timer', early: false });
     if (current.state === 'awaitingApproval') return perform({ kind: 'person', event: 'approved', who: 0 });
-    if (current.state === 'awaitingCanaryStack') return perform({ kind: 'stack', ready: true });
+    if (current.state === 'awaitingCanaryStack' || run.kind === 'canaryStack') {
+      return perform({ kind: 'stack', ready: true });
+    }
     // A listener switch that failed (throttled) waits in the outbox for the sweeper.
     if (run.kind === 'switchListener') return perform({ kind: 'sweep', seconds: 61 });
   }

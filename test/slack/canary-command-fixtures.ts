@@ -2,7 +2,7 @@
 import { type CanaryCommand, parseCanaryCommand } from '../../handlers/slack/canary-command';
 
 export const START_USAGE =
-  'Usage: `/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|blue-green]`';
+  'Usage: `/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|mirror,steps:5,25,100|blue-green]`';
 
 export function commandOf(text: string): CanaryCommand {
   const parsed = parseCanaryCommand(text);

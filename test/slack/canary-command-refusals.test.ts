@@ -177,6 +177,8 @@ describe('parseCanaryCommand: refusals', () => {
     ['strategy=steps:5,12.345', 'The step `12.345`'],
     ['strategy=steps:-5,10', 'The step `-5`'],
     ['strategy=canary', '`strategy=canary` is not a strategy: use `strategy=mirror`, `strategy=steps`'],
+    ['strategy=mirror,steps:50,5', 'Steps must rise, but `5` comes after `50`'],
+    ['strategy=steps,mirror', '`strategy=steps,mirror` is not a strategy'],
   ])('refuses %s and says why', (option, reason) => {
     // Act
     const message = refusalOf(`start orders-api 1.4.2 ${option}`);

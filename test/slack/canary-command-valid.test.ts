@@ -67,6 +67,19 @@ describe('parseCanaryCommand: valid commands', () => {
     expect(command).toMatchObject({ strategy: { kind: 'steps', steps: [0.5, 5, 25.25, 50, 100] } });
   });
 
+  it('reads strategy=mirror,steps with its steps, or the service’s own, and a mirror share for its first window', () => {
+    expect(commandOf('start orders-api 1.4.2 strategy=mirror,steps:5,25,100 mirror=2.5')).toMatchObject({
+      percent: 2.5,
+      strategy: { kind: 'steps', steps: [5, 25, 100], mirrorFirst: true },
+    });
+    expect(commandOf('start orders-api 1.4.2 strategy=Mirror,Steps')).toStrictEqual({
+      kind: 'start',
+      service: 'orders-api',
+      version: '1.4.2',
+      strategy: { kind: 'steps', mirrorFirst: true },
+    });
+  });
+
   it('reads status with and without a service', () => {
     // Act
     const all = commandOf('status');

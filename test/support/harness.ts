@@ -1,3 +1,4 @@
+import { memoryCanaryStacks } from '../../adapters/memory-canary-stacks';
 import { memoryListenerSwitch } from '../../adapters/memory-listener-switch';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
@@ -56,6 +57,8 @@ export function harness(
     targetGroups?: Record<string, readonly string[]>;
     /** Their deregistration delay, on the harness's clock (default 0). */
     drainSeconds?: number;
+    /** How CloudFormation answers a temporary canary stack's create. */
+    stacks?: Parameters<typeof memoryCanaryStacks>[0];
   } = {},
 ) {
   let now: Instant = '2026-11-22T14:00:00.000Z';
@@ -72,6 +75,7 @@ export function harness(
   const failedEffects: PendingEffect[] = [];
   const store = options.store ?? memoryReleaseStore();
   const listeners = memoryListenerSwitch(options.listeners);
+  const stacks = memoryCanaryStacks(options.stacks);
   /** Instances whose health check fails from now on: admitted, they stay `initial`. */
   const unhealthyTargets = new Set<string>();
   const targetGroups = memoryTargetGroups({
@@ -178,6 +182,7 @@ export function harness(
         charts.push({ releaseId: release.id, span: drawn.get(image.title) as MetricsSpan, image });
       },
     },
+    stacks,
     onEffectFailed: (effect) => failedEffects.push(effect),
   });
 
@@ -245,6 +250,7 @@ export function harness(
     versions,
     listeners,
     targetGroups,
+    stacks,
     /** From now on the instance fails its health check (true) or passes it (false). */
     setTargetUnhealthy: (instanceId: string, unhealthy = true) => {
       if (unhealthy) unhealthyTargets.add(instanceId);

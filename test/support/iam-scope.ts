@@ -80,6 +80,14 @@ const scopedWildcards: { readonly why: string; readonly ok: (resource: string, s
       ok: (r) => /:document\/canary-agent-[a-z0-9-]+-custom-\*$/.test(r),
     },
     { why: "schedules in the agent's group", ok: (r) => /:schedule\/canary-agent-[a-z0-9-]+\/\*$/.test(r) },
+    {
+      why: "the agent's own temporary canary stacks (named with its prefix)",
+      ok: (r) => /:stack\/canary-agent-[a-z0-9-]+-canary-\*\/\*$/.test(r),
+    },
+    {
+      why: 'templates in the canary template bucket',
+      ok: (r) => /^arn:\$\{AWS::Partition\}:s3:::canary-agent-[a-z0-9-]+-canary-templates\/\*$/.test(r),
+    },
   ];
 
 /** Every way `statement` is wider than least privilege; empty when it is scoped. */
