@@ -13,6 +13,7 @@ const slow = [
   'test/handlers/slack*.test.ts', // DynamoDB Local (slack-access and slack-revert among them)
   'test/handlers/mention-injection.test.ts', // DynamoDB Local
   'test/adapters/freeze-store.test.ts', // DynamoDB Local
+  'test/adapters/start-queue-store.test.ts', // DynamoDB Local
   'test/hosts/operations*.test.ts', // nginx
   'test/hosts/container-settings.test.ts', // the fake Docker's containers and AWS CLI
   'test/hosts/custom-deploy-document.test.ts', // the fake Docker's containers

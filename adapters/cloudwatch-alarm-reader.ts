@@ -1,4 +1,5 @@
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { AlarmStates } from '../domain/plan-survey';
 import type { AlarmCatalog, AlarmReader, AlarmReading } from '../domain/ports';
 import type { AlarmState } from '../domain/types';
 
@@ -37,6 +38,21 @@ export function cloudWatchAlarmCatalog(client: CloudWatchClient): AlarmCatalog {
       const names = [...new Set(alarmNames)];
       const found = await describe(client, names);
       return names.filter((name) => !found.has(name));
+    },
+  };
+}
+
+/** Alarms as they stand now, for a plan preview: one that does not exist is `missing`, not INSUFFICIENT_DATA. */
+export function cloudWatchAlarmStates(client: CloudWatchClient): AlarmStates {
+  return {
+    async states(alarmNames) {
+      const names = [...new Set(alarmNames)];
+      const found = await describe(client, names);
+      return names.map((name) => {
+        const alarm = found.get(name);
+        if (alarm === undefined) return { name, missing: true } as const;
+        return { name, state: alarm.state, ...(alarm.since ? { since: alarm.since } : {}) };
+      });
     },
   };
 }

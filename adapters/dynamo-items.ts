@@ -42,6 +42,23 @@ export function releaseItem(release: Release) {
   };
 }
 
+/** The key of a service's queued start (`SERVICE#<service>` / `QUEUE`), beside its lock (`LOCK`). */
+export function queueKey(service: string) {
+  return { pk: `SERVICE#${service}`, sk: 'QUEUE' } as const;
+}
+
+/** An effect put in its release's outbox, indexed for the sweeper (gsi1: OUTBOX / <createdAt>#<effect>). */
+export function outboxPut(tableName: string, effect: PendingEffect): TransactItem {
+  const item = {
+    pk: `RELEASE#${effect.releaseId}`,
+    sk: `OUTBOX#${effect.id}`,
+    gsi1pk: 'OUTBOX',
+    gsi1sk: `${effect.createdAt}#${effect.id}`,
+    data: JSON.stringify(effect),
+  };
+  return { Put: { TableName: tableName, Item: item } };
+}
+
 /** Lines up DynamoDB's cancellation reasons with the items we sent, so we know which condition failed. */
 export function reasonsOf(error: TransactionCanceledException, items: TransactItem[]): CancelReason[] {
   return (error.CancellationReasons ?? []).map((reason, index) => {

@@ -9,6 +9,7 @@ import type { DueDeadline, ReleaseStore } from '../domain/ports';
 import { dynamoFreezes } from './dynamo-freezes';
 import { deleteOutboxItems } from './dynamo-items';
 import { createRelease, saveRelease, type Table } from './dynamo-release-writes';
+import { dynamoStartQueue } from './dynamo-start-queue';
 import { parseStored } from './stored-item';
 import { storedReleaseShapes } from './stored-release-shapes';
 
@@ -22,13 +23,15 @@ import { storedReleaseShapes } from './stored-release-shapes';
  *   RELEASE#<id>        OUTBOX#<effect> an effect not yet run          gsi1: OUTBOX / <createdAt>#<effect>
  *   RELEASE#<id>        CARD            the release's Slack message (adapters/dynamo-card-refs.ts)
  *   SERVICE#<svc>       LOCK            the active release's id (one per service)
+ *   SERVICE#<svc>       QUEUE           the start queued next (adapters/dynamo-start-queue.ts)  gsi1: QUEUED / <svc>
  *   EVENT#<eventId>     EVENT           a processed delivery (TTL)
  *   COMMAND#<commandId> COMMAND         which release sent an SSM command (TTL)
  *   FREEZE#<svc|*>      FREEZE          a change freeze (adapters/dynamo-freezes.ts)  gsi1: FREEZES / <scope>
  *
  * Every change is one TransactWriteItems: the release put on `version = :expected`, its history, its outbox
  * effects, the event id (put-if-absent) and the lock (taken on create, released on a terminal state) commit
- * together or not at all (a create also checks that no freeze stops the service):
+ * together or not at all (a create also checks that no freeze stops the service, and that no start is queued
+ * unless it is that start, which it takes out of the queue):
  *
  *   Lambda A: load v7 ──────── transact(v7→v8, event e1) ✔
  *   Lambda B: load v7 ───────────── transact(v7→v8, event e2) ✘ ConditionalCheckFailed on the release
@@ -39,6 +42,7 @@ export function dynamoReleaseStore(client: DynamoDBClient, tableName: string): R
   const table: Table = { doc, name: tableName };
   return {
     ...dynamoFreezes(doc, tableName),
+    ...dynamoStartQueue(table),
     load: (releaseId) => load(table, releaseId),
     create: (change) => createRelease(table, change),
     save: (change, expectedVersion) => saveRelease(table, change, expectedVersion),

@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DuplicateEventError,
+  QueueChangedError,
   ServiceBusyError,
   ServiceFrozenError,
   VersionConflictError,
@@ -10,7 +11,14 @@ import { holdsServiceLock } from '../domain/policies';
 import type { ReleaseChange } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
 import { freezeKey, freezeScopesOf } from './dynamo-freezes';
-import { type CancelReason, reasonsOf, releaseItem, type TransactItem } from './dynamo-items';
+import {
+  type CancelReason,
+  outboxPut,
+  queueKey,
+  reasonsOf,
+  releaseItem,
+  type TransactItem,
+} from './dynamo-items';
 import { storedReleaseShapes } from './stored-release-shapes';
 
 /** The table a store writes to: the document client and the table's name. */
@@ -23,8 +31,9 @@ export interface Table {
 const EVENT_TTL_SECONDS = 14 * 86_400;
 
 /**
- * Creates a release: takes the service's lock, puts the release, and checks that no freeze stops the service,
- * in the same transaction as its history, outbox and event id.
+ * Creates a release: takes the service's lock, puts the release, and checks that no freeze stops the service and
+ * that no start is queued for it (or, for the queued start itself, removes it from the queue), in the same
+ * transaction as its history, outbox and event id.
  */
 export async function createRelease(table: Table, change: ReleaseChange): Promise<void> {
   const { release } = change;
@@ -53,13 +62,30 @@ export async function createRelease(table: Table, change: ReleaseChange): Promis
       },
     }),
   );
-  await transact(table, [lock, ...changeItems(table, change, put), ...unfrozen], (reasons) => {
-    const duplicate = reasons.find((r) => r.failed && r.sk === 'EVENT');
-    if (duplicate && change.eventId) return new DuplicateEventError(change.eventId);
-    if (reasons.some((r) => r.failed && r.sk === 'FREEZE')) return new ServiceFrozenError(release.service);
+  const key = queueKey(release.service);
+  // A queued start goes first: any other start fails here and is queued in its place.
+  const queue: TransactItem = change.fromQueue
+    ? {
+        Delete: {
+          TableName: table.name,
+          Key: key,
+          ConditionExpression: 'releaseId = :id',
+          ExpressionAttributeValues: { ':id': release.id },
+        },
+      }
+    : {
+        ConditionCheck: { TableName: table.name, Key: key, ConditionExpression: 'attribute_not_exists(pk)' },
+      };
+  const items = [lock, ...changeItems(table, change, put), ...unfrozen, queue];
+  await transact(table, items, (reasons) => {
+    const failed = (sk: string) => reasons.some((r) => r.failed && r.sk === sk);
+    if (failed('EVENT') && change.eventId) return new DuplicateEventError(change.eventId);
+    if (failed('FREEZE')) return new ServiceFrozenError(release.service);
+    if (failed(key.sk) && change.fromQueue) return new QueueChangedError(release.service);
     const holder = reasons[0]?.old?.releaseId;
     if (reasons[0]?.failed)
       return new ServiceBusyError(release.service, typeof holder === 'string' ? holder : null);
+    if (failed(key.sk)) return new ServiceBusyError(release.service, null);
     return new VersionConflictError(release.id, 0);
   });
 }
@@ -91,6 +117,18 @@ export async function saveRelease(
   });
 }
 
+/** A processed delivery, put-if-absent (so a redelivery fails the write), kept for two weeks (DynamoDB TTL). */
+export function eventPut(tableName: string, eventId: string, releaseId: string, at: string): TransactItem {
+  const expiresAt = Math.floor(Date.parse(at) / 1000) + EVENT_TTL_SECONDS;
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { pk: `EVENT#${eventId}`, sk: 'EVENT', releaseId, expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
 /** Everything one change writes beside the release: history, outbox, event id, command correlation, the lock. */
 function changeItems(table: Table, change: ReleaseChange, releaseCondition: TransactItem): TransactItem[] {
   const { release } = change;
@@ -108,15 +146,8 @@ function changeItems(table: Table, change: ReleaseChange, releaseCondition: Tran
     const sk = `HISTORY#${String(entry.seq).padStart(6, '0')}`;
     items.push(put({ pk, sk, data: JSON.stringify(entry) }, true));
   }
-  for (const effect of change.effects) {
-    const gsi1sk = `${effect.createdAt}#${effect.id}`;
-    items.push(
-      put({ pk, sk: `OUTBOX#${effect.id}`, gsi1pk: 'OUTBOX', gsi1sk, data: JSON.stringify(effect) }, false),
-    );
-  }
-  if (change.eventId) {
-    items.push(put({ pk: `EVENT#${change.eventId}`, sk: 'EVENT', releaseId: release.id, expiresAt }, true));
-  }
+  for (const effect of change.effects) items.push(outboxPut(table.name, effect));
+  if (change.eventId) items.push(eventPut(table.name, change.eventId, release.id, release.updatedAt));
   const commandId = hostOperationRunOf(release)?.commandId;
   if (commandId) {
     items.push(put({ pk: `COMMAND#${commandId}`, sk: 'COMMAND', releaseId: release.id, expiresAt }, false));
@@ -134,7 +165,7 @@ function changeItems(table: Table, change: ReleaseChange, releaseCondition: Tran
   return items;
 }
 
-async function transact(
+export async function transact(
   table: Table,
   items: TransactItem[],
   onCancelled: (reasons: CancelReason[]) => Error,

@@ -4,6 +4,8 @@
  * function directly (docs/security.md, "Who may cause what"). The handlers still check `source`, so a payload meant for one
  * function is refused by the other.
  */
+import type { ListChange } from '../domain/routing-lists';
+
 export const TIMER_EVENT_SOURCE = 'canary-agent.timers';
 export const EFFECTS_SOURCE = 'canary-agent.effects';
 
@@ -27,3 +29,14 @@ export const timerElapsed = (releaseId: string, timerId: string): TimerElapsed =
 });
 
 export const effectsPending = (releaseId: string): EffectsPending => ({ source: EFFECTS_SOURCE, releaseId });
+
+/** What the Slack function hands the `effects` function to change a live routing list (domain/routing-lists.ts). */
+export interface ListChangePending {
+  readonly source: typeof EFFECTS_SOURCE;
+  readonly listChange: ListChange;
+}
+
+export const listChangePending = (listChange: ListChange): ListChangePending => ({
+  source: EFFECTS_SOURCE,
+  listChange,
+});

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { EffectHandOff } from '../domain/ports';
-import { effectsPending } from './internal-events';
+import type { ListChangeHandOff } from '../domain/routing-list-ports';
+import { effectsPending, listChangePending } from './internal-events';
 
 export class HandOffFailedError extends Error {
   readonly code = 'HAND_OFF_FAILED';
@@ -26,6 +27,28 @@ export function lambdaHandOff(client: LambdaClient, options: { functionName: str
       );
       if (StatusCode !== 202) {
         throw new HandOffFailedError(`Lambda answered ${StatusCode} to the hand-off of ${releaseId}`);
+      }
+    },
+  };
+}
+
+/** A change of a live routing list, handed to the `effects` function the same way (its role may write the list). */
+export function lambdaListHandOff(
+  client: LambdaClient,
+  options: { functionName: string },
+): ListChangeHandOff {
+  const encoder = new TextEncoder();
+  return {
+    async handOff(change) {
+      const { StatusCode } = await client.send(
+        new InvokeCommand({
+          FunctionName: options.functionName,
+          InvocationType: 'Event',
+          Payload: encoder.encode(JSON.stringify(listChangePending(change))),
+        }),
+      );
+      if (StatusCode !== 202) {
+        throw new HandOffFailedError(`Lambda answered ${StatusCode} to the hand-off of a list change`);
       }
     },
   };

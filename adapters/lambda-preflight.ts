@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ListenerSwitchRefusedError } from '../domain/errors';
+import type { PlanSurvey } from '../domain/plan-survey';
 import type { AlarmCatalog, ListenerSwitch } from '../domain/ports';
 import { type PreflightAnswer, type PreflightQuestion, preflightAnswer } from './preflight-protocol';
 
@@ -10,14 +11,19 @@ export class PreflightFailedError extends Error {
 }
 
 /**
- * The alarm catalog and the live colour's reader for the Slack function, answered by the read-only `preflight`
- * function through a synchronous invocation (`RequestResponse`): one Invoke per question, only on a start or a
- * revert that needs it. A listener that cannot be read comes back as the same refusal the ELB adapter raises.
+ * The alarm catalog, the live colour's reader and the plan survey for the Slack function, answered by the read-only
+ * `preflight` function through a synchronous invocation (`RequestResponse`): one Invoke per question, only on a
+ * start, a revert or a plan that needs it. A listener that cannot be read comes back as the same refusal the ELB
+ * adapter raises.
  */
 export function lambdaPreflight(
   client: LambdaClient,
   options: { functionName: string },
-): { alarmCatalog: AlarmCatalog; listeners: Pick<ListenerSwitch, 'liveTargetGroup'> } {
+): {
+  alarmCatalog: AlarmCatalog;
+  listeners: Pick<ListenerSwitch, 'liveTargetGroup'>;
+  survey: PlanSurvey;
+} {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
@@ -58,6 +64,20 @@ export function lambdaPreflight(
         const answer = await ask({ ask: 'liveTargetGroup', route: { ...route } });
         if ('refused' in answer) throw new ListenerSwitchRefusedError(answer.refused);
         return 'targetGroupArn' in answer ? answer.targetGroupArn : null;
+      },
+    },
+    survey: {
+      async survey(question) {
+        const answer = await ask({
+          ask: 'surveyPlan',
+          fleets: question.fleets.map((tags) => ({ ...tags })),
+          alarms: [...question.alarms],
+        });
+        // Fleets are answered by position: a count for another list would be shown against the wrong fleet.
+        if (answer.ask !== 'surveyPlan' || answer.fleets.length !== question.fleets.length) {
+          throw new PreflightFailedError('the preflight function answered another survey than asked');
+        }
+        return { fleets: answer.fleets, alarms: answer.alarms };
       },
     },
   };

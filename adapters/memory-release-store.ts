@@ -1,12 +1,14 @@
 import { EVERY_SERVICE, type Freeze } from '../domain/access';
 import {
   DuplicateEventError,
+  QueueChangedError,
   ServiceBusyError,
   ServiceFrozenError,
   VersionConflictError,
 } from '../domain/errors';
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, FreezeStore, PendingEffect, ReleaseChange, ReleaseStore } from '../domain/ports';
+import type { QueueChange, QueuedStart, StartQueue } from '../domain/queue';
 import { hostOperationRunOf } from '../domain/steps';
 import type { HistoryEntry, Instant, Release } from '../domain/types';
 
@@ -19,6 +21,8 @@ interface State {
   readonly outbox: Map<string, PendingEffect>;
   readonly commands: Map<string, string>;
   readonly freezes: Map<string, Freeze>;
+  /** Each service's queued start, by service. */
+  readonly queue: Map<string, QueuedStart>;
   writes: number;
 }
 
@@ -37,11 +41,13 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
     outbox: new Map(),
     commands: new Map(),
     freezes: new Map(),
+    queue: new Map(),
     writes: 0,
   };
   const { releases, history, locks, outbox, commands } = state;
   return {
     ...memoryFreezes(state.freezes),
+    ...memoryQueue(state),
     writes: () => state.writes,
     load: async (releaseId) => copy(releases.get(releaseId) ?? null),
     create: async (change) => create(state, change),
@@ -93,12 +99,45 @@ function create(state: State, change: ReleaseChange): void {
   const { release } = change;
   if (change.eventId && state.seenEvents.has(change.eventId)) throw new DuplicateEventError(change.eventId);
   if (freezesOf(state.freezes, release.service).length > 0) throw new ServiceFrozenError(release.service);
+  const queued = state.queue.get(release.service);
+  if (change.fromQueue && queued?.releaseId !== release.id) throw new QueueChangedError(release.service);
   const holder = state.locks.get(release.service);
   if (holder !== undefined) throw new ServiceBusyError(release.service, holder);
+  // A start queued for the service goes first: a start that is not it waits its turn (it is queued in its place).
+  if (!change.fromQueue && queued !== undefined) throw new ServiceBusyError(release.service, null);
   if (state.releases.has(release.id))
     throw new VersionConflictError(release.id, 0, copy(state.releases.get(release.id)));
   state.locks.set(release.service, release.id);
+  if (change.fromQueue) state.queue.delete(release.service);
   write(state, change);
+}
+
+/** The queue's writes, each checked and applied with no `await` between, like a DynamoDB transaction. */
+function memoryQueue(state: State): StartQueue {
+  return {
+    queuedStart: async (service) => copy(state.queue.get(service) ?? null),
+    queuedStarts: async () => [...state.queue.values()].map(copy),
+    async queueStart(change: QueueChange, expected: string | null) {
+      const { queued, eventId } = change;
+      if (eventId && state.seenEvents.has(eventId)) throw new DuplicateEventError(eventId);
+      if ((state.queue.get(queued.service)?.releaseId ?? null) !== expected)
+        throw new QueueChangedError(queued.service);
+      const holder = state.locks.get(queued.service);
+      if (holder !== undefined && holder !== queued.behind)
+        throw new ServiceBusyError(queued.service, holder);
+      state.queue.set(queued.service, copy(queued));
+      if (eventId) state.seenEvents.add(eventId);
+      for (const effect of change.effects) state.outbox.set(effect.id, copy(effect));
+      state.writes++;
+    },
+    async dropQueuedStart(service, releaseId, effects) {
+      if (state.queue.get(service)?.releaseId !== releaseId) return false;
+      state.queue.delete(service);
+      for (const effect of effects) state.outbox.set(effect.id, copy(effect));
+      state.writes++;
+      return true;
+    },
+  };
 }
 
 function save(state: State, change: ReleaseChange, expectedVersion: number): void {

@@ -4,6 +4,8 @@ import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
 import { actorSchema } from './actor-schema';
 import { analysisNotices } from './analysis-schema';
 import { canaryStackNotices } from './canary-stack-schema';
+import { hookNotices } from './hook-schema';
+import { queueNotices } from './queue-notice-schema';
 import { rolloutNotices } from './rollout-schema';
 
 /*
@@ -97,6 +99,8 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   ...analysisNotices,
   ...rolloutNotices,
   ...canaryStackNotices,
+  ...hookNotices,
+  ...queueNotices,
 ]) satisfies z.ZodType<Notice>;
 
 // Fails to compile when a notice kind is added without its stored shape here.

@@ -1,28 +1,25 @@
 import * as z from 'zod';
-import type { PendingEffect } from '../domain/ports';
+import { type HistoryEntry, HOST_OPERATIONS, RELEASE_STATES, type Release } from '../domain/types';
 import {
-  type Effect,
-  type HistoryEntry,
-  HOST_OPERATIONS,
-  RELEASE_STATES,
-  type Release,
-} from '../domain/types';
-import {
-  analysisEffects,
   analysisFailedReason,
   analysisProgressSchema,
   evidenceSchema,
   releaseAnalysisSchema,
 } from './analysis-schema';
-import {
-  canaryStackEffects,
-  canaryStackRecord,
-  canaryStackRun,
-  canaryStackStep,
-} from './canary-stack-schema';
+import { canaryStackRecord, canaryStackRun } from './canary-stack-schema';
+import { hookFailedReason, hookRun } from './hook-schema';
 import { upgradeLegacyRun } from './legacy-run';
-import { actorSchema, noticeSchema, storedNote, strategySchema, upgradeLegacyNotify } from './notice-schema';
-import { gateTargetsEffect, rolloutSchema, trafficDrainSchema } from './rollout-schema';
+import { actorSchema, storedNote, strategySchema } from './notice-schema';
+import { rolloutSchema } from './rollout-schema';
+import {
+  approvalStep,
+  awaitCanaryStackStep,
+  hostOperationStep,
+  listenerSwitchStep,
+  step,
+  undoStep,
+  validateStep,
+} from './step-schema';
 
 /*
  * Schemas for what the agent stores. Stored items are parsed back through these, never cast, so an item
@@ -30,68 +27,11 @@ import { gateTargetsEffect, rolloutSchema, trafficDrainSchema } from './rollout-
  */
 
 const instant = z.string();
-const stringMap = z.record(z.string(), z.string());
 const releaseState = z.enum(RELEASE_STATES);
 const operation = z.enum(HOST_OPERATIONS);
-const fleet = z.enum(['stable', 'canary', 'blue', 'green']);
 const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
 const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 export const actor = actorSchema;
-
-const rateControl = z.object({ maxConcurrency: z.string(), maxErrors: z.string() });
-
-const hostOperationStep = z.object({
-  kind: z.literal('hostOperation'),
-  state: releaseState,
-  operation,
-  fleet,
-  targets: stringMap,
-  parameters: stringMap,
-  timeoutSeconds: z.number(),
-  rateControl: rateControl.optional(),
-  onFailure: z.enum(['rollback', 'warn']),
-  drain: trafficDrainSchema.optional(),
-  document: z.string().optional(),
-});
-
-const listenerSwitchStep = z.object({
-  kind: z.literal('switchListener'),
-  state: z.enum(['switchingListener', 'rollingBack']),
-  direction: z.enum(['forward', 'back']),
-  listenerArn: z.string(),
-  ruleArn: z.string().optional(),
-  fromTargetGroupArn: z.string(),
-  toTargetGroupArn: z.string(),
-  timeoutSeconds: z.number(),
-});
-
-const undoStep = z.discriminatedUnion('kind', [hostOperationStep, listenerSwitchStep, canaryStackStep]);
-
-const awaitCanaryStackStep = z.object({
-  kind: z.literal('awaitCanaryStack'),
-  state: z.literal('awaitingCanaryStack'),
-  timeoutSeconds: z.number(),
-});
-const validateStep = z.object({
-  kind: z.literal('validate'),
-  state: z.enum(['verifying', 'baking']),
-  windowSeconds: z.number(),
-  alarms: z.array(z.string()),
-});
-const approvalStep = z.object({
-  kind: z.literal('approval'),
-  state: z.literal('awaitingApproval'),
-  timeoutSeconds: z.number(),
-});
-
-const step = z.discriminatedUnion('kind', [
-  hostOperationStep,
-  listenerSwitchStep,
-  canaryStackStep,
-  awaitCanaryStackStep,
-  validateStep,
-  approvalStep,
-]);
 
 const runCommon = {
   stepId: z.string(),
@@ -116,6 +56,7 @@ const run = z.discriminatedUnion('kind', [
     cancelRequested: z.boolean().optional(),
   }),
   z.object({ ...runCommon, ...canaryStackRun }),
+  z.object({ ...runCommon, ...hookRun }),
   z.object({
     ...runCommon,
     kind: z.literal('validate'),
@@ -151,6 +92,7 @@ const rollbackReason = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rejected'), by: z.string(), comment: z.string().optional() }),
   z.object({ kind: z.literal('canaryStackFailed'), reason: z.string() }),
   z.object({ kind: z.literal('listenerSwitchFailed'), reason: z.string() }),
+  hookFailedReason,
   z.object({ kind: z.literal('noData'), alarms: z.array(z.string()) }),
   analysisFailedReason,
   z.object({ kind: z.literal('deadlineExceeded'), state: releaseState }),
@@ -244,6 +186,7 @@ const HISTORY_CAUSES = [
   'canaryStackCreateFailed',
   'canaryStackDeleted',
   'canaryStackDeleteFailed',
+  'hookFinished',
   'listenerSwitched',
   'listenerSwitchFailed',
   'targetsGated',
@@ -266,42 +209,4 @@ export const historyEntrySchema = z.object({
   note: storedNote,
 }) satisfies z.ZodType<HistoryEntry>;
 
-const effect = z.discriminatedUnion('kind', [
-  hostOperationStep.omit({ kind: true, state: true, onFailure: true, drain: true }).extend({
-    kind: z.literal('runHostOperation'),
-    stepId: z.string(),
-    instanceIds: z.array(z.string()).optional(),
-  }),
-  gateTargetsEffect,
-  z.object({ kind: z.literal('cancelHostOperation'), stepId: z.string(), commandId: z.string() }),
-  z.object({ kind: z.literal('setTimer'), timerId: z.string(), at: instant }),
-  z.object({ kind: z.literal('cancelTimer'), timerId: z.string() }),
-  z.object({ kind: z.literal('checkAlarms'), checkId: z.string(), alarmNames: z.array(z.string()) }),
-  z.object({
-    kind: z.literal('notify'),
-    notice: noticeSchema,
-    severity: z.enum(['progress', 'info', 'warning', 'critical']),
-  }),
-  z.object({ kind: z.literal('recordCurrentVersion'), service: z.string(), version: z.string() }),
-  z.object({
-    kind: z.literal('switchListener'),
-    stepId: z.string(),
-    listenerArn: z.string(),
-    ruleArn: z.string().optional(),
-    fromTargetGroupArn: z.string(),
-    toTargetGroupArn: z.string(),
-  }),
-  ...analysisEffects,
-  ...canaryStackEffects,
-]);
-// Fails to compile when an effect kind is added without its stored shape here.
-const everyEffect: [Exclude<Effect['kind'], z.infer<typeof effect>['kind']>] extends [never] ? true : never =
-  true;
-void everyEffect;
-
-export const pendingEffectSchema = z.object({
-  id: z.string(),
-  releaseId: z.string(),
-  effect: z.preprocess(upgradeLegacyNotify, effect),
-  createdAt: instant,
-}) satisfies z.ZodType<PendingEffect>;
+export { pendingEffectSchema } from './effect-schema';

@@ -1,6 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import { noticeDetail } from '../domain/notice';
+import { isTerminal } from '../domain/policies';
 import type { CardRef, CardRefs, Clock, Notifier, ReleaseStore } from '../domain/ports';
+import type { QueuedStart } from '../domain/queue';
+import { isQueueNotice } from '../domain/queue-notice';
 import { hostOperationRunOf } from '../domain/steps';
 import type { Release } from '../domain/types';
 import { noticeReply } from './slack-presentation/notice-reply';
@@ -10,7 +13,8 @@ export interface SlackCardDeps {
   /** The Web API client, built once the bot token is known (it comes from SSM). */
   readonly client: () => Promise<WebClient>;
   readonly cards: CardRefs;
-  readonly releases: Pick<ReleaseStore, 'load'>;
+  /** Read for the newest release, and for the start queued behind a running one (shown on its card). */
+  readonly releases: Pick<ReleaseStore, 'load'> & Partial<Pick<ReleaseStore, 'queuedStart'>>;
   /** The engine's clock: the card's "time left" is counted from its now. */
   readonly clock: Clock;
   /** How many times faster than `clock` the timers fire (the sandbox's speed-up); 1 on AWS. */
@@ -31,8 +35,14 @@ export interface SlackCardDeps {
  * 500-host fleet costs 50 updates per operation, not 500, and stays inside Slack's chat.update rate limits.
  */
 export function slackReleaseCards(deps: SlackCardDeps): Notifier {
-  async function post(web: WebClient, release: Release): Promise<CardRef> {
-    const card = releaseCard(release, deps.clock.now(), deps.speedUp);
+  /** The start queued behind a running release, read once per notice; a release that ended shows none. */
+  async function queuedBehind(release: Release): Promise<QueuedStart | null> {
+    if (isTerminal(release.state) || deps.releases.queuedStart === undefined) return null;
+    return deps.releases.queuedStart(release.service);
+  }
+
+  async function post(web: WebClient, release: Release, queued: QueuedStart | null): Promise<CardRef> {
+    const card = releaseCard(release, deps.clock.now(), deps.speedUp, queued);
     const posted = await web.chat.postMessage({
       channel: release.policy.channel,
       ...card,
@@ -43,15 +53,15 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
     await web.chat.delete({ channel: ref.channel, ts: ref.ts });
     const winner = await deps.cards.get(release.id);
     if (!winner) throw new Error(`card of ${release.id} claimed but not found`);
-    await refresh(web, winner, release);
+    await refresh(web, winner, release, queued);
     return winner;
   }
 
   /** Shows `given`, then the newest stored release if it moved on meanwhile (one read per update). */
-  async function refresh(web: WebClient, ref: CardRef, given: Release): Promise<void> {
+  async function refresh(web: WebClient, ref: CardRef, given: Release, queued: QueuedStart | null) {
     let shown = given;
     for (let round = 0; round < 3; round++) {
-      const card = releaseCard(shown, deps.clock.now(), deps.speedUp);
+      const card = releaseCard(shown, deps.clock.now(), deps.speedUp, queued);
       await web.chat.update({ channel: ref.channel, ts: ref.ts, ...card, blocks: [...card.blocks] });
       const latest = await deps.releases.load(given.id);
       if (latest === null || latest.version <= shown.version) return;
@@ -63,12 +73,14 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
     async releaseChanged(release, { notice, severity }) {
       if (severity === 'progress' && !worthShowing(release)) return;
       const web = await deps.client();
-      const existing = await deps.cards.get(release.id);
-      const ref = existing ?? (await post(web, release));
-      if (existing) await refresh(web, ref, release);
+      const [existing, queued] = await Promise.all([deps.cards.get(release.id), queuedBehind(release)]);
+      const ref = existing ?? (await post(web, release, queued));
+      if (existing) await refresh(web, ref, release, queued);
       const result = release.state === 'rolledBack' || release.state === 'rollbackFailed';
-      const broadcast = severity === 'critical' || (result && severity !== 'progress');
-      if (noticeDetail(notice) === undefined && !broadcast) return;
+      // A queued start refused when its turn came is news for the channel: nobody may be watching this card.
+      const dropped = notice.kind === 'queuedStartDropped';
+      const broadcast = severity === 'critical' || dropped || (result && severity !== 'progress');
+      if (noticeDetail(notice) === undefined && !broadcast && !isQueueNotice(notice)) return;
       const reply = noticeReply(release, notice);
       await web.chat.postMessage({
         channel: ref.channel,

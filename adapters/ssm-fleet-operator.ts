@@ -28,6 +28,8 @@ const documentSuffix: Readonly<Record<HostOperationName, string>> = {
   promote: 'promote',
   restoreStable: 'restore-stable',
   deployIdle: 'deploy-idle',
+  // A hook always names its team's own document.
+  runHook: 'run-hook',
 };
 
 /**

@@ -7,6 +7,7 @@ import type {
   CanaryStacks,
   EvidenceCharts,
   FleetOperator,
+  HookCaller,
   ListenerSwitch,
   Notifier,
   PendingEffect,
@@ -33,6 +34,7 @@ export interface EffectPorts {
   readonly charts: EvidenceCharts;
   readonly thread: ReleaseThread;
   readonly stacks: CanaryStacks;
+  readonly hooks: HookCaller;
 }
 
 /** An event an effect produced (a command id, alarm readings) with an id derived from the effect, so a rerun dedupes. */
@@ -115,6 +117,8 @@ async function runOne(
       return analyseCanary(ports, release, effect);
     case 'postEvidenceChart':
       return postEvidenceChart(ports, release, effect);
+    case 'callHook':
+      return callHook(ports, release, effect);
     case 'createCanaryStack':
     case 'deleteCanaryStack':
       return runCanaryStackEffect(ports, item.releaseId, effect);
@@ -167,6 +171,30 @@ async function gateTargets(
     if (!(error instanceof TargetGateRefusedError)) throw error;
     return { kind: 'targetsGateFailed', gateId, reason: error.message };
   }
+}
+
+/**
+ * Calls the hook only while the release still runs this very step: a call the sweeper retries after the release
+ * moved on (or rolled back) must not run the hook again.
+ */
+async function callHook(
+  ports: EffectPorts,
+  release: Release,
+  effect: Extract<Effect, { kind: 'callHook' }>,
+): Promise<ReleaseEvent | null> {
+  const current = await ports.store.load(effect.releaseId);
+  if (current?.run?.stepId !== effect.stepId) return null;
+  const { service, fromVersion, toVersion } = release;
+  const request = {
+    service,
+    releaseId: release.id,
+    hook: effect.name,
+    point: effect.point,
+    fromVersion,
+    toVersion,
+  };
+  const { passed, output } = await ports.hooks.call(effect.target, request, effect.timeoutSeconds);
+  return { kind: 'hookFinished', stepId: effect.stepId, passed, output };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   UnknownReleaseError,
   VersionConflictError,
 } from '../domain/errors';
+import { isTerminal } from '../domain/policies';
 import type {
   AlarmCatalog,
   CanaryStackReport,
@@ -22,7 +23,8 @@ import type { Actor, AlarmState, Instant, Refusal, Release, ReleaseEvent } from 
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
 import { outbox, outboxOrder } from './outbox';
 import { previewRevert, type RevertInput, type RevertOutcome, revertRelease } from './revert-release';
-import { type StartInput, type StartResult, startRelease } from './start-release';
+import { type CancelInput, cancelQueued, startFreeQueues, startOrQueue, startQueued } from './start-queue';
+import type { StartInput, StartResult } from './start-release';
 
 interface CoreDeps {
   readonly store: ReleaseStore;
@@ -63,8 +65,11 @@ export type ApplyResult =
  */
 export function releaseService(deps: ReleaseServiceDeps) {
   return {
+    /** Starts a release, or queues it behind the one that holds the service (`reason: 'queued'`). */
     start: (input: StartInput): Promise<StartResult> =>
-      startRelease(deps, input, (release, effects) => execute(deps, release, effects)),
+      startOrQueue(deps, input, (release, effects) => execute(deps, release, effects)),
+    cancelQueued: (input: CancelInput) =>
+      cancelQueued(deps, input, (release, effects) => execute(deps, release, effects)),
     /** Puts back the version the service's newest succeeded release replaced (`/canary revert`). */
     revert: (input: RevertInput): Promise<RevertOutcome> =>
       revertRelease(deps, input, (release, effects) => execute(deps, release, effects)),
@@ -98,7 +103,11 @@ async function apply(
     const now = deps.clock.now();
     const result = transition(release, event, now);
     if (!result.ok) return { ...result, release };
-    if (!result.changed) return { ok: true, changed: false, release };
+    if (!result.changed) {
+      // A redelivered end: the queue may not have moved on the first time (the worker died after saving it).
+      await queueMovesOn(deps, release);
+      return { ok: true, changed: false, release };
+    }
     const effects = outbox(result.release, result.effects, now);
     try {
       await deps.store.save(
@@ -111,6 +120,7 @@ async function apply(
       throw error;
     }
     await execute(deps, result.release, effects);
+    await queueMovesOn(deps, result.release);
     return { ok: true, changed: true, release: result.release };
   }
   throw new ConflictRetriesExhaustedError(releaseId, maxAttempts);
@@ -200,13 +210,13 @@ async function canaryStackChanged(
 
 /**
  * Finds lost work and moves it on through the engine, never around it: effects still in the outbox after
- * `graceSeconds` (a Lambda died before running them) are run again, and steps past their deadline get a
- * `deadlineExceeded` event.
+ * `graceSeconds` (a Lambda died before running them) are run again, steps past their deadline get a
+ * `deadlineExceeded` event, and a queued start whose service is free (its start was lost) is started.
  */
 async function sweep(
   deps: ReleaseServiceDeps,
   graceSeconds: number,
-): Promise<{ effectsRerun: number; deadlines: number }> {
+): Promise<{ effectsRerun: number; deadlines: number; queuedStarted: number }> {
   const now = deps.clock.now();
   const stale = await deps.store.pendingEffects(
     new Date(Date.parse(now) - graceSeconds * 1000).toISOString(),
@@ -219,7 +229,8 @@ async function sweep(
   for (const { releaseId, stepId, deadlineAt } of due) {
     await apply(deps, releaseId, { kind: 'deadlineExceeded', stepId }, `deadline:${stepId}:${deadlineAt}`);
   }
-  return { effectsRerun: stale.length, deadlines: due.length };
+  const queuedStarted = await startFreeQueues(deps, (release, effects) => execute(deps, release, effects));
+  return { effectsRerun: stale.length, deadlines: due.length, queuedStarted };
 }
 
 /** Runs what a release still has in its outbox: the other side of a hand-off. */
@@ -228,7 +239,19 @@ async function runPending(deps: ReleaseServiceDeps, releaseId: string): Promise<
   if (release === null) throw new UnknownReleaseError(releaseId);
   const pending = [...(await deps.store.pendingEffectsOf(releaseId))].sort(outboxOrder);
   if (pending.length > 0) await execute(deps, release, pending);
+  await queueMovesOn(deps, release);
   return { ran: pending.length };
+}
+
+/**
+ * Once a release has ended (succeeded or rolled back, never a failed rollback, which holds its service) and its
+ * effects have run, the start queued behind it goes. Whoever applied the end asks, once for each delivery of it;
+ * the queue starts it once (`startQueued`). A worker that hands effects on has not run them yet: the effects
+ * worker asks after running them.
+ */
+async function queueMovesOn(deps: ReleaseServiceDeps, release: Release): Promise<void> {
+  if (deps.handOff !== undefined || !isTerminal(release.state)) return;
+  await startQueued(deps, release.service, (next, effects) => execute(deps, next, effects));
 }
 
 async function execute(

@@ -2,7 +2,7 @@ import { EVERY_SERVICE, type Freeze, type StartDenial } from '../domain/access';
 import type { Actor } from '../domain/types';
 import type { StartResult } from './start-release';
 
-type Refused = Extract<StartResult, { ok: false }>;
+type Refused = Exclude<StartResult, { ok: true } | { reason: 'queued' }>;
 
 /**
  * A start the domain's access policy refused, with a plain-text message for logs and pipelines; the denial
@@ -39,10 +39,14 @@ export function describeFreeze(freeze: Freeze): string {
 }
 
 export function busy(service: string, activeReleaseId: string | null): Refused {
+  // Without a holder, the lock is free but a queued start waits to take it (its predecessor just ended).
+  const what = activeReleaseId
+    ? `a release in progress (${activeReleaseId}); wait for it to finish or abort it.`
+    : 'a queued start about to begin: see it with /canary status.';
   return {
     ok: false,
     reason: 'release-busy',
-    message: `${service} already has a release in progress${activeReleaseId ? ` (${activeReleaseId})` : ''}; wait for it to finish or abort it.`,
+    message: `${service} already has ${what}`,
     ...(activeReleaseId ? { activeReleaseId } : {}),
   };
 }

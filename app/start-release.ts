@@ -7,6 +7,7 @@ import {
   ServiceFrozenError,
 } from '../domain/errors';
 import type { PendingEffect } from '../domain/ports';
+import type { QueuedStart } from '../domain/queue';
 import {
   type RequestRefusal,
   type RequestResult,
@@ -48,6 +49,14 @@ export type StartRefusal =
 
 export type StartResult =
   | { readonly ok: true; readonly release: Release }
+  /** The service was busy: the start waits for its running release to end (`replaced`: the start it replaced). */
+  | {
+      readonly ok: false;
+      readonly reason: 'queued';
+      readonly message: string;
+      readonly queued: QueuedStart;
+      readonly replaced?: QueuedStart;
+    }
   | {
       readonly ok: false;
       readonly reason: StartRefusal;
@@ -57,7 +66,9 @@ export type StartResult =
       readonly denial?: StartDenial;
     };
 
-type Refused = Extract<StartResult, { ok: false }>;
+/** What a start that is not queued ends in: started, or refused. */
+export type DirectStart = Exclude<StartResult, { reason: 'queued' }>;
+type Refused = Exclude<DirectStart, { ok: true }>;
 export type StartDeps = Pick<
   ReleaseServiceDeps,
   'store' | 'versions' | 'configs' | 'clock' | 'ids' | 'listeners' | 'alarmCatalog'
@@ -72,12 +83,16 @@ export type Execute = (release: Release, effects: readonly PendingEffect[]) => P
  * 4. Plan the release (`requestRelease`) and create it: one write that takes the service's lock, checks the
  *    request id and that no freeze appeared since step 2.
  * 5. Run its first effects (or hand them off).
+ *
+ * `reserved` is the release id a queued start reserved: its create also takes it out of the queue (or fails with
+ * QueueChangedError when it is no longer queued).
  */
 export async function startRelease(
   deps: StartDeps,
   input: StartInput,
   execute: Execute,
-): Promise<StartResult> {
+  reserved?: string,
+): Promise<DirectStart> {
   const found = await deps.configs.get(input.service);
   if (found === null) {
     const message = `No service called ${input.service} is configured.`;
@@ -103,19 +118,19 @@ export async function startRelease(
   }
   const live = await liveTargetGroup(deps, found.config);
   if (typeof live === 'object') return live;
-  return createRelease(deps, input, { config: found.config, fromVersion, live }, execute);
+  return createRelease(deps, { ...input, reserved }, { config: found.config, fromVersion, live }, execute);
 }
 
 async function createRelease(
   deps: StartDeps,
-  input: StartInput,
+  input: StartInput & { readonly reserved?: string },
   known: { config: ServiceConfig; fromVersion: string; live: string | undefined },
   execute: Execute,
-): Promise<StartResult> {
+): Promise<DirectStart> {
   const now = deps.clock.now();
   const requested = requestRelease({
     ...input,
-    releaseId: deps.ids.releaseId(input.service, now),
+    releaseId: input.reserved ?? deps.ids.releaseId(input.service, now),
     config: known.config,
     fromVersion: known.fromVersion,
     ...(known.live ? { liveTargetGroupArn: known.live } : {}),
@@ -136,14 +151,15 @@ async function createRelease(
  */
 export async function createPlanned(
   deps: StartDeps,
-  input: Pick<StartInput, 'service' | 'requestedBy' | 'requestId'>,
+  input: Pick<StartInput, 'service' | 'requestedBy' | 'requestId'> & { readonly reserved?: string },
   requested: Extract<RequestResult, { ok: true }>,
   execute: Execute,
-): Promise<StartResult> {
+): Promise<DirectStart> {
   const now = deps.clock.now();
   const effects = outbox(requested.release, requested.effects, now);
+  const fromQueue = input.reserved === undefined ? {} : { fromQueue: true };
   try {
-    await deps.store.create({ ...requested, effects, eventId: input.requestId });
+    await deps.store.create({ ...requested, effects, eventId: input.requestId, ...fromQueue });
   } catch (error) {
     if (error instanceof ServiceBusyError) return busy(input.service, error.activeReleaseId);
     if (error instanceof ServiceFrozenError) {

@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { spawnLocalDynamo as startLocalDynamo } from '../local/dynamodb-local';
@@ -37,6 +37,12 @@ const coldEvents: Record<string, unknown> = {
   timer: getTestEvent('canary-agent/timer-elapsed'),
   effects: getTestEvent('canary-agent/effects-pending'),
   sweeper: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+  // Another's stack: answered without a CloudFormation call, which this bench cannot reach.
+  canaryStack: getTestEvent('aws.cloudformation/stack-status-change', {
+    detail: {
+      'stack-id': 'arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-api-network/5b5c2f30-0000',
+    },
+  }),
   // A start that watches no alarm: answered without a CloudWatch call, which this bench cannot reach.
   preflight: { ask: 'missingAlarms', names: [] },
 };
@@ -56,8 +62,10 @@ interface EsbuildSettings {
 }
 
 interface LambdaFunction {
-  /** Where the bundle is. */
+  /** Where the bundle is: its entry, with any chunks it loads beside it. */
   readonly file: string;
+  /** The size of its code: the entry and its chunks (as packaged, source maps aside). */
+  readonly bytes: number;
   /** NODE_OPTIONS as Lambda sets it for the function: the provider's, unless the function sets its own. */
   readonly nodeOptions: string;
 }
@@ -76,10 +84,15 @@ async function bundles(): Promise<Map<string, LambdaFunction>> {
   const only = process.env.COLD_START_FUNCTIONS?.split(',');
   for (const [name, fn] of Object.entries(yml.functions)) {
     if (only && !only.includes(name)) continue;
-    const file = join(outDir, `${name}${settings.outputFileExtension}`);
+    // One directory per function, written as serverless-esbuild writes it (outdir and outExtension), so that a
+    // plugin that splits a function into chunks (scripts/esbuild-plugins.cjs) splits it here too.
+    const dir = join(outDir, name);
+    rmSync(dir, { recursive: true, force: true });
+    const entry = join(root, `${fn.handler.replace(/\.handler$/, '')}.ts`);
     await build({
-      entryPoints: [join(root, `${fn.handler.replace(/\.handler$/, '')}.ts`)],
-      outfile: file,
+      entryPoints: [entry],
+      outdir: dir,
+      outExtension: { '.js': settings.outputFileExtension },
       bundle: settings.bundle,
       minify: settings.minify,
       sourcemap: settings.sourcemap,
@@ -93,7 +106,10 @@ async function bundles(): Promise<Map<string, LambdaFunction>> {
       logLevel: 'error',
     });
     const nodeOptions = fn.environment?.NODE_OPTIONS ?? yml.provider.environment.NODE_OPTIONS ?? '';
-    built.set(name, { file, nodeOptions: String(nodeOptions) });
+    const file = join(dir, `${basename(entry, '.ts')}${settings.outputFileExtension}`);
+    const code = readdirSync(dir).filter((f) => f.endsWith(settings.outputFileExtension));
+    const bytes = code.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+    built.set(name, { file, bytes, nodeOptions: String(nodeOptions) });
   }
   return built;
 }
@@ -196,7 +212,7 @@ const middleHalf = (values: number[], unit: string, digits: number) =>
 
 function report(functions: Map<string, LambdaFunction>, empty: Run[], samples: Map<string, Samples>): void {
   const rows = [...functions].map(([name, fn]) => {
-    const kb = statSync(fn.file).size / 1024;
+    const kb = fn.bytes / 1024;
     const { runs, ratios, cpuRatios } = samples.get(name) ?? { runs: [], ratios: [], cpuRatios: [] };
     return [
       name,
@@ -220,8 +236,9 @@ function report(functions: Map<string, LambdaFunction>, empty: Run[], samples: M
   table([...header, 'CPU to answer', 'CPU ratio', 'middle half', 'NODE_OPTIONS'], rows);
   console.log(
     `\nBundles as \`npm run package\` builds them (serverless.yml's esbuild settings: AWS SDK bundled, ES module\n` +
-      `builds, source maps), run with each function's NODE_OPTIONS. Cold start: spawn, load, one event that reads\n` +
-      `DynamoDB Local, the answer (teardown is not counted: Lambda keeps the process). Ratios: medians over ${RUNS}\n` +
+      `builds, source maps; the size counts every chunk a bundle may load), run with each function's NODE_OPTIONS.\n` +
+      'Cold start: spawn, load, one event that reads DynamoDB Local, the answer (teardown is not counted: Lambda\n' +
+      `keeps the process). Ratios: medians over ${RUNS}\n` +
       'rounds of each run divided by an empty process run just before it; middle half: 25th to 75th percentile.\n' +
       'Wall time on a shared machine also counts waiting for a core and for the stand-ins (DynamoDB Local, the\n' +
       'loopback SSM endpoint in this process), starved by the same load; Lambda has neither: the CPU ratio (the\n' +

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'DUPLICATE_EVENT'
   | 'SERVICE_BUSY'
   | 'SERVICE_FROZEN'
+  | 'QUEUE_CHANGED'
   | 'UNKNOWN_RELEASE'
   | 'CONFLICT_RETRIES_EXHAUSTED'
   | 'LISTENER_SWITCH_REFUSED'
@@ -67,6 +68,21 @@ export class ServiceFrozenError extends CodedError {
     options?: ErrorOptions,
   ) {
     super(`Service ${service} is frozen`, options);
+  }
+}
+
+/**
+ * The service's queued start is no longer the one a write expected (queued, replaced, cancelled or started by
+ * someone else meanwhile): read it again and decide again.
+ */
+export class QueueChangedError extends CodedError {
+  readonly code = 'QUEUE_CHANGED';
+  override readonly name = 'QueueChangedError';
+  constructor(
+    readonly service: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The start queued for ${service} changed meanwhile`, options);
   }
 }
 

@@ -6,6 +6,7 @@ import type {
   Actor,
   AlarmReadingEvent,
   AlarmState,
+  HookStep,
   HostOperationRequest,
   Instant,
   ListenerSwitchStep,
@@ -57,6 +58,13 @@ export type ReleaseEvent =
   | { readonly kind: 'canaryStackCreateFailed'; readonly stackName: string; readonly reason: string }
   | { readonly kind: 'canaryStackDeleted'; readonly stackName: string }
   | { readonly kind: 'canaryStackDeleteFailed'; readonly stackName: string; readonly reason: string }
+  /** A hook answered: passed, or failed with what it said (outside text). */
+  | {
+      readonly kind: 'hookFinished';
+      readonly stepId: string;
+      readonly passed: boolean;
+      readonly output: string;
+    }
   | { readonly kind: 'listenerSwitched'; readonly stepId: string }
   | { readonly kind: 'listenerSwitchFailed'; readonly stepId: string; readonly reason: string }
   | { readonly kind: 'targetsGated'; readonly gateId: string; readonly report: GateReport }
@@ -100,6 +108,11 @@ export type Effect =
       readonly timeoutMinutes: number;
     }
   | { readonly kind: 'deleteCanaryStack'; readonly stepId: string; readonly stackName: string }
+  /** Calls a hook and reports its answer as `hookFinished`. */
+  | ({ readonly kind: 'callHook'; readonly stepId: string; readonly releaseId: string } & Pick<
+      HookStep,
+      'name' | 'point' | 'target' | 'timeoutSeconds'
+    >)
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly at: Instant }
   | { readonly kind: 'cancelTimer'; readonly timerId: string }
   | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }

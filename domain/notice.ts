@@ -1,18 +1,11 @@
-import { type AnalysisNotice, renderAnalysisNotice } from './analysis-notice';
-import {
-  type CanaryStackNotice,
-  canaryStackNoticeDetail,
-  isCanaryStackNotice,
-  renderCanaryStackNotice,
-} from './canary-stack-notice';
+import type { AnalysisNotice } from './analysis-notice';
+import { type CanaryStackNotice, canaryStackNoticeDetail, isCanaryStackNotice } from './canary-stack-notice';
+import type { HookNotice } from './hook-events';
 import { assertNever } from './plan';
+import type { QueueNotice } from './queue-notice';
 import { describeStrategy } from './release-request';
-import {
-  isRolloutNotice,
-  type RolloutNotice,
-  renderRolloutNotice,
-  rolloutNoticeDetail,
-} from './rollout-notice';
+import { isRolloutNotice, type RolloutNotice, rolloutNoticeDetail } from './rollout-notice';
+import { type PersonKind, renderSystemNotice } from './system-notice';
 import type {
   Actor,
   AlarmState,
@@ -22,7 +15,7 @@ import type {
   ReleaseState,
   Strategy,
 } from './types';
-import { capitalised, commandOutcome, hostResultWords, OPERATION_WORDS, STATE_WORDS } from './words';
+import { hostResultWords } from './words';
 
 /*
  * What the engine says about a change, as data: who acted (ids), which versions, and any outside text (a
@@ -97,6 +90,8 @@ export type Notice =
   | AnalysisNotice
   | RolloutNotice
   | CanaryStackNotice
+  | HookNotice
+  | QueueNotice
   /** A history entry or queued notice stored as text before notices were data; its text is outside text. */
   | { readonly kind: 'legacy'; readonly text: string; readonly detail?: string };
 
@@ -156,98 +151,7 @@ export function renderNotice(notice: Notice, m: NoticeMedium): string {
     case 'legacy':
       return m.text(notice.text);
     default:
-      return renderSystemNotice(notice, m);
-  }
-}
-
-/** Kinds about what a person did, rendered by `renderNotice` itself. */
-type PersonKind =
-  | 'requested'
-  | 'approved'
-  | 'promotedWithoutData'
-  | 'promotedMarginal'
-  | 'rejected'
-  | 'aborted'
-  | 'rollbackRequested'
-  | 'rollbackRetried'
-  | 'legacy';
-/** Kinds about alarms and the validation window, rendered by `renderSystemNotice`. */
-type WindowKind =
-  | 'canaryStackReady'
-  | 'canaryStackFailed'
-  | 'alarmChanged'
-  | 'alarmFired'
-  | 'checkingAlarms'
-  | 'windowPassed'
-  | 'bakePassed'
-  | 'windowExtended'
-  | 'noDataAfterExtension'
-  | 'inconclusive';
-
-/** Notices about what the system saw: alarms, hosts, the load balancer, timers. */
-function renderSystemNotice(notice: Exclude<Notice, { kind: PersonKind }>, m: NoticeMedium): string {
-  switch (notice.kind) {
-    case 'canaryStackReady':
-      return 'The canary stack is ready.';
-    case 'canaryStackFailed':
-      return `The canary stack failed: ${m.text(notice.reason)}`;
-    case 'alarmChanged':
-      return `Alarm ${m.text(notice.alarmName)} is ${notice.state}.`;
-    case 'alarmFired':
-      return `Alarm ${m.text(notice.alarmName)} is ALARM. Rolling back.`;
-    case 'checkingAlarms':
-      return 'Validation window over; checking alarms.';
-    case 'windowPassed':
-      return 'Validation window passed with every watched alarm OK.';
-    case 'bakePassed':
-      return 'Bake over: the stable fleet stayed quiet on the new version.';
-    case 'windowExtended':
-      return `No data from ${names(notice.noData, m)}: the window runs once more.`;
-    case 'noDataAfterExtension':
-      return `Still no data from ${names(notice.noData, m)} after one extension.`;
-    case 'inconclusive':
-      return `Inconclusive: no data from ${names(notice.noData, m)}. Roll back, or an approver may promote anyway.`;
-    default:
-      return renderStepNotice(notice, m);
-  }
-}
-
-/** Notices about a step: host commands, the listener switch, deadlines. */
-function renderStepNotice(
-  notice: Exclude<Notice, { kind: PersonKind | WindowKind }>,
-  m: NoticeMedium,
-): string {
-  switch (notice.kind) {
-    case 'commandSent':
-      return `${capitalised(OPERATION_WORDS[notice.operation])}: command ${m.text(notice.commandId)} sent.`;
-    case 'hostResult':
-      return consequence(hostResultWords(notice, m.text(notice.hostId)), notice.leadsTo);
-    case 'commandResult':
-      return consequence(commandOutcome(notice), notice.leadsTo);
-    case 'failedHostsTolerated': {
-      const count = notice.hostIds.length;
-      return `Finished ${OPERATION_WORDS[notice.operation]} with ${count} failed host${count === 1 ? '' : 's'} (${names(notice.hostIds, m)}), within the ${m.text(notice.maxErrors)} allowed to fail; going on.`;
-    }
-    case 'stepTimedOut':
-      return notice.leadsTo === 'rollbackStepFailed'
-        ? `The rollback step (${m.text(notice.step)}) did not finish in time.`
-        : `${capitalised(m.text(notice.step))} did not report back in time; rolling back anyway.`;
-    case 'deadlineExceeded':
-      return `No progress before the deadline while ${STATE_WORDS[notice.state]}.`;
-    case 'listenerSwitched': {
-      const version = m.text(notice.version);
-      const where = notice.colour ? `${notice.colour} (${version})` : version;
-      return notice.direction === 'forward'
-        ? `The listener now forwards to ${where}.`
-        : `The listener forwards to ${where} again.`;
-    }
-    case 'listenerSwitchUndone':
-      return 'The listener switched; switching it back.';
-    case 'listenerSwitchRefused':
-      return consequence(`The listener switch was refused: ${m.text(notice.reason)}`, notice.leadsTo);
-    default:
-      if (isCanaryStackNotice(notice)) return renderCanaryStackNotice(notice, m);
-      return isRolloutNotice(notice) ? renderRolloutNotice(notice, m) : renderAnalysisNotice(notice, m);
+      return renderSystemNotice(notice as Exclude<Notice, { kind: PersonKind }>, m);
   }
 }
 
@@ -277,6 +181,7 @@ export function noticeDetail(notice: Notice): string | undefined {
       return notice.detail;
     default:
       if (isCanaryStackNotice(notice)) return canaryStackNoticeDetail(notice);
+      if (notice.kind === 'hookFailed') return notice.output || undefined;
       return isRolloutNotice(notice) ? rolloutNoticeDetail(notice) : undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { canaryHostOf } from './canary-stack';
 import { containerParameters } from './container-parameters';
 import { formatPercent, type PlanInput } from './plan';
+import { NO_LIST_PARAMETERS } from './routing-lists';
 import { mirroredPercent } from './strategy';
 import type { HostOperationName } from './types';
 
@@ -70,10 +71,14 @@ export function operationParameters(input: PlanInput): Record<HostOperationName,
       VipHeaderValue: routing.vipHeaderValue ?? '',
       TagHeader: routing.tagHeader,
       TagValue: routing.tagValue,
+      // The live lists, filled in as each step is sent (app/routing-list-effects.ts, fleetWithRoutingLists).
+      ...NO_LIST_PARAMETERS,
     },
     stopMirror: proxy,
     promote: { ...image, Version: input.toVersion, PreviousVersion: input.fromVersion },
     restoreStable: { ...image, Version: input.fromVersion },
     deployIdle: { ...image, Version: input.toVersion },
+    // The hook's own document is told where the release is; `Point` and `Hook` are added per hook.
+    runHook: { Version: input.toVersion, PreviousVersion: input.fromVersion },
   };
 }

@@ -51,10 +51,18 @@ export const patterns = {
   headerName: /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/,
   /** A cookie name or a header/cookie value the routing proxy matches on: no `.`, so it is its own regex. */
   routingToken: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+  /** A cookie in a live routing list (domain/routing-list-entries.ts): `name=value`, each a routing token. */
+  listCookie: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}=[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+  /** A client network in a live routing list: an IPv4 address or CIDR block, `203.0.113.7`, `10.1.0.0/16`. */
+  clientNetwork:
+    /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\/(?:3[0-2]|[12]?[0-9]))?$/,
   alarmName: /^[A-Za-z0-9][A-Za-z0-9 ._:/()#-]{0,254}$/,
   /** A CloudFormation template in S3: `https://my-bucket.s3.eu-west-1.amazonaws.com/canary/orders-api.yml` (or path style). */
   templateUrl:
     /^https:\/\/(?:[a-z0-9][a-z0-9.-]{1,62}\.)?s3[a-z0-9.-]*\.amazonaws\.com(?:\.cn)?\/[A-Za-z0-9!_.*'()/-]{1,1000}$/,
+  /** A hook's endpoint: HTTPS only, no credentials in it, no spaces or quotes. */
+  hookUrl:
+    /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?(?:\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/,
   /** A CloudFormation template's parameter name. */
   stackParameterKey: /^[A-Za-z0-9]{1,255}$/,
   /** An Application or Network Load Balancer listener: `arn:aws:elasticloadbalancing:…:listener/app/web/…/…`. */

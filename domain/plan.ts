@@ -1,19 +1,10 @@
 import { canaryStackSteps, configuredCanaryAlarms } from './canary-stack';
+import { type HookConfig, withHooks } from './hooks';
 import { blueGreenOf, listenerSwitch } from './listener-plan';
-import { CUSTOM_DEPLOYS, customDeployParameters, operationParameters } from './operation-parameters';
-import type { TrafficDrain } from './rollout-types';
+import { hostOperations } from './plan-operations';
 import type { ServiceConfig } from './service-config';
 import { colourSwitch } from './strategy';
-import type {
-  Colour,
-  Exposure,
-  Fleet,
-  HostOperationName,
-  HostOperationStep,
-  Step,
-  Strategy,
-  UndoStep,
-} from './types';
+import type { Colour, Exposure, Fleet, HostOperationName, Step, Strategy, UndoStep } from './types';
 
 export interface PlanInput {
   readonly releaseId: string;
@@ -40,6 +31,30 @@ export interface PlanInput {
  * // ['deployingIdle', 'switchingListener', 'verifying', 'awaitingApproval']
  */
 export function planFor(input: PlanInput): readonly Step[] {
+  const plan = strategyPlan(input);
+  if (input.strategy.kind === 'revert') return plan;
+  const op = hostOperations(input);
+  const colours = colourSwitch(input.strategy);
+  return withHooks(plan, input.config.hooks, (hook) => ({
+    ...op(
+      'runningHook',
+      'runHook',
+      'rollback',
+      { Point: hook.at, Hook: hook.name },
+      hookFleet(hook, colours?.to),
+    ),
+    timeoutSeconds: hook.timeoutSeconds,
+    ...(hook.document ? { document: hook.document } : {}),
+  }));
+}
+
+/** Where a document hook runs: the stable fleet, or the new version's hosts (the idle colour, for blue/green). */
+function hookFleet(hook: HookConfig, newColour: Colour | undefined): Fleet {
+  if (hook.fleet === 'stable') return 'stable';
+  return newColour ?? 'canary';
+}
+
+function strategyPlan(input: PlanInput): readonly Step[] {
   const { config, strategy } = input;
   const { op, canary, approval, approvals, validate, bake, cleanUp } = planParts(input);
   switch (strategy.kind) {
@@ -196,6 +211,8 @@ export const exposureOf: Readonly<Record<HostOperationName, { adds?: Exposure; c
   restoreStable: { clears: 'stablePromoted' },
   // An idle colour serves nobody: what it runs after a rollback is reported, not undone.
   deployIdle: {},
+  // A hook checks; what it changes, if anything, is its team's to undo.
+  runHook: {},
 };
 
 /** The exposure a step may add when dispatched, and the one it removes when it succeeds. */
@@ -234,80 +251,6 @@ export function rollbackSteps(undo: readonly UndoStep[], exposure: readonly Expo
     const cleared = exposureOfStep(step).clears;
     return cleared !== undefined && exposure.includes(cleared);
   });
-}
-
-/** The fleet each operation runs on; `deployIdle` always gets the idle colour passed in. */
-const FLEET_OF: Readonly<Record<HostOperationName, Fleet>> = {
-  deployCanary: 'canary',
-  removeCanary: 'canary',
-  startMirror: 'stable',
-  shiftTraffic: 'stable',
-  stopMirror: 'stable',
-  promote: 'stable',
-  restoreStable: 'stable',
-  deployIdle: 'blue',
-};
-
-/** A builder of the plan's host operation steps, with each operation's parameters and fleet filled in. */
-function hostOperations(input: PlanInput) {
-  const { config, releaseId } = input;
-  const parameters = operationParameters(input);
-  const custom = (operation: HostOperationName) =>
-    config.deploy && CUSTOM_DEPLOYS.has(operation) ? config.deploy.document : undefined;
-  return (
-    state: HostOperationStep['state'],
-    operation: HostOperationName,
-    onFailure: HostOperationStep['onFailure'] = 'rollback',
-    overrides: Readonly<Record<string, string>> = {},
-    fleet: Fleet = FLEET_OF[operation],
-  ): HostOperationStep => ({
-    kind: 'hostOperation',
-    state,
-    operation,
-    fleet,
-    targets: fleetTags(input, fleet),
-    parameters: {
-      Service: config.service,
-      ReleaseId: releaseId,
-      ...(custom(operation) ? customDeployParameters(input, operation) : parameters[operation]),
-      ...overrides,
-    },
-    timeoutSeconds: config.hostOperationTimeoutSeconds,
-    // Promotion rolls over the stable fleet in batches; every other operation uses the agent's default.
-    ...(operation === 'promote'
-      ? { rateControl: { maxConcurrency: config.promotion.batchSize, maxErrors: config.promotion.maxErrors } }
-      : {}),
-    ...(swapsStableImage(operation, fleet) ? drainOf(input) : {}),
-    ...(custom(operation) ? { document: custom(operation) } : {}),
-    onFailure,
-  });
-}
-
-/** The operations that restart the stable fleet's containers, which users reach through its target groups. */
-function swapsStableImage(operation: HostOperationName, fleet: Fleet): boolean {
-  return fleet === 'stable' && (operation === 'promote' || operation === 'restoreStable');
-}
-
-/** The stable fleet's target groups (the live colour's, for a blue/green service), when it names any. */
-function drainOf(input: PlanInput): { drain?: TrafficDrain } {
-  const { config } = input;
-  const targetGroupArns = input.liveColour
-    ? [blueGreenOf(input)[input.liveColour].targetGroupArn]
-    : config.fleets.stable?.targetGroupArns;
-  if (targetGroupArns === undefined) return {};
-  const { batchSize, drainTimeoutSeconds, healthyTimeoutSeconds } = config.promotion;
-  return { drain: { targetGroupArns, batchSize, drainTimeoutSeconds, healthyTimeoutSeconds } };
-}
-
-/** The EC2 tags that select a fleet's hosts; for a blue/green service, `stable` is the live colour. */
-function fleetTags(input: PlanInput, fleet: Fleet): Readonly<Record<string, string>> {
-  const { config } = input;
-  if (fleet === 'blue' || fleet === 'green') return blueGreenOf(input)[fleet].tags;
-  if (fleet === 'stable' && input.liveColour) return blueGreenOf(input)[input.liveColour].tags;
-  const tags = config.fleets[fleet]?.tags;
-  // The schema requires fleets.stable unless blueGreen is set, and requestRelease always knows the live colour then.
-  if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
-  return tags;
 }
 
 /** `10` -> "10", `2.5` -> "2.5": at most two decimals, no exponent, so it fits the documents' pattern. */

@@ -4,13 +4,16 @@ export type { MetricsReading, MetricsSpan } from './canary-analysis';
 
 import type { AnalysedMetric } from './analysis-queries';
 import type { MetricsReading, MetricsSpan } from './canary-analysis';
+import type { HookPoint } from './hooks';
 import type { Notice } from './notice';
+import type { StartQueue } from './queue';
 import type { GateReport } from './rollout-types';
 import type { ConfigResult } from './service-config';
 import type {
   AlarmReadingEvent,
   Effect,
   HistoryEntry,
+  HookStep,
   Instant,
   NoticeSeverity,
   Release,
@@ -32,6 +35,8 @@ export interface ReleaseChange {
   readonly effects: readonly PendingEffect[];
   /** The delivery's id; a second change with the same id is refused as a duplicate. */
   readonly eventId?: string;
+  /** A `create` of the service's queued start (the release has its reserved id): it leaves the queue in the write. */
+  readonly fromQueue?: boolean;
 }
 
 export interface DueDeadline {
@@ -54,10 +59,10 @@ export interface FreezeStore {
 
 /**
  * Durable release state. Every write is conditional: `create` takes the service's lock (and refuses a frozen
- * service), `save` succeeds only if the stored version is still `expectedVersion`. Failures are the typed
- * errors in `domain/errors.ts`.
+ * service, or one with a start queued unless it creates that start), `save` succeeds only if the stored version is
+ * still `expectedVersion`. Failures are the typed errors in `domain/errors.ts`.
  */
-export interface ReleaseStore extends FreezeStore {
+export interface ReleaseStore extends FreezeStore, StartQueue {
   load(releaseId: string): Promise<Release | null>;
   create(change: ReleaseChange): Promise<void>;
   save(change: ReleaseChange, expectedVersion: number): Promise<void>;
@@ -150,6 +155,29 @@ export interface ListenerSwitch {
   /** The one target group the route forwards all traffic to, or null when it splits traffic or does not forward. */
   liveTargetGroup(route: TrafficRoute): Promise<string | null>;
   switch(route: TrafficRoute, from: string, to: string): Promise<void>;
+}
+
+/** What a hook is told (JSON for a Lambda function; the signed body for a URL). */
+export interface HookRequest {
+  readonly service: string;
+  readonly releaseId: string;
+  readonly hook: string;
+  readonly point: HookPoint;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+}
+
+/**
+ * Calls a team's hooks: a Lambda function (`<prefix>-hook-<name>`) or an HTTPS endpoint. A hook's own failure (an
+ * error, a refusal, no answer in time) is an answer, `passed: false`, with what it said; only the agent's own
+ * trouble (throttled) throws, so the call is retried.
+ */
+export interface HookCaller {
+  call(
+    target: HookStep['target'],
+    request: HookRequest,
+    timeoutSeconds: number,
+  ): Promise<{ readonly passed: boolean; readonly output: string }>;
 }
 
 /** A canary stack as CloudFormation describes it now; `inProgress` until it settles. */

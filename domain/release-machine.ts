@@ -6,6 +6,7 @@ import {
   onCanaryStackDeleted,
   onCanaryStackDeleteFailed,
 } from './canary-stack-events';
+import { onHookFinished } from './hook-events';
 import { onCommandFinished, onDeadline, onDispatched, onHostFinished } from './host-events';
 import { onListenerSwitched, onListenerSwitchFailed } from './listener-events';
 import { assertNever } from './plan';
@@ -92,6 +93,8 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
       return onCanaryStackDeleted(release, event, now);
     case 'canaryStackDeleteFailed':
       return onCanaryStackDeleteFailed(release, event, now);
+    case 'hookFinished':
+      return onHookFinished(release, event, now);
     case 'listenerSwitched':
       return onListenerSwitched(release, event.stepId, now);
     case 'listenerSwitchFailed':
@@ -239,6 +242,8 @@ export function actorOf(event: ReleaseEvent): Actor {
       return { kind: 'system', id: 'elb' };
     case 'deadlineExceeded':
       return { kind: 'system', id: 'sweeper' };
+    case 'hookFinished':
+      return { kind: 'system', id: 'hook' };
     case 'canaryStackCreated':
     case 'canaryStackCreateFailed':
     case 'canaryStackDeleted':

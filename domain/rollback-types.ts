@@ -31,6 +31,8 @@ export type RollbackReason =
   /** The pipeline's canary stack failed, or the release's own could not be created (CloudFormation's reason). */
   | { readonly kind: 'canaryStackFailed'; readonly reason: string }
   | { readonly kind: 'listenerSwitchFailed'; readonly reason: string }
+  /** A hook (a Lambda function or a URL) failed; `output` is what it said (outside text). */
+  | { readonly kind: 'hookFailed'; readonly name: string; readonly output: string }
   /** A window, extended once, still had no data from these watched alarms. */
   | { readonly kind: 'noData'; readonly alarms: readonly string[] }
   /** The canary analysis failed: at the window's end, on a critical metric, or for `failureLimit` intervals running. */

@@ -1,6 +1,7 @@
 import { type Consequence, consequence, type Notice, type NoticeMedium, names } from './notice';
 import type { UnsettledTarget } from './rollout-types';
 import type { HostOperationName } from './types';
+import { OPERATION_WORDS } from './words';
 
 /** Where a drained rollout is: which batch, out of how many, for which operation. */
 interface BatchPlace {
@@ -54,14 +55,21 @@ export function isRolloutNotice(notice: Notice): notice is RolloutNotice {
   return KINDS.has(notice.kind);
 }
 
+/** `Batch 2 of 4 of the promotion`: what a person reads, no internal names. */
 function place(n: BatchPlace): string {
-  return `${n.operation} batch ${n.batch} of ${n.batches}`;
+  return `Batch ${n.batch} of ${n.batches} of ${BATCH_OF[n.operation] ?? OPERATION_WORDS[n.operation]}`;
 }
+
+/** The operations that roll over a fleet in drained batches. */
+const BATCH_OF: Partial<Record<HostOperationName, string>> = {
+  promote: 'the promotion',
+  restoreStable: 'the old version going back',
+};
 
 export function renderRolloutNotice(notice: RolloutNotice, m: NoticeMedium): string {
   switch (notice.kind) {
     case 'rolloutWithoutTargets':
-      return `No host is registered in the fleet's target groups: ${notice.operation} runs on every host its tags select, with nothing to drain.`;
+      return `No host is registered in the fleet's target groups: ${OPERATION_WORDS[notice.operation]} runs on every host its tags select, with nothing to drain.`;
     case 'batchDraining':
       return `${place(notice)}: taking ${names(notice.hostIds, m)} out of the load balancer before touching ${notice.hostIds.length === 1 ? 'it' : 'them'}.`;
     case 'batchDrained':

@@ -4,6 +4,7 @@ import type {
   ApprovalStep,
   AwaitCanaryStackStep,
   CanaryStackStep,
+  HookStep,
   HostOperationStep,
   Instant,
   ListenerSwitchStep,
@@ -35,6 +36,7 @@ export type StepRun =
   | HostOperationRun
   | ListenerSwitchRun
   | CanaryStackRun
+  | HookRun
   | ValidationRun
   | InconclusiveRun
   | WaitRun;
@@ -63,6 +65,9 @@ export type CanaryStackRun = RunCommon & {
   /** A rollback started while the stack was being created: it waits for CloudFormation to finish first. */
   readonly cancelRequested?: boolean;
 };
+
+/** A hook being called: its answer (or its deadline) ends it. Nothing to wait for before a rollback. */
+export type HookRun = RunCommon & { readonly kind: 'hook'; readonly step: HookStep };
 
 export type ValidationRun = RunCommon & {
   readonly kind: 'validate';

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { analysisConfigSchema, analysisNamesEveryFleet, describeIssue } from './analysis-config';
+import { buildCanaryStackSchema, whereTheCanaryRuns } from './canary-stack-config';
 import { buildContainerSchema, buildDeploySchema, buildImageSchema } from './container-spec';
+import { buildHooksSchema } from './hooks';
 import { isServiceName, patterns } from './patterns';
 import { routingConfigSchema } from './routing-config';
 
@@ -79,45 +81,8 @@ function buildServiceConfigSchema() {
         /** The standing canary fleet; left out when each release creates its own (a temporary stack). */
         canary: z.strictObject({ tags: tagSelector }).optional(),
       }),
-      canaryStack: z
-        .strictObject({
-          /**
-           * Who makes the canary: the agent on a standing canary fleet (Run Command), the team's own tooling
-           * (which reports it), or the agent as a temporary CloudFormation stack per release (domain/canary-stack.ts).
-           */
-          provisionedBy: z.enum(['agent', 'external', 'cloudformation']).default('agent'),
-          /** The canary's load balancer; a temporary stack outputs its own instead. */
-          elbHost: z.string().regex(patterns.hostName, "the canary stack's ELB DNS name").optional(),
-          /** The temporary stack's template (an S3 URL) and the parameters it takes besides Service, Version, Image. */
-          template: z
-            .strictObject({
-              url: z.string().regex(patterns.templateUrl, 'an https:// URL of a template in Amazon S3'),
-              parameters: z
-                .record(
-                  z
-                    .string()
-                    .regex(patterns.stackParameterKey, 'a template parameter name (letters and digits)'),
-                  z.string().max(4096),
-                )
-                .refine((p) => !['Service', 'Version', 'Image'].some((key) => key in p), {
-                  message: 'Service, Version and Image are set by the agent for each release',
-                })
-                .default({}),
-            })
-            .optional(),
-          readyTimeoutSeconds: seconds(60, 7200).default(1800),
-          /** How long deleting a temporary stack may take before the card says it was left behind. */
-          deleteTimeoutSeconds: seconds(60, 7200).default(1800),
-        })
-        .refine((s) => s.provisionedBy === 'cloudformation' || s.elbHost !== undefined, {
-          message: "name the canary's load balancer (elbHost), or let a temporary stack create one",
-          path: ['elbHost'],
-        })
-        .refine((s) => (s.provisionedBy === 'cloudformation') === (s.template !== undefined), {
-          message:
-            'a template is what a temporary stack (provisionedBy: cloudformation) is made from, and only that',
-          path: ['template'],
-        }),
+      /** Where the canary comes from: a standing fleet, the team's tooling, or a stack per release. */
+      canaryStack: buildCanaryStackSchema(),
       proxy: z
         .strictObject({
           /** Which proxy mirrors on the stable hosts: Envoy, or nginx's own `mirror` module. */
@@ -277,6 +242,8 @@ function buildServiceConfigSchema() {
       /** `/canary revert`: approvers may put the previous version back; with `byRequester`, the reverted release's requester too. */
       revert: z.strictObject({ byRequester: z.boolean().default(false) }).prefault({}),
       hostOperationTimeoutSeconds: seconds(30, 3600).default(600),
+      /** A team's own checks at named points of a release (domain/hooks.ts). */
+      hooks: buildHooksSchema().default([]),
       /** The canary judged against stable on metrics (README, "The verdict"); without it, alarms alone judge. */
       analysis: analysisConfigSchema.optional(),
     })
@@ -298,18 +265,7 @@ function buildServiceConfigSchema() {
         "a bake's analysis judges the promoted fleet on the service's analysis metrics: configure analysis and a bakeSeconds above 0, or set bakeAnalysis to false",
       path: ['promotion', 'bakeAnalysis'],
     })
-    .refine((c) => c.alarms.canary.length > 0 || c.canaryStack.provisionedBy === 'cloudformation', {
-      message: 'name at least one alarm that judges the canary (its load balancer 5XX alarm)',
-      path: ['alarms', 'canary'],
-    })
-    .refine((c) => c.fleets.canary !== undefined || c.canaryStack.provisionedBy !== 'agent', {
-      message: 'name the standing canary fleet the agent deploys the canary on (fleets.canary)',
-      path: ['fleets', 'canary'],
-    })
-    .refine((c) => c.fleets.canary === undefined || c.canaryStack.provisionedBy !== 'cloudformation', {
-      message: 'a temporary canary stack brings its own hosts: leave fleets.canary out',
-      path: ['fleets', 'canary'],
-    })
+    .superRefine(whereTheCanaryRuns)
     .refine((c) => (c.fleets.stable === undefined) !== (c.blueGreen === undefined), {
       message:
         'name the stable fleet once: fleets.stable, or blueGreen (whose live colour is then the stable fleet), not both',

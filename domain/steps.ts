@@ -1,17 +1,13 @@
 import { startAnalysis } from './canary-analysis';
-import { commandEffect } from './commands';
 import type { Notice } from './notice';
 import { assertNever, exposureOfStep, rollbackSteps } from './plan';
-import { surveyStart } from './rollout-batches';
+import { HOST_OPERATION_MARGIN_SECONDS, operationRun } from './step-runs';
 import { addSeconds, isAtOrAfter } from './time';
 import type {
-  CanaryStackStep,
   CommandOutcome,
   Effect,
   HostOperationRun,
-  HostOperationStep,
   Instant,
-  ListenerSwitchStep,
   NoticeSeverity,
   OperationRun,
   Release,
@@ -22,8 +18,7 @@ import type {
 } from './types';
 import { operationWords } from './words';
 
-/** Margin after a host operation's own timeout for SSM delivery and the result event to reach us. */
-export const HOST_OPERATION_MARGIN_SECONDS = 120;
+export { HOST_OPERATION_MARGIN_SECONDS };
 /** Margin after a validation window for the timer to fire and the alarm check to come back. */
 export const VALIDATION_MARGIN_SECONDS = 300;
 
@@ -66,73 +61,6 @@ function dispatch(d: Draft, step: UndoStep, origin: StepRun['origin'], now: Inst
   );
 }
 
-type RunStart = Pick<StepRun, 'stepId' | 'origin' | 'startedAt'>;
-
-interface Started {
-  readonly run: OperationRun;
-  readonly effect: Effect;
-  /** True when the step puts (real or mirrored) traffic on the new version: alarms count from then on. */
-  readonly takesTraffic: boolean;
-}
-
-function operationRun(step: UndoStep, common: RunStart, now: Instant): Started {
-  switch (step.kind) {
-    case 'hostOperation':
-      return hostOperationRun(step, common, now);
-    case 'switchListener':
-      return listenerSwitchRun(step, common, now);
-    case 'canaryStack':
-      return canaryStackRun(step, common, now);
-  }
-}
-
-function hostOperationRun(step: HostOperationStep, common: RunStart, now: Instant): Started {
-  if (step.drain) return { ...surveyStart({ ...step, drain: step.drain }, common, now), takesTraffic: false };
-  return {
-    run: {
-      ...common,
-      kind: 'hostOperation',
-      step,
-      deadlineAt: addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS),
-      hosts: {},
-    },
-    effect: commandEffect(step, common.stepId),
-    takesTraffic: step.operation === 'startMirror' || step.operation === 'shiftTraffic',
-  };
-}
-
-function listenerSwitchRun(step: ListenerSwitchStep, common: RunStart, now: Instant): Started {
-  return {
-    run: { ...common, kind: 'switchListener', step, deadlineAt: addSeconds(now, step.timeoutSeconds) },
-    effect: {
-      kind: 'switchListener',
-      stepId: common.stepId,
-      listenerArn: step.listenerArn,
-      ...(step.ruleArn ? { ruleArn: step.ruleArn } : {}),
-      fromTargetGroupArn: step.fromTargetGroupArn,
-      toTargetGroupArn: step.toTargetGroupArn,
-    },
-    takesTraffic: step.direction === 'forward',
-  };
-}
-
-/** Creating or deleting the canary stack: CloudFormation's status event ends it (see canary-stack-events.ts). */
-function canaryStackRun(step: CanaryStackStep, common: RunStart, now: Instant): Started {
-  const deadlineAt = addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS);
-  const effect: Effect =
-    step.action === 'create'
-      ? {
-          kind: 'createCanaryStack',
-          stepId: common.stepId,
-          stackName: step.stackName,
-          templateUrl: step.templateUrl ?? '',
-          parameters: step.parameters,
-          timeoutMinutes: Math.ceil(step.timeoutSeconds / 60),
-        }
-      : { kind: 'deleteCanaryStack', stepId: common.stepId, stackName: step.stackName };
-  return { run: { ...common, kind: 'canaryStack', step, deadlineAt }, effect, takesTraffic: false };
-}
-
 /**
  * Moves the forward path to plan step `index` and starts it; past the last step the release succeeds.
  *
@@ -154,6 +82,20 @@ export function enterStep(d: Draft, index: number, now: Instant): Draft {
   switch (step.kind) {
     case 'awaitCanaryStack':
       return waiting({ ...common, kind: step.kind, step, deadlineAt: addSeconds(now, step.timeoutSeconds) });
+    case 'hook': {
+      const deadlineAt = addSeconds(now, step.timeoutSeconds + HOST_OPERATION_MARGIN_SECONDS);
+      const { name, point, target, timeoutSeconds } = step;
+      const call: Effect = {
+        kind: 'callHook',
+        stepId,
+        releaseId: d.release.id,
+        name,
+        point,
+        target,
+        timeoutSeconds,
+      };
+      return withEffects(waiting({ ...common, kind: step.kind, step, deadlineAt }), call);
+    }
     case 'approval':
       return waiting({ ...common, kind: step.kind, step, deadlineAt: addSeconds(now, step.timeoutSeconds) });
     case 'validate': {
@@ -299,6 +241,8 @@ export function describeRun(run: StepRun): string {
       return run.step.direction === 'forward' ? 'switching the listener' : 'switching the listener back';
     case 'canaryStack':
       return run.step.action === 'create' ? 'creating the canary stack' : 'deleting the canary stack';
+    case 'hook':
+      return `the hook ${run.step.name}`;
     default:
       return 'the step';
   }

@@ -1,4 +1,29 @@
-import type { Colour, Strategy } from './types';
+import type { Colour } from './types';
+
+/**
+ * How the canary gets traffic: `mirror` sends shadow copies of a share of requests (responses discarded);
+ * `steps` sends a growing share of real users (by a sticky cookie, testers always, VIPs never) step by step;
+ * `blueGreen` deploys the idle colour and switches the load balancer's listener to it, all traffic at once.
+ */
+export type Strategy =
+  | { readonly kind: 'mirror'; readonly percent: number }
+  | {
+      readonly kind: 'steps';
+      readonly steps: readonly number[];
+      readonly bakeSeconds: number;
+      /** Mirror this share of requests to the canary for one window first, before any user reaches it. */
+      readonly mirror?: { readonly percent: number };
+    }
+  | { readonly kind: 'blueGreen'; readonly from: Colour; readonly to: Colour }
+  /**
+   * Puts back the version a succeeded release (`of`) replaced, with no canary and no window: the promotion of
+   * that version on the stable fleet, or for a blue/green release the listener switched back (`colours`).
+   */
+  | {
+      readonly kind: 'revert';
+      readonly of: string;
+      readonly colours?: { readonly from: Colour; readonly to: Colour };
+    };
 
 /**
  * The colours a release switches the listener between: a blue/green release's, or a blue/green revert's (back to

@@ -23,33 +23,12 @@ export const HOST_OPERATIONS = [
   'promote',
   'restoreStable',
   'deployIdle',
+  /** A team's hook document (`hooks`): nothing to undo, and no built-in document. */
+  'runHook',
 ] as const;
 export type HostOperationName = (typeof HOST_OPERATIONS)[number];
 
-/**
- * How the canary gets traffic: `mirror` sends shadow copies of a share of requests (responses discarded);
- * `steps` sends a growing share of real users (by a sticky cookie, testers always, VIPs never) step by step;
- * `blueGreen` deploys the idle colour and switches the load balancer's listener to it, all traffic at once.
- */
-export type Strategy =
-  | { readonly kind: 'mirror'; readonly percent: number }
-  | {
-      readonly kind: 'steps';
-      readonly steps: readonly number[];
-      readonly bakeSeconds: number;
-      /** Mirror this share of requests to the canary for one window first, before any user reaches it. */
-      readonly mirror?: { readonly percent: number };
-    }
-  | { readonly kind: 'blueGreen'; readonly from: Colour; readonly to: Colour }
-  /**
-   * Puts back the version a succeeded release (`of`) replaced, with no canary and no window: the promotion of
-   * that version on the stable fleet, or for a blue/green release the listener switched back (`colours`).
-   */
-  | {
-      readonly kind: 'revert';
-      readonly of: string;
-      readonly colours?: { readonly from: Colour; readonly to: Colour };
-    };
+export type { Strategy } from './strategy';
 
 /** Run Command rate control: how many hosts at once, and how many failures stop the rest. */
 export interface RateControl {
@@ -66,6 +45,7 @@ export const RELEASE_STATES = [
   'shiftingTraffic',
   'deployingIdle',
   'switchingListener',
+  'runningHook',
   'verifying',
   'inconclusive',
   'awaitingApproval',
@@ -148,6 +128,16 @@ export interface CanaryStackStep {
 /** What a rollback can run: a host operation, the listener switch back, or the canary stack's deletion. */
 export type UndoStep = HostOperationStep | ListenerSwitchStep | CanaryStackStep;
 
+/** Calls a team's hook (a Lambda function, or an HTTPS endpoint) and waits for its answer (domain/hooks.ts). */
+export interface HookStep {
+  readonly kind: 'hook';
+  readonly state: 'runningHook';
+  readonly name: string;
+  readonly point: HookPoint;
+  readonly target: { readonly lambda: string } | { readonly url: string };
+  readonly timeoutSeconds: number;
+}
+
 export interface AwaitCanaryStackStep {
   readonly kind: 'awaitCanaryStack';
   readonly state: 'awaitingCanaryStack';
@@ -175,6 +165,7 @@ export type Step =
   | HostOperationStep
   | ListenerSwitchStep
   | CanaryStackStep
+  | HookStep
   | AwaitCanaryStackStep
   | ValidateStep
   | ApprovalStep;
@@ -182,6 +173,7 @@ export type Step =
 export type {
   CanaryStackRun,
   CommandOutcome,
+  HookRun,
   HostOperationRun,
   HostStatus,
   InconclusiveRun,
@@ -195,9 +187,11 @@ export type {
 import type { Evidence } from './analysis-evidence';
 import type { ReleaseAnalysis } from './canary-analysis';
 import type { CanaryStack } from './canary-stack';
+import type { HookPoint } from './hooks';
 import type { Exposure, HostFailure, Rollback } from './rollback-types';
 import type { TrafficDrain } from './rollout-types';
 import type { StepRun } from './runs';
+import type { Strategy } from './strategy';
 
 export type { Exposure, HostFailure, Rollback, RollbackReason } from './rollback-types';
 

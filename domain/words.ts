@@ -21,6 +21,7 @@ export const STATE_WORDS: Readonly<Record<ReleaseState, string>> = {
   shiftingTraffic: 'shifting users to the canary',
   deployingIdle: 'deploying the idle fleet',
   switchingListener: 'switching the listener',
+  runningHook: 'running a hook',
   verifying: 'verifying',
   inconclusive: 'held without a verdict',
   awaitingApproval: 'waiting for approval',
@@ -50,6 +51,7 @@ export const OPERATION_WORDS: Readonly<Record<HostOperationName, string>> = {
   promote: 'promoting the new version on the stable fleet',
   restoreStable: 'putting the old version back on the stable fleet',
   deployIdle: 'deploying the idle fleet',
+  runHook: 'running a hook',
 };
 
 /**

@@ -7,6 +7,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { WebClient } from '@slack/web-api';
 import { cloudWatchAlarmCatalog, cloudWatchAlarmReader } from '../adapters/cloudwatch-alarm-reader';
 import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
@@ -18,10 +19,18 @@ import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { slackReleaseThread } from '../adapters/slack-release-thread';
 import { ssmCommandRecovery } from '../adapters/ssm-command-recovery';
 import { ssmFleetOperator } from '../adapters/ssm-fleet-operator';
+import { ssmRoutingListHosts } from '../adapters/ssm-routing-list-hosts';
+import { ssmRoutingLists } from '../adapters/ssm-routing-lists';
 import { type ReleaseService, releaseService } from '../app/release-service';
+import {
+  fleetWithRoutingLists,
+  type RoutingListEffects,
+  routingListEffects as routingListEffectsOf,
+} from '../app/routing-list-effects';
 import type {
   CanaryStacks,
   Clock,
+  HookCaller,
   ListenerSwitch,
   Notifier,
   ReleaseStore,
@@ -71,6 +80,47 @@ function loadCanaryStacks(): Promise<CanaryStacks> {
   );
   return stackAdapter;
 }
+let hookAdapter: Promise<HookCaller> | undefined;
+/**
+ * The hook caller and its Lambda client, loaded on first use: only services with hooks need them. A URL hook's
+ * body is signed with a SecureString the agent reads when it first needs it (and again after five minutes).
+ */
+function loadHooks(): Promise<HookCaller> {
+  hookAdapter ??= Promise.all([import('../adapters/hook-caller'), import('@aws-sdk/client-lambda')]).then(
+    ([{ hookCaller }, { LambdaClient }]) => {
+      const env = loadConfig();
+      let secret: { value: Promise<string>; at: number } | undefined;
+      const signingSecret = () => {
+        if (secret === undefined || Date.now() - secret.at > 300_000) {
+          const value = stateClients.ssm
+            .send(
+              new GetParameterCommand({
+                Name: `${env.PARAMETER_PATH}/hooks/signing-secret`,
+                WithDecryption: true,
+              }),
+            )
+            .then(({ Parameter }) => {
+              if (!Parameter?.Value) throw new Error(`${env.PARAMETER_PATH}/hooks/signing-secret is empty`);
+              return Parameter.Value;
+            });
+          value.catch(() => {
+            secret = undefined;
+          });
+          secret = { value, at: Date.now() };
+        }
+        return secret.value;
+      };
+      return hookCaller({
+        lambda: new LambdaClient(sdk),
+        functionPrefix: env.CANARY_STACK_PREFIX,
+        signingSecret,
+      });
+    },
+  );
+  return hookAdapter;
+}
+const hooks: HookCaller = { call: async (...args) => (await loadHooks()).call(...args) };
+
 /** The releases' temporary canary stacks, through the adapter loaded on first use. */
 export const canaryStacks: CanaryStacks = {
   create: async (request) => (await loadCanaryStacks()).create(request),
@@ -114,6 +164,8 @@ onReset(() => {
   built = undefined;
   web = undefined;
   stackAdapter = undefined;
+  lists = undefined;
+  hookAdapter = undefined;
 });
 
 /** The release service and its ports, built once per container. Throws (naming the variable) on a bad environment. */
@@ -130,12 +182,11 @@ export async function agent(): Promise<Agent> {
     alarmCatalog: cloudWatchAlarmCatalog(sdkClients.cloudWatch),
     clock,
     ids,
-    fleet: ssmFleetOperator(sdkClients.ssm, {
-      documentPrefix: env.SSM_DOCUMENT_PREFIX,
-      maxConcurrency: env.COMMAND_MAX_CONCURRENCY,
-      maxErrors: env.COMMAND_MAX_ERRORS,
-      outputLogGroup: env.SSM_OUTPUT_LOG_GROUP,
-    }),
+    // Each shift of traffic carries the live routing lists as stored when it is sent.
+    fleet: fleetWithRoutingLists(
+      ssmFleetOperator(sdkClients.ssm, commandOptions(env)),
+      ssmRoutingLists(sdkClients.ssm, env.PARAMETER_PATH),
+    ),
     timers: schedulerTimers(sdkClients.scheduler, {
       groupName: env.SCHEDULE_GROUP,
       functionArn: env.TIMER_FUNCTION_ARN,
@@ -148,6 +199,7 @@ export async function agent(): Promise<Agent> {
     charts: cloudWatchEvidenceCharts(sdkClients.cloudWatch),
     thread: slackReleaseThread({ client: slackClient, cards }),
     stacks: canaryStacks,
+    hooks,
     notifier: allNotifiers(
       slackReleaseCards({ client: slackClient, cards, releases: store, clock }),
       eventBridgePublisher(sdkClients.eventBridge, { busName: env.AGENT_BUS_ARN }),
@@ -156,6 +208,29 @@ export async function agent(): Promise<Agent> {
   });
   built = { service, store, configs, versions, clock };
   return built;
+}
+
+function commandOptions(env: ReturnType<typeof loadConfig>) {
+  return {
+    documentPrefix: env.SSM_DOCUMENT_PREFIX,
+    maxConcurrency: env.COMMAND_MAX_CONCURRENCY,
+    maxErrors: env.COMMAND_MAX_ERRORS,
+    outputLogGroup: env.SSM_OUTPUT_LOG_GROUP,
+  };
+}
+
+let lists: RoutingListEffects | undefined;
+/** A change of the live routing lists, handed on by the Slack function: the list written, the hosts told. */
+export async function routingListEffects(): Promise<RoutingListEffects> {
+  if (lists) return lists;
+  const env = loadConfig();
+  const { store } = await agent();
+  lists = routingListEffectsOf({
+    lists: ssmRoutingLists(sdkClients.ssm, env.PARAMETER_PATH),
+    hosts: ssmRoutingListHosts(sdkClients.ssm, commandOptions(env)),
+    store,
+  });
+  return lists;
 }
 
 /** The Web API client for the bot token, rebuilt when the token is rotated. */

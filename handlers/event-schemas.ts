@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { EFFECTS_SOURCE, TIMER_EVENT_SOURCE } from '../adapters/internal-events';
-import { isServiceName, isVersion } from '../domain/patterns';
+import { isServiceName, isVersion, patterns } from '../domain/patterns';
+import { checkListEntry } from '../domain/routing-list-entries';
+import { ROUTING_LISTS } from '../domain/routing-lists';
 import { eventBridgeEvent, instant } from './parse-event';
 
 /** "CloudWatch Alarm State Change" (documented shape: CloudWatch User Guide, "Alarm events and EventBridge"). */
@@ -93,8 +95,20 @@ export const timerEvent = z.object({
   timerId: z.string().min(1).max(300),
 });
 
-/** What the Slack function hands the `effects` function by direct invocation (adapters/lambda-hand-off.ts). */
-export const effectsEvent = z.object({
-  source: z.literal(EFFECTS_SOURCE),
-  releaseId: z.string().min(1).max(200),
-});
+/**
+ * What the Slack function hands the `effects` function by direct invocation (adapters/lambda-hand-off.ts): a
+ * release whose outbox waits, or a change of a live routing list, each value held to the patterns again.
+ */
+export const effectsEvent = z.union([
+  z.strictObject({ source: z.literal(EFFECTS_SOURCE), releaseId: z.string().min(1).max(200) }),
+  z.strictObject({
+    source: z.literal(EFFECTS_SOURCE),
+    listChange: z.strictObject({
+      service: z.string().refine(isServiceName, 'a service name'),
+      list: z.enum(ROUTING_LISTS),
+      action: z.enum(['add', 'remove']),
+      entry: z.string().refine((entry) => checkListEntry(entry).ok, 'a list entry'),
+      by: z.string().regex(patterns.slackUserId),
+    }),
+  }),
+]);

@@ -31,12 +31,14 @@ export function pipelineHandler(source: AgentSource) {
           windowSeconds,
           requestId: id,
         });
+        if (started.ok) return { releaseId: started.release.id };
+        // Busy: it starts when the running release ends, as the release it reserved.
+        if (started.reason === 'queued')
+          return { queued: started.queued.releaseId, message: started.message };
         // `detail`, not `message`: the logger drops a `message` key, which hid why a pipeline was refused.
-        if (!started.ok) logger.warn('release refused', { reason: started.reason, detail: started.message });
+        logger.warn('release refused', { reason: started.reason, detail: started.message });
         // The message names who froze the service (when and why), or which pipelines may start it.
-        return started.ok
-          ? { releaseId: started.release.id }
-          : { refused: started.reason, message: started.message };
+        return { refused: started.reason, message: started.message };
       }
       const failure = kind === 'Canary Stack Failed' ? detail.reason : undefined;
       const result = await service.canaryStackReported({ service: name, version, actor, failure }, id);

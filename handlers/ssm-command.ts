@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { APPLY_LISTS_DOCUMENT } from '../adapters/ssm-routing-list-hosts';
 import { commandOutcome } from '../adapters/ssm-status';
 import type { ReleaseEvent } from '../domain/types';
 import { type AgentSource, agent, logger } from './compose';
@@ -21,6 +22,16 @@ export function ssmCommandHandler(source: AgentSource) {
       const status = commandOutcome(detail.status);
       logger.appendKeys({ commandId, document: detail['document-name'], status: detail.status });
       if (status === null) return { ignored: 'still running' };
+      // A live change of the routing lists (adapters/ssm-routing-list-hosts.ts): no release waits for it, so its
+      // result is only logged, a failed host as a warning (it keeps its previous lists until the next change).
+      if (detail['document-name'].endsWith(`-${APPLY_LISTS_DOCUMENT}`)) {
+        const log = status === 'success' ? logger.info : logger.warn;
+        log.call(logger, 'routing lists applied', {
+          host: detail['instance-id'] ?? 'all',
+          status: detail.status,
+        });
+        return { ignored: 'routing lists' };
+      }
       const hostId = detail['instance-id'];
       const finished: ReleaseEvent =
         type === 'EC2 Command Invocation Status-change Notification' && hostId

@@ -9,8 +9,9 @@ export type CommandRecoverySource = () => Promise<{
 }>;
 
 /**
- * Every minute: recover SSM results whose events were lost, rerun effects left in the outbox, and give steps
- * past their deadline a `deadlineExceeded` event. Everything goes through the engine, never around it.
+ * Every minute: recover SSM results whose events were lost, rerun effects left in the outbox, give steps past
+ * their deadline a `deadlineExceeded` event, and start queued starts whose start was lost. Everything goes through
+ * the engine, never around it.
  */
 export function sweeperHandler(source: AgentSource, recovery: CommandRecoverySource) {
   return middy<unknown, unknown>()
@@ -19,7 +20,7 @@ export function sweeperHandler(source: AgentSource, recovery: CommandRecoverySou
     .handler(async (_event: unknown, _context) => {
       const commands = await (await recovery()).recover();
       const swept = await (await source()).service.sweep();
-      if (commands.recovered + swept.effectsRerun + swept.deadlines > 0)
+      if (commands.recovered + swept.effectsRerun + swept.deadlines + swept.queuedStarted > 0)
         logger.info('swept', { ...commands, ...swept });
       return { ...commands, ...swept };
     });

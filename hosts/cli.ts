@@ -2,7 +2,7 @@
  * Host-side tooling.
  *   npx tsx hosts/cli.ts render-envoy --config service.json --percent 10 [--listen-address A] [--mirror-port P] [--admin-port P] [--access-log F]
  *   npx tsx hosts/cli.ts render-nginx-mirror --config service.json --percent 10 [...]
- *   npx tsx hosts/cli.ts render-routing --config service.json --percent 10 [--driver envoy|nginx] [...]
+ *   npx tsx hosts/cli.ts render-routing --config service.json --percent 10 [--driver envoy|nginx] [--vips u-1,tier=gold] [--testers 10.1.0.0/16] [--routes] [...]
  *   npx tsx hosts/cli.ts build-documents [--check]
  *   npx tsx hosts/cli.ts check-config examples/mirror-standing-fleet.jsonc [--alarm-prefix canary-] [--json]
  *   npx tsx hosts/cli.ts run-document hosts/documents/start-mirror.yml Service=orders-api ReleaseId=r-1 ...
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { patterns } from '../domain/patterns';
 import { formatPercent } from '../domain/plan';
+import { checkListEntry } from '../domain/routing-list-entries';
 import { parseServiceConfig, type ServiceConfig } from '../domain/service-config';
 import { ACCESS_LOG_PATTERN } from './access-log';
 import { documentsDir, renderDocuments } from './build-documents';
@@ -21,6 +22,8 @@ import { envoySettings, renderEnvoyConfig } from './envoy-config';
 import { renderMirrorNginx } from './nginx-config';
 import { hostDefaults, type ProxySettings } from './proxy-settings';
 import { renderRoutingEnvoy } from './routing-envoy';
+import { routesFile } from './routing-envoy-routes';
+import { listsId } from './routing-lists';
 import { renderRoutingNginx } from './routing-nginx';
 import type { RoutingSettings } from './routing-settings';
 import { runDocument } from './run-document';
@@ -126,12 +129,30 @@ function proxySettings(args: string[]): ProxySettings {
   };
 }
 
+/** `--vips u-1,tier=gold`: each entry as strictly as the agent takes it. */
+function listOption(name: string, value: string): string[] {
+  const entries = value === '' ? [] : value.split(',');
+  for (const entry of entries) {
+    const checked = checkListEntry(entry);
+    if (!checked.ok) fail(`--${name}: ${checked.problem}`);
+  }
+  return entries;
+}
+
 /** The routing proxy a steps release puts on a stable host, as the shift-traffic document renders it. */
 function renderRouting(args: string[]): string {
   const { values } = parseArgs({
     args,
-    options: { ...hostOptions, driver: { type: 'string' }, 'canary-port': { type: 'string', default: '80' } },
+    options: {
+      ...hostOptions,
+      driver: { type: 'string' },
+      'canary-port': { type: 'string', default: '80' },
+      vips: { type: 'string', default: '' },
+      testers: { type: 'string', default: '' },
+      routes: { type: 'boolean', default: false },
+    },
   });
+  const lists = { vips: listOption('vips', values.vips), testers: listOption('testers', values.testers) };
   const config = readConfig(values.config);
   const percent = values.percent === undefined ? (config.steps.defaultSteps[0] ?? 0) : Number(values.percent);
   if (!(percent >= 0 && percent <= 100)) fail('--percent must be a number from 0 to 100, e.g. --percent 10');
@@ -144,10 +165,14 @@ function renderRouting(args: string[]): string {
     canaryPercent: Number(formatPercent(percent)),
     rules: config.routing,
   };
-  const failoverLog = `/var/lib/canary-agent/${config.service}/routing-failover.log`;
+  const state = `/var/lib/canary-agent/${config.service}`;
+  const failoverLog = `${state}/routing-failover.log`;
+  if (driver === 'envoy' && values.routes) return routesFile(envoySettings(settings), lists);
+  const routes = `${state}/routing-routes.json`;
   if (driver === 'envoy')
-    return `${JSON.stringify(renderRoutingEnvoy({ ...envoySettings(settings), failoverLog }), null, 2)}\n`;
+    return `${JSON.stringify(renderRoutingEnvoy({ ...envoySettings(settings), failoverLog, routesFile: routes }), null, 2)}\n`;
   return renderRoutingNginx(settings, {
+    listsDir: `${state}/routing-lists/${listsId(lists)}`,
     pidFile: `/run/canary-agent/${config.service}-routing-nginx.pid`,
     tempDir: `/var/lib/canary-agent/${config.service}/routing-nginx-temp`,
     errorLog: `/var/lib/canary-agent/${config.service}/routing-nginx.error.log`,

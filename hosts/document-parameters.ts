@@ -5,6 +5,7 @@
  * Patterns avoid look-arounds so SSM's regex engine reads them as JavaScript does.
  */
 import { containerParameterNames, containerParameterSpecs } from './container-parameters';
+import { routingParameterNames, routingParameterSpecs } from './routing-parameters';
 
 export interface ParameterSpec {
   readonly description: string;
@@ -20,29 +21,6 @@ const port = '^(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|6
 const timeout = '^(?:[1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|3600)$';
 const version = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 const percent = '^(?:100|[1-9]?[0-9](?:\\.[0-9]{1,2})?)$';
-// Routing rules (domain/patterns.ts headerName, routingToken): no `.`, so each is also a literal regex.
-const headerName = '[A-Za-z0-9][A-Za-z0-9-]{0,63}';
-const token = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
-const header = (description: string) => ({
-  description,
-  allowedPattern: `^${headerName}$`,
-  minChars: 1,
-  maxChars: 64,
-});
-const value = (description: string) => ({
-  description,
-  allowedPattern: `^${token}$`,
-  minChars: 1,
-  maxChars: 64,
-});
-// A VIP rule the service leaves out arrives empty.
-const optional = (description: string, pattern: string) => ({
-  description: `${description}, or empty when the service has none`,
-  allowedPattern: `^(?:${pattern})?$`,
-  minChars: 0,
-  maxChars: 64,
-});
-
 export const parameterSpecs = {
   Service: {
     description: 'Service name, e.g. orders-api',
@@ -142,17 +120,7 @@ export const parameterSpecs = {
     minChars: 1,
     maxChars: 5,
   },
-  StickyCookie: value('Cookie whose hash assigns a user to a version (client address when absent)'),
-  TesterHeader: header('Header that sends a request to the canary whatever the share'),
-  TesterValue: value("The tester header's value"),
-  VipCookie: optional('Cookie that pins a request to stable', token),
-  VipCookieValue: optional("The VIP cookie's value", token),
-  VipHeader: optional('Header that pins a request to stable', headerName),
-  VipHeaderValue: optional("The VIP header's value", token),
-  TagHeader: header(
-    'Header that requests routed to the canary carry, and that sends a request to the canary',
-  ),
-  TagValue: value("The tag header's value"),
+  ...routingParameterSpecs,
   ...containerParameterSpecs,
 } as const satisfies Record<string, ParameterSpec>;
 
@@ -173,8 +141,14 @@ export interface DocumentSpec {
     | 'ENVOY_TEMPLATE'
     | 'MIRROR_NGINX_TEMPLATE'
     | 'ROUTING_ENVOY_TEMPLATE'
+    | 'ROUTING_ENVOY_ROUTES_TEMPLATE'
     | 'ROUTING_NGINX_TEMPLATE'
   )[];
+  /**
+   * hosts/scripts' libraries this operation's script needs, in order; all of them when left out. SSM refuses a
+   * document over 64 KB, parameters included, so the routing documents carry no container code.
+   */
+  readonly libraries?: readonly string[];
 }
 
 const image = ['Image', 'ContainerPort', 'HealthPath', 'Version', ...containerParameterNames] as const;
@@ -187,7 +161,9 @@ const proxy = [
   'SendTimeout',
 ] as const;
 
-/** One document per host operation the engine sends (domain/plan.ts). */
+const ROUTING_LIBRARIES = ['lib.sh', 'lib-nginx.sh', 'lib-proxy.sh', 'lib-routing.sh'];
+
+/** One document per host operation the engine sends (domain/plan.ts), and the live lists' apply document. */
 export const documentSpecs: readonly DocumentSpec[] = [
   {
     operation: 'deployCanary',
@@ -221,23 +197,20 @@ export const documentSpecs: readonly DocumentSpec[] = [
     script: 'shift-traffic.sh',
     description:
       'Canary Agent: route a share of users to the canary (testers always, VIPs never) through a routing proxy on the live port, handed over from nginx without dropping requests, or change the share in place.',
-    parameters: [
-      'Service',
-      'ReleaseId',
-      ...proxy,
-      'CanaryHost',
-      'CanaryPercent',
-      'StickyCookie',
-      'TesterHeader',
-      'TesterValue',
-      'VipCookie',
-      'VipCookieValue',
-      'VipHeader',
-      'VipHeaderValue',
-      'TagHeader',
-      'TagValue',
-    ],
-    templates: ['ROUTING_ENVOY_TEMPLATE', 'ROUTING_NGINX_TEMPLATE'],
+    parameters: ['Service', 'ReleaseId', ...proxy, 'CanaryHost', 'CanaryPercent', ...routingParameterNames],
+    templates: ['ROUTING_ENVOY_TEMPLATE', 'ROUTING_ENVOY_ROUTES_TEMPLATE', 'ROUTING_NGINX_TEMPLATE'],
+    libraries: ROUTING_LIBRARIES,
+  },
+  {
+    // The same script: on a host that routes users now, a new routing configuration with its share kept.
+    operation: 'applyRoutingLists',
+    file: 'apply-routing-lists.yml',
+    script: 'shift-traffic.sh',
+    description:
+      'Canary Agent: give the routing proxy of a host that routes users now new VIP and tester lists in place, keeping its share: the routing nginx reloads with the same master and listening socket, Envoy reloads its routes file. A host that routes nobody is left as it is.',
+    parameters: ['Service', 'ReleaseId', ...proxy, 'CanaryHost', ...routingParameterNames],
+    templates: ['ROUTING_ENVOY_TEMPLATE', 'ROUTING_ENVOY_ROUTES_TEMPLATE', 'ROUTING_NGINX_TEMPLATE'],
+    libraries: ROUTING_LIBRARIES,
   },
   {
     operation: 'stopMirror',

@@ -197,7 +197,7 @@ export function stableCluster(settings: ListenerSettings) {
  */
 export function liveListener(
   settings: ListenerSettings,
-  routes: readonly unknown[],
+  routes: LiveRoutes,
   httpFilters: readonly unknown[],
   accessLogs: readonly unknown[],
 ) {
@@ -218,10 +218,28 @@ export function liveListener(
   };
 }
 
+/**
+ * The live listener's routes: in the bootstrap, or in a file Envoy reloads when a new one is moved over it (RDS
+ * from the file system), so that routes change without a restart.
+ */
+export type LiveRoutes = readonly unknown[] | { readonly rdsPath: string };
+
+/** The route configuration's name, in the bootstrap or in a routes file. */
+export const LIVE_ROUTES = 'live';
+
+/** The live route configuration: every host name, these routes, and no header nginx would not have sent. */
+export function liveRouteConfig(settings: Pick<ListenerSettings, 'service'>, routes: readonly unknown[]) {
+  return {
+    name: LIVE_ROUTES,
+    virtual_hosts: [{ name: settings.service, domains: ['*'], routes }],
+    request_headers_to_remove: [...envoyOnlyRequestHeaders],
+  };
+}
+
 /** The live listener's HTTP connection manager: the service sees the request as nginx passed it on. */
 function httpConnectionManager(
   settings: ListenerSettings,
-  routes: readonly unknown[],
+  routes: LiveRoutes,
   httpFilters: readonly unknown[],
   accessLogs: readonly unknown[],
 ) {
@@ -246,11 +264,14 @@ function httpConnectionManager(
     },
     stream_idle_timeout: seconds(settings.streamIdleTimeoutSeconds),
     request_timeout: '0s',
-    route_config: {
-      name: 'live',
-      virtual_hosts: [{ name: settings.service, domains: ['*'], routes }],
-      request_headers_to_remove: [...envoyOnlyRequestHeaders],
-    },
+    ...('rdsPath' in routes
+      ? {
+          rds: {
+            route_config_name: LIVE_ROUTES,
+            config_source: { path_config_source: { path: routes.rdsPath }, resource_api_version: 'V3' },
+          },
+        }
+      : { route_config: liveRouteConfig(settings, routes) }),
     http_filters: [
       ...httpFilters,
       {

@@ -3,32 +3,35 @@ import {
   adminOf,
   elbDiscovery,
   endpoints,
-  forwardedHeaders,
   liveListener,
-  routeTimeouts,
   runtimeLayers,
   STABLE_CLUSTER,
   seconds,
   stableCluster,
 } from './envoy-config';
-import { canaryOutlierDetection, failoverBreakers, failoverRetryPolicy } from './envoy-failover';
-import { BUCKET_HEADER, partsPerMillion, type RoutingSettings, vipRules } from './routing-settings';
+import { canaryOutlierDetection, failoverBreakers } from './envoy-failover';
+import { CANARY_CLUSTER, CLIENT_HEADER, ROUTING_RUNTIME_PREFIX } from './routing-envoy-routes';
+import { BUCKET_HEADER, partsPerMillion, type RoutingSettings } from './routing-settings';
 
-/** The canary ELB itself, and the aggregate cluster that falls back from it to the local service. */
+export { CANARY_CLUSTER, ROUTING_RUNTIME_PREFIX };
+/** The canary ELB itself, beside the aggregate cluster that falls back from it to the local service. */
 export const CANARY_ELB_CLUSTER = 'canary_elb';
-export const CANARY_CLUSTER = 'canary';
 /**
- * Runtime keys of the weights, one per cluster (`<prefix>.canary`, `<prefix>.stable`, parts per million), as
- * WeightedCluster's `runtime_key_prefix` reads them: `POST /runtime_modify?canary_agent.weight.canary=250000&
- * canary_agent.weight.stable=750000` changes the share live.
+ * RE2 refuses a regex whose program is larger than this runtime value (100 unless set): a live list of a few
+ * hundred entries is one alternation of a few thousand, so the routing Envoy allows far more.
  */
-export const ROUTING_RUNTIME_PREFIX = 'canary_agent.weight';
+export const RE2_PROGRAM_LIMIT = 1_000_000;
 
 export interface RoutingEnvoySettings extends RoutingSettings {
   /** Envoy's per-stream inactivity timeout: max(read, send), see `envoySettings`. */
   readonly streamIdleTimeoutSeconds: number;
   /** Where each failover is logged: a canary-routed request that stable answered (README, "Failovers"). */
   readonly failoverLog?: string;
+  /**
+   * The routes file (hosts/routing-envoy-routes.ts) Envoy loads, and reloads when a new one is moved over it;
+   * where the documents put it on a host unless told.
+   */
+  readonly routesFile?: string;
 }
 
 /**
@@ -75,16 +78,15 @@ export function bucketScript(stickyCookie: string): string {
 local COOKIE = "${stickyCookie}"
 function envoy_on_request(handle)
   local headers = handle:headers()
-  local key = nil
+  -- use_remote_address appends the peer (the ELB) after the client address the ELB appended.
+  local hops = {}
+  for hop in string.gmatch(headers:get("x-forwarded-for") or "", "[^,%s]+") do hops[#hops + 1] = hop end
+  local key = hops[#hops - 1] or hops[#hops] or ""
+  -- The network lists' routes match the client's address; a header sent from outside is overwritten.
+  headers:replace("${CLIENT_HEADER}", key)
   for pair in string.gmatch(headers:get("cookie") or "", "[^;,]+") do
     local name, value = string.match(pair, "^%s*([^=%s]+)%s*=%s*([^%s]+)")
     if name == COOKIE then key = value break end
-  end
-  if key == nil then
-    -- use_remote_address appends the peer (the ELB) after the client address the ELB appended.
-    local hops = {}
-    for hop in string.gmatch(headers:get("x-forwarded-for") or "", "[^,%s]+") do hops[#hops + 1] = hop end
-    key = hops[#hops - 1] or hops[#hops] or ""
   end
   local h = -2128831035
   for i = 1, #key do
@@ -98,11 +100,9 @@ end
 
 /**
  * The Envoy v3 bootstrap that routes a share of users to the canary on a stable host (the nginx driver's
- * counterpart, see `renderRoutingNginx` for the rules). Routes, first match wins:
- *
- *   vip-cookie, vip-header  -> stable, tag header removed
- *   tester, tagged          -> canary (with the tag header)
- *   share                   -> weighted_clusters canary / stable by the user's bucket (`bucketScript`)
+ * counterpart, see `renderRoutingNginx` for the rules). Who goes where is in the routes file it loads and
+ * reloads (`renderRoutingEnvoyRoutes`: VIPs, testers, tagged requests, then the share by the user's bucket,
+ * which `bucketScript` computes); how many go is the runtime's, which starts at the share.
  *
  * "canary" is an aggregate cluster: the canary ELB first, the local service second. Outlier detection ejects
  * the ELB's addresses for 60 s after 5 consecutive 502/503/504 or failures to connect or answer, or more than 10%
@@ -112,7 +112,7 @@ end
  */
 export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<string, unknown> {
   const canary = partsPerMillion(settings.canaryPercent);
-  const [routes, filters] = [routingRoutes(settings, canary), [bucketFilter(settings.rules.stickyCookie)]];
+  const filters = [bucketFilter(settings.rules.stickyCookie)];
   const logs = [
     envoyAccessLog(settings.accessLog, ENVOY_ROUTED_FORMAT),
     ...(settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : []),
@@ -122,90 +122,20 @@ export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<strin
     layered_runtime: runtimeLayers({
       [`${ROUTING_RUNTIME_PREFIX}.${CANARY_CLUSTER}`]: canary,
       [`${ROUTING_RUNTIME_PREFIX}.${STABLE_CLUSTER}`]: 1_000_000 - canary,
+      're2.max_program_size.error_level': RE2_PROGRAM_LIMIT,
     }),
     static_resources: {
-      listeners: [liveListener(settings, routes, filters, logs)],
+      listeners: [
+        liveListener(settings, { rdsPath: settings.routesFile ?? routesPathOf(settings) }, filters, logs),
+      ],
       clusters: [{ ...stableCluster(settings), ...failoverBreakers }, ...canaryClusters(settings)],
     },
   };
 }
 
-/** What the routes share: the tag that marks a request as the canary's, the timeouts, the failover retries. */
-function routeParts(settings: RoutingEnvoySettings) {
-  const { tagHeader, tagValue } = settings.rules;
-  return {
-    tagHeader,
-    tag: { header: { key: tagHeader, value: tagValue }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-    timeouts: routeTimeouts(settings),
-    idempotent: failoverRetryPolicy(settings, true),
-    nonIdempotent: failoverRetryPolicy(settings, false),
-  };
-}
-
-/** nginx's proxy_next_upstream never passes these on once the request has been sent to the canary. */
-const NON_IDEMPOTENT = { name: ':method', string_match: { safe_regex: { regex: 'POST|LOCK|PATCH' } } };
-
-/** RE2 `safe_regex` must match the whole Cookie header: the VIP cookie, with any cookies around it. */
-function vipCookieMatch(name: string, value: string) {
-  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const regex = `^(?:.*[;,])?\\s*${literal(name)}=${literal(value)}\\s*(?:[;,].*)?$`;
-  return { name: 'cookie', string_match: { safe_regex: { regex } } };
-}
-
-/** The routes in the order Envoy tries them: VIPs, testers and tagged requests, then the share. */
-function routingRoutes(settings: RoutingEnvoySettings, canary: number) {
-  const r = settings.rules;
-  const vip = vipRules(r);
-  const parts = routeParts(settings);
-  const header = (name: string, exact: string) => ({ name, string_match: { exact } });
-  const pinned = { cluster: CANARY_CLUSTER, ...parts.timeouts };
-  // A VIP's tag is dropped so the next service keeps it on stable too.
-  const stableRoute = (name: string, headers: readonly unknown[]) => ({
-    name,
-    match: { prefix: '/', headers },
-    route: { cluster: STABLE_CLUSTER, ...parts.timeouts },
-    request_headers_to_add: forwardedHeaders,
-    request_headers_to_remove: [BUCKET_HEADER, parts.tagHeader],
-  });
-  return [
-    stableRoute('vip-cookie', [vipCookieMatch(vip.cookie, vip.cookieValue)]),
-    stableRoute('vip-header', [header(vip.header, vip.headerValue)]),
-    ...byMethod(parts, 'tester', [header(r.testerHeader, r.testerValue)], pinned),
-    ...byMethod(parts, 'tagged', [header(r.tagHeader, r.tagValue)], pinned),
-    ...byMethod(parts, 'share', [], shareAction(parts, canary)),
-  ];
-}
-
-/** A route that may reach the canary, split so non-idempotent methods get the narrower retry policy. */
-function byMethod(parts: ReturnType<typeof routeParts>, name: string, headers: unknown[], action: object) {
-  // The share's weighted clusters tag their own canary leg; a pinned route tags the whole request.
-  const add = [...forwardedHeaders, ...('cluster' in action ? [parts.tag] : [])];
-  const route = (suffix: string, match: object, retry_policy: object) => ({
-    name: `${name}${suffix}`,
-    match,
-    route: { ...action, retry_policy },
-    request_headers_to_add: add,
-    request_headers_to_remove: [BUCKET_HEADER],
-  });
-  return [
-    route('-non-idempotent', { prefix: '/', headers: [...headers, NON_IDEMPOTENT] }, parts.nonIdempotent),
-    route('', headers.length > 0 ? { prefix: '/', headers } : { prefix: '/' }, parts.idempotent),
-  ];
-}
-
-/** Everyone else, by the bucket `bucketScript` put in the header; the runtime keys let the share change live. */
-function shareAction(parts: ReturnType<typeof routeParts>, canary: number) {
-  return {
-    weighted_clusters: {
-      clusters: [
-        { name: CANARY_CLUSTER, weight: canary, request_headers_to_add: [parts.tag] },
-        { name: STABLE_CLUSTER, weight: 1_000_000 - canary, request_headers_to_remove: [parts.tagHeader] },
-      ],
-      runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
-      header_name: BUCKET_HEADER,
-    },
-    ...parts.timeouts,
-  };
+/** Where the shift-traffic document writes the routes file on a host (hosts/scripts/lib-routing.sh). */
+export function routesPathOf(settings: Pick<RoutingSettings, 'service'>): string {
+  return `/var/lib/canary-agent/${settings.service}/routing-routes.json`;
 }
 
 /** Envoy cannot hash a cookie itself: this filter puts the user's bucket in a header before routing. */

@@ -19,6 +19,11 @@ import { canaryEjection, headerVariable, type RoutingSettings, vipRules } from '
 export interface RoutingNginxInstance extends NginxInstance {
   readonly canaryLog: string;
   readonly failoverLog: string;
+  /**
+   * The folder of the live lists' files (hosts/routing-lists.ts), named by their hash: new lists are a new
+   * folder, so a change of lists is a change of this configuration, validated and reloaded like a new share.
+   */
+  readonly listsDir: string;
 }
 
 /**
@@ -36,9 +41,11 @@ export function shareSplit(percent: number): string {
  *
  *   user    = the sticky cookie, else the client address (the last X-Forwarded-For entry, which the ELB
  *             appends; behind an ELB $remote_addr is the ELB), else the peer
- *   route   = stable  if a VIP cookie=value or header=value is present (VIP wins over everything)
- *             canary  if the tester header=value is present, or the request arrives tagged by an upstream
- *                     service's routing proxy, or hash(user) falls in the share (`split_clients`, MurmurHash2)
+ *   route   = stable  if a VIP cookie=value or header=value is present, or the live VIP list names the user
+ *                     (sticky cookie or VIP header), one of their cookies or their network (VIP wins over all)
+ *             canary  if the tester header=value is present, or the live tester list names them, or the
+ *                     request arrives tagged by an upstream service's routing proxy, or hash(user) falls in
+ *                     the share (`split_clients`, MurmurHash2)
  *             stable  otherwise
  *
  * Raising the share keeps every user who was on the canary there (the buckets below 10% stay below 25%).
@@ -58,6 +65,7 @@ ${forwardedProtoMap}
   log_format canary_agent_routing '$time_iso8601 $status "$upstream_addr" "$upstream_status" $request_time "$request_method $request_uri"';
   log_format canary_agent_access '${NGINX_ROUTED_FORMAT}';
 ${userMaps(s)}
+${listMaps(s, instance.listsDir)}
 ${routeMaps(s)}
 ${upstreams(s)}
   server {
@@ -69,7 +77,7 @@ ${drainable(instance, routedLocation(s))}
   }
   server {
     listen 127.0.0.1:${s.adminPort};
-    location = /ready { return 200 "ready ${percent}\\n"; }
+    location = /ready { return 200 "ready ${percent} ${instance.listsDir.split('/').at(-1)}\\n"; }
   }
 }
 `;
@@ -112,8 +120,8 @@ function routeMaps(s: RoutingSettings): string {
     default 0;
   }
   # Not a VIP, and a tester, tagged upstream or in the share: the canary.
-  map "$canary_agent_vip_cookie$canary_agent_vip_header:$canary_agent_tester$canary_agent_tagged$canary_agent_in_share" $canary_agent_route {
-    "~^00:.*1" canary;
+  map "${flags('vip', '$canary_agent_vip_cookie$canary_agent_vip_header')}:${flags('tester', '$canary_agent_tester')}$canary_agent_tagged$canary_agent_in_share" $canary_agent_route {
+    "~^0+:.*1" canary;
     default stable;
   }
   map $canary_agent_route $canary_agent_tag {
@@ -130,6 +138,43 @@ function routeMaps(s: RoutingSettings): string {
     "~^canary " 1;
     default 0;
   }`;
+}
+
+/** A list's flags after the configured rule's: listed by user, by the list's header, by cookie, by network. */
+const flags = (list: 'vip' | 'tester', configured: string) =>
+  `${configured}${['user', 'header', 'cookie', 'network'].map((by) => `$canary_agent_${list}_listed_${by}`).join('')}`;
+
+/**
+ * The live lists (domain/routing-lists.ts), each file included from `dir`: users by the sticky cookie's value or
+ * by the list's header (the VIP header, the tester header), cookies as regexes on the Cookie header, networks by
+ * the client address.
+ */
+function listMaps(s: RoutingSettings, dir: string): string {
+  const headers = { vip: vipRules(s.rules).header, tester: s.rules.testerHeader };
+  const maps = (['vip', 'tester'] as const).map((name) => {
+    const file = `${dir}/${name}s`;
+    return `  map $canary_agent_sticky_id $canary_agent_${name}_listed_user {
+    include ${file}-users.map;
+    default 0;
+  }
+  map $http_${headerVariable(headers[name])} $canary_agent_${name}_listed_header {
+    include ${file}-users.map;
+    default 0;
+  }
+  map $http_cookie $canary_agent_${name}_listed_cookie {
+    include ${file}-cookies.map;
+    default 0;
+  }
+  geo $canary_agent_client $canary_agent_${name}_listed_network {
+    include ${file}-networks.geo;
+    default 0;
+  }`;
+  });
+  return `  map $http_cookie $canary_agent_sticky_id {
+    "~(?:^|[;,]\\s*)${s.rules.stickyCookie}=(?<canary_agent_sticky_id_value>[^;,]+)" $canary_agent_sticky_id_value;
+    default "";
+  }
+${maps.join('\n')}`;
 }
 
 /** The canary hands a failed request to the local service (`backup`) and is left out while it keeps failing. */

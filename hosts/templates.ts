@@ -1,6 +1,7 @@
 import { type EnvoySettings, renderEnvoyConfig } from './envoy-config';
 import { type MirrorNginxSettings, type NginxInstance, renderMirrorNginx } from './nginx-config';
 import { type RoutingEnvoySettings, renderRoutingEnvoy } from './routing-envoy';
+import { renderRoutingEnvoyRoutes } from './routing-envoy-routes';
 import { type RoutingNginxInstance, renderRoutingNginx } from './routing-nginx';
 
 /**
@@ -10,6 +11,16 @@ import { type RoutingNginxInstance, renderRoutingNginx } from './routing-nginx';
  * compares with the renderer, so a derived value the template cannot express fails there.
  */
 const strings: readonly (readonly [string, string])[] = [
+  // The live lists: their folder (named by their hash), the routes file, and each list's regexes for Envoy.
+  ['/sentinel/lists/sentinellistsid', 'LISTS_DIR'],
+  ['sentinellistsid', 'LISTS_ID'],
+  ['/sentinel/routes.json', 'ROUTES_FILE'],
+  ['sentinelroutesversion', 'ROUTES_VERSION'],
+  ...(['VIP', 'TESTER'] as const).flatMap((list) =>
+    (['COOKIE', 'HEADER', 'CLIENT'] as const).map(
+      (by) => [`sentinel${list}${by}regex`.toLowerCase(), `${list}_${by}_REGEX`] as const,
+    ),
+  ),
   ['listen-address.sentinel', 'LISTEN_ADDRESS'],
   ['upstream-address.sentinel', 'UPSTREAM_ADDRESS'],
   ['mirror-host.sentinel', 'MIRROR_HOST'],
@@ -103,6 +114,7 @@ function placeholders(rendered: string, extra: readonly (readonly [string, strin
 const routing: RoutingEnvoySettings = {
   ...settings,
   failoverLog: text('FAILOVER_LOG'),
+  routesFile: text('ROUTES_FILE'),
   canaryHost: text('CANARY_HOST'),
   canaryPort: value('CANARY_PORT'),
   canaryPercent: sentinelShare,
@@ -120,6 +132,7 @@ const routing: RoutingEnvoySettings = {
 };
 const routingInstance: RoutingNginxInstance = {
   ...instance,
+  listsDir: text('LISTS_DIR'),
   canaryLog: text('CANARY_LOG'),
   failoverLog: text('FAILOVER_LOG'),
 };
@@ -137,6 +150,18 @@ export function mirrorNginxTemplate(): string {
 /** The routing Envoy (JSON) with placeholders. */
 export function routingEnvoyTemplate(): string {
   return placeholders(`${JSON.stringify(renderRoutingEnvoy(routing), null, 2)}\n`, []);
+}
+
+/** The routing Envoy's routes file (JSON) with placeholders, each list's regexes among them. */
+export function routingEnvoyRoutesTemplate(): string {
+  const matchers = (list: 'VIP' | 'TESTER') => ({
+    cookie: text(`${list}_COOKIE_REGEX`),
+    header: text(`${list}_HEADER_REGEX`),
+    client: text(`${list}_CLIENT_REGEX`),
+  });
+  const lists = { vips: matchers('VIP'), testers: matchers('TESTER') };
+  const routes = renderRoutingEnvoyRoutes(routing, lists, text('ROUTES_VERSION'));
+  return placeholders(`${JSON.stringify(routes, null, 2)}\n`, []);
 }
 
 /**

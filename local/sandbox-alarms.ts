@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { AlarmStates } from '../domain/plan-survey';
 import type { AlarmCatalog, AlarmReader } from '../domain/ports';
 import { type AlarmDefinition, type AlarmStateChangeEvent, alarmEvaluator } from './alarm-evaluator';
 import { failoverLogTail } from './failover-log';
@@ -35,10 +36,22 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
   const catalog: AlarmCatalog = {
     missing: async (alarmNames) => alarmNames.filter((n) => !evaluators.has(n)),
   };
+  /** As DescribeAlarms answers a plan preview: each alarm's state and since when, or that it does not exist. */
+  const states: AlarmStates = {
+    states: async (alarmNames) =>
+      alarmNames.map((name) => {
+        const evaluator = evaluators.get(name);
+        if (evaluator === undefined) return { name, missing: true };
+        // An alarm that never changed state carries the evaluator's first stamp, the epoch: no time to show.
+        const since = evaluator.since();
+        return { name, state: evaluator.state(), ...(Date.parse(since) > 0 ? { since } : {}) };
+      }),
+  };
   let evaluating: ReturnType<typeof setInterval> | undefined;
   return {
     reader: describeAlarms(evaluators),
     catalog,
+    states,
     evaluatorOf,
     /** When the named alarm (any alarm, unless named) last went to ALARM: real ms, not the sandbox clock. */
     firedAt(alarmName?: string): number | undefined {

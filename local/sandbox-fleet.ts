@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InstanceCensus } from '../domain/plan-survey';
 import type { ServiceConfig } from '../domain/service-config';
 import type { Colour } from '../domain/types';
 import { type LoadBalancer, loadBalancer } from './load-balancer';
@@ -68,6 +69,18 @@ export async function sandboxFleet(options: SandboxFleetOptions) {
     hostsMatching(targets: Readonly<Record<string, string>>): SandboxHost[] {
       return hosts.filter((h) => Object.entries(targets).every(([key, value]) => h.tags[key] === value));
     },
+    /**
+     * What SSM's DescribeInstanceInformation would count for `/canary plan`: the hosts with every one of the tags.
+     * Each is online, since every sandbox host runs the commands sent to it (local/local-fleet-operator.ts).
+     */
+    census: {
+      count: async (tags) => {
+        const matching = hosts.filter((h) =>
+          Object.entries(tags).every(([key, value]) => h.tags[key] === value),
+        );
+        return { all: matching.length, online: matching.length };
+      },
+    } satisfies InstanceCensus,
     /** From now on `version` passes its health checks but answers live requests with 500 on the canary fleet. */
     markFaulty(version: string): void {
       for (const host of hosts) appendFileSync(join(host.root, 'docker', 'faulty'), `${version}\n`);

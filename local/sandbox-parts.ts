@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import { cloudWatchCanaryMetrics } from '../adapters/cloudwatch-canary-metrics';
 import { dynamoCardRefs } from '../adapters/dynamo-card-refs';
 import { dynamoReleaseStore } from '../adapters/dynamo-release-store';
+import { hookCaller } from '../adapters/hook-caller';
 import { effectsPending } from '../adapters/internal-events';
 import { memoryCanaryStacks } from '../adapters/memory-canary-stacks';
 import { memoryListenerSwitch } from '../adapters/memory-listener-switch';
@@ -12,8 +13,11 @@ import { memoryServiceConfigs } from '../adapters/memory-service-configs';
 import { slackReleaseCards } from '../adapters/slack-release-cards';
 import { slackReleaseThread } from '../adapters/slack-release-thread';
 import { freezeService } from '../app/freeze-service';
+import { surveyWith } from '../app/plan-survey';
+import { planPreviews } from '../app/preview-start';
 import { releaseService } from '../app/release-service';
-import type { Clock, IdSource, Notifier, VersionRegistry } from '../domain/ports';
+import { fleetWithRoutingLists, type RoutingListEffects } from '../app/routing-list-effects';
+import type { Clock, HookCaller, IdSource, Notifier, VersionRegistry } from '../domain/ports';
 import type { ServiceConfig } from '../domain/service-config';
 import type { Release } from '../domain/types';
 import { alarmHandler } from '../handlers/alarm';
@@ -35,6 +39,7 @@ import { sandboxAlarms } from './sandbox-alarms';
 import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION } from './sandbox-config';
 import { sandboxFleet } from './sandbox-fleet';
 import { sandboxCloudWatch } from './sandbox-metrics';
+import { sandboxRoutingLists } from './sandbox-routing-lists';
 import { sandboxTargetGroups } from './sandbox-target-groups';
 import { eventRules, readServerlessYml } from './serverless-yml';
 import type { skippingClock } from './skipping-clock';
@@ -42,6 +47,15 @@ import type { skippingClock } from './skipping-clock';
 /** The sandbox's canary is on its standing canary fleet; a temporary stack would need CloudFormation. */
 const sandboxStacks = memoryCanaryStacks({
   refuse: () => 'the sandbox has no CloudFormation: its canary runs on the standing canary fleet',
+});
+
+/**
+ * The sandbox calls a URL hook for real (signed with a sandbox secret); it has no Lambda, so a Lambda hook fails
+ * with a reason that says so.
+ */
+const sandboxHooks: HookCaller = hookCaller({
+  functionPrefix: 'canary-agent-sandbox-',
+  signingSecret: async () => 'sandbox-hook-signing-secret',
 });
 
 /** Where AWS cannot run here: DynamoDB Local, the alarms, the listener, the hosts and their load balancers, metrics. */
@@ -133,9 +147,10 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
     ids,
     alarmCatalog: alarms.catalog,
   };
+  const routing = sandboxRoutingLists({ fleet: parts.fleet, store, configs, invokeAsync });
   const service = releaseService({
     ...core,
-    fleet: parts.operator,
+    fleet: fleetWithRoutingLists(parts.operator, routing.lists),
     targets: parts.targets,
     timers: parts.timers,
     alarms: alarms.reader,
@@ -146,6 +161,7 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
     }),
     thread: slackReleaseThread({ client: slackClient, cards: cardRefs }),
     stacks: sandboxStacks,
+    hooks: sandboxHooks,
     notifier: allNotifiers(cards, ...notifiers),
     onEffectFailed: (effect, error) =>
       logger.warn('effect failed', { effect: effect.effect.kind, error: String(error) }),
@@ -159,13 +175,20 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
       ...core,
       handOff: { handOff: async (releaseId) => invokeAsync('effects')(effectsPending(releaseId)) },
     }),
+    // The preflight function's part: the simulated hosts counted by their tags, the sandbox's own alarms read.
+    plans: planPreviews({ ...core, survey: surveyWith(parts.fleet.census, alarms.states) }),
+    lists: routing.requests,
   };
   const agent = { service, store, configs, versions: versionRegistry, clock };
-  return { service, store, slackDeps, source: async () => agent };
+  return { service, store, slackDeps, source: async () => agent, listEffects: routing.effects };
 }
 
 /** EventBridge on serverless.yml's own rules, in front of the same event handlers as in the cloud. */
-export function eventBus(source: AgentSource, onDeadLetter: SandboxOptions['onDeadLetter']) {
+export function eventBus(
+  source: AgentSource,
+  onDeadLetter: SandboxOptions['onDeadLetter'],
+  listEffects: RoutingListEffects,
+) {
   return localEventBus({
     rules: eventRules(),
     handlers: {
@@ -173,7 +196,7 @@ export function eventBus(source: AgentSource, onDeadLetter: SandboxOptions['onDe
       ssmCommand: ssmCommandHandler(source),
       pipeline: pipelineHandler(source),
       timer: timerHandler(source),
-      effects: effectsHandler(source),
+      effects: effectsHandler(source, async () => listEffects),
       canaryStack: canaryStackHandler(source, sandboxStacks, () => 'canary-agent-sandbox-'),
     },
     onDeadLetter,

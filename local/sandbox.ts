@@ -102,7 +102,7 @@ async function composeSandbox(
     ...(options.notifiers ?? []),
   ]);
   const { service, source } = services;
-  bus = eventBus(source, options.onDeadLetter);
+  bus = eventBus(source, options.onDeadLetter, services.listEffects);
   const sweeping = startSweeper(source);
   stopping.push(() => clearInterval(sweeping));
 

@@ -1,4 +1,7 @@
 // esbuild plugins for `npm run package` (serverless-esbuild `plugins`) and bench/aws.bench.ts.
+const fs = require('node:fs');
+const path = require('node:path');
+
 // zod's `z` namespace re-exports every locale (~200 KB minified) although the agent only uses English,
 // which zod loads separately: resolve the locale index to an empty module to keep each bundle under 1 MB.
 const zodWithoutLocales = {
@@ -8,6 +11,45 @@ const zodWithoutLocales = {
       /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'empty' } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+// zod's JSON Schema generation (`.toJSONSchema()`, the `jsonSchema` of `~standard`, and the getters such as
+// `.minLength` that share its code) is about 17 KB that every function compiles at load and no code of the agent
+// calls. Those two modules resolve to functions that say so when called; `~standard` can still be read.
+const ZOD_JSON_SCHEMA = /(?:^|\/)(?:to-json-schema|json-schema-processors)\.js$/;
+const zodWithoutJsonSchema = {
+  name: 'zod-without-json-schema',
+  setup(build) {
+    build.onResolve({ filter: ZOD_JSON_SCHEMA }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: path.join(args.resolveDir, args.path), namespace: 'zod-json-schema' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-json-schema' }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const declared = [...source.matchAll(/^export (?:function|const|let|var|class) ([\w$]+)/gm)].map(
+        (m) => m[1],
+      );
+      const listed = [...source.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
+        m[1].split(',').map((name) =>
+          name
+            .trim()
+            .split(/\s+as\s+/)
+            .pop(),
+        ),
+      );
+      const names = [...new Set([...declared, ...listed])].filter(Boolean);
+      const refuse = `() => { throw new Error('zod JSON Schema is not bundled in the Lambda functions (scripts/esbuild-plugins.cjs)'); }`;
+      return {
+        contents: `const refuse = ${refuse};\n${names
+          .map(
+            (name) => `export const ${name} = ${/^create\w*Method$/.test(name) ? '() => refuse' : 'refuse'};`,
+          )
+          .join('\n')}`,
+        loader: 'js',
+      };
+    });
   },
 };
 
@@ -32,6 +74,30 @@ module.exports = new Proxy({ __esModule: true, default: Unbundled }, {
   get: (target, key) => (key in target ? target[key] : Unbundled),
 });`,
       loader: 'js',
+    }));
+  },
+};
+
+// The agent's Lambda code uses three things of Bolt (handlers/slack/bolt-app.ts). Bolt's index also loads
+// @slack/types, the assistant, workflow and custom-route helpers and the other receivers' functions, CommonJS
+// modules evaluated at load (about 18 KB, 2 ms of the Slack function's cold start). `@slack/bolt` imported from
+// the agent's own code resolves to those three; importing any other name from it fails the build (no matching
+// export), rather than giving undefined.
+const boltDir = path.dirname(require.resolve('@slack/bolt/package.json'));
+const boltThreeNames = {
+  name: 'bolt-three-names',
+  setup(build) {
+    build.onResolve({ filter: /^@slack\/bolt$/ }, (args) =>
+      /[\\/]node_modules[\\/]/.test(args.importer)
+        ? undefined
+        : { path: args.path, namespace: 'bolt-three-names' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'bolt-three-names' }, () => ({
+      contents: `export const App = require('@slack/bolt/dist/App.js').default;
+export const AwsLambdaReceiver = require('@slack/bolt/dist/receivers/AwsLambdaReceiver.js').default;
+export const LogLevel = require('@slack/logger').LogLevel;`,
+      loader: 'js',
+      resolveDir: boltDir,
     }));
   },
 };
@@ -62,4 +128,48 @@ export const ENV_CMDS_FULL_URI = 'AWS_CONTAINER_CREDENTIALS_FULL_URI', ENV_CMDS_
   },
 };
 
-module.exports = [zodWithoutLocales, boltLambdaOnly, lambdaCredentialsFromEnv];
+// `import { env } from 'node:process'` (the SDK's user agent does it) makes Node build an ES module facade of
+// `process` that reads every property, getters included (the standard streams, the diagnostic report…): about
+// 2 ms of a cold start. The bundle takes the same object, the global `process`, instead.
+const processWithoutFacade = {
+  name: 'process-without-facade',
+  setup(build) {
+    build.onResolve({ filter: /^(?:node:)?process$/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'process-global' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'process-global' }, () => ({
+      contents: 'module.exports = process;',
+      loader: 'js',
+    }));
+  },
+};
+
+// The Slack function's cold start is part of a person's wait (Slack wants an answer within 3 s). What it loads
+// only on first use (handlers/slack/invokers.ts with the Lambda client, the stored release shapes, the SDK's event
+// streams) goes into chunks of its own, loaded by `import()`. In one file that code would be compiled with the rest
+// at load, and every module it shares with the rest wrapped for lazy evaluation: about 15 ms of the cold start
+// (bench/cold-start.ts). serverless-esbuild builds each function into the same directory and leaves a file out of
+// a function's zip when its name starts with another function's bundle name and a dot (as `slack.mjs.map` does):
+// chunks named `slack.…` go into slack.zip alone (test/deploy/slack-package.test.ts).
+const SLACK_ENTRY = /(?:^|[\\/])handlers[\\/]slack\.ts$/;
+const splitSlackChunks = {
+  name: 'split-slack-chunks',
+  setup(build) {
+    const options = build.initialOptions;
+    const entries = Array.isArray(options.entryPoints) ? options.entryPoints : [];
+    const names = entries.map((entry) => (typeof entry === 'string' ? entry : entry.in));
+    if (names.length !== 1 || !SLACK_ENTRY.test(names[0])) return;
+    options.splitting = true;
+    options.chunkNames = 'slack.[name]-[hash]';
+  },
+};
+
+module.exports = [
+  zodWithoutLocales,
+  zodWithoutJsonSchema,
+  boltLambdaOnly,
+  boltThreeNames,
+  lambdaCredentialsFromEnv,
+  processWithoutFacade,
+  splitSlackChunks,
+];

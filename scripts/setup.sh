@@ -18,6 +18,8 @@ dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q 'ok in
 dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'ok installed' || missing+=(fonts-dejavu-core)
 # The host scripts (hosts/scripts) probe health and readiness with curl and serialise with flock (util-linux).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The hooks' test makes a certificate for its local HTTPS endpoint.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get"

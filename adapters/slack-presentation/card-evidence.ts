@@ -7,8 +7,8 @@ import { clip, escapeMrkdwn, LIMITS, slackTime } from './mrkdwn';
  * the person who presses Promote sees how the canary compares, not only that no alarm fired.
  */
 
-/** What the presets are called in the table; a custom metric keeps its own name. */
-const LABELS: Readonly<Record<string, string>> = {
+/** What the presets are called in the table (and in a plan preview); a custom metric keeps its own name. */
+export const LABELS: Readonly<Record<string, string>> = {
   errorRate: 'error %',
   latencyP50: 'p50',
   latencyP99: 'p99',

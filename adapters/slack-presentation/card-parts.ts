@@ -14,6 +14,7 @@ import type {
 } from '../../domain/types';
 import { OUTCOME_WORDS, operationWords, STATE_WORDS } from '../../domain/words';
 import { clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
+import { stepLabel } from './step-labels';
 
 function isShift(step: Step | undefined): step is HostOperationStep {
   return step?.kind === 'hostOperation' && step.operation === 'shiftTraffic';
@@ -83,6 +84,8 @@ export function reasonPhrase(reason: RollbackReason): string {
       const which = reason.metrics.length > 0 ? `: ${noDataNames(reason.metrics)}` : '';
       return `the canary failed its analysis${reason.early ? ' early' : ''} (score ${reason.score}${which})`;
     }
+    case 'hookFailed':
+      return `the hook ${escapeMrkdwn(clip(reason.name, 40))} failed`;
     default:
       return assertNever(reason);
   }
@@ -92,36 +95,6 @@ export function reasonPhrase(reason: RollbackReason): string {
 export function noDataNames(alarms: readonly string[]): string {
   const shown = alarms.slice(0, 5).map((name) => escapeMrkdwn(clip(name, 100)));
   return alarms.length > 5 ? `${shown.join(', ')} and ${alarms.length - 5} more` : shown.join(', ');
-}
-
-function stepLabel(release: Release, step: Step): string {
-  if (step.kind === 'awaitCanaryStack') return 'canary stack built by your tooling';
-  if (step.kind === 'canaryStack') {
-    return step.action === 'create'
-      ? `create a canary stack with ${release.toVersion}`
-      : 'delete the canary stack';
-  }
-  if (step.kind === 'validate') return `verify for ${duration(step.windowSeconds)}`;
-  if (step.kind === 'approval') return 'approval';
-  if (step.kind === 'switchListener') {
-    const colours = release.strategy.kind === 'blueGreen' ? release.strategy : undefined;
-    return step.direction === 'forward'
-      ? `switch the listener to ${colours?.to ?? 'the new colour'}`
-      : `switch the listener back to ${colours?.from ?? 'the old colour'}`;
-  }
-  const percent = escapeMrkdwn(step.parameters.MirrorPercent ?? step.parameters.CanaryPercent ?? '?');
-  const labels: Record<HostOperationStep['operation'], string> = {
-    deployCanary: `deploy ${release.toVersion} to the canary`,
-    removeCanary: 'remove the canary',
-    startMirror: `mirror ${percent}% of requests`,
-    shiftTraffic: `send ${percent}% of users`,
-    stopMirror:
-      step.state === 'restoringProxy' ? 'stable hosts back on their own nginx' : 'stable hosts back on nginx',
-    promote: `promote ${release.toVersion} on the stable fleet`,
-    restoreStable: `put ${release.fromVersion} back on the stable fleet`,
-    deployIdle: `deploy ${release.toVersion} to the idle ${step.fleet} fleet`,
-  };
-  return labels[step.operation];
 }
 
 type Mark = 'done' | 'current' | 'later' | 'failed';

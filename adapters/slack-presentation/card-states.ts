@@ -12,6 +12,7 @@ export const STATES: Readonly<Record<ReleaseState, readonly [string, (release: R
   startingMirror: ['🪞', (r) => `Giving the canary ${shareText(r)}`],
   shiftingTraffic: ['🔀', (r) => `Giving the canary ${shareText(r)}`],
   deployingIdle: ['🚀', (r) => `Deploying ${r.toVersion} to the idle ${colours(r).to} fleet`],
+  runningHook: ['🪝', (r) => `Running the hook ${hookName(r)}`],
   switchingListener: ['🔀', (r) => `Switching the listener to ${colours(r).to}: all traffic at once`],
   verifying: [
     '⏳',
@@ -97,4 +98,11 @@ function nextMove(release: Release): string {
   }
   if (colourSwitch(release.strategy)) return `keep ${colours(release).to} live`;
   return `roll ${release.toVersion} out to the stable fleet`;
+}
+
+/** The hook running now, as the service names it. */
+function hookName(release: Release): string {
+  const step = release.run?.step;
+  if (step?.kind === 'hook') return escapeMrkdwn(step.name);
+  return step?.kind === 'hostOperation' ? escapeMrkdwn(step.parameters.Hook ?? '') : '';
 }

@@ -1,7 +1,8 @@
-import type { Button, ConfirmationDialog, KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
+import type { Button, KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
 import { allowedActions, PERSON_ACTIONS, type PersonAction } from '../../domain/person-actions';
 import { formatPercent } from '../../domain/plan';
 import { isRollingBack, isTerminal } from '../../domain/policies';
+import type { QueuedStart } from '../../domain/queue';
 import { describeStrategy } from '../../domain/release-request';
 import type { Instant, Release, UndoStep } from '../../domain/types';
 import { operationWords } from '../../domain/words';
@@ -17,6 +18,7 @@ import {
   warningsText,
   windowLine,
 } from './card-parts';
+import { queuedBlocks } from './card-queue';
 import { colours, promoted, STATES } from './card-states';
 import { actorName, clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 
@@ -69,14 +71,20 @@ export function availableActions(release: Release): readonly CardAction[] {
 /**
  * The release's one living message, rebuilt from the release on every change and updated in place. Pure:
  * `now` (the engine's clock) comes in for the time left in a validation window, and `speedUp` for a clock whose
- * timers fire that many times early (the sandbox's). Every text is cut to Block Kit's limits, so no release,
- * however odd, makes Slack refuse the update.
+ * timers fire that many times early (the sandbox's), and `queued` for the start queued behind the release (kept
+ * apart from it in the store). Every text is cut to Block Kit's limits, so no release, however odd, makes Slack
+ * refuse the update.
  *
  * @example
  * const { text, blocks } = releaseCard(release, now);
  * await client.chat.update({ channel, ts, text, blocks: [...blocks] });
  */
-export function releaseCard(release: Release, now: Instant, speedUp = 1): Message {
+export function releaseCard(
+  release: Release,
+  now: Instant,
+  speedUp = 1,
+  queued: QueuedStart | null = null,
+): Message {
   const shown = escapedNames(release);
   const optional = (text: string | null) => (text === null ? [] : [section(text)]);
   const footer = `Release ${escapeMrkdwn(release.id)} · last change ${slackTime(release.updatedAt)}`;
@@ -94,6 +102,7 @@ export function releaseCard(release: Release, now: Instant, speedUp = 1): Messag
     ...optional(evidenceText(release)),
     ...optional(warningsText(shown)),
     ...actionsBlock(release),
+    ...queuedBlocks(release, queued),
     { type: 'divider' },
     { type: 'context', elements: [mrkdwn(footer, LIMITS.field)] },
   ];
@@ -209,42 +218,14 @@ function actionsBlock(release: Release): KnownBlock[] {
   const elements = ACTIONS.filter((action) => available.includes(action)).map((action): Button => {
     const text = plain(BUTTON_LABELS[action], LIMITS.button);
     const button: Button = { type: 'button', action_id: ACTION_IDS[action], text, value: release.id };
-    if (action === 'promote' && release.run?.kind === 'inconclusive')
-      return { ...button, confirm: promoteInconclusive(release, release.run) };
+    // No Slack confirm dialog on any of them: it would ask before the agent could check who clicked. Stopping,
+    // and promoting a window held without a verdict, are refused at once for someone who may not, or answered
+    // with a confirm step (stop-confirm.ts).
     if (action === 'promote' || action === 'retry') return { ...button, style: 'primary' };
-    // No Slack confirm dialog here: it would ask before the agent could check who clicked. The click is
-    // refused at once for someone who may not stop the release, or answered with a confirm step (stop-confirm.ts).
     return { ...button, style: 'danger' };
   });
   // The handler finds the release by the button's value; block_id only has to be unique and within 255.
   return [{ type: 'actions', block_id: `release:${release.id}`.slice(0, LIMITS.blockId), elements }];
-}
-
-/** Promote on an inconclusive window: the dialog names the data the window did not have, or the score. */
-function promoteInconclusive(
-  release: Release,
-  run: Extract<Release['run'], { kind: 'inconclusive' }>,
-): ConfirmationDialog {
-  const { noData, marginal } = run;
-  const names =
-    noData.length > 5 ? `${noData.slice(0, 5).join(', ')} and ${noData.length - 5} more` : noData.join(', ');
-  const pass = release.policy.analysis?.settings.thresholds.pass;
-  const [title, text] = marginal
-    ? [
-        `Promote ${release.toVersion} on a marginal score?`,
-        `The canary scored ${marginal.score} against stable, under the ${pass ?? ''} a pass needs: ${marginal.reason}. Promote it anyway?`,
-      ]
-    : [
-        `Promote ${release.toVersion} without data?`,
-        `The window ended with no data from ${names}: nothing showed that ${release.toVersion} is healthy. Promote it anyway?`,
-      ];
-  return {
-    title: plain(title, LIMITS.confirmTitle),
-    text: plain(text, LIMITS.confirmText),
-    confirm: plain('Promote anyway', LIMITS.confirmButton),
-    deny: plain('Keep it held', LIMITS.confirmButton),
-    style: 'danger',
-  };
 }
 
 /** Plain text (headers, buttons, dialogs) is shown as written: it is cut, never escaped. */

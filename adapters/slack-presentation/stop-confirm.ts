@@ -1,12 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import type { Release } from '../../domain/types';
-import { escapedNames } from './card-parts';
+import { escapedNames, noDataNames } from './card-parts';
 import { promoted } from './card-states';
-import { clip, LIMITS } from './mrkdwn';
+import { clip, escapeMrkdwn, LIMITS } from './mrkdwn';
 import { type Message, section } from './release-card';
 
 /** The actions that stop a release, which a person confirms after the agent checked they may. */
 export type StopAction = 'rollback' | 'abort';
+/** Those, and Promote on a window that ended without a verdict (no data, or a marginal score). */
+export type ConfirmedAction = StopAction | 'promote';
 
 /**
  * The `action_id` of the button in the confirm step; its value is the release id. The card's own Roll back and
@@ -16,9 +18,10 @@ export type StopAction = 'rollback' | 'abort';
  * @example
  * CONFIRMED_ACTION_IDS.rollback // 'canary_rollback_confirmed'
  */
-export const CONFIRMED_ACTION_IDS: Readonly<Record<StopAction, string>> = Object.freeze({
+export const CONFIRMED_ACTION_IDS: Readonly<Record<ConfirmedAction, string>> = Object.freeze({
   rollback: 'canary_rollback_confirmed',
   abort: 'canary_abort_confirmed',
+  promote: 'canary_promote_confirmed',
 });
 
 /**
@@ -27,9 +30,9 @@ export const CONFIRMED_ACTION_IDS: Readonly<Record<StopAction, string>> = Object
  * @example
  * confirmedActionOf('canary_abort_confirmed') // 'abort'
  */
-export function confirmedActionOf(actionId: string): StopAction | null {
-  if (actionId === CONFIRMED_ACTION_IDS.rollback) return 'rollback';
-  return actionId === CONFIRMED_ACTION_IDS.abort ? 'abort' : null;
+export function confirmedActionOf(actionId: string): ConfirmedAction | null {
+  const found = Object.entries(CONFIRMED_ACTION_IDS).find(([, id]) => id === actionId);
+  return found ? (found[0] as ConfirmedAction) : null;
 }
 
 /**
@@ -39,7 +42,8 @@ export function confirmedActionOf(actionId: string): StopAction | null {
  * @example
  * stopConfirm('rollback', verifying).text // 'Roll back orders-api to 1.4.1?'
  */
-export function stopConfirm(action: StopAction, release: Release): Message {
+export function stopConfirm(action: ConfirmedAction, release: Release): Message {
+  if (action === 'promote') return promoteConfirm(release);
   const { service, fromVersion: from, toVersion: to } = escapedNames(release);
   const undo = `stop all traffic to the canary, ${promoted(release) ? 'put' : 'keep'} ${from} on the stable fleet and remove the canary`;
   const [question, effect, label] =
@@ -50,6 +54,36 @@ export function stopConfirm(action: StopAction, release: Release): Message {
           'Abort release',
         ]
       : [`Roll back *${service}* to ${from}?`, `This rolls ${service} back now: ${undo}.`, 'Roll back'];
+  return confirmStep(release, action, question, effect, label);
+}
+
+/**
+ * Promote on a held window, pressed by someone who may approve: the data the window did not have, or the score,
+ * and one button that promotes anyway.
+ */
+function promoteConfirm(release: Release): Message {
+  const { toVersion: to } = escapedNames(release);
+  const run = release.run?.kind === 'inconclusive' ? release.run : undefined;
+  const pass = release.policy.analysis?.settings.thresholds.pass;
+  const [question, effect] = run?.marginal
+    ? [
+        `Promote ${to} on a marginal score?`,
+        `The canary scored ${run.marginal.score} against stable, under the ${pass ?? ''} a pass needs: ${escapeMrkdwn(clip(run.marginal.reason, 300))}.`,
+      ]
+    : [
+        `Promote ${to} without data?`,
+        `The window ended with no data from ${noDataNames(run?.noData ?? [])}: nothing showed that ${to} is healthy.`,
+      ];
+  return confirmStep(release, 'promote', question, effect, 'Promote anyway');
+}
+
+function confirmStep(
+  release: Release,
+  action: ConfirmedAction,
+  question: string,
+  effect: string,
+  label: string,
+): Message {
   const blocks: KnownBlock[] = [
     section(`${question}\n${effect}\nNothing happens unless you press *${label}*.`),
     {
@@ -60,7 +94,7 @@ export function stopConfirm(action: StopAction, release: Release): Message {
           type: 'button',
           action_id: CONFIRMED_ACTION_IDS[action],
           value: release.id,
-          style: 'danger',
+          style: action === 'promote' ? 'primary' : 'danger',
           text: { type: 'plain_text', text: clip(label, LIMITS.button), emoji: true },
         },
       ],

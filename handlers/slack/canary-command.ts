@@ -2,7 +2,8 @@ import { isServiceName, isVersion } from '../../domain/patterns';
 import { assertNever } from '../../domain/plan';
 import type { StrategyChoice } from '../../domain/release-request';
 import { COMMANDS, closestCommand, USAGE_LINES } from './canary-usage';
-import { code, type Failure, fail, failStart, type Kind } from './parse-replies';
+import { type ListCommand, parseListCommand } from './list-command';
+import { code, type Failure, fail, type Kind } from './parse-replies';
 import { parseOptions } from './start-options';
 
 /**
@@ -12,24 +13,30 @@ import { parseOptions } from './start-options';
  * const command: CanaryCommand = { kind: 'start', service: 'orders-api', version: '1.4.2', percent: 10 };
  */
 export type CanaryCommand =
-  | {
-      readonly kind: 'start';
-      readonly service: string;
-      readonly version: string;
-      readonly percent?: number;
-      readonly windowSeconds?: number;
-      readonly strategy?: StrategyChoice;
-    }
+  | (ReleaseWords & { readonly kind: 'start' })
+  /** What `start` with the same words would do, changing nothing. */
+  | (ReleaseWords & { readonly kind: 'plan' })
   | { readonly kind: 'status'; readonly service?: string }
   | { readonly kind: 'list' | 'services' }
   | {
-      readonly kind: 'promote' | 'rollback' | 'abort' | 'retry' | 'history' | 'revert';
+      readonly kind: 'promote' | 'rollback' | 'abort' | 'retry' | 'history' | 'revert' | 'cancel';
       readonly service: string;
     }
   | { readonly kind: 'help' }
+  /** A live routing list: `entry` has passed domain/routing-list-entries.ts. */
+  | ListCommand
   /** `target` is a service name, or `all` for every service. */
   | { readonly kind: 'freeze'; readonly target: string; readonly reason?: string }
   | { readonly kind: 'unfreeze'; readonly target: string };
+
+/** What `start` and `plan` take: a service, a version and the start options. */
+interface ReleaseWords {
+  readonly service: string;
+  readonly version: string;
+  readonly percent?: number;
+  readonly windowSeconds?: number;
+  readonly strategy?: StrategyChoice;
+}
 
 /**
  * A command, or the reason it is not one as Slack mrkdwn for an ephemeral reply (all user text in it escaped).
@@ -69,7 +76,8 @@ export function parseCanaryCommand(text: string): ParsedCommand {
   if (kind === undefined) return unknownCommand(word);
   switch (kind) {
     case 'start':
-      return parseStart(args);
+    case 'plan':
+      return parseRelease(kind, args);
     case 'status':
       return args.length === 0 ? { ok: true, command: { kind } } : parseService(kind, args);
     case 'list':
@@ -84,7 +92,11 @@ export function parseCanaryCommand(text: string): ParsedCommand {
     case 'retry':
     case 'history':
     case 'revert':
+    case 'cancel':
       return parseService(kind, args);
+    case 'vip':
+    case 'tester':
+      return parseListCommand(kind, args);
     case 'freeze':
     case 'unfreeze':
       return parseFreeze(kind, args);
@@ -93,26 +105,31 @@ export function parseCanaryCommand(text: string): ParsedCommand {
   }
 }
 
-function parseStart(args: readonly string[]): ParsedCommand {
+/** `start` and `plan`: a service, a version, then the options of `start`. */
+function parseRelease(kind: 'start' | 'plan', args: readonly string[]): ParsedCommand {
   const [service, version, ...options] = args;
-  const serviceProblem = checkService('start', service);
+  const serviceProblem = checkService(kind, service);
   if (serviceProblem) return serviceProblem;
-  const example = `\`/canary start ${service} 1.4.2\``;
+  const example = `\`/canary ${kind} ${service} 1.4.2\``;
   if (version === undefined || version.includes('=')) {
-    return failStart(`Missing the version to release: put it right after the service, e.g. ${example}.`);
+    return fail(`Missing the version to release: put it right after the service, e.g. ${example}.`, kind);
   }
   if (!isVersion(version)) {
     const rule =
       'use letters, digits, `.`, `_` and `-`, at most 64, starting with a letter or digit (a Docker tag)';
-    return failStart(`${code(version)} is not a version: ${rule}, e.g. ${example}.`);
+    return fail(`${code(version)} is not a version: ${rule}, e.g. ${example}.`, kind);
   }
   const parsed = parseOptions(options);
-  if (!parsed.ok) return parsed;
-  return { ok: true, command: { kind: 'start', service: service as string, version, ...parsed.value } };
+  if (!parsed.ok) {
+    // The options' refusals end with the usage of `start`; `plan` takes the same options, and shows its own.
+    const [startUsage, planUsage] = [USAGE_LINES.start[0], USAGE_LINES.plan[0]];
+    return kind === 'start' ? parsed : { ok: false, message: parsed.message.replace(startUsage, planUsage) };
+  }
+  return { ok: true, command: { kind, service: service as string, version, ...parsed.value } };
 }
 
 function parseService(
-  kind: 'status' | 'promote' | 'rollback' | 'abort' | 'retry' | 'history' | 'revert',
+  kind: 'status' | 'promote' | 'rollback' | 'abort' | 'retry' | 'history' | 'revert' | 'cancel',
   args: readonly string[],
 ): ParsedCommand {
   const [service, ...extra] = args;
@@ -145,10 +162,11 @@ function parseFreeze(kind: 'freeze' | 'unfreeze', args: readonly string[]): Pars
   return { ok: true, command: { kind, target: chosen, ...(reason ? { reason } : {}) } };
 }
 
-function checkService(kind: Kind, service: string | undefined): Failure | null {
-  const example = `e.g. \`/canary ${kind} orders-api${kind === 'start' ? ' 1.4.2' : ''}\``;
+export function checkService(kind: Kind, service: string | undefined): Failure | null {
+  const takesVersion = kind === 'start' || kind === 'plan';
+  const example = `e.g. \`/canary ${kind} orders-api${takesVersion ? ' 1.4.2' : ''}\``;
   const orAll = kind === 'freeze' || kind === 'unfreeze' ? ' (or `all`)' : '';
-  if (service === undefined || (kind === 'start' && service.includes('='))) {
+  if (service === undefined || (takesVersion && service.includes('='))) {
     return fail(`Missing the service${orAll}: name it right after \`${kind}\`, ${example}.`, kind);
   }
   if (isServiceName(service)) return null;

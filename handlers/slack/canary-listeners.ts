@@ -7,6 +7,8 @@ import type {
   SlackCommandMiddlewareArgs,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { CANCEL_QUEUED_ACTION_ID } from '../../adapters/slack-presentation/card-queue';
+import { PLAN_RUN_ACTION_ID } from '../../adapters/slack-presentation/plan-preview';
 import { ACTION_IDS, actionOf } from '../../adapters/slack-presentation/release-card';
 import { REVERT_ACTION_ID } from '../../adapters/slack-presentation/revert-confirm';
 import { CONFIRMED_ACTION_IDS, confirmedActionOf } from '../../adapters/slack-presentation/stop-confirm';
@@ -14,6 +16,7 @@ import { CodedError, UnknownReleaseError } from '../../domain/errors';
 import { logger } from '../log';
 import { parseCanaryCommand } from './canary-command';
 import { answerCommand, type Requester, type SlackDeps } from './command-answers';
+import { cancelQueuedClick } from './queue-answers';
 import { revertAction } from './revert-answers';
 import { cardClick } from './stop-answers';
 
@@ -39,6 +42,48 @@ export function registerCanary(app: App, deps: SlackDeps): void {
       },
     ),
   );
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: PLAN_RUN_ACTION_ID }, (args) =>
+    planRun(deps, args),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    { type: 'block_actions', action_id: CANCEL_QUEUED_ACTION_ID },
+    (args) =>
+      cancelQueuedClick(deps, (userId, requestId) => requester(args.client, userId, requestId), args).catch(
+        async (error: unknown) => {
+          await args.respond(ephemeral(sorry(error)));
+        },
+      ),
+  );
+}
+
+/**
+ * A plan preview's Run button: its value is the previewed command's words, read again as `/canary start` reads
+ * them, and started on the one start path (its refusals included) by the clicker, from the channel of the preview.
+ */
+export async function planRun(
+  deps: SlackDeps,
+  {
+    ack,
+    action,
+    body,
+    respond,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs,
+): Promise<void> {
+  await ack();
+  const parsed = parseCanaryCommand(`start ${action.value ?? ''}`);
+  // Without its channel the service's channel rule could not apply: every preview is posted in one.
+  const channelId = body.channel?.id;
+  const previewTs: unknown = body.container.message_ts;
+  if (!parsed.ok || parsed.command.kind !== 'start' || !channelId || typeof previewTs !== 'string') {
+    await respond(ephemeral('This button is not one of ours.'));
+    return;
+  }
+  logger.appendKeys({ command: 'planRun', slackUser: body.user.id });
+  // The preview is the request: a second click on it (or Slack's retry of the first) starts nothing more.
+  const who = { ...requester(client, body.user.id, `slack:plan:${channelId}:${previewTs}`), channelId };
+  const answer = await answerCommand(deps, parsed.command, who).catch(sorry);
+  await respond(ephemeral(typeof answer === 'string' ? answer : answer.text));
 }
 
 /** A slash command: parse, answer, and acknowledge with the answer (an ephemeral reply). */

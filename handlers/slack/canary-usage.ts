@@ -10,6 +10,10 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
     '/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|mirror,steps:5,25,100|blue-green]',
     'release ‹version› of ‹service› on a canary: mirror a share of live requests to it (the default), or move real users over in rising steps; or deploy it to the idle colour and switch all traffic to it (blue/green).',
   ],
+  plan: [
+    '/canary plan ‹service› ‹version› [the options of start]',
+    'show what `start` would do with the same options, changing nothing: each step, how many instances each fleet has now, the alarms it would watch and their state, the analysis and how long it takes; and whether it can run. Its Run button starts exactly that plan.',
+  ],
   status: [
     '/canary status [‹service›]',
     'show where the release of ‹service› stands, or every active release.',
@@ -26,10 +30,22 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
   ],
   abort: ['/canary abort ‹service›', 'stop the release at once and undo it, recorded as aborted.'],
   retry: ['/canary retry ‹service›', 'retry a rollback that failed.'],
+  cancel: [
+    '/canary cancel ‹service›',
+    'cancel the start queued for ‹service›: a `start` while a release runs is queued, and starts when that release ends (a newer one replaces it). For whoever queued it and the service’s approvers.',
+  ],
   history: ['/canary history ‹service›', 'show the recent releases of ‹service›.'],
   revert: [
     '/canary revert ‹service›',
     'after a release succeeded, put the version before it back in one step (asks you to confirm; approvers, and the requester if the service allows it).',
+  ],
+  vip: [
+    '/canary vip add|remove ‹service› ‹user id|cookie=value|IPv4 network›, /canary vip list ‹service›',
+    'keep a user (by the service’s sticky cookie or VIP header), a cookie or a client network on the stable version while a steps release routes users, beside the VIPs the service configures. Applied to the routing proxies at once, without a restart; the next steps release reads the list too. Approvers of ‹service› only.',
+  ],
+  tester: [
+    '/canary tester add|remove ‹service› ‹user id|cookie=value|IPv4 network›, /canary tester list ‹service›',
+    'send a user (by the sticky cookie or the tester header), a cookie or a client network to the canary while a steps release routes users; VIPs still win. Approvers of ‹service› only.',
   ],
   freeze: [
     '/canary freeze ‹service|all› [reason]',
@@ -43,6 +59,8 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
 export const COMMANDS: ReadonlyMap<string, CommandKind> = new Map([
   ...Object.keys(USAGE_LINES).map((kind) => [kind, kind as CommandKind] as const),
   ['roll-back', 'rollback'],
+  ['vips', 'vip'],
+  ['testers', 'tester'],
 ]);
 
 /**
@@ -54,7 +72,7 @@ export const COMMANDS: ReadonlyMap<string, CommandKind> = new Map([
 export const USAGE: string = [
   '*`/canary` commands* (‹service› is a name like `orders-api`, ‹version› a Docker tag like `1.4.2`)',
   ...Object.values(USAGE_LINES).map(([usage, explanation]) => `\`${usage}\` – ${explanation}`),
-  'Options of `start`, in any order, each at most once; leave one out for the service’s default:',
+  'Options of `start` (and `plan`), in any order, each at most once; leave one out for the service’s default:',
   '• `mirror=10`: the share of live requests mirrored to the canary, 0.01 to 100 percent, at most 2 decimals.',
   '• `window=15m`: how long the canary (or the new colour) is watched (with steps: each step’s bake time), as `90s`, `15m`, `1h30m`, `2d` or seconds, up to 7 days.',
   `• \`strategy=steps:5,25,50,100\`: the rising percentages of users on the canary, 1 to ${MAX_STEPS} steps (\`strategy=steps\` for the service’s own).`,

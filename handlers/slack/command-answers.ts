@@ -2,7 +2,9 @@ import { escapedNames } from '../../adapters/slack-presentation/card-parts';
 import { channelLink, escapeMrkdwn } from '../../adapters/slack-presentation/mrkdwn';
 import type { CardAction, Message } from '../../adapters/slack-presentation/release-card';
 import type { FreezeService } from '../../app/freeze-service';
+import type { PlanPreviews } from '../../app/preview-start';
 import type { ApplyResult, ReleaseService } from '../../app/release-service';
+import type { RoutingListRequests } from '../../app/routing-list-requests';
 import type { StartResult } from '../../app/start-release';
 import { groupsToResolve } from '../../domain/access';
 import { personEvent } from '../../domain/person-actions';
@@ -12,6 +14,9 @@ import type { Actor, Release } from '../../domain/types';
 import { answerFreeze, deniedText, freezeLine, type SlackPerson } from './access-answers';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
+import { answerListCommand } from './list-answers';
+import { answerPlan } from './plan-answers';
+import { answerCancel, queuedAnswer, queuedLines, queuedStatus } from './queue-answers';
 import { answerRevert } from './revert-answers';
 import { ruleRefusalText } from './rule-refusals';
 import { servicesText, unknownServiceText } from './service-answers';
@@ -24,12 +29,16 @@ export interface SlackDeps {
   readonly store: ReleaseStore;
   readonly configs: ServiceConfigs;
   readonly freezes: FreezeService;
+  /** `/canary plan`: a start planned and surveyed, never saved. */
+  readonly plans: PlanPreviews;
+  /** `/canary vip` and `/canary tester`: the live routing lists, read here and changed by the `effects` function. */
+  readonly lists: RoutingListRequests;
 }
 
 export interface Requester extends SlackPerson {
   /** The delivery's id (Slack's trigger id), so a retried request changes nothing twice. */
   readonly requestId: string;
-  /** The channel a command was typed in (absent for buttons, which never start anything). */
+  /** The channel a command was typed in, or a plan's Run button pressed in (absent for the card's buttons). */
   readonly channelId?: string;
 }
 
@@ -55,14 +64,21 @@ export async function answerCommand(
     case 'freeze':
     case 'unfreeze':
       return answerFreeze(deps, command, who);
+    case 'vip':
+    case 'tester':
+      return answerListCommand(deps, command, who);
     case 'status':
       return command.service ? statusOf(deps, command.service) : listActive(deps);
     case 'history':
       return historyOf(deps, command.service);
     case 'revert':
       return answerRevert(deps, command.service, who);
+    case 'cancel':
+      return answerCancel(deps, command.service, who);
     case 'start':
       return start(deps, command, who);
+    case 'plan':
+      return answerPlan(deps, command, who);
     case 'promote':
     case 'rollback':
     case 'abort':
@@ -91,6 +107,7 @@ async function start(
     requestId: who.requestId,
   });
   if (result.ok) return started(result);
+  if (result.reason === 'queued') return queuedAnswer(result);
   if (result.denial) return deniedText(command.service, result.denial, who);
   if (result.reason === 'unknown-service')
     return unknownServiceText(
@@ -178,10 +195,14 @@ async function noActiveRelease(deps: SlackDeps, service: string): Promise<string
 }
 
 async function listActive(deps: SlackDeps): Promise<string> {
-  const [active, freezes] = await Promise.all([deps.store.activeReleases(), deps.freezes.freezes()]);
+  const [active, freezes, queued] = await Promise.all([
+    deps.store.activeReleases(),
+    deps.freezes.freezes(),
+    deps.store.queuedStarts(),
+  ]);
   // `*` sorts before any service name, so a freeze on every service comes first.
   const frozen = [...freezes].sort((a, b) => a.scope.localeCompare(b.scope)).map((f) => `• ${freezeLine(f)}`);
-  const freezeText = frozen.length > 0 ? `\n*Freezes in force*\n${frozen.join('\n')}` : '';
+  const freezeText = `${queuedLines(queued)}${frozen.length > 0 ? `\n*Freezes in force*\n${frozen.join('\n')}` : ''}`;
   if (active.length === 0)
     return `No release is in progress. Start one with \`/canary start ‹service› ‹version›\`.${freezeText}`;
   const lines = [...active]
@@ -191,9 +212,12 @@ async function listActive(deps: SlackDeps): Promise<string> {
 }
 
 async function statusOf(deps: SlackDeps, service: string): Promise<string> {
-  const [latest] = await deps.store.recentReleases(service, 1);
+  const [[latest], queued] = await Promise.all([
+    deps.store.recentReleases(service, 1),
+    deps.store.queuedStart(service),
+  ]);
   if (latest === undefined) return noActiveRelease(deps, service);
-  return statusText(latest);
+  return `${statusText(latest)}${queuedStatus(queued, latest)}`;
 }
 
 async function historyOf(deps: SlackDeps, service: string): Promise<string> {

@@ -1,12 +1,15 @@
-import { lambdaClient, lambdaHandOff } from '../../adapters/lambda-hand-off';
+import { lambdaClient, lambdaHandOff, lambdaListHandOff } from '../../adapters/lambda-hand-off';
 import { lambdaPreflight } from '../../adapters/lambda-preflight';
 import type { EffectHandOff } from '../../domain/ports';
+import type { ListChangeHandOff } from '../../domain/routing-list-ports';
 import type { AgentConfig } from '../config';
 import { sdk } from '../sdk-options';
 
 /** What the Slack function asks of other functions: the effects run, and read-only questions about AWS. */
 export interface Invokers {
   readonly handOff: EffectHandOff;
+  /** A change of a live routing list, which the `effects` function writes (this function may not). */
+  readonly listHandOff: ListChangeHandOff;
   readonly preflight: ReturnType<typeof lambdaPreflight>;
 }
 
@@ -18,6 +21,7 @@ export function invokers(env: AgentConfig): Invokers {
   const client = lambdaClient(sdk);
   return {
     handOff: lambdaHandOff(client, { functionName: env.EFFECTS_FUNCTION_ARN }),
+    listHandOff: lambdaListHandOff(client, { functionName: env.EFFECTS_FUNCTION_ARN }),
     preflight: lambdaPreflight(client, { functionName: env.PREFLIGHT_FUNCTION_ARN }),
   };
 }

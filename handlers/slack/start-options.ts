@@ -42,6 +42,30 @@ export function parseDuration(text: string): number | null {
   );
 }
 
+/**
+ * The options as `parseOptions` reads them back: what a plan preview's Run button carries, so that the click is
+ * checked again as typed text rather than trusted.
+ *
+ * @example
+ * optionWords({ percent: 10, strategy: { kind: 'steps', steps: [5, 25, 100], mirrorFirst: true } })
+ * // ['mirror=10', 'strategy=mirror,steps:5,25,100']
+ */
+export function optionWords(options: StartOptions): string[] {
+  const { percent, windowSeconds, strategy } = options;
+  return [
+    ...(percent === undefined ? [] : [`mirror=${percent}`]),
+    ...(windowSeconds === undefined ? [] : [`window=${windowSeconds}`]),
+    ...(strategy === undefined ? [] : [`strategy=${strategyWord(strategy)}`]),
+  ];
+}
+
+function strategyWord(strategy: StrategyChoice): string {
+  if (strategy.kind === 'mirror') return 'mirror';
+  if (strategy.kind === 'blueGreen') return 'blue-green';
+  const steps = strategy.steps === undefined ? 'steps' : `steps:${strategy.steps.join(',')}`;
+  return strategy.mirrorFirst ? `mirror,${steps}` : steps;
+}
+
 export function parseOptions(words: readonly string[]): Parsed<StartOptions> {
   const options: MutableOptions = {};
   for (const word of words) {

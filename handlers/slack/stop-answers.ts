@@ -1,5 +1,5 @@
 import type { CardAction, Message } from '../../adapters/slack-presentation/release-card';
-import { type StopAction, stopConfirm } from '../../adapters/slack-presentation/stop-confirm';
+import { type ConfirmedAction, stopConfirm } from '../../adapters/slack-presentation/stop-confirm';
 import { UnknownReleaseError } from '../../domain/errors';
 import { actionRefusal } from '../../domain/person-actions';
 import {
@@ -33,6 +33,11 @@ export async function cardClick(
 ): Promise<string | Message | null> {
   if (!confirmed && (action === 'rollback' || action === 'abort'))
     return stopClick(deps, releaseId, action, who);
+  if (!confirmed && action === 'promote') {
+    const release = await deps.store.load(releaseId);
+    // Promoting a window that ended without a verdict is asked once more, after the rule was checked.
+    if (release?.run?.kind === 'inconclusive') return stopClick(deps, releaseId, action, who);
+  }
   const result = await applyAction(deps, releaseId, action, who);
   if (!result.ok) return refusalText(deps, result, action, who);
   return confirmed ? accepted(result, action) : null;
@@ -42,7 +47,7 @@ export async function cardClick(
 export async function stopClick(
   deps: SlackDeps,
   releaseId: string,
-  action: StopAction,
+  action: ConfirmedAction,
   who: Requester,
 ): Promise<string | Message> {
   const release = await deps.store.load(releaseId);

@@ -128,13 +128,14 @@ pid_gone() { ! pid_alive "$1"; }
 
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
-# Renders a template from hosts/templates: each @@NAME@@ becomes the value of shell variable NAME.
+# Renders a template from hosts/templates: each @@NAME@@ becomes the value of shell variable NAME. The value is
+# quoted: unquoted, bash 5.2 would take its `&` for the match and its `\` for an escape (a regex's `\.`).
 render_template() {
   local out=$1 name
   while [[ $out =~ @@([A-Z_]+)@@ ]]; do
     name=${BASH_REMATCH[1]}
     [ -n "${!name+x}" ] || { log "template variable $name is not set"; return 1; }
-    out=${out//@@${name}@@/${!name}}
+    out=${out//"@@${name}@@"/"${!name}"}
   done
   printf '%s' "$out"
 }

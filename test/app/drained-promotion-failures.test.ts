@@ -27,7 +27,7 @@ describe('a promotion behind target groups drains each batch before it touches i
     expect(h.targetGroups.serving(TG)).toEqual(['i-02']);
     expect(promotions(h).map((p) => p.instanceIds)).toEqual([['i-01']]);
     expect(said(h)).toContain(
-      'promote batch 2 of 2 would take i-02 out, the last host serving: i-01 failed and is out of the load balancer; rolling back.',
+      'Batch 2 of 2 of the promotion would take i-02 out, the last host serving: i-01 failed and is out of the load balancer; rolling back.',
     );
 
     // The rollback swaps the host that serves no one first, and drains i-02 only once i-01 is back.

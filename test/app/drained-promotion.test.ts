@@ -36,7 +36,7 @@ describe('a promotion behind target groups drains each batch before it touches i
     expect(release.outOfService).toEqual([]);
     expect(h.recordedVersions).toEqual([{ service: 'orders-api', version: '1.4.2' }]);
     expect(said(h)).toContain(
-      'promote batch 1 of 2: taking i-01, i-02 out of the load balancer before touching them.',
+      'Batch 1 of 2 of the promotion: taking i-01, i-02 out of the load balancer before touching them.',
     );
   });
 

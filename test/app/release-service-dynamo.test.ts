@@ -56,7 +56,7 @@ describe('the release service on DynamoDB Local', () => {
     expect((await h.store.history(id)).filter((e) => e.cause === 'commandFinished')).toHaveLength(1);
   });
 
-  it('lets only one of two simultaneous starts for a service through', async () => {
+  it('lets only one of two simultaneous starts for a service through, and queues the other', async () => {
     const h = harness({ store: dynamoReleaseStore(dynamo.client, await dynamo.createReleasesTable()) });
     const requestedBy = { kind: 'person', id: REQUESTER } as const;
 
@@ -66,7 +66,34 @@ describe('the release service on DynamoDB Local', () => {
     ]);
 
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.find((r) => !r.ok)).toMatchObject({ reason: 'release-busy' });
+    expect(results.find((r) => !r.ok)).toMatchObject({ reason: 'queued' });
     expect(h.commands).toHaveLength(1);
+  });
+
+  it('starts the queued release once when two workers save the end of the one before it at the same moment', async () => {
+    const { h, id } = await onDynamo();
+    const queued = await h.service.start({
+      service: 'orders-api',
+      toVersion: '1.4.3',
+      requestedBy: { kind: 'person', id: APPROVER },
+    });
+    if (queued.ok || queued.reason !== 'queued') throw new Error('the second start was not queued');
+    await h.finishCommand('deployCanary');
+    await h.finishCommand('startMirror');
+    await h.service.apply(id, { kind: 'abortRequested', actor: { kind: 'person', id: REQUESTER } });
+    await h.finishCommand('stopMirror');
+    const { commandId } = h.lastCommand('removeCanary');
+    const end = { kind: 'commandFinished', commandId, status: 'success' } as const;
+
+    await Promise.all([
+      h.service.applyToCommand(commandId, end, 'evt-a'),
+      h.service.applyToCommand(commandId, end, 'evt-b'),
+      h.service.sweep(),
+    ]);
+
+    expect((await h.load(id)).state).toBe('rolledBack');
+    expect(await h.store.activeReleaseId('orders-api')).toBe(queued.queued.releaseId);
+    expect(await h.store.queuedStart('orders-api')).toBeNull();
+    expect(h.commands.filter((c) => c.releaseId === queued.queued.releaseId)).toHaveLength(1);
   });
 });

@@ -48,7 +48,7 @@ describe('a mirror release, end to end', () => {
     expect(await h.load(id)).toEqual(before);
   });
 
-  it('refuses a second release of a busy service and an unknown service', async () => {
+  it('queues a second release of a busy service, and refuses an unknown service', async () => {
     const h = harness();
     const id = await startOrders(h);
 
@@ -59,7 +59,7 @@ describe('a mirror release, end to end', () => {
       requestedBy: requester,
     });
 
-    expect(busy).toMatchObject({ ok: false, reason: 'release-busy', activeReleaseId: id });
+    expect(busy).toMatchObject({ ok: false, reason: 'queued', queued: { toVersion: '1.4.3', behind: id } });
     expect(unknown).toMatchObject({ ok: false, reason: 'unknown-service' });
   });
 });

@@ -2,7 +2,8 @@
  * The sandbox's Slack-like console in a real browser: Debian's headless Chromium, driven by playwright-core,
  * against the whole sandbox (DynamoDB Local, three nginx hosts, the real Slack function behind a loopback HTTP
  * API). A person types `/canary start`, a non-approver's Promote is refused to them only, an approver's Promote
- * updates the one release card in place until it shows the release succeeded; a screenshot is saved.
+ * updates the one release card in place until it shows the release succeeded; a screenshot is saved. Then
+ * `/canary plan` previews a release, and its Run button starts it on a card.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,6 +159,51 @@ describe('the sandbox console in Chromium', () => {
     await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
     console.log(`console screenshot: ${SCREENSHOT}`);
   }, 120_000);
+
+  it('previews a plan with /canary plan, and its Run button starts that release on a card', async () => {
+    if (missingChromium) throw missingChromium;
+    if (!browser || !sandbox) throw new Error('the sandbox or Chromium did not start');
+    context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(sandbox.consoleUrl);
+    await actAs(page, ANA);
+
+    await page.fill('#text', '/canary plan orders-api 1.4.5 window=2m');
+    await page.press('#text', 'Enter');
+
+    const preview = page.locator('.body.ephemeral', { hasText: 'It can run' });
+    await preview.waitFor({ timeout: 10_000 });
+    const shown = (await preview.textContent()) ?? '';
+    expect(shown).toMatch(/Plan: orders-api [\w.-]+ → 1\.4\.5, mirroring 50%/);
+    expect(shown).toContain('1. deploy 1.4.5 to the canary');
+    expect(shown).toContain('the canary fleet, canary-agent:fleet=orders-api-canary: 1 instance, online');
+    expect(shown).toMatch(
+      /the stable fleet, canary-agent:fleet=orders-api-(blue|green): 2 instances, all online/,
+    );
+    expect(shown).toMatch(/🟢 canary-orders-api-5xx: OK/);
+    expect(shown).toContain('Expected duration: about 4 min of watching (a 2 min window and a 2 min bake)');
+    expect(await sandbox.store.activeReleases()).toEqual([]);
+
+    await preview.locator(`button[data-action-id="canary_plan_run"]`).click();
+
+    await page
+      .locator('.body.ephemeral', { hasText: /Started orders-api .* → 1\.4\.5/ })
+      .waitFor({ timeout: 10_000 });
+    const card = page.locator('.message', { has: page.locator('.block.header', { hasText: '→ 1.4.5' }) });
+    await card.first().waitFor({ timeout: 10_000 });
+    expect(await card.count()).toBe(1);
+    const [release] = await sandbox.store.activeReleases();
+    expect(release).toMatchObject({ toVersion: '1.4.5', strategy: { kind: 'mirror', percent: 50 } });
+    expect(release?.plan.find((step) => step.kind === 'validate')).toMatchObject({ windowSeconds: 120 });
+    expect(pageErrors).toEqual([]);
+
+    // Undone before the sandbox stops, so that no host operation of it is cut off half-way.
+    const started = release?.id ?? '';
+    await sandbox.service.apply(started, { kind: 'abortRequested', actor: { kind: 'person', id: ANA } });
+    await sandbox.waitFor(started, (r) => r.state === 'rolledBack', 30_000);
+  }, 90_000);
 });
 
 /** Picks who the console acts as, once the page has loaded the sandbox's people. */

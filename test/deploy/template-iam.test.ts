@@ -7,6 +7,7 @@ import { eventRules, serverlessYmlPath } from '../../local/serverless-yml';
 import { resourceText, type Statement, wildcardProblems } from '../support/iam-scope';
 import { type CfnTemplate, packageTemplate } from '../support/package-template';
 import { newRelease } from '../support/releases';
+import { CHANGES, LAMBDA, LIST_CONFIGS, MAY_DO } from './function-rights';
 
 let template: CfnTemplate;
 beforeAll(async () => {
@@ -49,50 +50,6 @@ function roleOf(functionName: string): Statement[] {
 const actionsOf = (functionName: string) =>
   [...new Set(roleOf(functionName).flatMap((s) => [s.Action].flat()))].sort();
 
-// What each function's code calls (its composition root, the use cases it runs, their adapters). Running a
-// release's effects (app/effect-runner.ts) may need any effect, whichever event caused them.
-const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-const RECORD = [
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
-const SLACK_SECRETS = ['ssm:GetParameters', 'kms:Decrypt'];
-const READ_LISTENERS = ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'];
-const RUN_EFFECTS = [
-  ...[...LOGS, ...RECORD, 'dynamodb:BatchWriteItem', ...SLACK_SECRETS, ...READ_LISTENERS],
-  ...['ssm:SendCommand', 'ssm:CancelCommand', 'ssm:PutParameter', 'cloudwatch:DescribeAlarms'],
-  ...['elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule', 'events:PutEvents'],
-  ...['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'],
-  ...['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTargetGroups'],
-  'elasticloadbalancing:DescribeTargetGroupAttributes',
-  ...['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'sqs:SendMessage'],
-  ...['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'],
-  ...['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks'],
-  's3:GetObject',
-];
-const LIST_CONFIGS = 'ssm:GetParametersByPath'; // `/canary services`, did-you-mean: the services path only
-const MAY_DO: Record<string, string[]> = {
-  slack: [...LOGS, ...RECORD, ...SLACK_SECRETS, 'ssm:GetParameter', LIST_CONFIGS, 'lambda:InvokeFunction'],
-  // The Slack function's read-only questions of CloudWatch and ELB, answered for it.
-  preflight: [...LOGS, ...READ_LISTENERS, 'cloudwatch:DescribeAlarms'],
-  alarm: RUN_EFFECTS,
-  ssmCommand: [...RUN_EFFECTS, 'ssm:GetCommandInvocation'],
-  pipeline: [...RUN_EFFECTS, 'ssm:GetParameter'],
-  timer: RUN_EFFECTS,
-  effects: RUN_EFFECTS,
-  sweeper: [...RUN_EFFECTS, 'ssm:ListCommands'],
-  // CloudFormation's status events prompt a read of the stack, and of why it failed.
-  canaryStack: [...RUN_EFFECTS, 'cloudformation:DescribeStackEvents'],
-};
-/** Rights that change hosts, load balancers, schedules, versions or roles, or read every action. */
-const CHANGES =
-  /^(ssm:(SendCommand|CancelCommand|PutParameter|Delete)|elasticloadbalancing:(?!Describe)|scheduler:|iam:)|\*/;
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, as the template holds it.
-const LAMBDA = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:canary-agent-dev';
-
 describe('the packaged CloudFormation template', () => {
   it.each(Object.entries(MAY_DO))(
     'gives %s a role of its own with exactly what its code calls',
@@ -110,10 +67,12 @@ describe('the packaged CloudFormation template', () => {
       `${LAMBDA}-effects`,
       `${LAMBDA}-preflight`,
     ]);
-    // Not even reading alarms or listeners: the preflight function does, and this bundle holds neither client.
+    // Not even reading alarms, listeners or instances: the preflight function does, and this bundle holds no
+    // client for them.
     expect(actionsOf('slack').filter((action) => /^(cloudwatch|elasticloadbalancing):/.test(action))).toEqual(
       [],
     );
+    expect(actionsOf('slack')).not.toContain('ssm:DescribeInstanceInformation');
     expect(grants('ssm:GetParameters', roleOf('slack'))).toEqual([
       expect.stringMatching(/:parameter\/canary-agent\/dev\/slack\/\*$/),
     ]);
@@ -167,7 +126,7 @@ describe('the packaged CloudFormation template', () => {
     ).toHaveLength(1);
   });
 
-  it("sends commands only with the agent's eight documents and its teams' custom ones, only to managed instances", () => {
+  it("sends commands only with the agent's nine documents and its teams' custom ones, only to managed instances", () => {
     const documents = grants('ssm:SendCommand').filter((r) => r.includes(':document/'));
     // Each host document, and the teams' own deploy documents (a service's deploy.document) under the prefix.
     const names = [...documentSpecs.map((d) => d.file.replace(/\.yml$/, '')), 'custom-*'];
@@ -223,18 +182,44 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('reads configurations, versions and Slack secrets under /canary-agent/<stage>/ and writes only versions', () => {
-    expect(grants('ssm:GetParameter')).toEqual([
-      expect.stringMatching(/:parameter\/canary-agent\/dev\/services\/\*$/),
-      expect.stringMatching(/:parameter\/canary-agent\/dev\/versions\/\*$/),
+  it('reads configurations, versions, routing lists and Slack secrets under /canary-agent/<stage>/ and writes only versions and routing lists', () => {
+    expect(grants('ssm:GetParameter').sort()).toEqual(
+      ['hooks', 'routing', 'services', 'versions'].map((path) =>
+        expect.stringMatching(new RegExp(`:parameter/canary-agent/dev/${path}/\\*$`)),
+      ),
+    );
+    expect(grants('lambda:InvokeFunction').filter((f) => !/-(effects|preflight|timer)$/.test(f))).toEqual([
+      expect.stringMatching(/:function:canary-agent-dev-hook-\*$/),
     ]);
     expect(grants('ssm:GetParameters')).toEqual([
       expect.stringMatching(/:parameter\/canary-agent\/dev\/slack\/\*$/),
     ]);
     expect(grants(LIST_CONFIGS)).toEqual([expect.stringMatching(/:parameter\/canary-agent\/dev\/services$/)]);
-    expect(grants('ssm:PutParameter')).toEqual([
+    expect(grants('ssm:PutParameter').sort()).toEqual([
+      expect.stringMatching(/:parameter\/canary-agent\/dev\/routing\/\*$/),
       expect.stringMatching(/:parameter\/canary-agent\/dev\/versions\/\*$/),
     ]);
+  });
+
+  it('lets the effects function alone write the live routing lists, and the Slack function only read them', () => {
+    const routing = /:parameter\/canary-agent\/dev\/routing\/\*$/;
+    for (const fn of Object.keys(MAY_DO)) {
+      const writes = grants('ssm:PutParameter', roleOf(fn)).filter((r) => routing.test(r));
+      expect(writes, fn).toEqual(fn === 'effects' ? [expect.stringMatching(routing)] : []);
+    }
+    // Every function that sends a shift of traffic reads the lists it carries; the Slack function shows them.
+    for (const fn of [
+      'slack',
+      'alarm',
+      'ssmCommand',
+      'pipeline',
+      'timer',
+      'effects',
+      'sweeper',
+      'canaryStack',
+    ])
+      expect(grants('ssm:GetParameter', roleOf(fn)), fn).toContainEqual(expect.stringMatching(routing));
+    expect(grants('ssm:PutParameter', roleOf('slack'))).toEqual([]);
   });
 
   it('touches only its own table, bus, schedule group and alarms', () => {

@@ -5,11 +5,14 @@ import {
   ListenerNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InvokeCommand, type InvokeCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { cloudWatchAlarmCatalog } from '../../adapters/cloudwatch-alarm-reader';
+import { cloudWatchAlarmCatalog, cloudWatchAlarmStates } from '../../adapters/cloudwatch-alarm-reader';
 import { elbListenerSwitch } from '../../adapters/elb-listener-switch';
 import { lambdaPreflight, PreflightFailedError } from '../../adapters/lambda-preflight';
+import { ssmInstanceCensus } from '../../adapters/ssm-instance-census';
+import { surveyWith } from '../../app/plan-survey';
 import { ListenerSwitchRefusedError } from '../../domain/errors';
 import { preflightHandler } from '../../handlers/preflight';
 import { BLUE_GREEN } from '../../local/fixture-service-config';
@@ -19,18 +22,24 @@ import { holdToContract } from '../support/aws-contract';
 const lambda = mockClient(LambdaClient);
 const cloudWatch = mockClient(CloudWatchClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
+const ssm = mockClient(SSMClient);
 holdToContract('cloudWatch', cloudWatch);
 holdToContract('elb', elb);
+holdToContract('ssm', ssm);
 // The class mocks patch every client of the class: restore them for the next file in this worker.
 afterAll(() => {
-  for (const mock of [lambda, cloudWatch, elb]) mock.restore();
+  for (const mock of [lambda, cloudWatch, elb, ssm]) mock.restore();
 });
 
 const PREFLIGHT = 'arn:aws:lambda:eu-west-1:123456789012:function:canary-agent-test-preflight';
-/** The preflight function itself, on the real CloudWatch and ELB adapters (their clients mocked). */
+/** The preflight function itself, on the real CloudWatch, ELB and SSM adapters (their clients mocked). */
 const handler = preflightHandler(() => ({
   alarmCatalog: cloudWatchAlarmCatalog(new CloudWatchClient({ region: 'eu-west-1' })),
   listeners: elbListenerSwitch(new ElasticLoadBalancingV2Client({ region: 'eu-west-1' })),
+  survey: surveyWith(
+    ssmInstanceCensus(new SSMClient({ region: 'eu-west-1' })),
+    cloudWatchAlarmStates(new CloudWatchClient({ region: 'eu-west-1' })),
+  ),
 }));
 const asked = lambdaPreflight(new LambdaClient({ region: 'eu-west-1' }), { functionName: PREFLIGHT });
 
@@ -52,7 +61,7 @@ async function invokeForReal(input: InvokeCommandInput) {
 }
 
 beforeEach(() => {
-  for (const mock of [lambda, cloudWatch, elb]) mock.reset();
+  for (const mock of [lambda, cloudWatch, elb, ssm]) mock.reset();
   lambda.on(InvokeCommand).callsFake(invokeForReal);
 });
 
@@ -71,6 +80,72 @@ describe('the preflight function, asked by the Slack function', () => {
       InvocationType: 'RequestResponse',
     });
     expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 1);
+  });
+
+  it('surveys a plan in one invocation: instances by tag (paged, online counted apart), alarm states, missing alarms', async () => {
+    const instance = (id: string, PingStatus: 'Online' | 'ConnectionLost') => ({
+      InstanceId: id,
+      PingStatus,
+      ResourceType: 'EC2Instance' as const,
+    });
+    ssm.on(DescribeInstanceInformationCommand).callsFake(async (input: { NextToken?: string }) =>
+      input.NextToken === undefined
+        ? {
+            InstanceInformationList: [
+              instance('i-0aaaaaaaaaaaaaaa1', 'Online'),
+              instance('i-0aaaaaaaaaaaaaaa2', 'ConnectionLost'),
+            ],
+            NextToken: 'page-2',
+          }
+        : { InstanceInformationList: [instance('i-0aaaaaaaaaaaaaaa3', 'Online')] },
+    );
+    cloudWatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        {
+          AlarmName: 'canary-orders-api-5xx',
+          StateValue: 'ALARM',
+          StateUpdatedTimestamp: new Date('2026-11-22T13:58:00.000Z'),
+        },
+      ],
+    });
+
+    const answer = await asked.survey.survey({
+      fleets: [{ 'canary-agent:fleet': 'orders-api-stable', team: 'orders' }],
+      alarms: ['canary-orders-api-5xx', 'canary-orders-api-p99'],
+    });
+
+    expect(answer).toEqual({
+      fleets: [{ all: 3, online: 2 }],
+      alarms: [
+        { name: 'canary-orders-api-5xx', state: 'ALARM', since: '2026-11-22T13:58:00.000Z' },
+        { name: 'canary-orders-api-p99', missing: true },
+      ],
+    });
+    expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
+    expect(ssm).toHaveReceivedNthCommandWith(DescribeInstanceInformationCommand, 2, {
+      Filters: [
+        { Key: 'tag:canary-agent:fleet', Values: ['orders-api-stable'] },
+        { Key: 'tag:team', Values: ['orders'] },
+      ],
+      MaxResults: 50,
+      NextToken: 'page-2',
+    });
+  });
+
+  it('stops counting a huge fleet at 500 instances, and says there are more', async () => {
+    ssm.on(DescribeInstanceInformationCommand).callsFake(async () => ({
+      InstanceInformationList: Array.from({ length: 50 }, (_, i) => ({
+        InstanceId: `i-0${String(i).padStart(16, '0')}`,
+        PingStatus: 'Online',
+      })),
+      NextToken: 'more',
+    }));
+
+    const answer = await asked.survey.survey({ fleets: [{ 'canary-agent:fleet': 'big' }], alarms: [] });
+
+    expect(answer.fleets).toEqual([{ all: 500, online: 500, incomplete: true }]);
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 10);
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 0);
   });
 
   it('asks nothing when a start watches no alarm', async () => {

@@ -10,6 +10,7 @@ import { getTestEvent } from '../../local/fixture-events';
 import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
 import { lambdaContext } from '../../local/lambda-http';
 import { harness } from '../support/harness';
+import { listRequestsFor } from '../support/routing-lists';
 import { slackOnLoopback } from '../support/slack-loopback';
 
 /*
@@ -49,7 +50,14 @@ async function setUp() {
   const freezes = freezeService({ store, configs, clock, admins: { users: [ADMIN], groups: [] } });
   const service = h.handingOff({ handOff: async () => {} });
   const slack = slackHandler(async () => ({
-    deps: { service, store, configs, freezes },
+    deps: {
+      service,
+      store,
+      configs,
+      freezes,
+      plans: h.previewing(),
+      lists: listRequestsFor({ configs, store }),
+    },
     secrets,
     slackApiUrl: env.standin.apiUrl(),
   }));

@@ -37,13 +37,15 @@ describe('/canary input', () => {
     expect(world.handedOff).toEqual([]);
   });
 
-  it('tells who may not start a busy service what is running', async () => {
+  it('queues a start for a busy service behind what is running, and says how to cancel it', async () => {
     await command(REQUESTER, 'start orders-api 1.4.2');
+    const [running] = await world.store.activeReleases();
 
     const reply = await command(APPROVER, 'start orders-api 1.4.3');
 
-    expect(reply).toContain('already has a release in progress');
-    expect(reply).toContain('/canary abort orders-api');
+    expect(reply).toContain(`Queued *orders-api* *1.4.3* by <@${APPROVER}>`);
+    expect(reply).toContain(`it starts when release \`${running?.id}\` ends`);
+    expect(reply).toContain('/canary cancel orders-api');
   });
 
   it('answers status, list, history and help', async () => {

@@ -6,6 +6,7 @@ import { slackHandler } from '../../handlers/slack';
 import { APPROVER, REQUESTER, STRANGER, serviceConfig } from '../../local/fixture-service-config';
 import type { ConsoleMessage } from '../../local/slack-standin';
 import { harness } from '../support/harness';
+import { listRequestsFor } from '../support/routing-lists';
 import { slackOnLoopback } from '../support/slack-loopback';
 
 /* `/canary revert` through the real Slack function, as slack.test.ts drives it: the confirm, then the click. */
@@ -37,6 +38,8 @@ function setUp(tableName: string) {
         clock: { now: () => h.now() },
         admins: { users: [], groups: [] },
       }),
+      plans: h.previewing(),
+      lists: listRequestsFor({ configs, store }),
     },
     secrets,
     slackApiUrl: env.standin.apiUrl(),

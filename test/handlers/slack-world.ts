@@ -5,6 +5,7 @@ import { dynamoReleaseStore } from '../../adapters/dynamo-release-store';
 import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
 import { slackReleaseCards } from '../../adapters/slack-release-cards';
 import { freezeService } from '../../app/freeze-service';
+import type { PlanSurvey } from '../../domain/plan-survey';
 import type { ServiceConfig } from '../../domain/service-config';
 import type { Release } from '../../domain/types';
 import { slackHandler } from '../../handlers/slack';
@@ -17,6 +18,7 @@ import {
 } from '../../local/fixture-service-config';
 import type { ConsoleMessage } from '../../local/slack-standin';
 import { harness } from '../support/harness';
+import { listRequestsFor } from '../support/routing-lists';
 import { slackOnLoopback } from '../support/slack-loopback';
 
 /*
@@ -37,9 +39,13 @@ type World = ReturnType<typeof setUp>;
 
 /**
  * Registers the file's set-up (the loopback and, before each test, a fresh table and world) and its helpers.
- * `otherServices` are configured beside orders-api (listed and named, never released here).
+ * `otherServices` are configured beside orders-api (listed and named, never released here); `survey` is what
+ * `/canary plan` reads of fleets and alarms (a file that previews no plan leaves it out).
  */
-export function slackFunctionOnLoopback(otherServices: readonly ServiceConfig[] = []) {
+export function slackFunctionOnLoopback(
+  otherServices: readonly ServiceConfig[] = [],
+  options: { readonly survey?: PlanSurvey } = {},
+) {
   /** The test's world: replaced before each test (a fresh table, harness and handler), read through this object. */
   const world = {} as World;
   const env = slackOnLoopback(
@@ -53,7 +59,7 @@ export function slackFunctionOnLoopback(otherServices: readonly ServiceConfig[] 
   );
 
   beforeEach(async () => {
-    Object.assign(world, setUp(env, await env.dynamo.createReleasesTable(), otherServices));
+    Object.assign(world, setUp(env, await env.dynamo.createReleasesTable(), otherServices, options.survey));
     env.standin.reset();
   });
 
@@ -118,6 +124,7 @@ function setUp(
   env: ReturnType<typeof slackOnLoopback>,
   tableName: string,
   otherServices: readonly ServiceConfig[],
+  survey: PlanSurvey | undefined,
 ) {
   const store = dynamoReleaseStore(env.dynamo.client, tableName);
   const cards = dynamoCardRefs(env.dynamo.client, tableName);
@@ -150,6 +157,8 @@ function setUp(
         clock: { now: () => h.now() },
         admins: { users: [], groups: [] },
       }),
+      plans: h.previewing(survey),
+      lists: listRequestsFor({ configs, store }),
     },
     secrets,
     slackApiUrl: env.standin.apiUrl(),
@@ -158,5 +167,5 @@ function setUp(
   async function runHandedOff() {
     while (handedOff.length > 0) await h.service.runPending(handedOff.shift() as string);
   }
-  return { h, store, handler, handedOff, runHandedOff };
+  return { h, store, tableName, handler, handedOff, runHandedOff };
 }

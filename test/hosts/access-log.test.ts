@@ -73,6 +73,7 @@ describe('both Envoys', () => {
       errorLog: '/tmp/x.log',
       canaryLog: '/tmp/c.log',
       failoverLog: '/tmp/f.log',
+      listsDir: '/tmp/lists',
       workerProcesses: '1',
     });
     const nginxFormat = /log_format canary_agent_access '([^']*)';/.exec(nginxRouting)?.[1] ?? 'missing';
@@ -119,7 +120,7 @@ describe('the access log path', () => {
       expect(() =>
         renderRoutingNginx(
           { ...ROUTING_SETTINGS, accessLog },
-          { ...instance, canaryLog: '/c', failoverLog: '/f' },
+          { ...instance, canaryLog: '/c', failoverLog: '/f', listsDir: '/l' },
         ),
       ).toThrow();
     }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { patterns } from '../../domain/patterns';
 import { formatPercent, planFor } from '../../domain/plan';
 import type { Strategy } from '../../domain/types';
-import { documentsDir, renderDocuments } from '../../hosts/build-documents';
+import { buildDocument, documentsDir, renderDocuments } from '../../hosts/build-documents';
 import { containerParameterNames } from '../../hosts/container-parameters';
 import { documentSpecs, parameterSpecs } from '../../hosts/document-parameters';
 import { checkParameters, loadDocument, runDocument } from '../../hosts/run-document';
@@ -68,6 +68,18 @@ describe('the committed SSM documents', () => {
         ...containerParameterNames,
       ].sort(),
     );
+  });
+
+  it('that route users fit SSM’s 64 KB with both live lists full (SSM counts the parameters too)', () => {
+    for (const spec of documentSpecs.filter((s) => s.parameters.includes('VipList'))) {
+      const content = JSON.stringify(buildDocument(spec));
+      const parameters = spec.parameters.reduce(
+        (sum, name) => sum + parameterSpecs[name].maxChars + name.length,
+        0,
+      );
+      console.log(`${spec.file}: ${content.length} + at most ${parameters} characters of parameters`);
+      expect(content.length + parameters, spec.file).toBeLessThanOrEqual(64 * 1024);
+    }
   });
 
   it('are schema 2.2 with one aws:runShellScript step', () => {

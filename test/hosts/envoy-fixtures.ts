@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envoySettings } from '../../hosts/envoy-config';
 import type { ProxySettings } from '../../hosts/proxy-settings';
+import { routesFile } from '../../hosts/routing-envoy-routes';
+import { type ListEntries, NO_LISTS } from '../../hosts/routing-lists';
 import type { RoutingSettings } from '../../hosts/routing-settings';
 
 /* What the proxy renderer tests share: a service's settings, ways into a rendered bootstrap, Envoy's API check. */
@@ -45,6 +48,9 @@ export const ROUTING_SETTINGS: RoutingSettings = {
 export type Json = any;
 export const hcmOf = (c: Json) => c.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
 export const routesOf = (c: Json): Json[] => hcmOf(c).route_config.virtual_hosts[0].routes;
+/** The routes of a routing Envoy: in its routes file (hosts/routing-envoy-routes.ts), for these live lists. */
+export const routingRoutesOf = (settings: RoutingSettings, lists: ListEntries = NO_LISTS): Json[] =>
+  JSON.parse(routesFile(envoySettings(settings), lists)).resources[0].virtual_hosts[0].routes;
 export const clusterOf = (c: Json, name: string) =>
   c.static_resources.clusters.find((x: Json) => x.name === name);
 

@@ -8,6 +8,8 @@ import {
 } from '../../hosts/envoy-config';
 import type { ProxySettings } from '../../hosts/proxy-settings';
 import { renderRoutingEnvoy } from '../../hosts/routing-envoy';
+import { routesFile } from '../../hosts/routing-envoy-routes';
+import { NO_LISTS } from '../../hosts/routing-lists';
 import {
   clusterOf,
   envoyValidate,
@@ -44,7 +46,12 @@ describe('the live listener of both Envoys', () => {
   it('sends the service no x-envoy-* header and no x-request-id of its own making', () => {
     for (const [name, config] of both()) {
       const hcm = hcmOf(config);
-      expect(hcm.route_config.request_headers_to_remove, name).toEqual(
+      // The routing Envoy's route configuration is in its routes file (hosts/routing-envoy-routes.ts).
+      const routeConfig =
+        name === 'routing'
+          ? JSON.parse(routesFile(envoySettings(routing), NO_LISTS)).resources[0]
+          : hcm.route_config;
+      expect(routeConfig.request_headers_to_remove, name).toEqual(
         expect.arrayContaining(['x-envoy-external-address', 'x-envoy-internal']),
       );
       expect(hcm.http_filters.at(-1).typed_config.suppress_envoy_headers, name).toBe(true);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { envoySettings, STABLE_CLUSTER } from '../../hosts/envoy-config';
 import { CANARY_CLUSTER, CANARY_ELB_CLUSTER, renderRoutingEnvoy } from '../../hosts/routing-envoy';
+import { routesFile } from '../../hosts/routing-envoy-routes';
+import { NO_LISTS } from '../../hosts/routing-lists';
 import type { RoutingSettings } from '../../hosts/routing-settings';
-import { clusterOf, envoyValidate, type Json, ROUTING_SETTINGS, routesOf } from './envoy-fixtures';
+import { clusterOf, envoyValidate, type Json, ROUTING_SETTINGS, routingRoutesOf } from './envoy-fixtures';
 
 // The routing Envoy's VIP cookie match, its failover retry limits and which requests it retries.
 const settings: RoutingSettings = {
@@ -11,7 +13,7 @@ const settings: RoutingSettings = {
 };
 
 const config: Json = renderRoutingEnvoy(envoySettings(settings));
-const routes = routesOf(config);
+const routes = routingRoutesOf(settings);
 const routeNamed = (name: string) => routes.find((r) => r.name === name);
 const clusterNamed = (name: string) => clusterOf(config, name);
 /**
@@ -59,14 +61,28 @@ describe('routing Envoy, failover retry limits', () => {
 });
 
 describe('routing Envoy, which requests are retried', () => {
-  const canaryBound = ['tester', 'tagged', 'share'];
+  const canaryBound = [
+    'tester',
+    'tester-list-cookie',
+    'tester-list-header',
+    'tester-list-client',
+    'tagged',
+    'share',
+  ];
 
   it('puts a non-idempotent twin (POST, LOCK, PATCH) just before each canary-bound route', () => {
     expect(routes.map((r) => r.name)).toEqual([
       'vip-cookie',
       'vip-header',
+      'vip-list-cookie',
+      'vip-list-header',
+      'vip-list-client',
       'tester-non-idempotent',
       'tester',
+      ...['cookie', 'header', 'client'].flatMap((by) => [
+        `tester-list-${by}-non-idempotent`,
+        `tester-list-${by}`,
+      ]),
       'tagged-non-idempotent',
       'tagged',
       'share-non-idempotent',
@@ -135,11 +151,11 @@ describe('routing Envoy, which requests are retried', () => {
       append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
     });
     expect(stableLeg).toMatchObject({ name: STABLE_CLUSTER, request_headers_to_remove: ['x-canary-tag'] });
-    for (const name of ['tester', 'tagged']) {
+    for (const name of ['tester', 'tester-list-cookie', 'tagged']) {
       expect(routeNamed(name).route.cluster).toBe(CANARY_CLUSTER);
       expect(routeNamed(name).request_headers_to_add).toContainEqual(canaryLeg.request_headers_to_add[0]);
     }
-    for (const name of ['vip-cookie', 'vip-header'])
+    for (const name of ['vip-cookie', 'vip-header', 'vip-list-cookie', 'vip-list-header', 'vip-list-client'])
       expect(routeNamed(name).route.retry_policy).toBeUndefined();
   });
 
@@ -148,5 +164,9 @@ describe('routing Envoy, which requests are retried', () => {
     for (const rendered of [config, renderRoutingEnvoy({ ...envoySettings(settings), failoverLog })]) {
       expect(envoyValidate(rendered)).toEqual({ said: 'valid', status: 0 });
     }
+    // And its routes file, which holds who goes where.
+    const routesDocument = JSON.parse(routesFile(envoySettings(settings), NO_LISTS));
+    const type = ['--type', 'envoy.service.discovery.v3.DiscoveryResponse'];
+    expect(envoyValidate(routesDocument, ...type)).toEqual({ said: 'valid', status: 0 });
   });
 });

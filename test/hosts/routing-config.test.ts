@@ -13,30 +13,47 @@ import { renderRoutingNginx, shareSplit } from '../../hosts/routing-nginx';
 import { BUCKET_HEADER, type RoutingSettings, UNSET_VIP } from '../../hosts/routing-settings';
 import { configInput } from '../../local/fixture-service-config';
 import { hostCli } from '../support/host-cli';
-import { clusterOf, envoyValidate, hcmOf, type Json, ROUTING_SETTINGS, routesOf } from './envoy-fixtures';
+import {
+  clusterOf,
+  envoyValidate,
+  hcmOf,
+  type Json,
+  ROUTING_SETTINGS,
+  routingRoutesOf,
+} from './envoy-fixtures';
 
 const settings = ROUTING_SETTINGS;
 
 const render = (overrides: Partial<RoutingSettings> = {}): Json =>
   renderRoutingEnvoy(envoySettings({ ...settings, ...overrides }));
-const routeNamed = (c: Json, name: string) => routesOf(c).find((r: Json) => r.name === name);
+const routes = (overrides: Partial<RoutingSettings> = {}): Json[] =>
+  routingRoutesOf({ ...settings, ...overrides });
+const routeNamed = (overrides: Partial<RoutingSettings>, name: string) =>
+  routes(overrides).find((r: Json) => r.name === name);
 const tag = { header: { key: 'x-canary-tag', value: 'canary' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' };
 
 describe('renderRoutingEnvoy', () => {
   it('pins VIPs to stable first, then testers and tagged requests to the canary, then splits by share', () => {
-    const routes = routesOf(render());
     // Each route to the canary has a twin for POST, LOCK and PATCH just before it, with the retries safe for them.
-    expect(routes.map((r: Json) => [r.name, r.route.cluster ?? 'weighted'])).toEqual([
+    // The live lists' routes follow the rule each adds to (routing-proxy-lists-envoy.test.ts).
+    expect(routes().map((r: Json) => [r.name, r.route.cluster ?? 'weighted'])).toEqual([
       ['vip-cookie', STABLE_CLUSTER],
       ['vip-header', STABLE_CLUSTER],
+      ['vip-list-cookie', STABLE_CLUSTER],
+      ['vip-list-header', STABLE_CLUSTER],
+      ['vip-list-client', STABLE_CLUSTER],
       ['tester-non-idempotent', CANARY_CLUSTER],
       ['tester', CANARY_CLUSTER],
+      ...['cookie', 'header', 'client'].flatMap((by) => [
+        [`tester-list-${by}-non-idempotent`, CANARY_CLUSTER],
+        [`tester-list-${by}`, CANARY_CLUSTER],
+      ]),
       ['tagged-non-idempotent', CANARY_CLUSTER],
       ['tagged', CANARY_CLUSTER],
       ['share-non-idempotent', 'weighted'],
       ['share', 'weighted'],
     ]);
-    const headersOf = (name: string) => routeNamed(render(), name).match.headers;
+    const headersOf = (name: string) => routeNamed({}, name).match.headers;
     const vipCookie = '^(?:.*[;,])?\\s*tier=vip\\s*(?:[;,].*)?$';
     expect(headersOf('vip-cookie')).toEqual([
       { name: 'cookie', string_match: { safe_regex: { regex: vipCookie } } },
@@ -44,11 +61,11 @@ describe('renderRoutingEnvoy', () => {
     expect(headersOf('vip-header')).toEqual([{ name: 'x-vip', string_match: { exact: 'gold' } }]);
     expect(headersOf('tester')).toEqual([{ name: 'x-canary', string_match: { exact: 'always' } }]);
     expect(headersOf('tagged')).toEqual([{ name: 'x-canary-tag', string_match: { exact: 'canary' } }]);
-    expect(routeNamed(render(), 'share').match).toEqual({ prefix: '/' });
+    expect(routeNamed({}, 'share').match).toEqual({ prefix: '/' });
   });
 
   it('tags what goes to the canary and strips the tag from what goes to stable', () => {
-    const config = render();
+    const config = {};
     for (const name of ['tester', 'tagged']) {
       expect(routeNamed(config, name).request_headers_to_add).toContainEqual(tag);
       expect(routeNamed(config, name).request_headers_to_remove).not.toContain('x-canary-tag');
@@ -61,29 +78,33 @@ describe('renderRoutingEnvoy', () => {
     expect(canary).toMatchObject({ name: CANARY_CLUSTER, request_headers_to_add: [tag] });
     expect(stable).toMatchObject({ name: STABLE_CLUSTER, request_headers_to_remove: ['x-canary-tag'] });
     // The bucket is internal: no service sees it.
-    for (const route of routesOf(config)) expect(route.request_headers_to_remove).toContain(BUCKET_HEADER);
+    for (const route of routes()) expect(route.request_headers_to_remove).toContain(BUCKET_HEADER);
   });
 
   it('splits by weights the runtime can change live, picked from the user’s bucket rather than at random', () => {
     const config = render({ canaryPercent: 2.5 });
-    expect(routeNamed(config, 'share').route.weighted_clusters).toMatchObject({
+    // The routes file does not change with the share: its defaults would send nobody to the canary, and the
+    // runtime, which the bootstrap starts at the share, gives the weights.
+    expect(routeNamed({ canaryPercent: 2.5 }, 'share').route.weighted_clusters).toMatchObject({
       clusters: [
-        { name: CANARY_CLUSTER, weight: 25_000 },
-        { name: STABLE_CLUSTER, weight: 975_000 },
+        { name: CANARY_CLUSTER, weight: 0 },
+        { name: STABLE_CLUSTER, weight: 1_000_000 },
       ],
       runtime_key_prefix: ROUTING_RUNTIME_PREFIX,
       header_name: BUCKET_HEADER,
     });
+    expect(routes({ canaryPercent: 2.5 })).toEqual(routes({ canaryPercent: 100 }));
     const layers = config.layered_runtime.layers;
     expect(layers[0].static_layer).toEqual({
       'canary_agent.weight.canary': 25_000,
       'canary_agent.weight.stable': 975_000,
+      're2.max_program_size.error_level': 1_000_000,
     });
     expect(layers.at(-1)).toEqual({ name: 'admin', admin_layer: {} });
-    const weights = (percent: number) =>
-      routeNamed(render({ canaryPercent: percent }), 'share').route.weighted_clusters.clusters.map(
-        (c: Json) => c.weight,
-      );
+    const weights = (percent: number) => {
+      const layer = render({ canaryPercent: percent }).layered_runtime.layers[0].static_layer;
+      return [layer['canary_agent.weight.canary'], layer['canary_agent.weight.stable']];
+    };
     expect(weights(0)).toEqual([0, 1_000_000]);
     expect(weights(100)).toEqual([1_000_000, 0]);
   });
@@ -135,14 +156,14 @@ describe('renderRoutingEnvoy', () => {
       },
     });
     for (const name of ['tester', 'tagged', 'share']) {
-      expect(routeNamed(config, name).route.retry_policy).toMatchObject({
+      expect(routeNamed({}, name).route.retry_policy).toMatchObject({
         retry_on: 'connect-failure,refused-stream,reset,retriable-status-codes',
         retriable_status_codes: [502, 503, 504],
         num_retries: 1,
         retry_priority: { name: 'envoy.retry_priorities.previous_priorities' },
       });
       // POST, LOCK and PATCH: only what failed before the canary got the request.
-      expect(routeNamed(config, `${name}-non-idempotent`).route.retry_policy).toMatchObject({
+      expect(routeNamed({}, `${name}-non-idempotent`).route.retry_policy).toMatchObject({
         retry_on: 'connect-failure,refused-stream,reset-before-request',
         num_retries: 1,
       });
@@ -151,7 +172,7 @@ describe('renderRoutingEnvoy', () => {
 
   it("uses nginx's timeouts and sends the service the headers nginx sent", () => {
     const config = render();
-    for (const route of routesOf(config)) {
+    for (const route of routes()) {
       // nginx bounds the time between two reads or writes, never the whole response.
       expect(route.route.timeout).toBe('0s');
       expect(route.route.idle_timeout).toBe('90s');
@@ -172,11 +193,10 @@ describe('renderRoutingEnvoy', () => {
 
   it('renders VIP rules a service leaves out for a cookie and header no client is meant to send', () => {
     const { vipCookie: _a, vipCookieValue: _b, vipHeader: _c, vipHeaderValue: _d, ...rules } = settings.rules;
-    const config = render({ rules });
-    expect(routeNamed(config, 'vip-header').match.headers).toEqual([
+    expect(routeNamed({ rules }, 'vip-header').match.headers).toEqual([
       { name: UNSET_VIP, string_match: { exact: UNSET_VIP } },
     ]);
-    expect(routeNamed(config, 'vip-cookie').match.headers[0].string_match.safe_regex.regex).toContain(
+    expect(routeNamed({ rules }, 'vip-cookie').match.headers[0].string_match.safe_regex.regex).toContain(
       `${UNSET_VIP}=${UNSET_VIP}`,
     );
   });
@@ -208,6 +228,7 @@ describe('renderRoutingNginx', () => {
     errorLog: '/tmp/x.log',
     canaryLog: '/tmp/canary.log',
     failoverLog: '/tmp/failover.log',
+    listsDir: '/tmp/lists/0123456789abcdef',
     workerProcesses: 'auto',
   };
 
@@ -219,7 +240,7 @@ describe('renderRoutingNginx', () => {
     );
     expect(conf).toContain('map $http_x_vip $canary_agent_vip_header {\n    "~^gold$" 1;');
     expect(conf).toContain('map $http_x_canary $canary_agent_tester {\n    "~^always$" 1;');
-    expect(conf).toContain('"~^00:.*1" canary;\n    default stable;');
+    expect(conf).toContain('"~^0+:.*1" canary;\n    default stable;');
     expect(conf).toContain(
       'server orders-canary-123.eu-west-1.elb.amazonaws.com:80 max_fails=5 fail_timeout=60s;',
     );
@@ -242,16 +263,23 @@ describe('cli.ts render-routing', () => {
   it('prints the routing proxy for a service configuration, a share and a driver, or says what is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-cli-'));
     writeFileSync(join(dir, 'good.json'), JSON.stringify(configInput()));
-    const [envoy, nginx, bad] = await Promise.all([
-      hostCli('render-routing', '--config', join(dir, 'good.json'), '--percent', '10'),
-      hostCli('render-routing', '--config', join(dir, 'good.json'), '--percent', '0', '--driver', 'nginx'),
-      hostCli('render-routing', '--config', join(dir, 'good.json'), '--percent', '150'),
+    const good = ['render-routing', '--config', join(dir, 'good.json')];
+    const [envoy, nginx, bad, routes, badList] = await Promise.all([
+      hostCli(...good, '--percent', '10'),
+      hostCli(...good, '--percent', '0', '--driver', 'nginx'),
+      hostCli(...good, '--percent', '150'),
+      hostCli(...good, '--percent', '10', '--routes', '--vips', 'u-1,10.0.0.0/8'),
+      hostCli(...good, '--vips', 'u-1,10.0.0.1/8'),
     ]);
     rmSync(dir, { recursive: true, force: true });
     const printed = JSON.parse(envoy.stdout);
-    expect(routeNamed(printed, 'share').route.weighted_clusters.clusters[0].weight).toBe(100_000);
+    expect(printed.layered_runtime.layers[0].static_layer['canary_agent.weight.canary']).toBe(100_000);
     expect(nginx.stdout).toContain('100% 0;');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--percent must be a number from 0 to 100');
+    const listRoute = JSON.parse(routes.stdout).resources[0].virtual_hosts[0].routes[4];
+    expect(listRoute.match.headers[0].string_match.safe_regex.regex).toMatch(/^10\\\./);
+    expect(badList.code).toBe(2);
+    expect(badList.stderr).toContain('the network is `10.0.0.0/8`');
   });
 });

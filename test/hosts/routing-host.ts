@@ -63,6 +63,9 @@ export function routingOnLoopback() {
   const user = (i: number) => ({ cookie: `session=s${i}; uid=user-${i}` });
   const shift = (percent: string, extra: Record<string, string> = {}, env: Record<string, string> = {}) =>
     run(host, 'shift-traffic.yml', { ...params, CanaryPercent: percent, ...extra }, env);
+  /** The apply-routing-lists document: the routing step's settings (no share) and new lists. */
+  const applyLists = (lists: Record<string, string>, env: Record<string, string> = {}) =>
+    run(host, 'apply-routing-lists.yml', { ...params, ...lists }, env);
 
   beforeAll(async () => {
     Object.assign(ports, {
@@ -131,6 +134,7 @@ export function routingOnLoopback() {
     send,
     user,
     shift,
+    applyLists,
     proxyParams,
   };
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envoySettings } from '../../hosts/envoy-config';
 import { renderRoutingEnvoy } from '../../hosts/routing-envoy';
+import { routesFile } from '../../hosts/routing-envoy-routes';
+import { NO_LISTS } from '../../hosts/routing-lists';
 import { alive, loopbackStable, snapshot } from '../../local/loopback-host';
 import { expectFailedAndRestored } from './expect-failed-and-restored';
 import { expectSucceeded, RULES, routingOnLoopback } from './routing-host';
@@ -40,6 +42,7 @@ describe('shift-traffic on real nginx', () => {
           rules,
         }),
         failoverLog: join(host.root, 'state', 'orders-api', 'routing-failover.log'),
+        routesFile: join(host.root, 'state', 'orders-api', 'routing-routes.json'),
       }),
     );
   });
@@ -68,11 +71,18 @@ describe('shift-traffic on real nginx', () => {
             rules,
           }),
           failoverLog: join(dir, 'routing-failover.log'),
+          routesFile: join(dir, 'routing-routes.json'),
         }),
         null,
         2,
       )}\n`;
     writeFileSync(join(dir, 'routing-envoy.json'), rendered(10));
+    // The routes file the hand-off wrote: who goes where, which a change of share leaves as it is.
+    const routes = routesFile(
+      envoySettings({ ...loopbackStable(ports.listen, ports.service), rules }),
+      NO_LISTS,
+    );
+    writeFileSync(join(dir, 'routing-routes.json'), routes);
     writeFileSync(join(dir, 'routing.env'), 'DRIVER=envoy\nCANARY_WEIGHT=100000\n');
     const envoy = spawn('sleep', ['120'], { stdio: 'ignore' });
     writeFileSync(join(host.root, 'run', 'orders-api-routing-envoy.pid'), `${envoy.pid}\n`);
@@ -89,6 +99,7 @@ describe('shift-traffic on real nginx', () => {
         'POST /runtime_modify?canary_agent.weight.canary=250000&canary_agent.weight.stable=750000',
       ]);
       expect(readFileSync(join(dir, 'routing-envoy.json'), 'utf8')).toBe(rendered(25));
+      expect(readFileSync(join(dir, 'routing-routes.json'), 'utf8')).toBe(routes);
       expect(alive(envoy.pid ?? null)).toBe(true);
       expectSucceeded(await shift('25', envoyParams), false);
       expect(calls).toHaveLength(1);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listsId, NO_LISTS } from '../../hosts/routing-lists';
 import { renderRoutingNginx } from '../../hosts/routing-nginx';
 import { alive, docker, get, loopbackStable, occupy, snapshot } from '../../local/loopback-host';
 import { type AccessLine, accessLines, parseAccessLine } from './access-log-lines';
@@ -68,6 +69,7 @@ describe('shift-traffic on real nginx', () => {
           errorLog: join(dir, 'routing-nginx.error.log'),
           canaryLog: join(dir, 'routing-canary.log'),
           failoverLog: join(dir, 'routing-failover.log'),
+          listsDir: join(dir, 'routing-lists', listsId(NO_LISTS)),
           workerProcesses: '1',
         },
       ),

@@ -41,6 +41,12 @@ export type Action =
   | { kind: 'throttleListener'; calls: number }
   | { kind: 'pointListener'; target: number }
   | { kind: 'sweep'; seconds: number }
+  /** A person asks for another start: queued behind the running release (in place of any queued one), or started. */
+  | { kind: 'queue'; who: number }
+  /** A person cancels the queued start: its requester and the approvers may. */
+  | { kind: 'cancel'; who: number }
+  /** A freeze placed or lifted: a queued start whose turn comes while frozen is dropped. */
+  | { kind: 'freeze'; on: boolean }
   | { kind: 'redeliver'; index: number }
   | { kind: 'advance' }
   | { kind: 'together'; first: Action; second: Action };
@@ -110,11 +116,22 @@ const single: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), index: fc.nat(40) }) },
   { weight: 16, arbitrary: fc.constant({ kind: 'advance' } as const) },
 );
+/** What people do to the start queue: ask for another start, cancel the queued one, freeze or thaw the service. */
+const queueing: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('queue' as const), who: fc.nat(2) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), who: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('freeze' as const), on: fc.boolean() }) },
+);
 export const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 8, arbitrary: single },
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant('together' as const), first: single, second: single }),
+  },
+  // People queue while the world goes on: each comes with a step of the world, so deep states stay as reachable.
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('together' as const), first: queueing, second: single }),
   },
 );
 
@@ -130,6 +147,7 @@ export const configs = fc.record({
   ),
   approveEachStep: fc.boolean(),
   mirrorFirst: fc.boolean(),
+  hooks: fc.constantFrom('none' as const, 'none' as const, 'pass' as const, 'fail' as const),
   blueGreen: fc.constantFrom(false, false, true),
   drained: fc.boolean(),
   bake: fc.boolean(),
@@ -145,6 +163,8 @@ export interface ModelConfig {
   readonly approveEachStep: boolean;
   /** With steps: a mirrored window first (`strategy=mirror,steps`). */
   readonly mirrorFirst: boolean;
+  /** A Lambda hook at every point, all passing, or the one after each window failing. */
+  readonly hooks: 'none' | 'pass' | 'fail';
   /** A blue/green service released blue/green (steps and mirroring are left to the others). */
   readonly blueGreen: boolean;
   /** The stable hosts sit in a target group: promotions and restores drain them batch by batch. */

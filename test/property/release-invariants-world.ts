@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { OUTPUT_KEYS, stackEventOf } from '../../domain/canary-stack';
+import { stackEventOf } from '../../domain/canary-stack';
 import { isTerminal } from '../../domain/policies';
 import type { CanaryStackReport } from '../../domain/ports';
 import type { Release, ReleaseEvent } from '../../domain/types';
@@ -21,48 +21,10 @@ import {
   people,
   STABLE_TARGET_GROUP,
 } from './release-invariants-model';
+import { canaryOf, notBackwards, STACK_OUTPUTS } from './release-invariants-parts';
+import { queueWorld } from './release-invariants-queue';
 
 /* Runs one generated sequence against the in-memory world and checks every invariant after every step. */
-
-/** What the release's own canary stack outputs: its load balancer, judged by the model's canary alarm. */
-const STACK_OUTPUTS = {
-  [OUTPUT_KEYS.host]: 'internal-canary-orders-1.eu-west-1.elb.amazonaws.com',
-  [OUTPUT_KEYS.alarms]: alarms[0],
-};
-
-/** Where the canary runs: a standing fleet (made by the agent or the pipeline), or a stack per release. */
-function canaryOf(config: ModelConfig) {
-  // A blue/green release has no canary: its fixture keeps the standing one.
-  if (config.provisionedBy === 'cloudformation' && !config.blueGreen) {
-    return {
-      canaryStack: {
-        provisionedBy: 'cloudformation' as const,
-        template: { url: 'https://templates.s3.eu-west-1.amazonaws.com/orders-api/canary.yml' },
-      },
-      alarms: { canary: [], stable: ['orders-api-stable-health'] },
-      fleets: {},
-    };
-  }
-  return {
-    canaryStack: {
-      elbHost: 'orders-canary-123.eu-west-1.elb.amazonaws.com',
-      provisionedBy: config.provisionedBy === 'external' ? ('external' as const) : ('agent' as const),
-    },
-    fleets: { canary: { tags: { 'canary-agent:fleet': 'orders-api-canary' } } },
-  };
-}
-
-/** Forward progress first by phase, then by step: it may never go down. */
-function progress(release: Release): [number, number] {
-  if (isTerminal(release.state)) return [3, 0];
-  if (release.rollback) return [2, release.rollback.cursor];
-  return [1, release.cursor];
-}
-
-function notBackwards(before: Release, after: Release): boolean {
-  const [a, b] = [progress(before), progress(after)];
-  return a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
-}
 
 export const statesReached = new Map<string, number>();
 
@@ -79,6 +41,15 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
       users: [APPROVER, REQUESTER],
     },
     ...canary,
+    hooks:
+      seed.config.hooks === 'none'
+        ? []
+        : (['beforeTraffic', 'afterStep', 'afterPromotion'] as const).map((at) => ({
+            name: at.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+            at,
+            lambda: 'orders-check',
+            timeoutSeconds: 20,
+          })),
     steps: { approveEachStep: seed.config.approveEachStep },
     promotion: { batchSize: '50%', bakeSeconds: seed.config.bake ? 300 : 0 },
     ...(seed.config.blueGreen
@@ -95,9 +66,19 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
   });
   const h = harness({
     configs: [config],
+    hookAnswers:
+      seed.config.hooks === 'fail' ? { 'after-step': { passed: false, output: 'probe failed' } } : {},
     listeners: { [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn },
     targetGroups: { [STABLE_TARGET_GROUP]: hosts },
   });
+  const queue = queueWorld(
+    h,
+    seed.config.blueGreen
+      ? { kind: 'blueGreen' }
+      : seed.config.steps
+        ? { kind: 'steps', steps: seed.config.steps, mirrorFirst: seed.config.mirrorFirst }
+        : undefined,
+  );
   /** Set once a person pointed the listener by hand: from then on where it points is theirs, not the agent's. */
   let listenerMovedByHand = false;
   const delivered: { releaseId: string; event: ReleaseEvent; eventId: string }[] = [];
@@ -115,29 +96,16 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
   async function perform(a: Action, concurrent = false): Promise<void> {
     const current = releaseId ? await h.load(releaseId) : undefined;
     switch (a.kind) {
-      case 'start': {
-        const started = await h.service.start({
-          service: 'orders-api',
-          toVersion: `1.5.${deliveries++}`,
-          requestedBy: { kind: 'person', id: REQUESTER },
-          ...(seed.config.blueGreen
-            ? { strategy: { kind: 'blueGreen' } }
-            : seed.config.steps
-              ? {
-                  strategy: { kind: 'steps', steps: seed.config.steps, mirrorFirst: seed.config.mirrorFirst },
-                }
-              : {}),
-        });
-        if (started.ok) releaseId = started.release.id;
-        else if (started.reason === 'listener-not-blue-or-green') {
-          expect(listenerMovedByHand).toBe(true);
-        } else {
-          // Refused only because another release holds the service. (When racing, it may have ended since.)
-          expect(started.reason).toBe('release-busy');
-          if (!concurrent) expect(await h.store.activeReleaseId('orders-api')).not.toBeNull();
-        }
+      case 'start':
+      case 'queue': {
+        const who = a.kind === 'queue' ? (people[a.who] ?? STRANGER) : REQUESTER;
+        releaseId = (await queue.start(who, () => listenerMovedByHand)) ?? releaseId;
         return;
       }
+      case 'cancel':
+        return queue.cancel(people[a.who] ?? STRANGER);
+      case 'freeze':
+        return queue.freeze(a.on);
       case 'host':
       case 'command': {
         const sent = h.commands.filter((c) => c.releaseId === releaseId);
@@ -268,16 +236,24 @@ export async function check(seed: { config: ModelConfig; actions: Action[] }) {
 
   for (const a of seed.actions) {
     await perform(a);
+    // The release the world drives next: a queued start that began once the one before it ended.
+    releaseId = (await h.store.activeReleaseId('orders-api')) ?? releaseId;
+    await queue.settled();
     await assertInvariants();
   }
-  for (const release of seen.values()) reached.add(release.state);
-  for (const entry of releaseId ? await h.store.history(releaseId) : []) reached.add(entry.to);
+  // Every release of the run counts, the ones that went before a queued start among them.
+  for (const release of seen.values()) {
+    reached.add(release.state);
+    for (const entry of await h.store.history(release.id)) reached.add(entry.to);
+  }
   for (const state of reached) statesReached.set(state, (statesReached.get(state) ?? 0) + 1);
 
   async function assertInvariants() {
     const active = await h.store.activeReleases();
     expect(active.filter((r) => r.service === 'orders-api').length).toBeLessThanOrEqual(1);
-    for (const release of await h.store.recentReleases('orders-api', 100)) {
+    const releases = await h.store.recentReleases('orders-api', 100);
+    await queue.check(releases);
+    for (const release of releases) {
       const previous = seen.get(release.id);
       if (previous) {
         if (isTerminal(previous.state)) expect(release).toEqual(previous);

@@ -8,7 +8,7 @@ describe('parseCanaryCommand: refusals', () => {
 
     // Assess
     expect(message).toMatch(/^Unknown command `deploy`\. Try `\/canary help`/);
-    expect(message).toContain('`start`, `status`, `list`');
+    expect(message).toContain('`start`, `plan`, `status`, `list`');
   });
 
   it('suggests the command a typo was meant to be', () => {

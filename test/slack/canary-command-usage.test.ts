@@ -30,6 +30,7 @@ describe('USAGE', () => {
     // Prepare
     const commands = [
       'start',
+      'plan',
       'status',
       'list',
       'services',

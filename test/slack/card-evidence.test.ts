@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { ACTION_IDS, releaseCard } from '../../adapters/slack-presentation/release-card';
+import { stopConfirm } from '../../adapters/slack-presentation/stop-confirm';
 import { REQUESTER } from '../../local/fixture-service-config';
 import { analysed, latencies, reading } from '../support/analysis';
 import { harness } from '../support/harness';
@@ -96,8 +97,8 @@ describe('the evidence on the card', () => {
 
     expect(texts(card.blocks)[0]).toContain('Marginal: the canary scored 50 against stable');
     expect(evidenceOf(card.blocks)).toContain('⚠️ marginal');
-    expect(promote?.type === 'button' && promote.confirm?.title?.text).toBe(
-      'Promote 1.4.2 on a marginal score?',
-    );
+    // Asked after the clicker is checked (stop-confirm.ts), never in a Slack dialog first.
+    expect(promote?.type === 'button' && promote.confirm).toBeUndefined();
+    expect(stopConfirm('promote', await h.load(id)).text).toBe('Promote 1.4.2 on a marginal score?');
   });
 });

@@ -17,6 +17,7 @@ import {
   serviceConfig,
 } from '../../local/fixture-service-config';
 import type { harness } from '../support/harness';
+import { listRequestsFor } from '../support/routing-lists';
 import { releaseIn } from './release-card-fixtures';
 
 /*
@@ -26,7 +27,9 @@ import { releaseIn } from './release-card-fixtures';
 
 function depsOf(h: ReturnType<typeof harness>): SlackDeps {
   const freezes = {} as FreezeService; // Clicks never freeze anything.
-  return { service: h.service, store: h.store, configs: memoryServiceConfigs([serviceConfig()]), freezes };
+  const configs = memoryServiceConfigs([serviceConfig()]);
+  const lists = listRequestsFor({ configs, store: h.store });
+  return { service: h.service, store: h.store, configs, freezes, plans: h.previewing(), lists };
 }
 
 function who(userId: string): Requester {
@@ -39,6 +42,30 @@ function who(userId: string): Requester {
 }
 
 const approvers = `<@${APPROVER}>, <@${SECOND_APPROVER}> or <@${REQUESTER}>`;
+
+describe('Promote on a window held without a verdict', () => {
+  it('refuses a stranger at once, and asks an approver, naming the alarms that gave no data', async () => {
+    const { h, release } = await releaseIn('inconclusive');
+
+    const refused = await cardClick(depsOf(h), release.id, 'promote', who(STRANGER), false);
+    const asked = (await cardClick(depsOf(h), release.id, 'promote', who(APPROVER), false)) as Message;
+
+    expect(refused).toMatch(/^Only an approver/);
+    expect(asked.text).toBe('Promote 1.4.2 without data?');
+    expect(JSON.stringify(asked.blocks)).toContain('no data from orders-api-canary-5xx');
+    expect(JSON.stringify(asked.blocks)).toContain(CONFIRMED_ACTION_IDS.promote);
+    expect((await h.load(release.id)).state).toBe('inconclusive');
+  });
+
+  it("promotes on the confirm step's button", async () => {
+    const { h, release } = await releaseIn('inconclusive');
+
+    await cardClick(depsOf(h), release.id, 'promote', who(APPROVER), true);
+
+    expect((await h.load(release.id)).state).toBe('stoppingMirror');
+    expect(confirmedActionOf(CONFIRMED_ACTION_IDS.promote)).toBe('promote');
+  });
+});
 
 describe('Roll back and Abort on the card', () => {
   it('refuses a stranger at once, naming the rule and who may, with no confirm step', async () => {

@@ -3,11 +3,14 @@ import { memoryListenerSwitch } from '../../adapters/memory-listener-switch';
 import { memoryReleaseStore } from '../../adapters/memory-release-store';
 import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
 import { memoryTargetGroups } from '../../adapters/memory-target-groups';
+import { planPreviews } from '../../app/preview-start';
 import { releaseService } from '../../app/release-service';
+import type { PlanSurvey } from '../../domain/plan-survey';
 import type {
   AlarmReading,
   EffectHandOff,
   EvidenceImage,
+  HookRequest,
   ListenerSwitch,
   MetricsReading,
   MetricsSpan,
@@ -19,26 +22,14 @@ import type {
 } from '../../domain/ports';
 import type { ServiceConfig } from '../../domain/service-config';
 import { addSeconds } from '../../domain/time';
-import type {
-  AlarmState,
-  CommandOutcome,
-  Effect,
-  HostOperationName,
-  Instant,
-  Release,
-} from '../../domain/types';
+import type { AlarmState, Instant, Release } from '../../domain/types';
 import { serviceConfig } from '../../local/fixture-service-config';
-
-type RunHostOperation = Extract<Effect, { kind: 'runHostOperation' }>;
+import { commandDriver, type SentCommand } from './harness-commands';
 
 /** The eight bytes every PNG starts with: enough of a picture for the thread's fake. */
 const PNG_SIGNATURE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
 
-export interface SentCommand {
-  readonly commandId: string;
-  readonly releaseId: string;
-  readonly operation: RunHostOperation;
-}
+export type { SentCommand } from './harness-commands';
 
 /**
  * The release service wired to an in-memory store and recording fakes: the test composition root.
@@ -59,6 +50,8 @@ export function harness(
     drainSeconds?: number;
     /** How CloudFormation answers a temporary canary stack's create. */
     stacks?: Parameters<typeof memoryCanaryStacks>[0];
+    /** How each hook (by name) answers; it passes, saying "ok", unless told (an Error: the call itself fails). */
+    hookAnswers?: Record<string, { passed: boolean; output: string } | Error>;
   } = {},
 ) {
   let now: Instant = '2026-11-22T14:00:00.000Z';
@@ -76,6 +69,7 @@ export function harness(
   const store = options.store ?? memoryReleaseStore();
   const listeners = memoryListenerSwitch(options.listeners);
   const stacks = memoryCanaryStacks(options.stacks);
+  const hookCalls: HookRequest[] = [];
   /** Instances whose health check fails from now on: admitted, they stay `initial`. */
   const unhealthyTargets = new Set<string>();
   const targetGroups = memoryTargetGroups({
@@ -183,6 +177,14 @@ export function harness(
       },
     },
     stacks,
+    hooks: {
+      call: async (_target, request) => {
+        hookCalls.push(request);
+        const answer = options.hookAnswers?.[request.hook] ?? { passed: true, output: 'ok' };
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    },
     onEffectFailed: (effect) => failedEffects.push(effect),
   });
 
@@ -191,32 +193,14 @@ export function harness(
     return releaseService({ ...core, handOff });
   }
 
-  function lastCommand(operation?: HostOperationName): SentCommand {
-    const found = [...commands]
-      .reverse()
-      .find((c) => operation === undefined || c.operation.operation === operation);
-    if (!found) throw new Error(`no ${operation ?? ''} command was sent`);
-    return found;
+  /** `/canary plan` as the Slack function composes it; a test that previews nothing gets a survey that fails it. */
+  function previewing(
+    survey: PlanSurvey = { survey: () => Promise.reject(new Error('no survey was given')) },
+  ) {
+    return planPreviews({ ...core, survey });
   }
 
-  /** Plays SSM back: every host reports, then the command's overall status. */
-  async function finishCommand(
-    operation: HostOperationName,
-    status: CommandOutcome = 'success',
-    hosts: readonly string[] = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'],
-  ) {
-    const { commandId } = lastCommand(operation);
-    for (const [index, hostId] of hosts.entries()) {
-      const hostStatus: CommandOutcome = index === hosts.length - 1 ? status : 'success';
-      await service.applyToCommand(commandId, {
-        kind: 'hostCommandFinished',
-        commandId,
-        hostId,
-        status: hostStatus,
-      });
-    }
-    return service.applyToCommand(commandId, { kind: 'commandFinished', commandId, status });
-  }
+  const { lastCommand, finishCommand } = commandDriver(service, commands);
 
   /** Lets the clock run to the validation window's timer and fires it. */
   async function elapseWindow(releaseId: string) {
@@ -240,6 +224,7 @@ export function harness(
   return {
     service,
     handingOff,
+    previewing,
     store,
     commands,
     cancelled,
@@ -251,6 +236,7 @@ export function harness(
     listeners,
     targetGroups,
     stacks,
+    hookCalls,
     /** From now on the instance fails its health check (true) or passes it (false). */
     setTargetUnhealthy: (instanceId: string, unhealthy = true) => {
       if (unhealthy) unhealthyTargets.add(instanceId);

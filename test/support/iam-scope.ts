@@ -29,6 +29,7 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set([
   'ssm:CancelCommand',
   'ssm:ListCommands',
   'ssm:GetCommandInvocation',
+  'ssm:DescribeInstanceInformation',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
   'elasticloadbalancing:DescribeTargetHealth',
@@ -80,6 +81,10 @@ const scopedWildcards: { readonly why: string; readonly ok: (resource: string, s
       ok: (r) => /:document\/canary-agent-[a-z0-9-]+-custom-\*$/.test(r),
     },
     { why: "schedules in the agent's group", ok: (r) => /:schedule\/canary-agent-[a-z0-9-]+\/\*$/.test(r) },
+    {
+      why: "the teams' hook functions, under the agent's prefix",
+      ok: (r) => /:function:canary-agent-[a-z0-9-]+-hook-\*$/.test(r),
+    },
     {
       why: "the agent's own temporary canary stacks (named with its prefix)",
       ok: (r) => /:stack\/canary-agent-[a-z0-9-]+-canary-\*\/\*$/.test(r),

@@ -28,8 +28,18 @@ if (!Number.isInteger(listener?.address?.socket_address?.port_value)) problems.p
 const clusters = doc.static_resources?.clusters ?? [];
 for (const c of clusters)
   if (!/^\d+(\.\d+)?s$/.test(c.connect_timeout ?? '')) problems.push(`${c.name}.connect_timeout`);
-const routes =
-  listener?.filter_chains?.[0]?.filters?.[0]?.typed_config?.route_config?.virtual_hosts?.[0]?.routes ?? [];
+// The routing Envoy loads its routes from a file (RDS from the file system), which must exist at load time.
+const hcm = listener?.filter_chains?.[0]?.filters?.[0]?.typed_config;
+const routesPath = hcm?.rds?.config_source?.path_config_source?.path;
+let routeConfig = hcm?.route_config;
+if (routesPath) {
+  try {
+    routeConfig = JSON.parse(readFileSync(routesPath, 'utf8')).resources?.[0];
+  } catch (error) {
+    problems.push(`routes file ${routesPath}: ${error.message}`);
+  }
+}
+const routes = routeConfig?.virtual_hosts?.[0]?.routes ?? [];
 if (routes.length === 0) problems.push('no routes');
 const defined = (name) => clusters.some((c) => c.name === name);
 for (const { route } of routes) {
@@ -47,6 +57,8 @@ for (const c of clusters)
   for (const name of c.cluster_type?.typed_config?.clusters ?? [])
     if (!defined(name)) problems.push(`aggregate member ${name} undefined`);
 if (process.env.FAKE_ENVOY_SEEN) writeFileSync(process.env.FAKE_ENVOY_SEEN, readFileSync(config));
+if (process.env.FAKE_ENVOY_SEEN_ROUTES && routesPath)
+  writeFileSync(process.env.FAKE_ENVOY_SEEN_ROUTES, readFileSync(routesPath));
 if (process.env.FAKE_ENVOY_REJECT === '1') problems.push('rejected on request (FAKE_ENVOY_REJECT)');
 if (problems.length > 0) {
   console.error(`error initializing configuration '${config}': ${problems.join(', ')}`);
