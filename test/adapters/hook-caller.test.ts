@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { Agent, createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hookCaller, hookSignature } from '../../adapters/hook-caller';
 import type { HookRequest } from '../../domain/ports';
+import { localCertificate } from '../support/local-tls';
 
 /*
  * The hook caller: a Lambda function through the real SDK client (mocked with Invoke's documented answers: a
@@ -37,18 +34,8 @@ let endpoint: string;
 const received: { headers: Record<string, unknown>; body: string }[] = [];
 let answer: { status: number; body: string; delayMs?: number } = { status: 200, body: 'ok' };
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ca-hook-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'],
-      ...['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-      ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-    ],
-    { stdio: 'ignore' },
-  );
-  const cert = readFileSync(join(dir, 'cert.pem'));
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+  const { key, cert } = localCertificate();
+  server = createServer({ key, cert }, (req, res) => {
     let body = '';
     req.on('data', (chunk) => {
       body += chunk;

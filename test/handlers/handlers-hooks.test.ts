@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, globalAgent, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +7,7 @@ import { hookSignature } from '../../adapters/hook-caller';
 import type { ServiceConfigInput } from '../../domain/service-config';
 import { configInput } from '../../local/fixture-service-config';
 import { STAGE_PATH } from '../../local/lambda-env';
+import { localCertificate } from '../support/local-tls';
 import { handlersOnDynamo } from './handlers-on-dynamo';
 
 /*
@@ -28,24 +25,8 @@ const posted: { headers: Record<string, unknown>; body: string }[] = [];
 let status = 200;
 const savedCa = globalAgent.options.ca;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ca-hooks-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'],
-      ...[
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-    ],
-    { stdio: 'ignore' },
-  );
-  const cert = readFileSync(join(dir, 'cert.pem'));
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+  const { key, cert } = localCertificate();
+  server = createServer({ key, cert }, (req, res) => {
     let body = '';
     req.on('data', (chunk) => {
       body += chunk;
