@@ -8,6 +8,7 @@ import type { AnalysedFleet, AnalysedMetric, FleetQuery } from '../domain/analys
 import { baselineSpanOf, type TimeSpan } from '../domain/canary-analysis';
 import type { MetricData } from '../domain/judge';
 import type { CanaryMetrics, MetricsReading } from '../domain/ports';
+import { readPathCounts } from './cloudwatch-path-counts';
 
 /** GetMetricData takes at most 500 queries per call (CloudWatch API reference, GetMetricData). */
 const MAX_QUERIES = 500;
@@ -59,6 +60,7 @@ export function cloudWatchCanaryMetrics(client: CloudWatchClient): CanaryMetrics
           values.get(planned.idOf(queryId(metricIndex, queryIndex, fleet))) ?? [],
       );
     },
+    pathCounts: (services, span) => readPathCounts(client, services, span),
   };
 }
 
@@ -136,13 +138,14 @@ type Datapoints = (metricIndex: number, queryIndex: number, fleet: AnalysedFleet
 /** Datapoints into what the judge compares: per-period values, or event counts summed over the span. */
 function reading(metrics: readonly AnalysedMetric[], datapoints: Datapoints): MetricsReading {
   const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
-  let canaryRequests = 0;
-  let stableRequests = 0;
+  // A group's analysis sizes one sample per member: the least-served canary's is the sample (domain/group-plan.ts).
+  let canaryRequests = Number.POSITIVE_INFINITY;
+  let stableRequests = Number.POSITIVE_INFINITY;
   const data: Record<string, MetricData> = {};
   metrics.forEach((metric, i) => {
     if (metric.role === 'sampleSize') {
-      canaryRequests = sum(datapoints(i, 0, 'canary'));
-      stableRequests = sum(datapoints(i, 0, 'stable'));
+      canaryRequests = Math.min(canaryRequests, sum(datapoints(i, 0, 'canary')));
+      stableRequests = Math.min(stableRequests, sum(datapoints(i, 0, 'stable')));
       return;
     }
     const { name, kind } = metric.definition;
@@ -157,5 +160,6 @@ function reading(metrics: readonly AnalysedMetric[], datapoints: Datapoints): Me
     const [canary, stable] = [datapoints(i, 0, 'canary'), datapoints(i, 0, 'stable')];
     if (canary.length > 0 || stable.length > 0) data[name] = { kind, canary, stable };
   });
-  return { canaryRequests, stableRequests, data };
+  const counted = (n: number) => (Number.isFinite(n) ? n : 0);
+  return { canaryRequests: counted(canaryRequests), stableRequests: counted(stableRequests), data };
 }

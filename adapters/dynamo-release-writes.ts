@@ -7,6 +7,7 @@ import {
   ServiceFrozenError,
   VersionConflictError,
 } from '../domain/errors';
+import { servicesOf } from '../domain/group';
 import { holdsServiceLock } from '../domain/policies';
 import type { ReleaseChange } from '../domain/ports';
 import { hostOperationRunOf } from '../domain/steps';
@@ -37,14 +38,18 @@ const EVENT_TTL_SECONDS = 14 * 86_400;
  */
 export async function createRelease(table: Table, change: ReleaseChange): Promise<void> {
   const { release } = change;
-  const lock: TransactItem = {
-    Put: {
-      TableName: table.name,
-      Item: { pk: `SERVICE#${release.service}`, sk: 'LOCK', releaseId: release.id },
-      ConditionExpression: 'attribute_not_exists(pk)',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
+  // A group release takes every member's lock, and checks every member's freezes and queue, in one transaction.
+  const services = servicesOf(release);
+  const locks = services.map(
+    (service): TransactItem => ({
+      Put: {
+        TableName: table.name,
+        Item: { pk: `SERVICE#${service}`, sk: 'LOCK', releaseId: release.id },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    }),
+  );
   const put: TransactItem = {
     Put: {
       TableName: table.name,
@@ -53,7 +58,8 @@ export async function createRelease(table: Table, change: ReleaseChange): Promis
     },
   };
   // A freeze set after the use case read the freezes still stops this start: no freeze may exist now.
-  const unfrozen = freezeScopesOf(release.service).map(
+  const scopes = [...new Set(services.flatMap(freezeScopesOf))];
+  const unfrozen = scopes.map(
     (scope): TransactItem => ({
       ConditionCheck: {
         TableName: table.name,
@@ -62,30 +68,37 @@ export async function createRelease(table: Table, change: ReleaseChange): Promis
       },
     }),
   );
-  const key = queueKey(release.service);
   // A queued start goes first: any other start fails here and is queued in its place.
-  const queue: TransactItem = change.fromQueue
-    ? {
-        Delete: {
-          TableName: table.name,
-          Key: key,
-          ConditionExpression: 'releaseId = :id',
-          ExpressionAttributeValues: { ':id': release.id },
-        },
-      }
-    : {
-        ConditionCheck: { TableName: table.name, Key: key, ConditionExpression: 'attribute_not_exists(pk)' },
-      };
-  const items = [lock, ...changeItems(table, change, put), ...unfrozen, queue];
+  const queues = services.map((service): TransactItem => {
+    const Key = queueKey(service);
+    return change.fromQueue
+      ? {
+          Delete: {
+            TableName: table.name,
+            Key,
+            ConditionExpression: 'releaseId = :id',
+            ExpressionAttributeValues: { ':id': release.id },
+          },
+        }
+      : { ConditionCheck: { TableName: table.name, Key, ConditionExpression: 'attribute_not_exists(pk)' } };
+  });
+  const items = [...locks, ...changeItems(table, change, put), ...unfrozen, ...queues];
   await transact(table, items, (reasons) => {
     const failed = (sk: string) => reasons.some((r) => r.failed && r.sk === sk);
     if (failed('EVENT') && change.eventId) return new DuplicateEventError(change.eventId);
     if (failed('FREEZE')) return new ServiceFrozenError(release.service);
-    if (failed(key.sk) && change.fromQueue) return new QueueChangedError(release.service);
-    const holder = reasons[0]?.old?.releaseId;
-    if (reasons[0]?.failed)
-      return new ServiceBusyError(release.service, typeof holder === 'string' ? holder : null);
-    if (failed(key.sk)) return new ServiceBusyError(release.service, null);
+    const queueSk = queueKey(release.service).sk;
+    if (failed(queueSk) && change.fromQueue) return new QueueChangedError(release.service);
+    const heldAt = services.findIndex((_, i) => reasons[i]?.failed);
+    const holder = reasons[heldAt]?.old?.releaseId;
+    if (heldAt >= 0)
+      return new ServiceBusyError(
+        services[heldAt] ?? release.service,
+        typeof holder === 'string' ? holder : null,
+      );
+    const firstQueue = items.length - queues.length;
+    const queuedAt = services.findIndex((_, i) => reasons[firstQueue + i]?.failed);
+    if (queuedAt >= 0) return new ServiceBusyError(services[queuedAt] ?? release.service, null);
     return new VersionConflictError(release.id, 0);
   });
 }
@@ -153,14 +166,15 @@ function changeItems(table: Table, change: ReleaseChange, releaseCondition: Tran
     items.push(put({ pk: `COMMAND#${commandId}`, sk: 'COMMAND', releaseId: release.id, expiresAt }, false));
   }
   if (!holdsServiceLock(release.state)) {
-    items.push({
-      Delete: {
-        TableName: table.name,
-        Key: { pk: `SERVICE#${release.service}`, sk: 'LOCK' },
-        ConditionExpression: 'attribute_not_exists(pk) OR releaseId = :id',
-        ExpressionAttributeValues: { ':id': release.id },
-      },
-    });
+    for (const service of servicesOf(release))
+      items.push({
+        Delete: {
+          TableName: table.name,
+          Key: { pk: `SERVICE#${service}`, sk: 'LOCK' },
+          ConditionExpression: 'attribute_not_exists(pk) OR releaseId = :id',
+          ExpressionAttributeValues: { ':id': release.id },
+        },
+      });
   }
   return items;
 }

@@ -38,6 +38,12 @@ const effect = z.discriminatedUnion('kind', [
     toTargetGroupArn: z.string(),
   }),
   ...analysisEffects,
+  z.object({
+    kind: z.literal('countPath'),
+    countId: z.string(),
+    services: z.array(z.string()),
+    span: z.object({ from: z.string(), to: z.string() }),
+  }),
   ...canaryStackEffects,
   hookEffect,
 ]);

@@ -6,6 +6,7 @@ import {
   ServiceFrozenError,
   VersionConflictError,
 } from '../domain/errors';
+import { servicesOf } from '../domain/group';
 import { holdsServiceLock } from '../domain/policies';
 import type { DueDeadline, FreezeStore, PendingEffect, ReleaseChange, ReleaseStore } from '../domain/ports';
 import type { QueueChange, QueuedStart, StartQueue } from '../domain/queue';
@@ -53,7 +54,7 @@ export function memoryReleaseStore(): ReleaseStore & { readonly writes: () => nu
     create: async (change) => create(state, change),
     save: async (change, expectedVersion) => save(state, change, expectedVersion),
     activeReleaseId: async (service) => locks.get(service) ?? null,
-    activeReleases: async () => [...locks.values()].flatMap((id) => copy(releases.get(id) ?? [])),
+    activeReleases: async () => [...new Set(locks.values())].flatMap((id) => copy(releases.get(id) ?? [])),
     recentReleases: async (service, limit) =>
       [...releases.values()]
         .filter((r) => r.service === service)
@@ -97,17 +98,22 @@ function memoryFreezes(freezes: Map<string, Freeze>): FreezeStore {
 
 function create(state: State, change: ReleaseChange): void {
   const { release } = change;
+  const services = servicesOf(release);
   if (change.eventId && state.seenEvents.has(change.eventId)) throw new DuplicateEventError(change.eventId);
-  if (freezesOf(state.freezes, release.service).length > 0) throw new ServiceFrozenError(release.service);
+  for (const service of services)
+    if (freezesOf(state.freezes, service).length > 0) throw new ServiceFrozenError(service);
   const queued = state.queue.get(release.service);
   if (change.fromQueue && queued?.releaseId !== release.id) throw new QueueChangedError(release.service);
-  const holder = state.locks.get(release.service);
-  if (holder !== undefined) throw new ServiceBusyError(release.service, holder);
+  for (const service of services) {
+    const holder = state.locks.get(service);
+    if (holder !== undefined) throw new ServiceBusyError(service, holder);
+  }
   // A start queued for the service goes first: a start that is not it waits its turn (it is queued in its place).
-  if (!change.fromQueue && queued !== undefined) throw new ServiceBusyError(release.service, null);
+  for (const service of services)
+    if (!change.fromQueue && state.queue.has(service)) throw new ServiceBusyError(service, null);
   if (state.releases.has(release.id))
     throw new VersionConflictError(release.id, 0, copy(state.releases.get(release.id)));
-  state.locks.set(release.service, release.id);
+  for (const service of services) state.locks.set(service, release.id);
   if (change.fromQueue) state.queue.delete(release.service);
   write(state, change);
 }
@@ -157,8 +163,9 @@ function write(state: State, change: ReleaseChange): void {
   if (change.eventId) state.seenEvents.add(change.eventId);
   const commandId = hostOperationRunOf(release)?.commandId;
   if (commandId) state.commands.set(commandId, release.id);
-  if (!holdsServiceLock(release.state) && state.locks.get(release.service) === release.id)
-    state.locks.delete(release.service);
+  if (!holdsServiceLock(release.state))
+    for (const service of servicesOf(release))
+      if (state.locks.get(service) === release.id) state.locks.delete(service);
   state.writes++;
 }
 

@@ -4,6 +4,7 @@ import { HOST_OPERATIONS, RELEASE_STATES } from '../domain/types';
 import { actorSchema } from './actor-schema';
 import { analysisNotices } from './analysis-schema';
 import { canaryStackNotices } from './canary-stack-schema';
+import { groupMemberSchema } from './group-schema';
 import { hookNotices } from './hook-schema';
 import { queueNotices } from './queue-notice-schema';
 import { rolloutNotices } from './rollout-schema';
@@ -18,6 +19,8 @@ const outcome = z.enum(['success', 'failed', 'timedOut', 'cancelled']);
 const operation = z.enum(HOST_OPERATIONS);
 const consequence = z.enum(['none', 'rollingBack', 'rollbackStepFailed']);
 const names = z.array(z.string());
+/** In a group release: the member a host operation acted on. */
+const member = z.string().optional();
 
 export { actorSchema };
 
@@ -53,8 +56,10 @@ export const noticeSchema = z.discriminatedUnion('kind', [
     fromVersion: z.string(),
     toVersion: z.string(),
     strategy: strategySchema,
+    members: z.array(groupMemberSchema).optional(),
   }),
   fixed('canaryStackReady'),
+  z.object({ kind: z.literal('pathCounted'), members: z.array(groupMemberSchema) }),
   z.object({ kind: z.literal('canaryStackFailed'), reason: z.string() }),
   person('approved'),
   z.object({ kind: z.literal('promotedWithoutData'), by: z.string(), noData: names }),
@@ -74,17 +79,24 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   noData('windowExtended'),
   noData('noDataAfterExtension'),
   noData('inconclusive'),
-  z.object({ kind: z.literal('commandSent'), operation, commandId: z.string() }),
+  z.object({ kind: z.literal('commandSent'), operation, member, commandId: z.string() }),
   z.object({
     kind: z.literal('hostResult'),
     operation,
+    member,
     hostId: z.string(),
     status: outcome,
     output: z.string().optional(),
     leadsTo: consequence,
   }),
-  z.object({ kind: z.literal('commandResult'), operation, status: outcome, leadsTo: consequence }),
-  z.object({ kind: z.literal('failedHostsTolerated'), operation, hostIds: names, maxErrors: z.string() }),
+  z.object({ kind: z.literal('commandResult'), operation, member, status: outcome, leadsTo: consequence }),
+  z.object({
+    kind: z.literal('failedHostsTolerated'),
+    operation,
+    member,
+    hostIds: names,
+    maxErrors: z.string(),
+  }),
   z.object({ kind: z.literal('stepTimedOut'), step: z.string(), leadsTo: consequence }),
   z.object({ kind: z.literal('deadlineExceeded'), state: z.enum(RELEASE_STATES) }),
   z.object({

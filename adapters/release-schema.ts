@@ -7,6 +7,7 @@ import {
   releaseAnalysisSchema,
 } from './analysis-schema';
 import { canaryStackRecord, canaryStackRun } from './canary-stack-schema';
+import { exposureMarkSchema, releaseGroupSchema } from './group-schema';
 import { hookFailedReason, hookRun } from './hook-schema';
 import { upgradeLegacyRun } from './legacy-run';
 import { actorSchema, storedNote, strategySchema } from './notice-schema';
@@ -124,9 +125,7 @@ const currentReleaseSchema = z.object({
   cursor: z.number().int(),
   run: run.optional(),
   stepCount: z.number().int(),
-  exposure: z.array(
-    z.enum(['canaryDeployed', 'stableProxied', 'stablePromoted', 'listenerSwitched', 'canaryStackCreated']),
-  ),
+  exposure: z.array(exposureMarkSchema),
   trafficSince: instant.optional(),
   rollback: z
     .object({
@@ -158,6 +157,7 @@ const currentReleaseSchema = z.object({
     .optional(),
   outOfService: z.array(z.string()).optional(),
   warnings: z.array(z.string()),
+  group: releaseGroupSchema.optional(),
   version: z.number().int(),
   historyLength: z.number().int(),
   updatedAt: instant,
@@ -180,6 +180,7 @@ const HISTORY_CAUSES = [
   'alarmsChecked',
   'timerElapsed',
   'canaryAnalysed',
+  'pathCounted',
   'canaryStackReady',
   'canaryStackFailed',
   'canaryStackCreated',

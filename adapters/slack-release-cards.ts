@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { noticeDetail } from '../domain/notice';
+import { type Notice, noticeDetail } from '../domain/notice';
 import { isTerminal } from '../domain/policies';
 import type { CardRef, CardRefs, Clock, Notifier, ReleaseStore } from '../domain/ports';
 import type { QueuedStart } from '../domain/queue';
@@ -71,7 +71,7 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
 
   return {
     async releaseChanged(release, { notice, severity }) {
-      if (severity === 'progress' && !worthShowing(release)) return;
+      if (severity === 'progress' && !worthShowing(release, notice)) return;
       const web = await deps.client();
       const [existing, queued] = await Promise.all([deps.cards.get(release.id), queuedBehind(release)]);
       const ref = existing ?? (await post(web, release, queued));
@@ -93,8 +93,10 @@ export function slackReleaseCards(deps: SlackCardDeps): Notifier {
   };
 }
 
-/** A host result worth an update of its own: the first one, every tenth, and any failure. */
-function worthShowing(release: Release): boolean {
+/** A progress notice worth an update of its own: new path counts; a host result: the first, every tenth, any failure. */
+function worthShowing(release: Release, notice: Notice): boolean {
+  // New path counts are the card's proof that the path held: an approver judges on them.
+  if (notice.kind === 'pathCounted') return true;
   const results = Object.values(hostOperationRunOf(release)?.hosts ?? {}).filter(
     (status) => status !== 'pending',
   );

@@ -25,6 +25,8 @@ export const hostOperationStep = z.object({
   onFailure: z.enum(['rollback', 'warn']),
   drain: trafficDrainSchema.optional(),
   document: z.string().optional(),
+  member: z.string().optional(),
+  settles: z.string().optional(),
 });
 
 export const listenerSwitchStep = z.object({
@@ -54,6 +56,7 @@ export const validateStep = z.object({
   state: z.enum(['verifying', 'baking']),
   windowSeconds: z.number(),
   alarms: z.array(z.string()),
+  settles: z.string().optional(),
 });
 export const approvalStep = z.object({
   kind: z.literal('approval'),

@@ -115,6 +115,10 @@ async function runOne(
       return gateTargets(ports, item.releaseId, effect);
     case 'analyseCanary':
       return analyseCanary(ports, release, effect);
+    case 'countPath': {
+      const counts = await ports.metrics.pathCounts(effect.services, effect.span);
+      return { kind: 'pathCounted', countId: effect.countId, until: effect.span.to, counts };
+    }
     case 'postEvidenceChart':
       return postEvidenceChart(ports, release, effect);
     case 'callHook':

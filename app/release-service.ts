@@ -5,6 +5,7 @@ import {
   UnknownReleaseError,
   VersionConflictError,
 } from '../domain/errors';
+import { servicesOf } from '../domain/group';
 import { isTerminal } from '../domain/policies';
 import type {
   AlarmCatalog,
@@ -23,6 +24,7 @@ import type { Actor, AlarmState, Instant, Refusal, Release, ReleaseEvent } from 
 import { type EffectPorts, type FollowUp, runEffects } from './effect-runner';
 import { outbox, outboxOrder } from './outbox';
 import { previewRevert, type RevertInput, type RevertOutcome, revertRelease } from './revert-release';
+import { type GroupStartInput, startGroup } from './start-group';
 import { type CancelInput, cancelQueued, startFreeQueues, startOrQueue, startQueued } from './start-queue';
 import type { StartInput, StartResult } from './start-release';
 
@@ -68,6 +70,9 @@ export function releaseService(deps: ReleaseServiceDeps) {
     /** Starts a release, or queues it behind the one that holds the service (`reason: 'queued'`). */
     start: (input: StartInput): Promise<StartResult> =>
       startOrQueue(deps, input, (release, effects) => execute(deps, release, effects)),
+    /** Starts a group release (full-link): never queued, a busy member refuses it. */
+    startGroup: (input: GroupStartInput) =>
+      startGroup(deps, input, (release, effects) => execute(deps, release, effects)),
     cancelQueued: (input: CancelInput) =>
       cancelQueued(deps, input, (release, effects) => execute(deps, release, effects)),
     /** Puts back the version the service's newest succeeded release replaced (`/canary revert`). */
@@ -251,7 +256,8 @@ async function runPending(deps: ReleaseServiceDeps, releaseId: string): Promise<
  */
 async function queueMovesOn(deps: ReleaseServiceDeps, release: Release): Promise<void> {
   if (deps.handOff !== undefined || !isTerminal(release.state)) return;
-  await startQueued(deps, release.service, (next, effects) => execute(deps, next, effects));
+  for (const service of servicesOf(release))
+    await startQueued(deps, service, (next, effects) => execute(deps, next, effects));
 }
 
 async function execute(

@@ -161,7 +161,7 @@ export async function createPlanned(
   try {
     await deps.store.create({ ...requested, effects, eventId: input.requestId, ...fromQueue });
   } catch (error) {
-    if (error instanceof ServiceBusyError) return busy(input.service, error.activeReleaseId);
+    if (error instanceof ServiceBusyError) return busy(error.service, error.activeReleaseId);
     if (error instanceof ServiceFrozenError) {
       // Frozen between the check and the write: say by whom, as the check would have.
       const frozen = { reason: 'frozen', freezes: await deps.store.freezesOf(input.service) } as const;

@@ -1,4 +1,5 @@
 import { afterAlarmsPassed } from './analysis-events';
+import { countPathEffect } from './group-steps';
 import { onNoData } from './no-data';
 import { isRollingBack } from './policies';
 import { type Draft, draft, startRollback } from './steps';
@@ -74,5 +75,6 @@ export function checkAlarms(release: Release, deadlineAt?: Instant): Draft | nul
     run: { ...run, checkId, deadlineAt: deadlineAt ?? run.deadlineAt },
   };
   const effect: Effect = { kind: 'checkAlarms', checkId, alarmNames: run.step.alarms };
-  return { ...draft(checking, { kind: 'checkingAlarms' }, 'progress'), effects: [effect] };
+  const counts = run.step.state === 'verifying' ? countPathEffect(release, checkId, run.windowEndsAt) : [];
+  return { ...draft(checking, { kind: 'checkingAlarms' }, 'progress'), effects: [effect, ...counts] };
 }

@@ -1,4 +1,5 @@
-import type { AnalysisOutcome, MetricsSpan } from './canary-analysis';
+import type { AnalysisOutcome, MetricsSpan, TimeSpan } from './canary-analysis';
+import type { PathCount } from './group';
 import type { Notice } from './notice';
 import type { GateAction, GateReport } from './rollout-types';
 import type { CommandOutcome } from './runs';
@@ -46,6 +47,12 @@ export type ReleaseEvent =
     }
   | { readonly kind: 'timerElapsed'; readonly timerId: string }
   | { readonly kind: 'canaryAnalysed'; readonly analysisId: string; readonly outcome: AnalysisOutcome }
+  | {
+      readonly kind: 'pathCounted';
+      readonly countId: string;
+      readonly until: Instant;
+      readonly counts: Readonly<Record<string, PathCount>>;
+    }
   | { readonly kind: 'canaryStackReady'; readonly actor: Actor }
   | { readonly kind: 'canaryStackFailed'; readonly actor: Actor; readonly reason: string }
   /** CloudFormation finished creating the release's stack; `outputs` as DescribeStacks gave them. */
@@ -118,6 +125,13 @@ export type Effect =
   | { readonly kind: 'checkAlarms'; readonly checkId: string; readonly alarmNames: readonly string[] }
   /** Reads the release's analysed metrics over the span; comes back as `canaryAnalysed`. */
   | { readonly kind: 'analyseCanary'; readonly analysisId: string; readonly span: MetricsSpan }
+  /** A group release's path: each member's canary requests, tagged and untagged, since traffic began. */
+  | {
+      readonly kind: 'countPath';
+      readonly countId: string;
+      readonly services: readonly string[];
+      readonly span: TimeSpan;
+    }
   /** Draws canary against stable over the span and posts the picture in the release's thread. */
   | { readonly kind: 'postEvidenceChart'; readonly chartId: string; readonly span: MetricsSpan }
   /** What happened, as data: each notifier renders it for its medium (see `notice.ts`). */

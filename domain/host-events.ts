@@ -29,7 +29,12 @@ export function onDispatched(release: Release, stepId: string, commandId: string
   const run = hostOperationRunOf(release);
   const expected = isRolloutRun(run) ? batchStepIdOf(run) : run?.stepId;
   if (run === undefined || expected !== stepId || run.commandId !== undefined) return null;
-  const note = { kind: 'commandSent', operation: run.step.operation, commandId } as const;
+  const note = {
+    kind: 'commandSent',
+    operation: run.step.operation,
+    ...memberField(run),
+    commandId,
+  } as const;
   const d = draft({ ...release, run: { ...run, commandId } }, note, 'progress');
   if (!run.cancelRequested) return d;
   return { ...d, effects: [{ kind: 'cancelHostOperation', stepId, commandId }] };
@@ -54,6 +59,7 @@ export function onHostFinished(
   const note = (leadsTo: Consequence): Notice => ({
     kind: 'hostResult',
     operation,
+    ...memberField(run),
     hostId,
     status,
     ...(output ? { output } : {}),
@@ -126,7 +132,13 @@ export function onCommandFinished(
   const run = hostOperationRunOf(release);
   if (release.state === 'rollbackFailed' || run?.commandId !== commandId) return null;
   const { operation } = run.step;
-  const note = (leadsTo: Consequence): Notice => ({ kind: 'commandResult', operation, status, leadsTo });
+  const note = (leadsTo: Consequence): Notice => ({
+    kind: 'commandResult',
+    operation,
+    ...memberField(run),
+    status,
+    leadsTo,
+  });
   if (run.cancelRequested) return runRollbackStep(draft(release, note('rollingBack'), 'critical'), now);
   if (release.state === 'rollingBack' && status !== 'success')
     return failRollback(draft(release, note('rollbackStepFailed')), { status });
@@ -134,13 +146,19 @@ export function onCommandFinished(
   const failed = run.origin === 'plan' ? failedHosts(run) : [];
   if (failed.length > 0 && (status === 'success' || withinErrorBudget(run))) {
     const maxErrors = run.step.rateControl?.maxErrors ?? '0';
-    const tolerated = { kind: 'failedHostsTolerated', operation, hostIds: failed, maxErrors } as const;
+    const tolerated = {
+      kind: 'failedHostsTolerated',
+      operation,
+      ...memberField(run),
+      hostIds: failed,
+      maxErrors,
+    } as const;
     const d = draft(withFailedHostsWarning(release, run), tolerated, 'warning');
     return { ...completeStep(d, now), severity: 'warning' };
   }
   if (status === 'success') return completeStep(draft(release, note('none')), now);
   if (run.step.onFailure === 'warn') {
-    const what = commandOutcome({ operation, status });
+    const what = commandOutcome({ operation, status }, run.step.member);
     const warned: Release = { ...release, warnings: [...release.warnings, `${what}; clean it up by hand.`] };
     return {
       ...enterStep(draft(warned, note('none'), 'warning'), release.cursor + 1, now),
@@ -187,13 +205,18 @@ export function onDeadline(release: Release, stepId: string, now: Instant): Draf
 function withFailedHostsWarning(release: Release, run: HostOperationRun): Release {
   const failed = failedHosts(run);
   const reported = Object.values(run.hosts).filter((status) => status !== 'pending').length;
-  const { operation, fleet, rateControl, parameters } = run.step;
+  const { operation, fleet, rateControl, parameters, member } = run.step;
   const previous = parameters.PreviousVersion
     ? ` may still run ${parameters.PreviousVersion}`
     : ' may be behind';
   const shown =
     failed.length > 5 ? `${failed.slice(0, 5).join(', ')} and ${failed.length - 5} more` : failed.join(', ');
-  const what = capitalised(operationWords(operation, fleet));
+  const what = capitalised(operationWords(operation, fleet, member));
   const warning = `${what} failed on ${failed.length} of ${reported} hosts (${shown}), within the ${rateControl?.maxErrors ?? '0'} allowed to fail: they${previous}. Fix or replace them; the card says why each failed.`;
   return { ...release, warnings: [...release.warnings, warning] };
+}
+
+/** The group member a run acts on, for its notices: a group runs each operation once per member. */
+function memberField(run: HostOperationRun): { member?: string } {
+  return run.step.member === undefined ? {} : { member: run.step.member };
 }

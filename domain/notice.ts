@@ -1,5 +1,6 @@
 import type { AnalysisNotice } from './analysis-notice';
 import { type CanaryStackNotice, canaryStackNoticeDetail, isCanaryStackNotice } from './canary-stack-notice';
+import type { GroupMember } from './group';
 import type { HookNotice } from './hook-events';
 import { assertNever } from './plan';
 import type { QueueNotice } from './queue-notice';
@@ -34,8 +35,12 @@ export type Notice =
       readonly fromVersion: string;
       readonly toVersion: string;
       readonly strategy: Strategy;
+      /** A group release's members, each with its versions. */
+      readonly members?: readonly GroupMember[];
     }
   | { readonly kind: 'canaryStackReady' }
+  /** A group's path counts, per member (the card shows them; the thread does not). */
+  | { readonly kind: 'pathCounted'; readonly members: readonly GroupMember[] }
   | { readonly kind: 'canaryStackFailed'; readonly reason: string }
   | { readonly kind: 'approved'; readonly by: string }
   | { readonly kind: 'promotedWithoutData'; readonly by: string; readonly noData: readonly string[] }
@@ -53,10 +58,17 @@ export type Notice =
   | { readonly kind: 'windowExtended'; readonly noData: readonly string[] }
   | { readonly kind: 'noDataAfterExtension'; readonly noData: readonly string[] }
   | { readonly kind: 'inconclusive'; readonly noData: readonly string[] }
-  | { readonly kind: 'commandSent'; readonly operation: HostOperationName; readonly commandId: string }
+  | {
+      readonly kind: 'commandSent';
+      readonly operation: HostOperationName;
+      readonly commandId: string;
+      readonly member?: string;
+    }
   | {
       readonly kind: 'hostResult';
       readonly operation: HostOperationName;
+      /** In a group release: the member the step acts on (the same operation runs once per member). */
+      readonly member?: string;
       readonly hostId: string;
       readonly status: CommandOutcome;
       readonly output?: string;
@@ -65,6 +77,7 @@ export type Notice =
   | {
       readonly kind: 'commandResult';
       readonly operation: HostOperationName;
+      readonly member?: string;
       readonly status: CommandOutcome;
       readonly leadsTo: Consequence;
     }
@@ -72,6 +85,7 @@ export type Notice =
   | {
       readonly kind: 'failedHostsTolerated';
       readonly operation: HostOperationName;
+      readonly member?: string;
       readonly hostIds: readonly string[];
       readonly maxErrors: string;
     }
@@ -129,8 +143,11 @@ export function renderNotice(notice: Notice, m: NoticeMedium): string {
   switch (notice.kind) {
     case 'requested': {
       const { service, fromVersion, toVersion } = notice;
+      const strategy = m.text(describeStrategy(notice.strategy));
+      if (notice.members)
+        return `${m.actor(notice.by)} started ${groupWords(notice.members, m)}, ${strategy}.`;
       const what = `${m.text(service)} ${m.text(fromVersion)} → ${m.text(toVersion)}`;
-      return `${m.actor(notice.by)} started ${what}, ${m.text(describeStrategy(notice.strategy))}.`;
+      return `${m.actor(notice.by)} started ${what}, ${strategy}.`;
     }
     case 'approved':
       return `Approved by ${m.person(notice.by)}.`;
@@ -155,6 +172,15 @@ export function renderNotice(notice: Notice, m: NoticeMedium): string {
   }
 }
 
+/** `a group release of front 2.0.0 → 2.0.1 (entry), payments 2.0.9 → 2.1.0`: members in call order. */
+function groupWords(members: readonly GroupMember[], m: NoticeMedium): string {
+  const each = members.map(
+    (member, i) =>
+      `${m.text(member.service)} ${m.text(member.fromVersion)} → ${m.text(member.toVersion)}${i === 0 ? ' (entry)' : ''}`,
+  );
+  return `a group release of ${each.join(', ')}`;
+}
+
 export function names(values: readonly string[], m: NoticeMedium): string {
   return values.map((value) => m.text(value)).join(', ');
 }
@@ -170,7 +196,7 @@ export function noticeDetail(notice: Notice): string | undefined {
   switch (notice.kind) {
     case 'hostResult': {
       if (notice.status === 'success') return undefined;
-      const what = hostResultWords(notice, notice.hostId);
+      const what = hostResultWords(notice, notice.hostId, notice.member);
       return notice.output ? `${what}\n${notice.output}` : what;
     }
     case 'alarmFired':

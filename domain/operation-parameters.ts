@@ -1,4 +1,5 @@
 import { canaryHostOf } from './canary-stack';
+import { colourRulesParameter } from './colouring';
 import { containerParameters } from './container-parameters';
 import { formatPercent, type PlanInput } from './plan';
 import { NO_LIST_PARAMETERS } from './routing-lists';
@@ -71,6 +72,7 @@ export function operationParameters(input: PlanInput): Record<HostOperationName,
       VipHeaderValue: routing.vipHeaderValue ?? '',
       TagHeader: routing.tagHeader,
       TagValue: routing.tagValue,
+      ColourRules: colourRulesParameter(routing.colouring),
       // The live lists, filled in as each step is sent (app/routing-list-effects.ts, fleetWithRoutingLists).
       ...NO_LIST_PARAMETERS,
     },

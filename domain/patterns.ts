@@ -1,3 +1,16 @@
+// Pieces several patterns share: the colouring parameter's pattern is made of the very patterns of its rules.
+const HEADER_NAME = '[A-Za-z0-9][A-Za-z0-9-]{0,63}';
+const ROUTING_TOKEN = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
+const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const AVAILABILITY_ZONE = '[a-z]{2}(?:-[a-z0-9]+){2,6}';
+/**
+ * One colouring rule in the shift-traffic parameter; `:stable` sends what it matches to stable. Its host names are
+ * only shaped here, the configuration checks each label: the document must stay under SSM's 64 KB.
+ */
+const COLOUR_RULE =
+  `(?:header:${HEADER_NAME}=${ROUTING_TOKEN}|cookie:${ROUTING_TOKEN}=${ROUTING_TOKEN}` +
+  `|host:[a-z0-9][a-z0-9.-]{0,251}[a-z0-9]|hostPrefix:[a-z0-9][a-z0-9.-]{0,251}\\.|zone:${AVAILABILITY_ZONE})(?::stable)?`;
+
 /**
  * Strict patterns for every value that may end up in a shell on a host, a resource name or a Slack message.
  * Anything that reaches a host is checked against these first, and again by the SSM documents'
@@ -48,9 +61,19 @@ export const patterns = {
    * A header the routing proxy matches on: letters, digits and hyphens. nginx reads a header as `$http_<name>` and
    * by default drops headers with `_` or `.` in their names, so those could never match there.
    */
-  headerName: /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/,
+  headerName: new RegExp(`^${HEADER_NAME}$`),
   /** A cookie name or a header/cookie value the routing proxy matches on: no `.`, so it is its own regex. */
-  routingToken: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+  routingToken: new RegExp(`^${ROUTING_TOKEN}$`),
+  /** Leading labels of a host name, each with its dot (a colouring rule's `hostPrefix`): `gray.`, `gray.eu.`. */
+  hostPrefix: new RegExp(`^(?=.{2,253}$)(?:${DNS_LABEL}\\.)+$`),
+  /** An EC2 Availability Zone's name: `eu-west-1a`, or a Local Zone's `us-east-1-bos-1a`. */
+  availabilityZone: new RegExp(`^${AVAILABILITY_ZONE}$`),
+  /**
+   * The colouring rules as the shift-traffic parameter `ColourRules` (domain/colouring.ts colourRulesParameter):
+   * up to 8 of `header:<name>=<value>`, `cookie:<name>=<value>`, `host:<DNS name>`, `hostPrefix:<labels.>`,
+   * `zone:<Availability Zone>`, each maybe followed by `:stable`, joined by commas; empty for none.
+   */
+  colourRules: new RegExp(`^(?:${COLOUR_RULE}(?:,${COLOUR_RULE}){0,7})?$`),
   /** A cookie in a live routing list (domain/routing-list-entries.ts): `name=value`, each a routing token. */
   listCookie: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}=[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
   /** A client network in a live routing list: an IPv4 address or CIDR block, `203.0.113.7`, `10.1.0.0/16`. */

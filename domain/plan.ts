@@ -2,9 +2,19 @@ import { canaryStackSteps, configuredCanaryAlarms } from './canary-stack';
 import { type HookConfig, withHooks } from './hooks';
 import { blueGreenOf, listenerSwitch } from './listener-plan';
 import { hostOperations } from './plan-operations';
+import { exposureMark } from './rollback-types';
 import type { ServiceConfig } from './service-config';
 import { colourSwitch } from './strategy';
-import type { Colour, Exposure, Fleet, HostOperationName, Step, Strategy, UndoStep } from './types';
+import type {
+  Colour,
+  Exposure,
+  ExposureMark,
+  Fleet,
+  HostOperationName,
+  Step,
+  Strategy,
+  UndoStep,
+} from './types';
 
 export interface PlanInput {
   readonly releaseId: string;
@@ -215,9 +225,15 @@ export const exposureOf: Readonly<Record<HostOperationName, { adds?: Exposure; c
   runHook: {},
 };
 
-/** The exposure a step may add when dispatched, and the one it removes when it succeeds. */
-export function exposureOfStep(step: UndoStep): { adds?: Exposure; clears?: Exposure } {
-  if (step.kind === 'hostOperation') return exposureOf[step.operation];
+/** The exposure mark a step may add when dispatched, and the one it removes when it succeeds. */
+export function exposureOfStep(step: UndoStep): { adds?: ExposureMark; clears?: ExposureMark } {
+  if (step.kind === 'hostOperation') {
+    const { adds, clears } = exposureOf[step.operation];
+    return {
+      ...(adds ? { adds: exposureMark(adds, step.member) } : {}),
+      ...(clears ? { clears: exposureMark(clears, step.member) } : {}),
+    };
+  }
   if (step.kind === 'canaryStack') {
     return step.action === 'create' ? { adds: 'canaryStackCreated' } : { clears: 'canaryStackCreated' };
   }
@@ -246,7 +262,10 @@ export function undoSteps(input: PlanInput): readonly UndoStep[] {
 }
 
 /** The undo steps a rollback needs for what may have changed on hosts. */
-export function rollbackSteps(undo: readonly UndoStep[], exposure: readonly Exposure[]): readonly UndoStep[] {
+export function rollbackSteps(
+  undo: readonly UndoStep[],
+  exposure: readonly ExposureMark[],
+): readonly UndoStep[] {
   return undo.filter((step) => {
     const cleared = exposureOfStep(step).clears;
     return cleared !== undefined && exposure.includes(cleared);

@@ -1,9 +1,10 @@
 import type { Freeze } from './access';
+import type { PathCount } from './group';
 
 export type { MetricsReading, MetricsSpan } from './canary-analysis';
 
 import type { AnalysedMetric } from './analysis-queries';
-import type { MetricsReading, MetricsSpan } from './canary-analysis';
+import type { MetricsReading, MetricsSpan, TimeSpan } from './canary-analysis';
 import type { HookPoint } from './hooks';
 import type { Notice } from './notice';
 import type { StartQueue } from './queue';
@@ -110,6 +111,11 @@ export interface AlarmReader {
 /** Reads the analysis' metrics for the canary and the stable fleet over a span (GetMetricData on AWS). */
 export interface CanaryMetrics {
   read(metrics: readonly AnalysedMetric[], span: MetricsSpan): Promise<MetricsReading>;
+  /**
+   * Requests the routing proxies of each service sent to its canary over a span, by whether they arrived tagged
+   * (a group release's path, README "Group releases"); a service with no figures counts zero.
+   */
+  pathCounts(services: readonly string[], span: TimeSpan): Promise<Readonly<Record<string, PathCount>>>;
 }
 
 /** A picture of the evidence, ready to post. */

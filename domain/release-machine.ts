@@ -6,6 +6,7 @@ import {
   onCanaryStackDeleted,
   onCanaryStackDeleteFailed,
 } from './canary-stack-events';
+import { onPathCounted } from './group-steps';
 import { onHookFinished } from './hook-events';
 import { onCommandFinished, onDeadline, onDispatched, onHostFinished } from './host-events';
 import { onListenerSwitched, onListenerSwitchFailed } from './listener-events';
@@ -73,6 +74,8 @@ function decide(release: Release, event: ReleaseEvent, now: Instant): Decision {
       return onTimer(release, event.timerId, now);
     case 'canaryAnalysed':
       return onCanaryAnalysed(release, event, now);
+    case 'pathCounted':
+      return onPathCounted(release, event);
     case 'canaryStackReady':
       return release.state === 'awaitingCanaryStack'
         ? enterStep(draft(release, { kind: 'canaryStackReady' }), release.cursor + 1, now)

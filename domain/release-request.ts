@@ -1,4 +1,5 @@
 import { bakeAnalysisOf, releaseAnalysisOf } from './canary-analysis';
+import type { ReleaseGroup } from './group';
 import { isVersion } from './patterns';
 import { assertNever, canaryAlarms, formatPercent, planFor, undoSteps } from './plan';
 import type { ServiceConfig } from './service-config';
@@ -85,6 +86,7 @@ export function requestRelease(request: ReleaseRequest): RequestResult {
 export function beginRelease(
   request: Pick<ReleaseRequest, 'releaseId' | 'config' | 'fromVersion' | 'toVersion' | 'requestedBy' | 'now'>,
   planned: Pick<Release, 'strategy' | 'policy' | 'plan' | 'undo'>,
+  group?: ReleaseGroup,
 ): Extract<RequestResult, { ok: true }> {
   const { config, strategy } = { ...request, ...planned };
   const initial: Release = {
@@ -102,6 +104,7 @@ export function beginRelease(
     approvals: [],
     alarms: {},
     warnings: [],
+    ...(group ? { group } : {}),
     version: 0,
     historyLength: 0,
     updatedAt: request.now,
@@ -114,6 +117,7 @@ export function beginRelease(
       fromVersion: request.fromVersion,
       toVersion: request.toVersion,
       strategy,
+      ...(group ? { members: group.members } : {}),
     }),
     0,
     request.now,
@@ -277,18 +281,20 @@ function refusalOf(
       message: `mirror=${mirrored} is outside ${config.service}'s bounds: ${minPercent} to ${maxPercent} percent.`,
     };
   }
+  return windowRefusal(config, windowSeconds);
+}
+
+/** A window outside the service's bounds (`validation`), or null. */
+export function windowRefusal(
+  config: ServiceConfig,
+  windowSeconds: number,
+): { reason: 'window-out-of-bounds'; message: string } | null {
   const { minWindowSeconds, maxWindowSeconds } = config.validation;
-  if (
-    !(
-      Number.isInteger(windowSeconds) &&
-      windowSeconds >= minWindowSeconds &&
-      windowSeconds <= maxWindowSeconds
-    )
-  ) {
-    return {
-      reason: 'window-out-of-bounds',
-      message: `window=${windowSeconds}s is outside ${config.service}'s bounds: ${minWindowSeconds}s to ${maxWindowSeconds}s.`,
-    };
-  }
-  return null;
+  const within =
+    Number.isInteger(windowSeconds) && windowSeconds >= minWindowSeconds && windowSeconds <= maxWindowSeconds;
+  if (within) return null;
+  return {
+    reason: 'window-out-of-bounds',
+    message: `window=${windowSeconds}s is outside ${config.service}'s bounds: ${minWindowSeconds}s to ${maxWindowSeconds}s.`,
+  };
 }

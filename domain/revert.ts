@@ -158,7 +158,8 @@ function deployedTo(release: Release): Colour | undefined {
   return release.strategy.kind === 'blueGreen' ? release.strategy.to : undefined;
 }
 
-function liveColourOf(config: ServiceConfig, live: string | undefined): Colour | undefined {
+/** The colour a blue/green service's listener forwards to, if it is one of its own. */
+export function liveColourOf(config: ServiceConfig, live: string | undefined): Colour | undefined {
   const bg = config.blueGreen;
   if (bg === undefined || live === undefined) return undefined;
   if (live === bg.blue.targetGroupArn) return 'blue';

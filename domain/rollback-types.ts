@@ -16,6 +16,22 @@ export type Exposure =
   | 'listenerSwitched'
   | 'canaryStackCreated';
 
+/**
+ * An exposure as a release records it: bare for a one-service release, `<exposure>@<service>` for a member of a
+ * group release, whose members each undo exactly what they did.
+ */
+export type ExposureMark = Exposure | `${Exposure}@${string}`;
+
+/** The mark a step's exposure leaves: qualified by its group member, when it has one. */
+export function exposureMark(exposure: Exposure, member: string | undefined): ExposureMark {
+  return member === undefined ? exposure : `${exposure}@${member}`;
+}
+
+/** Whether any member (or the one service) may still have this exposure. */
+export function hasExposure(marks: readonly ExposureMark[], exposure: Exposure): boolean {
+  return marks.some((mark) => mark === exposure || mark.startsWith(`${exposure}@`));
+}
+
 export type RollbackReason =
   | { readonly kind: 'alarm'; readonly alarmName: string; readonly reason: string }
   | {

@@ -161,11 +161,12 @@ export function onBatchFinished(
   const failed = done.filter((host) => run.hosts[host] !== 'success');
   const budget = errorBudget(run.step.rateControl?.maxErrors ?? '0', rollout.batches.flat().length);
   const { operation } = run.step;
+  const member = run.step.member === undefined ? {} : { member: run.step.member };
   if (failed.length > budget) {
     const hostId = failed[failed.length - 1] as string;
     const hostStatus = run.hosts[hostId] === 'timedOut' ? 'timedOut' : 'failed';
     const note = (leadsTo: Consequence) =>
-      ({ kind: 'commandResult', operation, status: hostStatus, leadsTo }) as const;
+      ({ kind: 'commandResult', operation, ...member, status: hostStatus, leadsTo }) as const;
     if (release.state === 'rollingBack') {
       return failRollback(draft(release, note('rollbackStepFailed')), { hostId, status: hostStatus });
     }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { colouringSchema } from './colouring';
 import { patterns } from './patterns';
 
 const cookieName = () => z.string().regex(patterns.routingToken, 'a cookie name (letters, digits, _ and -)');
@@ -29,6 +30,12 @@ function buildRoutingConfigSchema() {
         .refine((name) => name.toLowerCase() !== 'host', 'a header of your own, not Host')
         .default('x-canary-tag'),
       tagValue: headerValue().default('canary'),
+      /**
+       * An entry service's colouring rules (domain/colouring.ts), tried in order after the VIPs: the first that
+       * matches sends the request to the canary (tagged) or keeps it on stable; testers, tagged requests and the
+       * share come after them.
+       */
+      colouring: colouringSchema(),
     })
     .prefault({})
     .refine((r) => (r.vipCookie === undefined) === (r.vipCookieValue === undefined), {

@@ -1,4 +1,5 @@
 import { isAmong, type People } from './access';
+import { hasExposure } from './rollback-types';
 import { checkListEntry, entryKey } from './routing-list-entries';
 import type { ServiceConfig } from './service-config';
 import { type Actor, type HostOperationStep, type Release, TERMINAL_STATES } from './types';
@@ -166,7 +167,7 @@ const PROXY_OPERATIONS = new Set(['startMirror', 'shiftTraffic', 'stopMirror']);
 export function routingStep(release: Release | null): HostOperationStep | null {
   if (release === null || release.strategy.kind !== 'steps' || TERMINAL_STATES.includes(release.state))
     return null;
-  if (!release.exposure.includes('stableProxied')) return null;
+  if (!hasExposure(release.exposure, 'stableProxied')) return null;
   const reached = release.plan.slice(0, release.cursor + 1);
   const last = reached.filter(
     (s): s is HostOperationStep => s.kind === 'hostOperation' && PROXY_OPERATIONS.has(s.operation),

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { analysisConfigSchema, analysisNamesEveryFleet, describeIssue } from './analysis-config';
 import { buildCanaryStackSchema, whereTheCanaryRuns } from './canary-stack-config';
 import { buildContainerSchema, buildDeploySchema, buildImageSchema } from './container-spec';
+import { buildGroupsSchema } from './group';
 import { buildHooksSchema } from './hooks';
 import { isServiceName, patterns } from './patterns';
 import { routingConfigSchema } from './routing-config';
@@ -246,6 +247,8 @@ function buildServiceConfigSchema() {
       hooks: buildHooksSchema().default([]),
       /** The canary judged against stable on metrics (README, "The verdict"); without it, alarms alone judge. */
       analysis: analysisConfigSchema.optional(),
+      /** Named group releases this service is the entry of (domain/group.ts). */
+      groups: buildGroupsSchema().default([]),
     })
     .refine((c) => !c.approvals.required || c.approvals.users.length + c.approvals.groups.length > 0, {
       message: 'approvals.required is true, so approvals.users or approvals.groups must name someone',

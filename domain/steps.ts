@@ -1,4 +1,5 @@
 import { startAnalysis } from './canary-analysis';
+import { putBack, putBackEffects, recordNewVersion, settleAfter } from './group-steps';
 import type { Notice } from './notice';
 import { assertNever, exposureOfStep, rollbackSteps } from './plan';
 import { HOST_OPERATION_MARGIN_SECONDS, operationRun } from './step-runs';
@@ -69,8 +70,9 @@ function dispatch(d: Draft, step: UndoStep, origin: StepRun['origin'], now: Inst
  */
 export function enterStep(d: Draft, index: number, now: Instant): Draft {
   const step = d.release.plan[index];
-  if (step === undefined) return succeed(d);
-  const moved: Draft = { ...d, release: { ...d.release, cursor: index } };
+  const settling = settleAfter(d.release, index);
+  if (step === undefined) return succeed({ ...d, release: settling });
+  const moved: Draft = { ...d, release: { ...settling, cursor: index } };
   if (step.kind === 'hostOperation' || step.kind === 'switchListener' || step.kind === 'canaryStack')
     return dispatch(moved, step, 'plan', now);
   const { stepId, stepCount } = nextStepId(moved.release);
@@ -130,11 +132,9 @@ export function completeStep(d: Draft, now: Instant): Draft {
     : d.release;
   let next: Draft = { ...d, release };
   if (putsNewVersionLive(run)) {
-    release = { ...release, recordedVersion: release.toVersion };
-    next = withEffects(
-      { ...next, release },
-      { kind: 'recordCurrentVersion', service: release.service, version: release.toVersion },
-    );
+    const recorded = recordNewVersion(release, run.step);
+    release = recorded.release;
+    next = withEffects({ ...next, release }, recorded.effect);
   }
   const rollback = release.rollback;
   if (run.origin === 'rollback' && rollback) {
@@ -211,6 +211,7 @@ export function runRollbackStep(d: Draft, now: Instant): Draft {
     state: 'rolledBack',
     warnings: [...release.warnings, ...idleLeftBehind(release)],
   };
+  if (restored.group) return withEffects({ ...d, release: putBack(restored) }, ...putBackEffects(restored));
   if (release.recordedVersion !== release.toVersion) return { ...d, release: restored };
   return withEffects(
     { ...d, release: { ...restored, recordedVersion: release.fromVersion } },
@@ -236,7 +237,7 @@ export function runningStep(release: Release): Step | undefined {
 export function describeRun(run: StepRun): string {
   switch (run.kind) {
     case 'hostOperation':
-      return operationWords(run.step.operation, run.step.fleet);
+      return operationWords(run.step.operation, run.step.fleet, run.step.member);
     case 'switchListener':
       return run.step.direction === 'forward' ? 'switching the listener' : 'switching the listener back';
     case 'canaryStack':

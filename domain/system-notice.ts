@@ -4,7 +4,8 @@ import { isHookNotice, renderHookNotice } from './hook-events';
 import { consequence, type Notice, type NoticeMedium, names } from './notice';
 import { isQueueNotice, renderQueueNotice } from './queue-notice';
 import { isRolloutNotice, renderRolloutNotice } from './rollout-notice';
-import { capitalised, commandOutcome, hostResultWords, OPERATION_WORDS, STATE_WORDS } from './words';
+import type { HostOperationName } from './types';
+import { capitalised, commandOutcome, hostResultWords, operationWords, STATE_WORDS } from './words';
 
 /* Notices about what the system did and saw (alarms, windows, hosts, the load balancer), in a reader's medium. */
 
@@ -26,6 +27,7 @@ type WindowKind =
   | 'alarmChanged'
   | 'alarmFired'
   | 'checkingAlarms'
+  | 'pathCounted'
   | 'windowPassed'
   | 'bakePassed'
   | 'windowExtended'
@@ -45,6 +47,8 @@ export function renderSystemNotice(notice: Exclude<Notice, { kind: PersonKind }>
       return `Alarm ${m.text(notice.alarmName)} is ALARM. Rolling back.`;
     case 'checkingAlarms':
       return 'Validation window over; checking alarms.';
+    case 'pathCounted':
+      return `Path so far: ${notice.members.map((mb) => `${m.text(mb.service)} ${mb.path?.tagged ?? 0} tagged, ${mb.path?.untagged ?? 0} untagged`).join('; ')}.`;
     case 'windowPassed':
       return 'Validation window passed with every watched alarm OK.';
     case 'bakePassed':
@@ -67,14 +71,14 @@ function renderStepNotice(
 ): string {
   switch (notice.kind) {
     case 'commandSent':
-      return `${capitalised(OPERATION_WORDS[notice.operation])}: command ${m.text(notice.commandId)} sent.`;
+      return `${capitalised(stepWords(notice, m))}: command ${m.text(notice.commandId)} sent.`;
     case 'hostResult':
-      return consequence(hostResultWords(notice, m.text(notice.hostId)), notice.leadsTo);
+      return consequence(hostResultWords(notice, m.text(notice.hostId), member(notice, m)), notice.leadsTo);
     case 'commandResult':
-      return consequence(commandOutcome(notice), notice.leadsTo);
+      return consequence(commandOutcome(notice, member(notice, m)), notice.leadsTo);
     case 'failedHostsTolerated': {
       const count = notice.hostIds.length;
-      return `Finished ${OPERATION_WORDS[notice.operation]} with ${count} failed host${count === 1 ? '' : 's'} (${names(notice.hostIds, m)}), within the ${m.text(notice.maxErrors)} allowed to fail; going on.`;
+      return `Finished ${stepWords(notice, m)} with ${count} failed host${count === 1 ? '' : 's'} (${names(notice.hostIds, m)}), within the ${m.text(notice.maxErrors)} allowed to fail; going on.`;
     }
     case 'stepTimedOut':
       return notice.leadsTo === 'rollbackStepFailed'
@@ -99,4 +103,16 @@ function renderStepNotice(
       if (isQueueNotice(notice)) return renderQueueNotice(notice, m);
       return isRolloutNotice(notice) ? renderRolloutNotice(notice, m) : renderAnalysisNotice(notice, m);
   }
+}
+
+/** A group member's name as the medium writes it; undefined outside a group. */
+function member(notice: { readonly member?: string }, m: NoticeMedium): string | undefined {
+  return notice.member === undefined ? undefined : m.text(notice.member);
+}
+
+function stepWords(
+  notice: { readonly operation: HostOperationName; readonly member?: string },
+  m: NoticeMedium,
+) {
+  return operationWords(notice.operation, undefined, member(notice, m));
 }

@@ -80,6 +80,10 @@ export type HostOperationStep = {
   readonly drain?: TrafficDrain;
   /** The service's own deploy document (`deploy.document`), run in place of the built-in one. */
   readonly document?: string;
+  /** In a group release: the member this step acts on, whose exposure it adds or clears. */
+  readonly member?: string;
+  /** In a group release: once this step is done, the member's promotion stands (domain/group-plan.ts). */
+  readonly settles?: string;
 };
 
 /** What a host operation step asks the fleet to do, as its effect carries it. */
@@ -153,6 +157,8 @@ export interface ValidateStep {
   readonly state: 'verifying' | 'baking';
   readonly windowSeconds: number;
   readonly alarms: readonly string[];
+  /** In a group release: once this bake passes, the member's promotion stands (domain/group-plan.ts). */
+  readonly settles?: string;
 }
 
 export interface ApprovalStep {
@@ -187,13 +193,14 @@ export type {
 import type { Evidence } from './analysis-evidence';
 import type { ReleaseAnalysis } from './canary-analysis';
 import type { CanaryStack } from './canary-stack';
+import type { ReleaseGroup } from './group';
 import type { HookPoint } from './hooks';
-import type { Exposure, HostFailure, Rollback } from './rollback-types';
+import type { ExposureMark, HostFailure, Rollback } from './rollback-types';
 import type { TrafficDrain } from './rollout-types';
 import type { StepRun } from './runs';
 import type { Strategy } from './strategy';
 
-export type { Exposure, HostFailure, Rollback, RollbackReason } from './rollback-types';
+export type { Exposure, ExposureMark, HostFailure, Rollback, RollbackReason } from './rollback-types';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -257,7 +264,7 @@ export interface Release {
   readonly cursor: number;
   readonly run?: StepRun;
   readonly stepCount: number;
-  readonly exposure: readonly Exposure[];
+  readonly exposure: readonly ExposureMark[];
   /** When the canary first took (mirrored) traffic: from then on a watched ALARM starts a rollback. */
   readonly trafficSince?: Instant;
   readonly rollback?: Rollback;
@@ -273,6 +280,8 @@ export interface Release {
   /** Hosts the agent took out of the service's target groups and has not put back (see `rollout.ts`). */
   readonly outOfService?: readonly string[];
   readonly warnings: readonly string[];
+  /** A group release (full-link): its members, each with its versions; `service` is then the entry's. */
+  readonly group?: ReleaseGroup;
   /** Optimistic-concurrency version: bumps on every accepted change, never otherwise. */
   readonly version: number;
   readonly historyLength: number;

@@ -54,13 +54,30 @@ export const OPERATION_WORDS: Readonly<Record<HostOperationName, string>> = {
   runHook: 'running a hook',
 };
 
+/** The same, for a step of a group release: each names the member it acts on. */
+const MEMBER_OPERATION_WORDS: Readonly<Record<HostOperationName, (member: string) => string>> = {
+  deployCanary: (m) => `deploying the canary of ${m}`,
+  removeCanary: (m) => `removing the canary of ${m}`,
+  startMirror: (m) => `starting the mirror on the stable hosts of ${m}`,
+  shiftTraffic: (m) => `routing requests to the canary of ${m}`,
+  stopMirror: (m) => `putting the stable hosts of ${m} back on their own nginx`,
+  promote: (m) => `promoting ${m} on its stable fleet`,
+  restoreStable: (m) => `putting the old version of ${m} back on its stable fleet`,
+  deployIdle: (m) => `deploying the idle fleet of ${m}`,
+  runHook: (m) => `running a hook for ${m}`,
+};
+
 /**
- * A host operation in words, naming the idle colour when the fleet is known.
+ * A host operation in words, naming the idle colour when the fleet is known, and the group member it acts on when
+ * there is one (a group runs the same operation once per member). `member` is written as given: a medium that
+ * escapes names passes it escaped.
  *
  * @example
  * operationWords('deployIdle', 'green') // 'deploying the idle (green) fleet'
+ * operationWords('promote', undefined, 'payments') // 'promoting payments on its stable fleet'
  */
-export function operationWords(operation: HostOperationName, fleet?: Fleet): string {
+export function operationWords(operation: HostOperationName, fleet?: Fleet, member?: string): string {
+  if (member !== undefined) return MEMBER_OPERATION_WORDS[operation](member);
   if (operation === 'deployIdle' && (fleet === 'blue' || fleet === 'green'))
     return `deploying the idle (${fleet}) fleet`;
   return OPERATION_WORDS[operation];
@@ -79,20 +96,24 @@ export const OUTCOME_WORDS: Readonly<Record<CommandOutcome, string>> = {
   cancelled: 'was cancelled',
 };
 
-/** `Finished deploying the canary` or `Deploying the canary failed`. */
-export function commandOutcome(notice: { operation: HostOperationName; status: CommandOutcome }): string {
-  const words = OPERATION_WORDS[notice.operation];
+/** `Finished deploying the canary` or `Deploying the canary of payments failed`: the member as the medium writes it. */
+export function commandOutcome(
+  notice: { operation: HostOperationName; status: CommandOutcome },
+  member?: string,
+): string {
+  const words = operationWords(notice.operation, undefined, member);
   return notice.status === 'success'
     ? `Finished ${words}`
     : `${capitalised(words)} ${OUTCOME_WORDS[notice.status]}`;
 }
 
-/** `On i-0b…, deploying the canary failed`: the host as the medium writes it. */
+/** `On i-0b…, deploying the canary failed`: the host (and the member) as the medium writes them. */
 export function hostResultWords(
   notice: { operation: HostOperationName; status: CommandOutcome },
   host: string,
+  member?: string,
 ): string {
-  return `On ${host}, ${OPERATION_WORDS[notice.operation]} ${OUTCOME_WORDS[notice.status]}`;
+  return `On ${host}, ${operationWords(notice.operation, undefined, member)} ${OUTCOME_WORDS[notice.status]}`;
 }
 
 /** The first letter in capitals, for words that start a sentence. */

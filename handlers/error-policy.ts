@@ -22,12 +22,13 @@ export function classifyError(error: unknown, options: { unknownRelease: Verdict
   return 'retry';
 }
 
+// `detail`, not `message`: Powertools' logger drops a `message` key, so why an event was dropped never showed.
 function describe(error: unknown) {
   if (error instanceof CodedError || error instanceof BadEventError) {
-    return { code: error.code, message: error.message };
+    return { code: error.code, detail: error.message };
   }
   const aws = error as { name?: string; $retryable?: { throttling?: boolean } };
-  return { code: aws.$retryable?.throttling ? 'THROTTLED' : (aws.name ?? 'UNKNOWN'), message: String(error) };
+  return { code: aws.$retryable?.throttling ? 'THROTTLED' : (aws.name ?? 'UNKNOWN'), detail: String(error) };
 }
 
 /** Middy middleware applying `classifyError`: dropped events end the invocation successfully. */

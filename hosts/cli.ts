@@ -2,7 +2,7 @@
  * Host-side tooling.
  *   npx tsx hosts/cli.ts render-envoy --config service.json --percent 10 [--listen-address A] [--mirror-port P] [--admin-port P] [--access-log F]
  *   npx tsx hosts/cli.ts render-nginx-mirror --config service.json --percent 10 [...]
- *   npx tsx hosts/cli.ts render-routing --config service.json --percent 10 [--driver envoy|nginx] [--vips u-1,tier=gold] [--testers 10.1.0.0/16] [--routes] [...]
+ *   npx tsx hosts/cli.ts render-routing --config service.json --percent 10 [--driver envoy|nginx] [--vips u-1,tier=gold] [--testers 10.1.0.0/16] [--colour-rules header:app=mobile] [--availability-zone eu-west-1a] [--routes] [...]
  *   npx tsx hosts/cli.ts build-documents [--check]
  *   npx tsx hosts/cli.ts check-config examples/mirror-standing-fleet.jsonc [--alarm-prefix canary-] [--json]
  *   npx tsx hosts/cli.ts run-document hosts/documents/start-mirror.yml Service=orders-api ReleaseId=r-1 ...
@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseColourRules } from '../domain/colouring';
 import { patterns } from '../domain/patterns';
 import { formatPercent } from '../domain/plan';
 import { checkListEntry } from '../domain/routing-list-entries';
@@ -139,6 +140,23 @@ function listOption(name: string, value: string): string[] {
   return entries;
 }
 
+/**
+ * `--colour-rules` as the ColourRules parameter says them (the service's own rules when left out), read as
+ * strictly as the configuration; `--availability-zone`, the host's, which a zone rule needs.
+ */
+function colouring(config: ServiceConfig, values: { 'colour-rules'?: string; 'availability-zone'?: string }) {
+  const given = values['colour-rules'];
+  const parsed =
+    given === undefined ? { ok: true as const, rules: config.routing.colouring } : parseColourRules(given);
+  if (!parsed.ok) fail(`--colour-rules: ${parsed.problem}`);
+  const zone = values['availability-zone'];
+  if (zone !== undefined && !patterns.availabilityZone.test(zone))
+    fail(`--availability-zone must be a zone name such as eu-west-1a, not ${JSON.stringify(zone)}`);
+  if (zone === undefined && parsed.rules.some((rule) => 'zone' in rule))
+    fail('a zone colouring rule needs --availability-zone, the host’s zone');
+  return { rules: { ...config.routing, colouring: parsed.rules }, availabilityZone: zone };
+}
+
 /** The routing proxy a steps release puts on a stable host, as the shift-traffic document renders it. */
 function renderRouting(args: string[]): string {
   const { values } = parseArgs({
@@ -149,6 +167,8 @@ function renderRouting(args: string[]): string {
       'canary-port': { type: 'string', default: '80' },
       vips: { type: 'string', default: '' },
       testers: { type: 'string', default: '' },
+      'colour-rules': { type: 'string' },
+      'availability-zone': { type: 'string' },
       routes: { type: 'boolean', default: false },
     },
   });
@@ -163,20 +183,23 @@ function renderRouting(args: string[]): string {
     canaryHost: canaryHost(config, values['canary-host']),
     canaryPort: port('canary-port', values['canary-port']),
     canaryPercent: Number(formatPercent(percent)),
-    rules: config.routing,
+    ...colouring(config, values),
   };
   const state = `/var/lib/canary-agent/${config.service}`;
   const failoverLog = `${state}/routing-failover.log`;
+  const canaryLog = `${state}/routing-canary.log`;
   if (driver === 'envoy' && values.routes) return routesFile(envoySettings(settings), lists);
   const routes = `${state}/routing-routes.json`;
-  if (driver === 'envoy')
-    return `${JSON.stringify(renderRoutingEnvoy({ ...envoySettings(settings), failoverLog, routesFile: routes }), null, 2)}\n`;
+  if (driver === 'envoy') {
+    const envoy = { ...envoySettings(settings), failoverLog, canaryLog, routesFile: routes };
+    return `${JSON.stringify(renderRoutingEnvoy(envoy), null, 2)}\n`;
+  }
   return renderRoutingNginx(settings, {
     listsDir: `${state}/routing-lists/${listsId(lists)}`,
     pidFile: `/run/canary-agent/${config.service}-routing-nginx.pid`,
     tempDir: `/var/lib/canary-agent/${config.service}/routing-nginx-temp`,
     errorLog: `/var/lib/canary-agent/${config.service}/routing-nginx.error.log`,
-    canaryLog: `/var/lib/canary-agent/${config.service}/routing-canary.log`,
+    canaryLog,
     failoverLog,
     workerProcesses: 'auto',
   });

@@ -161,7 +161,7 @@ const proxy = [
   'SendTimeout',
 ] as const;
 
-const ROUTING_LIBRARIES = ['lib.sh', 'lib-nginx.sh', 'lib-proxy.sh', 'lib-routing.sh'];
+const ROUTING_LIBRARIES = ['lib.sh', 'lib-nginx.sh', 'lib-proxy.sh', 'lib-routing.sh', 'lib-colouring.sh'];
 
 /** One document per host operation the engine sends (domain/plan.ts), and the live lists' apply document. */
 export const documentSpecs: readonly DocumentSpec[] = [

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ColourMatcher, colourMatchers } from './colouring';
 import { forwardedHeaders, liveRouteConfig, routeTimeouts, STABLE_CLUSTER } from './envoy-config';
 import { failoverRetryPolicy } from './envoy-failover';
 import { type ListEntries, type ListMatchers, listMatchers } from './routing-lists';
@@ -18,7 +19,12 @@ export const CLIENT_HEADER = 'x-canary-agent-client';
 /** What the routes need of the routing settings: the rules, and nginx's timeouts for the retries. */
 export type RoutesSettings = Pick<
   RoutingSettings,
-  'service' | 'rules' | 'readTimeoutSeconds' | 'sendTimeoutSeconds' | 'connectTimeoutSeconds'
+  | 'service'
+  | 'rules'
+  | 'availabilityZone'
+  | 'readTimeoutSeconds'
+  | 'sendTimeoutSeconds'
+  | 'connectTimeoutSeconds'
 > & { readonly streamIdleTimeoutSeconds: number };
 
 /** Each live list as the regexes its routes match (hosts/routing-lists.ts), or sentinels for the template. */
@@ -34,6 +40,7 @@ export interface RoutesLists {
  * match wins:
  *
  *   vip-cookie, vip-header, vip-list-*         -> stable, tag header removed
+ *   colour-<n>-<kind>, in the rules' order     -> canary (tagged) for a `new` rule, stable for a `stable` one
  *   tester, tester-list-*, tagged              -> canary (with the tag header)
  *   share                                      -> weighted_clusters canary / stable by the user's bucket
  *
@@ -95,30 +102,48 @@ function listRoutes(name: string, header: string, matchers: ListMatchers): [stri
   ];
 }
 
-/** The routes in the order Envoy tries them: VIPs, testers and tagged requests, then the share. */
+/** A route to stable; the tag is dropped so the next service keeps the request on stable too. */
+function stableRoute(parts: ReturnType<typeof routeParts>, [name, headers]: [string, readonly unknown[]]) {
+  return {
+    name,
+    match: { prefix: '/', headers },
+    route: { cluster: STABLE_CLUSTER, ...parts.timeouts },
+    request_headers_to_add: forwardedHeaders,
+    request_headers_to_remove: [...OWN_HEADERS, parts.tagHeader],
+  };
+}
+
+/** The colouring rules' routes, in their order: a `new` rule's pair to the canary, a `stable` rule's to stable. */
+export function colourRoutes(settings: RoutesSettings, matchers: readonly ColourMatcher[]): unknown[] {
+  const parts = routeParts(settings);
+  const pinned = { cluster: CANARY_CLUSTER, ...parts.timeouts };
+  return matchers.flatMap((m): unknown[] => {
+    const headers = matching(m.envoyHeader, m.envoyRegex);
+    return m.route === 'stable'
+      ? [stableRoute(parts, [m.name, headers])]
+      : byMethod(parts, m.name, headers, pinned);
+  });
+}
+
+/** The routes in the order Envoy tries them: VIPs, the colouring rules, testers and tagged requests, the share. */
 function routingRoutes(settings: RoutesSettings, lists: RoutesLists) {
   const r = settings.rules;
   const vip = vipRules(r);
   const parts = routeParts(settings);
   const header = (name: string, exact: string) => [{ name, string_match: { exact } }];
   const pinned = { cluster: CANARY_CLUSTER, ...parts.timeouts };
-  // A VIP's tag is dropped so the next service keeps it on stable too.
-  const stableRoute = ([name, headers]: [string, readonly unknown[]]) => ({
-    name,
-    match: { prefix: '/', headers },
-    route: { cluster: STABLE_CLUSTER, ...parts.timeouts },
-    request_headers_to_add: forwardedHeaders,
-    request_headers_to_remove: [...OWN_HEADERS, parts.tagHeader],
-  });
+  const toStable = (route: [string, readonly unknown[]]) => stableRoute(parts, route);
+  const colours = colourMatchers(r.colouring ?? [], settings.availabilityZone);
   const testers: [string, unknown[]][] = [
     ['tester', header(r.testerHeader, r.testerValue)],
     ...listRoutes('tester', r.testerHeader, lists.testers),
     ['tagged', header(r.tagHeader, r.tagValue)],
   ];
   return [
-    stableRoute(['vip-cookie', [vipCookieMatch(vip.cookie, vip.cookieValue)]]),
-    stableRoute(['vip-header', header(vip.header, vip.headerValue)]),
-    ...listRoutes('vip', vip.header, lists.vips).map(stableRoute),
+    toStable(['vip-cookie', [vipCookieMatch(vip.cookie, vip.cookieValue)]]),
+    toStable(['vip-header', header(vip.header, vip.headerValue)]),
+    ...listRoutes('vip', vip.header, lists.vips).map(toStable),
+    ...colourRoutes(settings, colours),
     ...testers.flatMap(([name, headers]) => byMethod(parts, name, headers, pinned)),
     ...byMethod(parts, 'share', [], shareAction(parts)),
   ];

@@ -11,7 +11,7 @@ import {
 } from './envoy-config';
 import { canaryOutlierDetection, failoverBreakers } from './envoy-failover';
 import { CANARY_CLUSTER, CLIENT_HEADER, ROUTING_RUNTIME_PREFIX } from './routing-envoy-routes';
-import { BUCKET_HEADER, partsPerMillion, type RoutingSettings } from './routing-settings';
+import { BUCKET_HEADER, partsPerMillion, type RoutingRules, type RoutingSettings } from './routing-settings';
 
 export { CANARY_CLUSTER, ROUTING_RUNTIME_PREFIX };
 /** The canary ELB itself, beside the aggregate cluster that falls back from it to the local service. */
@@ -27,6 +27,8 @@ export interface RoutingEnvoySettings extends RoutingSettings {
   readonly streamIdleTimeoutSeconds: number;
   /** Where each failover is logged: a canary-routed request that stable answered (README, "Failovers"). */
   readonly failoverLog?: string;
+  /** Where each request routed to the canary is logged, as the routing nginx's `canaryLog`, with its `tagged=`. */
+  readonly canaryLog?: string;
   /**
    * The routes file (hosts/routing-envoy-routes.ts) Envoy loads, and reloads when a new one is moved over it;
    * where the documents put it on a host unless told.
@@ -40,15 +42,10 @@ export interface RoutingEnvoySettings extends RoutingSettings {
  * local service instead, because the canary's ELB refused it, failed it with 502/503/504, or was ejected.
  */
 export function failoverAccessLog(settings: RoutingEnvoySettings, path: string) {
-  const tagged = `request.headers['${settings.rules.tagHeader.toLowerCase()}'] == '${settings.rules.tagValue}'`;
   const toStable = `upstream.address == '${settings.upstreamAddress}:${settings.servicePort}'`;
-  const cel = {
-    '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter',
-    expression: `${tagged} && ${toStable}`,
-  };
   return {
     name: 'envoy.access_loggers.file',
-    filter: { extension_filter: { name: 'envoy.access_loggers.extension_filters.cel', typed_config: cel } },
+    filter: celFilter(`${routedToCanary(settings)} && ${toStable}`),
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
       path,
@@ -66,6 +63,38 @@ export function failoverAccessLog(settings: RoutingEnvoySettings, path: string) 
   };
 }
 
+/** Routed to the canary: the canary routes (and the share's canary leg) set the tag, the others drop it. */
+const routedToCanary = (settings: RoutingEnvoySettings) =>
+  `request.headers['${settings.rules.tagHeader.toLowerCase()}'] == '${settings.rules.tagValue}'`;
+
+const celFilter = (expression: string) => ({
+  extension_filter: {
+    name: 'envoy.access_loggers.extension_filters.cel',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter',
+      expression,
+    },
+  },
+});
+
+/** Where the Lua filter records whether a request arrived tagged (`%DYNAMIC_METADATA(canary_agent:tagged)%`). */
+export const TAGGED_METADATA = { namespace: 'canary_agent', key: 'tagged' } as const;
+
+/**
+ * The routing nginx's `canary_agent_routing` line in Envoy's operators: the last upstream tried (stable's address
+ * after a failover) and the number of attempts where nginx lists each, the duration in milliseconds, and
+ * `tagged=1` or `tagged=0` as the request arrived, before a route set the tag.
+ */
+export const ENVOY_CANARY_FORMAT =
+  '%START_TIME(%Y-%m-%dT%H:%M:%S%z)% %RESPONSE_CODE% "%UPSTREAM_HOST%" %UPSTREAM_REQUEST_ATTEMPT_COUNT% ' +
+  '%DURATION% "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%" ' +
+  `tagged=%DYNAMIC_METADATA(${TAGGED_METADATA.namespace}:${TAGGED_METADATA.key})%`;
+
+/** The canary log: one line for each request routed to the canary, failovers included. */
+export function canaryAccessLog(settings: RoutingEnvoySettings, path: string) {
+  return { ...envoyAccessLog(path, ENVOY_CANARY_FORMAT), filter: celFilter(routedToCanary(settings)) };
+}
+
 /**
  * The user's bucket for `weighted_clusters.header_name`: Envoy picks a weighted cluster from a random number,
  * or from a header's integer value when one is named, and cannot hash a cookie itself. This script puts
@@ -73,11 +102,15 @@ export function failoverAccessLog(settings: RoutingEnvoySettings, path: string) 
  * in that header, so a user keeps their bucket on every host and raising the share keeps them on the canary.
  * Changing a request header clears Envoy's cached route, so the route is picked after it.
  */
-export function bucketScript(stickyCookie: string): string {
+export function bucketScript(rules: Pick<RoutingRules, 'stickyCookie' | 'tagHeader' | 'tagValue'>): string {
+  const { namespace, key: field } = TAGGED_METADATA;
   return `-- canary-agent: the user's bucket (0-999999) for weighted_clusters.header_name.
-local COOKIE = "${stickyCookie}"
+local COOKIE = "${rules.stickyCookie}"
+local TAG, TAGGED = "${rules.tagHeader}", "${rules.tagValue}"
 function envoy_on_request(handle)
   local headers = handle:headers()
+  -- Read before any route sets or drops the tag: whether an upstream service's proxy sent it on the new path.
+  handle:streamInfo():dynamicMetadata():set("${namespace}", "${field}", headers:get(TAG) == TAGGED and "1" or "0")
   -- use_remote_address appends the peer (the ELB) after the client address the ELB appended.
   local hops = {}
   for hop in string.gmatch(headers:get("x-forwarded-for") or "", "[^,%s]+") do hops[#hops + 1] = hop end
@@ -112,9 +145,10 @@ end
  */
 export function renderRoutingEnvoy(settings: RoutingEnvoySettings): Record<string, unknown> {
   const canary = partsPerMillion(settings.canaryPercent);
-  const filters = [bucketFilter(settings.rules.stickyCookie)];
+  const filters = [bucketFilter(settings.rules)];
   const logs = [
     envoyAccessLog(settings.accessLog, ENVOY_ROUTED_FORMAT),
+    ...(settings.canaryLog ? [canaryAccessLog(settings, settings.canaryLog)] : []),
     ...(settings.failoverLog ? [failoverAccessLog(settings, settings.failoverLog)] : []),
   ];
   return {
@@ -139,10 +173,10 @@ export function routesPathOf(settings: Pick<RoutingSettings, 'service'>): string
 }
 
 /** Envoy cannot hash a cookie itself: this filter puts the user's bucket in a header before routing. */
-function bucketFilter(stickyCookie: string) {
+function bucketFilter(rules: RoutingRules) {
   const lua = {
     '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
-    default_source_code: { inline_string: bucketScript(stickyCookie) },
+    default_source_code: { inline_string: bucketScript(rules) },
   };
   return { name: 'envoy.filters.http.lua', typed_config: lua };
 }

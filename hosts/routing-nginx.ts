@@ -1,4 +1,5 @@
 import { accessLogPath, NGINX_ROUTED_FORMAT } from './access-log';
+import { colourMatchers, colourVariable, nginxColourMaps } from './colouring';
 import {
   drainable,
   forwardedHeaderLines,
@@ -14,7 +15,9 @@ import { canaryEjection, headerVariable, type RoutingSettings, vipRules } from '
  * The routing nginx's files: an instance, the log of requests it routed to the canary, and the failover log: one
  * line per request routed to the canary that stable served (the canary failed it, or was left out as failing).
  * Each failover line is a canary failure the canary's own load balancer never counts: the host's metric of it
- * (README, "Failovers") is a canary alarm.
+ * (README, "Failovers") is a canary alarm. Both logs end each line with `tagged=1` when the request arrived
+ * carrying the tag (an upstream service's proxy sent it on the new path), `tagged=0` when this proxy chose it: the
+ * path metrics of a full-link release (docs/deploy.md, "Path counts").
  */
 export interface RoutingNginxInstance extends NginxInstance {
   readonly canaryLog: string;
@@ -43,10 +46,16 @@ export function shareSplit(percent: number): string {
  *             appends; behind an ELB $remote_addr is the ELB), else the peer
  *   route   = stable  if a VIP cookie=value or header=value is present, or the live VIP list names the user
  *                     (sticky cookie or VIP header), one of their cookies or their network (VIP wins over all)
+ *             the first colouring rule that matches (`routing.colouring`, in order: a header's value, the
+ *                     Host or its leading labels, a cookie, the host's Availability Zone): canary for a
+ *                     `new` rule, stable for a `stable` one, whatever follows
  *             canary  if the tester header=value is present, or the live tester list names them, or the
  *                     request arrives tagged by an upstream service's routing proxy, or hash(user) falls in
  *                     the share (`split_clients`, MurmurHash2)
  *             stable  otherwise
+ *
+ * An entry service of a full-link release colours with its rules and share; a downstream one has neither (0%),
+ * so only testers and the requests its callers tagged reach its canary.
  *
  * Raising the share keeps every user who was on the canary there (the buckets below 10% stay below 25%).
  * Requests sent to the canary carry the tag header; requests sent to stable lose it (a VIP's tag must not
@@ -60,9 +69,11 @@ export function renderRoutingNginx(s: RoutingSettings, instance: RoutingNginxIns
   return `# Rendered by canary-agent (hosts/routing-nginx.ts): ${s.service}, ${percent}% of users to ${s.canaryHost}.
 ${preamble(instance)}http {
   access_log off;
+  # Each colouring rule is a variable more: past the default 1024 nginx warns that its hash is not optimal.
+  variables_hash_max_size 2048;
 ${tempPaths(instance)}
 ${forwardedProtoMap}
-  log_format canary_agent_routing '$time_iso8601 $status "$upstream_addr" "$upstream_status" $request_time "$request_method $request_uri"';
+  log_format canary_agent_routing '$time_iso8601 $status "$upstream_addr" "$upstream_status" $request_time "$request_method $request_uri" tagged=$canary_agent_tagged';
   log_format canary_agent_access '${NGINX_ROUTED_FORMAT}';
 ${userMaps(s)}
 ${listMaps(s, instance.listsDir)}
@@ -99,10 +110,11 @@ function userMaps(s: RoutingSettings): string {
   }`;
 }
 
-/** Where each request goes: VIP wins over everything, then testers, tagged requests and the share. */
+/** Where each request goes: VIP wins over everything, then the colouring rules, testers, tagged requests, the share. */
 function routeMaps(s: RoutingSettings): string {
   const r = s.rules;
   const vip = vipRules(r);
+  const colours = nginxColourMaps(colourMatchers(r.colouring ?? [], s.availabilityZone));
   return `  map $http_cookie $canary_agent_vip_cookie {
     "~(?:^|[;,]\\s*)${vip.cookie}=${vip.cookieValue}(?:[;,]|$)" 1;
     default 0;
@@ -119,9 +131,11 @@ function routeMaps(s: RoutingSettings): string {
     "~^${r.tagValue}$" 1;
     default 0;
   }
-  # Not a VIP, and a tester, tagged upstream or in the share: the canary.
-  map "${flags('vip', '$canary_agent_vip_cookie$canary_agent_vip_header')}:${flags('tester', '$canary_agent_tester')}$canary_agent_tagged$canary_agent_in_share" $canary_agent_route {
-    "~^0+:.*1" canary;
+${colours}
+  # Not a VIP: a colouring rule's verdict, else a tester, tagged upstream or in the share goes to the canary.
+  map "${flags('vip', '$canary_agent_vip_cookie$canary_agent_vip_header')}:${colourVariable(1)}:${flags('tester', '$canary_agent_tester')}$canary_agent_tagged$canary_agent_in_share" $canary_agent_route {
+    "~^0+:new:" canary;
+    "~^0+::.*1" canary;
     default stable;
   }
   map $canary_agent_route $canary_agent_tag {

@@ -2,6 +2,7 @@
  * The routing documents' parameters (shift-traffic, apply-routing-lists): who goes where. Each pattern is made
  * from the domain's own (domain/patterns.ts), so whatever a configuration or a live list may hold passes.
  */
+import { COLOUR_RULES_MAX_CHARS } from '../domain/colouring';
 import { patterns } from '../domain/patterns';
 import { MAX_LIST_CHARS } from '../domain/routing-lists';
 
@@ -59,6 +60,14 @@ export const routingParameterSpecs = {
     'Header that requests routed to the canary carry, and that sends a request to the canary',
   ),
   TagValue: value("The tag header's value"),
+  ColourRules: {
+    description:
+      'Colouring rules in order after VIPs, e.g. header:app=mobile,cookie:b=1,host:gray.x.com,hostPrefix:gray.,zone:eu-west-1a:stable',
+    allowedPattern: patterns.colourRules.source,
+    minChars: 0,
+    maxChars: COLOUR_RULES_MAX_CHARS,
+    default: '',
+  },
   VipList: list('The live VIP list, pinned to stable'),
   VipListVersion: listVersion("The VIP list's parameter version"),
   TesterList: list('The live tester list, sent to the canary'),

@@ -1,8 +1,14 @@
+import type { ColourRule } from '../domain/colouring';
 import type { ServiceConfig } from '../domain/service-config';
 import type { StableSettings } from './nginx-config';
 
-/** Who goes where: the service configuration's `routing` (sticky cookie, testers, VIPs, the full-link tag). */
-export type RoutingRules = ServiceConfig['routing'];
+/**
+ * Who goes where: the service configuration's `routing` (sticky cookie, testers, VIPs, the full-link tag, the
+ * colouring rules, none when left out).
+ */
+export type RoutingRules = Omit<ServiceConfig['routing'], 'colouring'> & {
+  readonly colouring?: readonly ColourRule[];
+};
 
 /** What a routing proxy on a stable host needs: the host's nginx settings, the canary ELB, the share, the rules. */
 export interface RoutingSettings extends StableSettings {
@@ -16,6 +22,8 @@ export interface RoutingSettings extends StableSettings {
   /** The host's access log; each line ends with where the request was routed (hosts/access-log.ts). */
   readonly accessLog: string;
   readonly rules: RoutingRules;
+  /** The host's Availability Zone (IMDS), which zone colouring rules compare with; needed only by those. */
+  readonly availabilityZone?: string;
 }
 
 /**

@@ -1,7 +1,8 @@
+import { type ColourMatcher, nginxColourEnd, nginxColourMap } from './colouring';
 import { type EnvoySettings, renderEnvoyConfig } from './envoy-config';
 import { type MirrorNginxSettings, type NginxInstance, renderMirrorNginx } from './nginx-config';
 import { type RoutingEnvoySettings, renderRoutingEnvoy } from './routing-envoy';
-import { renderRoutingEnvoyRoutes } from './routing-envoy-routes';
+import { colourRoutes, renderRoutingEnvoyRoutes } from './routing-envoy-routes';
 import { type RoutingNginxInstance, renderRoutingNginx } from './routing-nginx';
 
 /**
@@ -49,6 +50,13 @@ const strings: readonly (readonly [string, string])[] = [
   ['x-sentineltag', 'TAG_HEADER'],
   ['x_sentineltag', 'TAG_HEADER_VAR'],
   ['sentinelgray', 'TAG_VALUE'],
+  // One colouring rule (hosts/colouring.ts ColourMatcher): its nginx map, its Envoy route (the regex JSON-escaped).
+  ['sentinelcoloursource', 'COLOUR_SOURCE'],
+  ['sentinelcolourregex', 'COLOUR_REGEX'],
+  ['sentinelcolourroute', 'COLOUR_ROUTE'],
+  ['sentinelcolourname', 'COLOUR_NAME'],
+  ['x-sentinelcolourheader', 'COLOUR_HEADER'],
+  ['sentinelcolourenvoyregex', 'COLOUR_RE'],
 ];
 const numbers: readonly (readonly [number, string])[] = [
   [61001, 'LISTEN_PORT'],
@@ -63,6 +71,9 @@ const numbers: readonly (readonly [number, string])[] = [
   [61005, 'CANARY_PORT'],
   [234567, 'CANARY_WEIGHT'],
   [765433, 'STABLE_WEIGHT'],
+  // A colouring rule's place in the chain of nginx maps, and the next one's.
+  [61011, 'COLOUR_INDEX'],
+  [61012, 'COLOUR_NEXT'],
 ];
 const sentinelPercent = 12.3456;
 const sentinelShare = 23.4567;
@@ -103,6 +114,9 @@ const instance: NginxInstance = {
 };
 
 function placeholders(rendered: string, extra: readonly (readonly [string, string])[]): string {
+  // lib.sh's render_template fills `@@[A-Z_]+@@` only: any other name would stay in the configuration as it is.
+  const unfillable = [...extra, ...strings, ...numbers].find(([, name]) => !/^[A-Z_]+$/.test(name));
+  if (unfillable) throw new Error(`no script can fill the placeholder ${unfillable[1]}`);
   let out = rendered;
   for (const [sentinel, name] of [...extra, ...strings]) out = out.split(sentinel).join(`@@${name}@@`);
   for (const [sentinel, name] of numbers)
@@ -118,6 +132,7 @@ const routing: RoutingEnvoySettings = {
   canaryHost: text('CANARY_HOST'),
   canaryPort: value('CANARY_PORT'),
   canaryPercent: sentinelShare,
+  canaryLog: text('CANARY_LOG'),
   rules: {
     stickyCookie: text('STICKY_COOKIE'),
     testerHeader: text('TESTER_HEADER'),
@@ -152,7 +167,29 @@ export function routingEnvoyTemplate(): string {
   return placeholders(`${JSON.stringify(renderRoutingEnvoy(routing), null, 2)}\n`, []);
 }
 
-/** The routing Envoy's routes file (JSON) with placeholders, each list's regexes among them. */
+/**
+ * Between a template and its parts: pieces the script renders once per colouring rule and puts in the template's
+ * COLOUR_MAPS or COLOUR_ROUTES (hosts/scripts/lib-colouring.sh splits them off). They travel in the template so
+ * that one gzip packs them with the routes they resemble.
+ */
+export const TEMPLATE_PART = '\n@@@@\n';
+
+/** A colouring rule with sentinels for what the script fills in per rule. */
+const colourSentinel = (route: ColourMatcher['route']): ColourMatcher => ({
+  name: text('COLOUR_NAME'),
+  route,
+  nginxSource: text('COLOUR_SOURCE'),
+  nginxRegex: text('COLOUR_REGEX'),
+  envoyHeader: text('COLOUR_HEADER'),
+  envoyRegex: text('COLOUR_RE'),
+});
+
+/**
+ * The routing Envoy's routes file (JSON) with placeholders, each list's regexes among them, and COLOUR_ROUTES
+ * where the colouring rules' routes go; then its parts: a `stable` rule's route and a `new` rule's pair, each
+ * indented as a route and followed by the comma and indentation of the next, so that any number of them in a
+ * row, or none, is what JSON.stringify prints.
+ */
 export function routingEnvoyRoutesTemplate(): string {
   const matchers = (list: 'VIP' | 'TESTER') => ({
     cookie: text(`${list}_COOKIE_REGEX`),
@@ -160,17 +197,46 @@ export function routingEnvoyRoutesTemplate(): string {
     client: text(`${list}_CLIENT_REGEX`),
   });
   const lists = { vips: matchers('VIP'), testers: matchers('TESTER') };
-  const routes = renderRoutingEnvoyRoutes(routing, lists, text('ROUTES_VERSION'));
-  return placeholders(`${JSON.stringify(routes, null, 2)}\n`, []);
+  const doc = renderRoutingEnvoyRoutes(routing, lists, text('ROUTES_VERSION'));
+  const [config] = doc.resources;
+  const host = config?.virtual_hosts[0];
+  if (!config || !host) throw new Error('the routes file has no virtual host');
+  const named = (name: string) => (r: unknown) =>
+    typeof r === 'object' && r !== null && 'name' in r && r.name === name;
+  // Colouring rules come after the VIPs, just before the testers (routingRoutes).
+  const at = host.routes.findIndex(named('tester-non-idempotent'));
+  const mark = 'sentinelcolourroutes';
+  const routes = [...host.routes.slice(0, at), mark, ...host.routes.slice(at)];
+  const marked = { ...doc, resources: [{ ...config, virtual_hosts: [{ ...host, routes }] }] };
+  const main = `${JSON.stringify(marked, null, 2)}\n`;
+  const indent = new RegExp(`\n( *)"${mark}",\n`).exec(main)?.[1] ?? '';
+  const part = (route: ColourMatcher['route']) =>
+    colourRoutes(routing, [colourSentinel(route)])
+      .map((r) => `${JSON.stringify(r, null, 2).split('\n').join(`\n${indent}`)},\n${indent}`)
+      .join('');
+  const template = [main.replace(`"${mark}",\n${indent}`, '@@COLOUR_ROUTES@@'), part('stable'), part('new')];
+  return placeholders(template.join(TEMPLATE_PART), []);
 }
 
 /**
  * The routing nginx's configuration with placeholders: CANARY_SPLIT is the `split_clients` line the script
- * derives from the share ("2.5% 1", or "100% 0" at 0), CANARY_PERCENT the parameter as sent.
+ * derives from the share ("2.5% 1", or "100% 0" at 0), CANARY_PERCENT the parameter as sent, COLOUR_MAPS the
+ * colouring rules' maps; then its parts: a rule's map, and the map that ends the chain after the last rule.
  */
 export function routingNginxTemplate(): string {
-  return placeholders(renderRoutingNginx(routing, routingInstance), [
+  const noRules = nginxColourEnd(1);
+  const rule = nginxColourMap(
+    { ...colourSentinel('new'), route: text('COLOUR_ROUTE') },
+    value('COLOUR_INDEX'),
+  );
+  const template = [
+    renderRoutingNginx(routing, routingInstance),
+    rule,
+    nginxColourEnd(value('COLOUR_INDEX')),
+  ];
+  return placeholders(template.join(TEMPLATE_PART), [
     ['23.46% 1', 'CANARY_SPLIT'],
     ['23.46', 'CANARY_PERCENT'],
+    [noRules, 'COLOUR_MAPS'],
   ]);
 }

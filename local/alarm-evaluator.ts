@@ -57,10 +57,11 @@ export function alarmEvaluator(
   stamp: (nowMs: number) => string = (nowMs) => new Date(nowMs).toISOString(),
 ) {
   const sums = new Map<number, number>();
+  // Created now: CloudWatch stamps a new alarm's state with its creation time.
   let state: AlarmState = {
     value: 'OK',
     reason: 'Unchecked: Initial alarm creation',
-    timestamp: new Date(0).toISOString(),
+    timestamp: stamp(Date.now()),
   };
   const periodMs = definition.periodSeconds * 1000;
 

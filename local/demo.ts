@@ -1,18 +1,21 @@
 /**
- * `npm run demo`: six releases and a revert in the sandbox, headless, driven as a person does in Slack (signed `/canary start`
- * commands and clicks on the release card, through the real Slack function). A healthy canary must end
- * `succeeded` with the new version serving; a faulty one (its canary answers live requests with 500) must fire the
- * canary alarm and roll back on its own, with the old version still serving through nginx; a blue/green release
- * must switch the load balancer to the other colour; a slow canary (healthy, three times slower) must be rolled
- * back by the canary analysis while no alarm fires; a quiet one (its canary gets no traffic) must be held, never
- * passed, until a person rolls it back; a weighted-steps release must succeed, and `/canary revert` must put the
- * version before it back. Promotions and reverts drain each batch out of the load balancer first. Prints each
- * timeline and the background traffic during it: every request must be answered 2xx. Exits non-zero otherwise.
+ * `npm run demo`: six releases, a revert and two group releases in the sandbox, headless, driven as a person does
+ * in Slack (signed `/canary start` commands and clicks on the release card, through the real Slack function). A
+ * healthy canary must end `succeeded` with the new version serving; a faulty one (its canary answers live requests
+ * with 500) must fire the canary alarm and roll back on its own, with the old version still serving through nginx;
+ * a blue/green release must switch the load balancer to the other colour; a slow canary (healthy, three times
+ * slower) must be rolled back by the canary analysis while no alarm fires; a quiet one (its canary gets no traffic)
+ * must be held, never passed, until a person rolls it back; a weighted-steps release must succeed, and `/canary
+ * revert` must put the version before it back. Then the checkout group (front, orders-api, payments) released as
+ * one must succeed, and again with a faulty payments must roll the whole group back (local/demo-group.ts).
+ * Promotions and reverts drain each batch out of the load balancer first. Prints each timeline and the background
+ * traffic during it: every request to orders-api must be answered 2xx. Exits non-zero otherwise.
  */
 // First, so the quiet defaults hold before any module builds a logger or an SDK client.
 import './quiet-defaults';
 import { rmSync } from 'node:fs';
 import type { Release } from '../domain/types';
+import { groupDemo } from './demo-group';
 import { type Sandbox, sandboxDir, startSandbox } from './sandbox';
 import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION } from './sandbox-config';
 import { confirmStop, ended, hasButton, revertInSlack } from './sandbox-person';
@@ -84,14 +87,16 @@ const all2xx = (s: TrafficSummary) =>
 
 const dir = sandboxDir();
 const timeline = timelineNotifier();
-const starting = startSandbox({ dir, speedUp: 20, notifiers: [timeline] });
+const starting = startSandbox({ dir, speedUp: 20, notifiers: [timeline], chain: true });
 let traffic: ReturnType<typeof backgroundTraffic> | undefined;
+let frontTraffic: ReturnType<typeof backgroundTraffic> | undefined;
 let stopped: Promise<void> | undefined;
 /** Once, whether the demo ends or is interrupted: the sandbox cannot be stopped twice. */
 const stopAll = () =>
   (stopped ??= (async () => {
     const started = await starting.catch(() => undefined);
     await traffic?.stop();
+    await frontTraffic?.stop();
     await started?.stop();
   })());
 // An interrupted demo proved nothing: it exits non-zero, and keeps its directory like a failed one.
@@ -99,6 +104,10 @@ stopOnSignal(stopAll, 1);
 const sandbox = await starting;
 traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 40);
 traffic.start();
+// The chain's entry: its users only meet a new version in the group releases (8 and 9).
+const front = sandbox.chain?.member('front');
+frontTraffic = front ? backgroundTraffic(() => front.fleet.stableLb.port(), 20) : undefined;
+frontTraffic?.start();
 const checks: [string, boolean][] = [];
 try {
   console.log(
@@ -169,6 +178,10 @@ try {
     'the revert put 1.4.4 back',
     reverted.state === 'succeeded' && (await servingVersion(sandbox)) === '1.4.4',
   ]);
+
+  if (frontTraffic === undefined) throw new Error('the sandbox started without its chain');
+  const people = { requester: REQUESTER, approver: APPROVER };
+  await groupDemo({ sandbox, people, frontTraffic, printTimeline, checks }, 8);
 } finally {
   await stopAll();
 }
@@ -176,10 +189,10 @@ const summary = traffic.summary();
 console.log(`\nIn all: ${trafficLine(summary)}`);
 checks.push([
   'every background request was answered 2xx, during each release and between them',
-  perRelease.length === 7 && all2xx(summary),
+  perRelease.length === 9 && all2xx(summary),
 ]);
 for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-const passed = checks.length === 13 && checks.every(([, ok]) => ok);
+const passed = checks.length === 17 && checks.every(([, ok]) => ok);
 if (passed) rmSync(dir, { recursive: true, force: true });
 console.log(
   `\n${checks.filter(([, ok]) => ok).length} passed, ${checks.filter(([, ok]) => !ok).length} failed`,

@@ -7,12 +7,28 @@ import type { LoadBalancerRecord, LoadBalancerTarget } from './load-balancer';
 
 export const ALB_NAMESPACE = 'AWS/ApplicationELB';
 
-/** One metric series' origin: the records whose namespace and exact set of dimensions a query names. */
-export interface MetricSource {
+/** One metric series' origin: a load balancer's records, or counts from log lines, named by its dimensions. */
+export type MetricSource = AlbSource | CountSource;
+
+/** An ALB's metrics: the records whose namespace and exact set of dimensions a query names. */
+export interface AlbSource {
   readonly namespace: string;
   readonly dimensions: Readonly<Record<string, string>>;
   /** The requests this series counts (already those of its target group), oldest first. */
   readonly records: () => readonly LoadBalancerRecord[];
+}
+
+/** Lines counted at `atMs`, as a CloudWatch agent's metric filter publishes them. */
+export interface LineCount {
+  readonly atMs: number;
+  readonly count: number;
+}
+
+/** Metrics counted from a host's log lines (unit Count), by metric name, oldest first. */
+export interface CountSource {
+  readonly namespace: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly counts: Readonly<Record<string, () => readonly LineCount[]>>;
 }
 
 interface MetricDefinition {
@@ -127,24 +143,36 @@ export interface Datapoint {
  * An unknown metric, or a unit other than the metric's, has no datapoints, as in CloudWatch.
  */
 export function datapoints(source: MetricSource, query: SeriesQuery): Datapoint[] {
-  const metric = ALB_METRICS[query.metricName];
-  if (metric === undefined || source.namespace !== ALB_NAMESPACE) return [];
-  if (query.unit !== undefined && query.unit !== metric.unit) return [];
+  const values = valuesOf(source, query);
   const periodMs = query.periodSeconds * 1000;
   const roundingMs = Math.min(periodMs, 60_000);
   const firstMs = Math.floor(query.startMs / roundingMs) * roundingMs;
   const byPeriod = new Map<number, number[]>();
-  for (const record of source.records()) {
-    if (record.atMs < firstMs) continue;
-    const periodStart = firstMs + Math.floor((record.atMs - firstMs) / periodMs) * periodMs;
+  for (const { atMs, value } of values) {
+    if (atMs < firstMs) continue;
+    const periodStart = firstMs + Math.floor((atMs - firstMs) / periodMs) * periodMs;
     if (periodStart >= query.endMs) continue;
-    const value = metric.value(record);
-    if (value === undefined) continue;
-    const values = byPeriod.get(periodStart);
-    if (values) values.push(value);
+    const period = byPeriod.get(periodStart);
+    if (period) period.push(value);
     else byPeriod.set(periodStart, [value]);
   }
   return [...byPeriod.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([atMs, values]) => ({ atMs, value: statistic(query.stat, values) }));
+    .map(([atMs, period]) => ({ atMs, value: statistic(query.stat, period) }));
+}
+
+/** What each request (or counted line) adds to the queried metric, when; none for a metric the source lacks. */
+function valuesOf(source: MetricSource, query: SeriesQuery): readonly Datapoint[] {
+  if ('counts' in source) {
+    const counts = source.counts[query.metricName];
+    if (counts === undefined || (query.unit !== undefined && query.unit !== 'Count')) return [];
+    return counts().map(({ atMs, count }) => ({ atMs, value: count }));
+  }
+  const metric = ALB_METRICS[query.metricName];
+  if (metric === undefined || source.namespace !== ALB_NAMESPACE) return [];
+  if (query.unit !== undefined && query.unit !== metric.unit) return [];
+  return source.records().flatMap((record) => {
+    const value = metric.value(record);
+    return value === undefined ? [] : [{ atMs: record.atMs, value }];
+  });
 }

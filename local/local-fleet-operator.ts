@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostOutputTail } from '../adapters/host-output';
 import type { FleetOperator } from '../domain/ports';
-import type { SandboxFleet, SandboxHost } from './sandbox-fleet';
+import type { HostDirectory } from './sandbox-chain';
+import type { SandboxHost } from './sandbox-fleet';
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 type HostOperation = Parameters<FleetOperator['run']>[1];
 
 interface LocalFleetOperatorOptions {
-  readonly fleet: SandboxFleet;
+  /** Every host Run Command could select: one service's fleet, or the chain's services together. */
+  readonly fleet: Pick<HostDirectory, 'hostsMatching' | 'run'>;
   readonly documentPrefix: string;
   readonly publish: (event: unknown) => void;
   readonly onHostResult?: (result: {

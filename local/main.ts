@@ -12,18 +12,23 @@ import { stopOnSignal } from './stop-on-signal';
 import { backgroundTraffic } from './traffic';
 
 const dir = sandboxDir();
-console.log('Starting the sandbox: DynamoDB Local, three nginx hosts, the Slack function and its console…');
+console.log(
+  'Starting the sandbox: DynamoDB Local, the checkout chain (front, orders-api, payments) on nginx hosts, the Slack function and its console…',
+);
 const starting = startSandbox({
   dir,
   speedUp: 20,
   consolePort: Number(process.env.CANARY_CONSOLE_PORT ?? 3000),
+  chain: true,
 });
 let traffic: ReturnType<typeof backgroundTraffic> | undefined;
+let frontTraffic: ReturnType<typeof backgroundTraffic> | undefined;
 // Listening from the start: a Ctrl-C while the sandbox starts waits for it, then stops what it started.
 stopOnSignal(async () => {
   // A sandbox that failed to start has stopped what it had started already.
   const started = await starting.catch(() => undefined);
   await traffic?.stop();
+  await frontTraffic?.stop();
   await started?.stop();
   if (process.env.CANARY_KEEP_SANDBOX === undefined) rmSync(dir, { recursive: true, force: true });
   console.log('Stopped: no process left behind.');
@@ -31,6 +36,9 @@ stopOnSignal(async () => {
 const sandbox = await starting;
 traffic = backgroundTraffic(() => sandbox.fleet.stableLb.port(), 20);
 traffic.start();
+const front = sandbox.chain?.member('front');
+frontTraffic = front ? backgroundTraffic(() => front.fleet.stableLb.port(), 20) : undefined;
+frontTraffic?.start();
 
 console.log(`
 Canary Agent sandbox is up (state and logs in ${dir})
@@ -38,6 +46,7 @@ Canary Agent sandbox is up (state and logs in ${dir})
   Slack console:  ${sandbox.consoleUrl}
   orders-api:     ${sandbox.stableUrl}/orders/42   (the service's ELB, on the blue fleet; ${INITIAL_VERSION} serves now, 20 requests/s of background traffic)
   canary ELB:     ${sandbox.canaryUrl}
+  front:          ${sandbox.chain?.urls.front ?? ''}/orders/42   (calls orders-api, which calls payments; each answer names every version it called)
 
 In the console, pick a person and type, for example:
   /canary start orders-api 1.4.2          a healthy release: wait for the card's Promote button, press it as ben or cat
@@ -47,6 +56,8 @@ In the console, pick a person and type, for example:
   /canary start orders-api 1.4.3-quiet    mirroring broken: the canary ELB never gets traffic, so there is no data
   /canary start orders-api 1.4.2 strategy=steps:10,50,100     real users in rising steps
   /canary start orders-api 1.4.2 strategy=blue-green          deploy the idle colour, switch the ELB to it
+  /canary start group checkout front=1.9.1 orders-api=1.4.2 payments=2.0.1
+                                          the whole chain as one release: front colours its share, the others follow the tag
   /canary help
 
 People: ${SANDBOX_USERS.map((u) => u.name).join(', ')}. Validation windows run 20x faster than real time.

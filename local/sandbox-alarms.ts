@@ -12,19 +12,32 @@ import type { SkippingClock } from './skipping-clock';
  * The sandbox's CloudWatch alarms: 5XX alarms on the canary's load balancer and on each colour's target group
  * (more 5XX in a second than SANDBOX_ALARM_THRESHOLDS allows fires them: a -flaky build's 2% does not, and the
  * canary analysis catches it), and the failover alarm fed by the routing proxies' failover logs. Each change of
- * state is published as CloudWatch's EventBridge event; DescribeAlarms reads them.
+ * state is published as CloudWatch's EventBridge event; DescribeAlarms reads them. `more` adds alarms by name with
+ * their thresholds (the chain's other services' canary alarms).
  */
-export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateChangeEvent) => void) {
+export function sandboxAlarms(
+  clock: SkippingClock,
+  publish: (event: AlarmStateChangeEvent) => void,
+  more: Readonly<Record<string, number>> = {},
+) {
   const firedAt = new Map<string, number>();
   const emit = (event: AlarmStateChangeEvent) => {
     if (event.detail.state.value === 'ALARM') firedAt.set(event.detail.alarmName, Date.now());
     publish(event);
   };
   const sandboxTime = () => clock.now();
-  const names = [CANARY_ALARM, FAILOVER_ALARM, BLUE_GREEN.blue.alarm, BLUE_GREEN.green.alarm];
+  const thresholds = { ...SANDBOX_ALARM_THRESHOLDS, ...more };
+  const names = [
+    CANARY_ALARM,
+    FAILOVER_ALARM,
+    BLUE_GREEN.blue.alarm,
+    BLUE_GREEN.green.alarm,
+    ...Object.keys(more),
+  ];
   const evaluators = new Map(
     names.map((alarmName) => {
-      const evaluator = alarmEvaluator(sandboxAlarmDefinition(alarmName), emit, randomUUID, sandboxTime);
+      const definition = sandboxAlarmDefinition(alarmName, thresholds[alarmName] ?? 0);
+      const evaluator = alarmEvaluator(definition, emit, randomUUID, sandboxTime);
       return [alarmName, evaluator] as const;
     }),
   );
@@ -42,9 +55,7 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
       alarmNames.map((name) => {
         const evaluator = evaluators.get(name);
         if (evaluator === undefined) return { name, missing: true };
-        // An alarm that never changed state carries the evaluator's first stamp, the epoch: no time to show.
-        const since = evaluator.since();
-        return { name, state: evaluator.state(), ...(Date.parse(since) > 0 ? { since } : {}) };
+        return { name, state: evaluator.state(), since: evaluator.since() };
       }),
   };
   let evaluating: ReturnType<typeof setInterval> | undefined;
@@ -74,13 +85,13 @@ export function sandboxAlarms(clock: SkippingClock, publish: (event: AlarmStateC
 }
 
 /** One-second periods with no grace, since SANDBOX_ALARM_THRESHOLDS are set per second. */
-function sandboxAlarmDefinition(alarmName: string): AlarmDefinition {
+function sandboxAlarmDefinition(alarmName: string, threshold: number): AlarmDefinition {
   return {
     alarmName,
     periodSeconds: 1,
     evaluationPeriods: 1,
     datapointsToAlarm: 1,
-    threshold: SANDBOX_ALARM_THRESHOLDS[alarmName] ?? 0,
+    threshold,
     account: '000000000000',
     region: 'local',
   };

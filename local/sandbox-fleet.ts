@@ -22,48 +22,60 @@ interface SandboxFleetOptions {
   /** Hosts per colour. */
   readonly colourHosts: number;
   readonly canaryHosts: number;
-  /** The colour the service's listener forwards to, read on every request. */
-  readonly liveColour: () => Colour;
+  /** The colour the service's listener forwards to, read on every request (a blue/green service only). */
+  readonly liveColour?: () => Colour;
   readonly onCanaryResponse: (status: number, atMs: number) => void;
-  readonly onColourResponse: (colour: Colour, status: number, atMs: number) => void;
+  readonly onColourResponse?: (colour: Colour, status: number, atMs: number) => void;
+  /** The service's 127.N.S prefix; a fresh sandbox network (S = 0) unless given. */
+  readonly network?: string;
   /** The clock the load balancers stamp their request records with (the sandbox's skipping clock's `nowMs`). */
   readonly now?: () => number;
 }
 
 /**
- * The sandbox's fleet: a blue and a green fleet behind the service's "ELB" (the demo service's URL), whose listener
- * forwards to the live colour (the stable fleet), and canary hosts behind a canary "ELB". Each ELB's responses
- * feed the local 5XX alarms. Host operations run the repository's SSM documents for real.
+ * The sandbox's fleet of one service: a blue and a green fleet behind the service's "ELB" (the demo service's URL),
+ * whose listener forwards to the live colour (the stable fleet), or a stable fleet for a service without
+ * blue/green, and canary hosts behind a canary "ELB". Each ELB's responses feed the local 5XX alarms. Host
+ * operations run the repository's SSM documents for real.
  */
 export async function sandboxFleet(options: SandboxFleetOptions) {
-  const network = sandboxNetwork();
+  const network = options.network ?? sandboxNetwork();
   const hosts: SandboxHost[] = [];
   const routing: Routing = {};
   const { stableLb, canaryLb } = fleetLoadBalancers(options, hosts, routing);
   const colourHosts = () => hosts.filter((h) => h.fleet !== 'canary');
+  let listening = false;
+  /** Both load balancers listen, so their URLs are known before any host exists (a chain's upstream needs them). */
+  const listen = async () => {
+    if (listening) return;
+    listening = true;
+    await stableLb.start();
+    await canaryLb.start();
+  };
   return {
+    network,
     hosts: () => [...hosts],
     stableLb,
     canaryLb,
     run: runOnHost,
-    /** Starts the load balancers, creates the hosts and puts `version` on both colours. */
+    listen,
+    /** Starts the load balancers (unless listening), creates the hosts and puts `version` on the stable fleet. */
     async start(version: string): Promise<void> {
-      await stableLb.start();
-      await canaryLb.start();
+      await listen();
       const placement = { dir: options.dir, network, config: options.config, mirrorPort: canaryLb.port() };
       for (const [fleet, index] of hostSlots(options)) hosts.push(await makeHost(fleet, index, placement));
       await Promise.all(colourHosts().map((h) => provisionColour(options.config, h, version)));
     },
     /**
-     * From now on the service's ELB sends new requests only to the live colour's hosts `serving` names (its target
-     * group's healthy members), as an ELB follows registration: a drained host gets none.
+     * From now on the service's ELB sends new requests only to the live colour's (or stable fleet's) hosts `serving`
+     * names (its target group's healthy members), as an ELB follows registration: a drained host gets none.
      */
-    routeBy(serving: (colour: Colour) => readonly string[]): void {
+    routeBy(serving: (fleet: Colour | 'stable') => readonly string[]): void {
       routing.serving = serving;
     },
     /** The hosts the listener forwards to now: the stable fleet. */
     liveHosts(): SandboxHost[] {
-      return hosts.filter((h) => h.fleet === options.liveColour());
+      return hosts.filter((h) => h.fleet === liveFleet(options));
     },
     /** Hosts whose tags include every one of `targets`, as Run Command's tag targets select them. */
     hostsMatching(targets: Readonly<Record<string, string>>): SandboxHost[] {
@@ -113,23 +125,32 @@ export async function sandboxFleet(options: SandboxFleetOptions) {
 /**
  * Each sandbox takes its own 127.N.0.0/24 (all of 127/8 is loopback on Linux): two sandboxes at once (the browser
  * test beside another) would otherwise share 127.0.0.10:8000 through SO_REUSEPORT and serve each other's traffic.
+ * The chain's other services take 127.N.1 and 127.N.2 of the same sandbox.
  */
-function sandboxNetwork(): string {
+export function sandboxNetwork(): string {
   return `127.${1 + (process.pid % 200) + Math.floor(Math.random() * 50)}.0`;
 }
 
-/** Blue hosts, then green, then canary, each numbered from 1: the order their ids and addresses are given in. */
+/** The fleet the service's ELB forwards to now: the live colour, or the stable fleet of a service without one. */
+function liveFleet(options: SandboxFleetOptions): Colour | 'stable' {
+  return options.config.blueGreen ? (options.liveColour?.() ?? 'blue') : 'stable';
+}
+
+/**
+ * Blue hosts, then green (or the stable hosts), then canary, each numbered from 1: the order their ids and
+ * addresses are given in.
+ */
 function hostSlots(options: SandboxFleetOptions): [SandboxFleetName, number][] {
   const slots: [SandboxFleetName, number][] = [];
-  for (const colour of ['blue', 'green'] as const)
-    for (let i = 1; i <= options.colourHosts; i++) slots.push([colour, i]);
+  const stableFleets = options.config.blueGreen ? (['blue', 'green'] as const) : (['stable'] as const);
+  for (const fleet of stableFleets) for (let i = 1; i <= options.colourHosts; i++) slots.push([fleet, i]);
   for (let i = 1; i <= options.canaryHosts; i++) slots.push(['canary', i]);
   return slots;
 }
 
 /** Which of a colour's hosts its target group sends requests to; until set, all of them. */
 interface Routing {
-  serving?: (colour: Colour) => readonly string[];
+  serving?: (fleet: Colour | 'stable') => readonly string[];
 }
 
 /** Both ELBs read `hosts` on every request, so they serve the hosts `start` adds after they listen. */
@@ -152,7 +173,7 @@ function fleetLoadBalancers(
   const stableLb = loadBalancer({
     name: 'service-elb',
     targets: () => {
-      const live = options.liveColour();
+      const live = liveFleet(options);
       const serving = routing.serving?.(live);
       return hosts
         .filter((h) => h.fleet === live && (serving === undefined || serving.includes(h.id)))
@@ -160,7 +181,7 @@ function fleetLoadBalancers(
     },
     onResponse: (status, atMs, target) => {
       const colour = hosts.find((h) => h.address === target?.host)?.fleet;
-      if (colour === 'blue' || colour === 'green') options.onColourResponse(colour, status, atMs);
+      if (colour === 'blue' || colour === 'green') options.onColourResponse?.(colour, status, atMs);
     },
     now: options.now,
   });

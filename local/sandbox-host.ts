@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { containerParameters } from '../domain/container-parameters';
 import type { ServiceConfig } from '../domain/service-config';
 import type { Colour } from '../domain/types';
 import { renderStableNginx } from '../hosts/nginx-config';
@@ -15,11 +16,13 @@ const CUSTOM_DOCUMENTS_DIR = join(here, '../examples/documents');
 /** Stand-ins for the Docker CLI (containers are small Node HTTP servers) and Envoy's validator. */
 const shimsDir = join(here, '../test/hosts/shims');
 
-export type SandboxFleetName = Colour | 'canary';
+/** A blue/green service's colours, or the stable fleet of a service without blue/green; and the canary fleet. */
+export type SandboxFleetName = Colour | 'stable' | 'canary';
 
 /**
- * One simulated EC2 host: its own loopback address (127.N.0.x, so every host can bind the service's real ports),
- * its own state, nginx and "Docker" under the sandbox folder, and the EC2 tags that put it in a fleet.
+ * One simulated EC2 host: its own loopback address (127.N.S.x, S for its service, so every host can bind the
+ * service's real ports), its own state, nginx and "Docker" under the sandbox folder, and the EC2 tags that put it
+ * in a fleet.
  */
 export interface SandboxHost {
   readonly id: string;
@@ -33,7 +36,7 @@ export interface SandboxHost {
 /** Where a new host goes: its folder under `dir`, its address in the sandbox's `network`. */
 export interface HostPlacement {
   readonly dir: string;
-  /** The sandbox's own 127.N.0 prefix. */
+  /** The service's own 127.N.S prefix in the sandbox (S: 0 for orders-api, one each for the chain's others). */
   readonly network: string;
   readonly config: ServiceConfig;
   /** The canary load balancer's port, where a host's mirroring proxy sends its copies. */
@@ -44,6 +47,8 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase(
 
 const hostNumbers: Readonly<Record<SandboxFleetName, { digit: string; address: number }>> = {
   blue: { digit: 'b', address: 10 },
+  // A service has blue and green, or a stable fleet: never both, so they may share addresses.
+  stable: { digit: 'a', address: 10 },
   green: { digit: 'e', address: 30 },
   canary: { digit: 'c', address: 20 },
 };
@@ -55,13 +60,16 @@ export async function makeHost(
 ): Promise<SandboxHost> {
   const { config } = placement;
   const numbers = hostNumbers[fleet];
-  const id = `i-0${numbers.digit}a4db0000000${index}`;
+  // The network's service digit keeps ids unique across the chain's services (orders-api's stay as they were).
+  const service = placement.network.split('.').at(-1) ?? '0';
+  const id = `i-0${numbers.digit}a4db${service}000000${index}`;
   const root = join(placement.dir, 'hosts', id);
   for (const d of ['state', 'run', 'docker', 'nginx-temp', 'logs'])
     mkdirSync(join(root, d), { recursive: true });
   const address = `${placement.network}.${numbers.address + index}`;
   const env = await hostEnv(root, address, placement.mirrorPort);
-  const tags = fleet === 'canary' ? config.fleets.canary?.tags : config.blueGreen?.[fleet].tags;
+  const tags =
+    fleet === 'canary' || fleet === 'stable' ? config.fleets[fleet]?.tags : config.blueGreen?.[fleet].tags;
   if (tags === undefined) throw new Error(`${config.service} has no ${fleet} fleet`);
   return { id, fleet, address, root, tags, env };
 }
@@ -117,7 +125,10 @@ export function runOnHost(
   });
 }
 
-/** A blue or green host as the team runs it before any release: the current version behind the host's own nginx. */
+/**
+ * A stable (blue, green) host as the team runs it before any release: the current version, with the service's
+ * container settings (its environment: a chain member's downstream), behind the host's own nginx.
+ */
 export async function provisionColour(
   config: ServiceConfig,
   host: SandboxHost,
@@ -129,6 +140,7 @@ export async function provisionColour(
     Image: config.image.repository,
     ContainerPort: String(config.image.containerPort),
     HealthPath: config.image.healthPath,
+    ...containerParameters(config),
     Version: version,
   });
   if (!deployed.ok || deployed.exitCode !== 0)

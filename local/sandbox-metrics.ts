@@ -41,9 +41,15 @@ export function sandboxMetricSources(fleet: MeteredFleet): MetricSource[] {
   ];
 }
 
-/** The sandbox's GetMetricData; start it, then give `client()` to `cloudWatchCanaryMetrics`. */
-export function sandboxCloudWatch(fleet: MeteredFleet): CloudWatchStandin {
-  return cloudWatchStandin({ sources: () => sandboxMetricSources(fleet) });
+/**
+ * The sandbox's GetMetricData: the load balancers' metrics, and `more` (the path counts). Start it, then give
+ * `client()` to `cloudWatchCanaryMetrics`.
+ */
+export function sandboxCloudWatch(
+  fleet: MeteredFleet,
+  more: () => readonly MetricSource[] = () => [],
+): CloudWatchStandin {
+  return cloudWatchStandin({ sources: () => [...sandboxMetricSources(fleet), ...more()] });
 }
 
 /** The `loadBalancer` of a sandbox analysis config: the canary ELB against `stableColour`'s target group. */

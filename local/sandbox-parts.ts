@@ -36,11 +36,14 @@ import { localFleetOperator } from './local-fleet-operator';
 import { localTimers } from './local-timers';
 import type { SandboxOptions } from './sandbox';
 import { sandboxAlarms } from './sandbox-alarms';
+import { chainTargetGroups, startFleets } from './sandbox-chain';
+import { CHAIN_ALARM_THRESHOLDS } from './sandbox-chain-config';
 import { BLUE_GREEN, CANARY_ALARM, INITIAL_VERSION } from './sandbox-config';
-import { sandboxFleet } from './sandbox-fleet';
+import { sandboxFleet, sandboxNetwork } from './sandbox-fleet';
 import { sandboxCloudWatch } from './sandbox-metrics';
+import { pathCountSources } from './sandbox-path-metrics';
 import { sandboxRoutingLists } from './sandbox-routing-lists';
-import { sandboxTargetGroups } from './sandbox-target-groups';
+import { ordersTargetGroups, sandboxTargetGroups } from './sandbox-target-groups';
 import { eventRules, readServerlessYml } from './serverless-yml';
 import type { skippingClock } from './skipping-clock';
 
@@ -67,10 +70,12 @@ export async function startAwsStandIns(
     readonly clock: ReturnType<typeof skippingClock>;
     readonly publish: (event: unknown) => void;
     readonly invokeAsync: (functionName: string) => (event: unknown) => void;
+    /** Also front and payments around orders-api (SandboxOptions.chain). */
+    readonly chain?: boolean;
   },
   stopping: (() => Promise<void> | void)[],
 ) {
-  const { dir, config, clock, publish } = parts;
+  const { dir, clock, publish } = parts;
   mkdirSync(dir, { recursive: true });
   // nginx's workers run as another user: they must reach the hosts' files, the drain switch among them.
   chmodSync(dir, 0o755);
@@ -78,39 +83,75 @@ export async function startAwsStandIns(
   stopping.push(() => dynamo.stop());
   const table = await dynamo.createReleasesTable();
   const store = dynamoReleaseStore(dynamo.client, table);
-  const alarms = sandboxAlarms(clock, publish);
+  const alarms = sandboxAlarms(clock, publish, parts.chain ? CHAIN_ALARM_THRESHOLDS : {});
   stopping.push(() => alarms.stop());
+  const network = sandboxNetwork();
 
   const listeners = memoryListenerSwitch({ [BLUE_GREEN.listenerArn]: BLUE_GREEN.blue.targetGroupArn });
-  const fleet = await sandboxFleet({
+  const ordersFleet = async (config: ServiceConfig) => {
+    const fleet = await sandboxFleet({
+      dir,
+      now: clock.nowMs,
+      config,
+      network,
+      colourHosts: 2,
+      canaryHosts: 1,
+      liveColour: () =>
+        listeners.forwardsTo(BLUE_GREEN.listenerArn) === BLUE_GREEN.green.targetGroupArn ? 'green' : 'blue',
+      onCanaryResponse: alarms.evaluatorOf(CANARY_ALARM).record,
+      onColourResponse: (colour, status, atMs) =>
+        alarms.evaluatorOf(BLUE_GREEN[colour].alarm).record(status, atMs),
+    });
+    stopping.push(() => fleet.stop());
+    return fleet;
+  };
+  const chainParts = {
     dir,
+    network,
     now: clock.nowMs,
-    config,
-    colourHosts: 2,
-    canaryHosts: 1,
-    liveColour: () =>
-      listeners.forwardsTo(BLUE_GREEN.listenerArn) === BLUE_GREEN.green.targetGroupArn ? 'green' : 'blue',
-    onCanaryResponse: alarms.evaluatorOf(CANARY_ALARM).record,
-    onColourResponse: (colour, status, atMs) =>
-      alarms.evaluatorOf(BLUE_GREEN[colour].alarm).record(status, atMs),
-  });
-  stopping.push(() => fleet.stop());
-  await fleet.start(INITIAL_VERSION);
-  const targets = sandboxTargetGroups(fleet, config, clock.nowMs);
+    alarms,
+    ordersConfig: parts.config,
+    chain: parts.chain,
+  };
+  const { config, fleet, chain, hosts } = await startFleets(chainParts, ordersFleet, stopping);
+  const targeted = [ordersTargetGroups(fleet, config), ...chainTargetGroups(chain)];
+  const targets = sandboxTargetGroups(targeted, clock.nowMs);
   alarms.start(fleet.hosts, config.service);
-  const cloudWatch = sandboxCloudWatch(fleet);
+  const pathLogged = chain?.members.map((m) => ({ service: m.service, hosts: m.fleet.hosts })) ?? [
+    { service: config.service, hosts: fleet.hosts },
+  ];
+  const paths = pathCountSources(pathLogged, clock.nowMs);
+  // As often as the alarms are evaluated: each counted line lands in the period it was logged in.
+  const shipping = setInterval(paths.poll, 250);
+  stopping.push(() => clearInterval(shipping));
+  const cloudWatch = sandboxCloudWatch(fleet, paths.sources);
   await cloudWatch.start();
   stopping.push(() => cloudWatch.stop());
   const speedUp = parts.speedUp ?? 20;
   const timers = localTimers(parts.invokeAsync('timer'), speedUp, clock);
   stopping.push(() => timers.stop());
   const documentPrefix = `${readServerlessYml().service}-dev`;
-  const operator = localFleetOperator({ fleet, documentPrefix, publish });
-  return { dynamo, table, store, alarms, listeners, targets, fleet, cloudWatch, timers, operator, speedUp };
+  const operator = localFleetOperator({ fleet: hosts, documentPrefix, publish });
+  return {
+    dynamo,
+    table,
+    store,
+    alarms,
+    listeners,
+    targets,
+    fleet,
+    cloudWatch,
+    timers,
+    operator,
+    speedUp,
+    /** orders-api's configuration as stored: with the chain, its container calls payments. */
+    config,
+    chain,
+    hosts,
+  };
 }
 
 type ServiceParts = Awaited<ReturnType<typeof startAwsStandIns>> & {
-  readonly config: ServiceConfig;
   readonly clock: Clock;
   readonly cardClient: WebClient;
   readonly invokeAsync: (functionName: string) => (event: unknown) => void;
@@ -120,11 +161,13 @@ type ServiceParts = Awaited<ReturnType<typeof startAwsStandIns>> & {
 export function composeServices(parts: ServiceParts, notifiers: readonly Notifier[]) {
   const { dynamo, table, store, alarms, listeners, cloudWatch, config, clock, invokeAsync } = parts;
   const versions = new Map([[config.service, INITIAL_VERSION]]);
+  for (const member of parts.chain?.members ?? []) versions.set(member.service, member.initialVersion);
   const versionRegistry: VersionRegistry = {
     current: async (name) => versions.get(name) ?? null,
     record: async (name, version) => void versions.set(name, version),
   };
-  const configs = memoryServiceConfigs([config]);
+  // Where the agent reads each service's configuration (Parameter Store on AWS): every member of the chain.
+  const configs = memoryServiceConfigs(parts.chain?.members.map((m) => m.config) ?? [config]);
   const ids: IdSource = {
     releaseId: (name, now) => `${name}-${now.replace(/\D/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`,
   };
@@ -147,7 +190,7 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
     ids,
     alarmCatalog: alarms.catalog,
   };
-  const routing = sandboxRoutingLists({ fleet: parts.fleet, store, configs, invokeAsync });
+  const routing = sandboxRoutingLists({ fleet: parts.hosts, store, configs, invokeAsync });
   const service = releaseService({
     ...core,
     fleet: fleetWithRoutingLists(parts.operator, routing.lists),
@@ -176,7 +219,7 @@ export function composeServices(parts: ServiceParts, notifiers: readonly Notifie
       handOff: { handOff: async (releaseId) => invokeAsync('effects')(effectsPending(releaseId)) },
     }),
     // The preflight function's part: the simulated hosts counted by their tags, the sandbox's own alarms read.
-    plans: planPreviews({ ...core, survey: surveyWith(parts.fleet.census, alarms.states) }),
+    plans: planPreviews({ ...core, survey: surveyWith(parts.hosts.census, alarms.states) }),
     lists: routing.requests,
   };
   const agent = { service, store, configs, versions: versionRegistry, clock };

@@ -49,3 +49,39 @@ async function activeRelease(sandbox: Sandbox, service: string): Promise<string>
   }
   throw new Error('the revert did not start');
 }
+
+/** A group release as a person runs it: typed, held at the approval (or ended), approved if it waits for one. */
+export interface GroupRun {
+  /** The release when it first waited for the approval, or ended without one. */
+  readonly held: Release;
+  readonly done: Release;
+}
+
+/**
+ * `/canary start group …` (or an ad hoc `/canary start a=1 b=2`) as `requester` types it, `entry` its first member; `atApproval` runs while
+ * it waits for approval (a test looks at the chain then), then `approver` presses Promote. Resolves when it ends.
+ */
+export async function groupInSlack(
+  sandbox: Sandbox,
+  people: { readonly requester: string; readonly approver: string },
+  entry: string,
+  command: string,
+  atApproval: (release: Release) => Promise<void> = async () => {},
+): Promise<GroupRun> {
+  const { reply } = await sandbox.slack.command(people.requester, command);
+  const releaseId = await sandbox.store.activeReleaseId(entry);
+  if (releaseId === null) throw new Error(`/canary ${command} was refused: ${reply}`);
+  const waiting = (r: Release) => r.state === 'awaitingApproval' || ended(r);
+  await sandbox.waitFor(releaseId, waiting, 120_000);
+  // As the card shows it once the window's last reads (the path counts) are in.
+  await sandbox.settled();
+  const held = await sandbox.waitFor(releaseId, waiting);
+  if (held.state === 'awaitingApproval') {
+    await atApproval(held);
+    const card = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, 'canary_promote', releaseId));
+    await sandbox.slack.click(people.approver, card.id, 'canary_promote', releaseId, `release:${releaseId}`);
+  }
+  const done = await sandbox.waitFor(releaseId, ended, 120_000);
+  await sandbox.settled();
+  return { held, done };
+}

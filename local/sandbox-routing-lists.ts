@@ -6,7 +6,7 @@ import { routingListRequests } from '../app/routing-list-requests';
 import type { ReleaseStore, ServiceConfigs } from '../domain/ports';
 import type { RoutingListHosts } from '../domain/routing-list-ports';
 import { logger } from '../handlers/compose';
-import type { SandboxFleet } from './sandbox-fleet';
+import type { HostDirectory } from './sandbox-chain';
 
 /**
  * The live routing lists in the sandbox: Parameter Store in memory, the Slack function's requests handed to the
@@ -14,7 +14,7 @@ import type { SandboxFleet } from './sandbox-fleet';
  * select. Unlike Run Command, `apply` returns once every host has run it, so that `settled()` covers it.
  */
 export function sandboxRoutingLists(parts: {
-  readonly fleet: SandboxFleet;
+  readonly fleet: Pick<HostDirectory, 'hostsMatching' | 'run'>;
   readonly store: ReleaseStore;
   readonly configs: ServiceConfigs;
   readonly invokeAsync: (functionName: string) => (event: unknown) => void;

@@ -8,6 +8,7 @@ import type { Release } from '../domain/types';
 import { logger } from '../handlers/compose';
 import type { SlackDeps } from '../handlers/slack/command-answers';
 import type { DeliveryFailure, localEventBus } from './event-bus';
+import type { SandboxChain } from './sandbox-chain';
 import { CANARY_ALARM, sandboxServiceConfig } from './sandbox-config';
 import type { sandboxFleet } from './sandbox-fleet';
 import { composeServices, eventBus, releaseWatch, startAwsStandIns, startSweeper } from './sandbox-parts';
@@ -27,6 +28,11 @@ export interface SandboxOptions {
   readonly configure?: (config: ServiceConfig) => ServiceConfig;
   /** The console's port (0: any free one). */
   readonly consolePort?: number;
+  /**
+   * Also `front` in front of orders-api and `payments` behind it, each on its own hosts with its own load
+   * balancers, canary alarm and configuration, their containers calling down the chain (local/sandbox-chain.ts).
+   */
+  readonly chain?: boolean;
   /** Post release cards to a real Slack workspace instead of the console (Socket Mode development). */
   readonly realSlack?: {
     readonly botToken: string;
@@ -47,6 +53,8 @@ export interface Sandbox {
   readonly consoleUrl: string;
   /** What the Slack listeners need: the use cases (handing effects off, as on Lambda) and read access. */
   readonly slackDeps: SlackDeps;
+  /** With `chain`: front, orders-api and payments, their stable URLs and every host; absent otherwise. */
+  readonly chain?: SandboxChain;
   /** The service's load balancer listener: which colour's target group it forwards to. */
   readonly listeners: ReturnType<typeof memoryListenerSwitch>;
   /** When a sandbox alarm last went to ALARM (real ms, not the sandbox clock), for the alarm-to-rollback figure. */
@@ -97,7 +105,8 @@ async function composeSandbox(
     stopping,
   );
   const watch = releaseWatch(aws.store);
-  const services = composeServices({ ...aws, config, clock, cardClient, invokeAsync }, [
+  // No `config` passed here: orders-api's is the stand-ins' (with the chain, its container calls payments).
+  const services = composeServices({ ...aws, clock, cardClient, invokeAsync }, [
     watch.notifier,
     ...(options.notifiers ?? []),
   ]);
@@ -106,7 +115,7 @@ async function composeSandbox(
   const sweeping = startSweeper(source);
   stopping.push(() => clearInterval(sweeping));
 
-  const { store, fleet, alarms, listeners, timers, operator } = aws;
+  const { store, fleet, alarms, listeners, timers, operator, chain } = aws;
   return {
     service,
     store,
@@ -117,6 +126,7 @@ async function composeSandbox(
     slack,
     consoleUrl,
     slackDeps: services.slackDeps,
+    ...(chain ? { chain } : {}),
     listeners,
     alarmFiredAt: alarms.firedAt,
     alarmState: (name = CANARY_ALARM) => alarms.evaluatorOf(name).state(),

@@ -50,12 +50,19 @@ export function evidenceText(release: Release): string | null {
   return clip(`${head}${why}\n${table(evidence)}`, LIMITS.section);
 }
 
+/** A preset's label, also under a group member's name (`orders-api errorRate` reads `orders-api error %`). */
+function labelOf(name: string): string {
+  const space = name.lastIndexOf(' ');
+  const [member, metric] = space < 0 ? ['', name] : [name.slice(0, space + 1), name.slice(space + 1)];
+  return `${member}${LABELS[metric] ?? metric}`;
+}
+
 function table(evidence: Evidence): string {
   const rows: string[][] = [
     evidence.of === 'bake' ? ['', 'now', 'before', ''] : ['', 'canary', 'stable', ''],
     ['requests', count(evidence.requests.canary), count(evidence.requests.stable), ''],
     ...evidence.metrics.map((m) => [
-      LABELS[m.name] ?? m.name,
+      labelOf(m.name),
       figure(m, m.canary),
       figure(m, m.stable),
       `${MARKS[m.classification]}${m.critical && m.classification !== 'pass' ? ' (critical)' : ''}`,

@@ -1,5 +1,6 @@
 import { assertNever, formatPercent } from '../../domain/plan';
 import { isRollingBack } from '../../domain/policies';
+import { hasExposure } from '../../domain/rollback-types';
 import { describeRun, hostOperationRunOf } from '../../domain/steps';
 import { secondsBetween } from '../../domain/time';
 import type {
@@ -13,11 +14,14 @@ import type {
   Step,
 } from '../../domain/types';
 import { OUTCOME_WORDS, operationWords, STATE_WORDS } from '../../domain/words';
+import { joinsRun, memberRunLabel, named } from './card-group-steps';
 import { clip, duration, escapeMrkdwn, joinWithin, LIMITS, mention, slackTime } from './mrkdwn';
 import { stepLabel } from './step-labels';
 
-function isShift(step: Step | undefined): step is HostOperationStep {
-  return step?.kind === 'hostOperation' && step.operation === 'shiftTraffic';
+/** A step of the strategy's shares. A group's downstream members route by the tag alone: theirs give no share. */
+function isShift(release: Release, step: Step | undefined): step is HostOperationStep {
+  if (step?.kind !== 'hostOperation' || step.operation !== 'shiftTraffic') return false;
+  return step.member === undefined || step.member === release.service;
 }
 
 /**
@@ -25,7 +29,7 @@ function isShift(step: Step | undefined): step is HostOperationStep {
  * @example shareIndex(releaseBakingItsSecondStep) // 1
  */
 export function shareIndex(release: Release): number {
-  return release.plan.slice(0, release.cursor + 1).filter(isShift).length - 1;
+  return release.plan.slice(0, release.cursor + 1).filter((step) => isShift(release, step)).length - 1;
 }
 
 /** A steps release in its mirrored window: mirroring started, and no step yet. */
@@ -44,7 +48,7 @@ export function shareText(release: Release): string {
   const { strategy } = release;
   if (strategy.kind === 'mirror') return `a ${formatPercent(strategy.percent)}% mirror of live requests`;
   if (strategy.kind === 'blueGreen') {
-    return release.exposure.includes('listenerSwitched') ? 'all traffic' : 'no traffic yet';
+    return hasExposure(release.exposure, 'listenerSwitched') ? 'all traffic' : 'no traffic yet';
   }
   if (strategy.kind === 'revert') return 'no traffic: a revert has no canary';
   if (strategy.mirror && mirroring(release)) {
@@ -55,16 +59,18 @@ export function shareText(release: Release): string {
 }
 
 /**
- * Why a rollback started, worded to follow "rolled back at …, after".
+ * Why a rollback started, worded to follow "rolled back at …, after"; `member` names the group member whose step
+ * failed.
  * @example reasonPhrase({ kind: 'aborted', by: 'U0ANA' }) // 'aborted by <@U0ANA>'
  */
-export function reasonPhrase(reason: RollbackReason): string {
+export function reasonPhrase(reason: RollbackReason, member?: string): string {
   switch (reason.kind) {
     case 'alarm':
       return `Alarm ${escapeMrkdwn(clip(reason.alarmName, 256))} is ALARM`;
     case 'hostOperationFailed': {
       const host = reason.hostId === undefined ? '' : ` on ${escapeMrkdwn(clip(reason.hostId, 80))}`;
-      return `${operationWords(reason.operation)} ${OUTCOME_WORDS[reason.status]}${host}`;
+      const what = operationWords(reason.operation, undefined, member && named(member));
+      return `${what} ${OUTCOME_WORDS[reason.status]}${host}`;
     }
     case 'aborted':
       return `aborted by ${mention(reason.by)}`;
@@ -126,13 +132,20 @@ function forwardItems(release: Release): Item[] {
   release.plan.forEach((step, index) => {
     const last = groups[groups.length - 1];
     // The final approval before promotion is not a step's own: only one followed by the next shift is.
-    const ownApproval = step.kind === 'approval' && isShift(release.plan[index + 1]);
+    const ownApproval = step.kind === 'approval' && isShift(release, release.plan[index + 1]);
     if (last?.share !== undefined && last.to === index - 1 && (step.kind === 'validate' || ownApproval)) {
       last.to = index;
       last.label += step.kind === 'validate' ? `, bake ${duration(step.windowSeconds)}` : ', approval';
       return;
     }
-    const share = isShift(step) ? `${escapeMrkdwn(step.parameters.CanaryPercent ?? '?')}%` : undefined;
+    if (last && last.to === index - 1 && joinsRun(release, release.plan[index - 1], step)) {
+      last.to = index;
+      last.label = memberRunLabel(release, release.plan.slice(last.from, index + 1));
+      return;
+    }
+    const share = isShift(release, step)
+      ? `${escapeMrkdwn(step.parameters.CanaryPercent ?? '?')}%`
+      : undefined;
     groups.push({
       label: share ? `${share} of users` : stepLabel(release, step),
       share,
@@ -198,7 +211,7 @@ export function fleetText(release: Release): string | null {
   if (release.state === 'rollbackFailed') phase = 'stopped at a failure';
   return joinWithin(
     [
-      `*Hosts*: ${operationWords(run.step.operation, run.step.fleet)}, ${phase}`,
+      `*Hosts*: ${operationWords(run.step.operation, run.step.fleet, run.step.member && named(run.step.member))}, ${phase}`,
       hosts.length === 0
         ? 'No host has reported yet.'
         : `${count('success')} done · ${failed.length} failed · ${count('pending')} still running, of the ${hosts.length === 1 ? '1 host' : `${hosts.length} hosts`} heard from so far`,

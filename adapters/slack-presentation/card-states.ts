@@ -1,4 +1,5 @@
 import { formatPercent } from '../../domain/plan';
+import { hasExposure } from '../../domain/rollback-types';
 import { colourSwitch } from '../../domain/strategy';
 import type { Release, ReleaseState } from '../../domain/types';
 import { noDataNames, shareIndex, shareText } from './card-parts';
@@ -72,7 +73,7 @@ const PHASE_WORDS = {
 } as const;
 
 /** Where a drained rollout is: `: batch 2 of 3 (i-0c, i-0d) swapping`; nothing for an undrained one. */
-function batchText(release: Release): string {
+export function batchText(release: Release): string {
   const rollout = release.run?.kind === 'hostOperation' ? release.run.rollout : undefined;
   if (rollout === undefined) return '';
   if (rollout.phase === 'surveying') return `: ${PHASE_WORDS.surveying}`;
@@ -81,7 +82,7 @@ function batchText(release: Release): string {
   return `: batch ${rollout.batch + 1} of ${rollout.batches.length} (${hosts.join(', ')}) ${PHASE_WORDS[rollout.phase]}`;
 }
 
-export const promoted = (release: Release) => release.exposure.includes('stablePromoted');
+export const promoted = (release: Release) => hasExposure(release.exposure, 'stablePromoted');
 
 /** A blue/green release's colours: the one live before it, and the one it deploys and switches to. */
 export function colours(release: Release): { from: string; to: string } {

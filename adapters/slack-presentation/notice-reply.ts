@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type Notice, type NoticeMedium, noticeDetail, renderNotice } from '../../domain/notice';
 import type { Release } from '../../domain/types';
+import { groupTitle } from './card-group';
 import { actorName, clip, escapeMrkdwn, LIMITS, mention, tailWithin } from './mrkdwn';
 import { type Message, mrkdwn, section } from './release-card';
 
@@ -48,6 +49,9 @@ export function noticeReply(release: Release, notice: Notice): Message {
   const skipped = lines.length - last.length;
   if (skipped > 0)
     blocks.push({ type: 'context', elements: [mrkdwn(`${skipped} earlier lines not shown.`, 100)] });
-  const text = `${escapeMrkdwn(release.service)} ${escapeMrkdwn(release.toVersion)}: ${head}`;
+  const about = release.group
+    ? escapeMrkdwn(groupTitle(release.group))
+    : `${escapeMrkdwn(release.service)} ${escapeMrkdwn(release.toVersion)}`;
+  const text = `${about}: ${head}`;
   return { text: clip(text, LIMITS.text), blocks };
 }

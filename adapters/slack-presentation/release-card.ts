@@ -4,9 +4,13 @@ import { formatPercent } from '../../domain/plan';
 import { isRollingBack, isTerminal } from '../../domain/policies';
 import type { QueuedStart } from '../../domain/queue';
 import { describeStrategy } from '../../domain/release-request';
+import { hasExposure } from '../../domain/rollback-types';
 import type { Instant, Release, UndoStep } from '../../domain/types';
 import { operationWords } from '../../domain/words';
 import { evidenceText } from './card-evidence';
+import { groupExposureLeft, groupHeader, groupTitle, membersText, runningText } from './card-group';
+import { groupStatePhrase } from './card-group-states';
+import { failedMember } from './card-group-steps';
 import { failedHostsText } from './card-hosts';
 import {
   alarmsText,
@@ -86,14 +90,16 @@ export function releaseCard(
   queued: QueuedStart | null = null,
 ): Message {
   const shown = escapedNames(release);
+  const { group } = release;
   const optional = (text: string | null) => (text === null ? [] : [section(text)]);
   const footer = `Release ${escapeMrkdwn(release.id)} · last change ${slackTime(release.updatedAt)}`;
+  const title = group
+    ? groupHeader(group)
+    : `${release.service} ${release.fromVersion} → ${release.toVersion}`;
   const blocks: KnownBlock[] = [
-    {
-      type: 'header',
-      text: plain(`${release.service} ${release.fromVersion} → ${release.toVersion}`, LIMITS.header),
-    },
-    section(stateText(shown, now, speedUp)),
+    { type: 'header', text: plain(title, LIMITS.header) },
+    section(stateText(release, now, speedUp)),
+    ...(group ? [section(membersText(release, group))] : []),
     { type: 'section', fields: fieldsOf(shown).map((field) => mrkdwn(field, LIMITS.field)) },
     section(timelineText(shown)),
     ...optional(fleetText(shown)),
@@ -106,17 +112,32 @@ export function releaseCard(
     { type: 'divider' },
     { type: 'context', elements: [mrkdwn(footer, LIMITS.field)] },
   ];
-  const [emoji, phrase] = STATES[release.state];
-  const text = `${emoji} ${shown.service} ${shown.fromVersion} → ${shown.toVersion}: ${phrase(shown)}`;
+  const [emoji] = STATES[release.state];
+  const what = group
+    ? escapeMrkdwn(groupTitle(group))
+    : `${shown.service} ${shown.fromVersion} → ${shown.toVersion}`;
+  const text = `${emoji} ${what}: ${statePhrase(release)}`;
   return { text: clip(text, LIMITS.text), blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
+/** The state in words; a group's name the member its running step acts on. */
+function statePhrase(release: Release): string {
+  const [, phrase] = STATES[release.state];
+  const grouped = release.group ? groupStatePhrase(release, release.group) : null;
+  return grouped ?? phrase(escapedNames(release));
+}
+
 function stateText(release: Release, now: Instant, speedUp: number): string {
-  const [emoji, phrase] = STATES[release.state];
-  const lines = [`${emoji} *${phrase(release)}*`, windowLine(release, now, speedUp) ?? ''];
-  if (release.state === 'rollbackFailed') lines.push(...rollbackFailedLines(release));
+  const [emoji] = STATES[release.state];
+  const lines = [`${emoji} *${statePhrase(release)}*`, windowLine(release, now, speedUp) ?? ''];
+  if (release.state === 'rollbackFailed') lines.push(...rollbackFailedLines(escapedNames(release)));
+  // Once a group ends, some members may run new versions and others old ones: the card says which, plainly.
+  if (release.group && isTerminalOrHalted(release)) lines.push(runningText(release, release.group));
   return lines.filter((line) => line !== '').join('\n');
 }
+
+const isTerminalOrHalted = (release: Release) =>
+  isTerminal(release.state) || release.state === 'rollbackFailed';
 
 /** A failed rollback can leave the stable fleet behind the agent's proxy: say where it stopped, how to go on. */
 function rollbackFailedLines(release: Release): string[] {
@@ -125,22 +146,27 @@ function rollbackFailedLines(release: Release): string[] {
   const host = failure?.hostId === undefined ? '' : ` on host ${escapeMrkdwn(clip(failure.hostId, 80))}`;
   const failedStep = rollback?.steps[rollback.cursor];
   const step = `*${failedStep ? undoWords(failedStep) : 'a rollback step'}*`;
-  const left = [
-    release.exposure.includes('listenerSwitched')
-      ? `the listener may still forward to ${colours(release).to} (${release.toVersion})`
-      : '',
-    release.exposure.includes('stableProxied')
-      ? "the stable hosts may still serve through the agent's proxy"
-      : '',
-    promoted(release) ? `the stable fleet may still run ${release.toVersion}` : '',
-    release.exposure.includes('canaryDeployed') ? 'the canary may still be running' : '',
-    release.exposure.includes('canaryStackCreated') ? 'the canary stack may still exist' : '',
-  ].filter((part) => part !== '');
+  const left = release.group ? groupExposureLeft(release, release.group) : exposureLeft(release);
   return [
     `The rollback stopped at ${step}: ${failure?.status ?? 'failed'}${host} (attempt ${rollback?.attempts ?? 1}).`,
     `⚠️ Until it finishes, ${left.length > 0 ? left.join('; ') : 'the hosts may be half-way'}.`,
     `Press *Retry rollback* (or \`/canary retry ${release.service}\`) to run it again from that step; the thread has the details.`,
   ];
+}
+
+/** What a halted one-service rollback may have left, from its exposure. */
+function exposureLeft(release: Release): string[] {
+  return [
+    hasExposure(release.exposure, 'listenerSwitched')
+      ? `the listener may still forward to ${colours(release).to} (${release.toVersion})`
+      : '',
+    hasExposure(release.exposure, 'stableProxied')
+      ? "the stable hosts may still serve through the agent's proxy"
+      : '',
+    promoted(release) ? `the stable fleet may still run ${release.toVersion}` : '',
+    hasExposure(release.exposure, 'canaryDeployed') ? 'the canary may still be running' : '',
+    hasExposure(release.exposure, 'canaryStackCreated') ? 'the canary stack may still exist' : '',
+  ].filter((part) => part !== '');
 }
 
 function undoWords(step: UndoStep): string {
@@ -150,7 +176,7 @@ function undoWords(step: UndoStep): string {
     case 'canaryStack':
       return 'deleting the canary stack';
     case 'hostOperation':
-      return operationWords(step.operation, step.fleet);
+      return operationWords(step.operation, step.fleet, step.member && escapeMrkdwn(step.member));
   }
 }
 
@@ -174,7 +200,7 @@ function fieldsOf(release: Release): string[] {
       : '';
   return [
     ...fields,
-    `*${label}*\n${reasonPhrase(reason)} at ${slackTime(rollback.startedAt)}${failedOver}${quote}`,
+    `*${label}*\n${reasonPhrase(reason, failedMember(release))} at ${slackTime(rollback.startedAt)}${failedOver}${quote}`,
   ];
 }
 
@@ -183,7 +209,7 @@ function strategyText(release: Release): string {
   const { strategy } = release;
   if (strategy.kind !== 'steps') return describeStrategy(strategy);
   const baked = `, each baked ${duration(strategy.bakeSeconds)}`;
-  const serving = release.exposure.includes('stableProxied') && !isRollingBack(release.state);
+  const serving = hasExposure(release.exposure, 'stableProxied') && !isRollingBack(release.state);
   const current = serving ? shareIndex(release) : -1;
   if (current < 0) return `${describeStrategy(strategy)}${baked}`;
   const shares = strategy.steps.map((p, i) =>

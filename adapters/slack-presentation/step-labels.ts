@@ -1,4 +1,5 @@
 import type { HostOperationStep, Release, Step } from '../../domain/types';
+import { memberStepLabel, named } from './card-group-steps';
 import { duration, escapeMrkdwn } from './mrkdwn';
 
 /**
@@ -13,7 +14,10 @@ export function stepLabel(release: Release, step: Step): string {
       : 'delete the canary stack';
   }
   if (step.kind === 'hook') return `hook ${escapeMrkdwn(step.name)}`;
-  if (step.kind === 'validate') return `verify for ${duration(step.windowSeconds)}`;
+  if (step.kind === 'validate') {
+    const what = step.settles === undefined ? 'verify' : `bake ${named(step.settles)}`;
+    return `${what} for ${duration(step.windowSeconds)}`;
+  }
   if (step.kind === 'approval') return 'approval';
   if (step.kind === 'switchListener') {
     const colours = release.strategy.kind === 'blueGreen' ? release.strategy : undefined;
@@ -21,6 +25,7 @@ export function stepLabel(release: Release, step: Step): string {
       ? `switch the listener to ${colours?.to ?? 'the new colour'}`
       : `switch the listener back to ${colours?.from ?? 'the old colour'}`;
   }
+  if (step.member !== undefined) return memberStepLabel(release, step, step.member);
   const percent = escapeMrkdwn(step.parameters.MirrorPercent ?? step.parameters.CanaryPercent ?? '?');
   const labels: Record<HostOperationStep['operation'], string> = {
     deployCanary: `deploy ${release.toVersion} to the canary`,

@@ -2,6 +2,7 @@ import { isServiceName, isVersion } from '../../domain/patterns';
 import { assertNever } from '../../domain/plan';
 import type { StrategyChoice } from '../../domain/release-request';
 import { COMMANDS, closestCommand, USAGE_LINES } from './canary-usage';
+import { type GroupStartWords, isGroupStart, noGroupPlan, parseGroupStart } from './group-command';
 import { type ListCommand, parseListCommand } from './list-command';
 import { code, type Failure, fail, type Kind } from './parse-replies';
 import { parseOptions } from './start-options';
@@ -14,6 +15,8 @@ import { parseOptions } from './start-options';
  */
 export type CanaryCommand =
   | (ReleaseWords & { readonly kind: 'start' })
+  /** `start` for several services at once: ad hoc (`orders-api=1.4.2 payments=2.1.0`) or `group checkout`. */
+  | GroupStartWords
   /** What `start` with the same words would do, changing nothing. */
   | (ReleaseWords & { readonly kind: 'plan' })
   | { readonly kind: 'status'; readonly service?: string }
@@ -105,8 +108,9 @@ export function parseCanaryCommand(text: string): ParsedCommand {
   }
 }
 
-/** `start` and `plan`: a service, a version, then the options of `start`. */
+/** `start` and `plan`: a service, a version, then the options of `start`; or the words of a group. */
 function parseRelease(kind: 'start' | 'plan', args: readonly string[]): ParsedCommand {
+  if (isGroupStart(args)) return kind === 'start' ? parseGroupStart(args) : noGroupPlan();
   const [service, version, ...options] = args;
   const serviceProblem = checkService(kind, service);
   if (serviceProblem) return serviceProblem;
@@ -184,9 +188,7 @@ export function checkService(kind: Kind, service: string | undefined): Failure |
 function unknownCommand(word: string): Failure {
   const near = closestCommand(word.toLowerCase());
   const guess = near === undefined ? '' : ` Did you mean \`/canary ${near}\`?`;
-  const names = Object.keys(USAGE_LINES)
-    .map((name) => `\`${name}\``)
-    .join(', ');
+  const names = [...new Set(COMMANDS.values())].map((name) => `\`${name}\``).join(', ');
   return fail(`Unknown command ${code(word)}.${guess} Try \`/canary help\`; the commands are ${names}.`);
 }
 

@@ -1,14 +1,21 @@
 import { editDistance } from '../../domain/did-you-mean';
+import { MAX_GROUP_MEMBERS } from '../../domain/group';
 import { MAX_STEPS } from '../../domain/release-request';
 import type { CanaryCommand } from './canary-command';
 
 type CommandKind = CanaryCommand['kind'];
+/** The kinds a first word can name: a group release is a form of `start`, not a word of its own. */
+type CommandWord = Exclude<CommandKind, 'startGroup'>;
 
 /** What each `/canary` command looks like, and what it does: the help text and every error's usage line. */
 export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, explanation: string]>> = {
   start: [
     '/canary start ‹service› ‹version› [mirror=‹percent›] [window=‹duration›] [strategy=mirror|steps|steps:5,25,50,100|mirror,steps:5,25,100|blue-green]',
     'release ‹version› of ‹service› on a canary: mirror a share of live requests to it (the default), or move real users over in rising steps; or deploy it to the idle colour and switch all traffic to it (blue/green).',
+  ],
+  startGroup: [
+    '/canary start ‹service›=‹version› ‹service›=‹version›… [window=‹duration›] [strategy=steps:5,25,100], /canary start group ‹group› [‹service›=‹version›…] [window=‹duration›] [strategy=steps:5,25,100]',
+    `release up to ${MAX_GROUP_MEMBERS} services together, with one card and one verdict: the first (the entry) sends a rising share of users down the new path in steps and tags their requests, and each service after it, in call order, sends tagged requests to its own canary. \`group ‹group›\` releases a group configured on its entry service, at its versions unless you name others. A member that is busy refuses the group: it is never queued.`,
   ],
   plan: [
     '/canary plan ‹service› ‹version› [the options of start]',
@@ -56,8 +63,10 @@ export const USAGE_LINES: Readonly<Record<CommandKind, readonly [usage: string, 
 };
 
 // A Map, not an object literal: a typed `constructor` or `__proto__` must not find anything.
-export const COMMANDS: ReadonlyMap<string, CommandKind> = new Map([
-  ...Object.keys(USAGE_LINES).map((kind) => [kind, kind as CommandKind] as const),
+export const COMMANDS: ReadonlyMap<string, CommandWord> = new Map([
+  ...Object.keys(USAGE_LINES)
+    .filter((kind): kind is CommandWord => kind !== 'startGroup')
+    .map((kind) => [kind, kind] as const),
   ['roll-back', 'rollback'],
   ['vips', 'vip'],
   ['testers', 'tester'],
@@ -78,8 +87,9 @@ export const USAGE: string = [
   `• \`strategy=steps:5,25,50,100\`: the rising percentages of users on the canary, 1 to ${MAX_STEPS} steps (\`strategy=steps\` for the service’s own).`,
   '• `strategy=mirror,steps:5,25,100`: a mirrored window first (`mirror=` sets its share), then the steps, each with its own window.',
   '• `strategy=blue-green`: for a service with a blue and a green fleet: deploy the idle one, switch the load balancer to it, switch back on any alarm.',
+  '• A group takes only `window=` (each step’s bake time) and `strategy=steps` or `strategy=steps:5,25,100` (the entry’s share of users): it routes by the tag in steps, so it neither mirrors nor goes blue/green.',
   'Who may start: a service’s `requesters` (users and user groups; anyone when none are listed), from its own channel and any it lists in `slack.channels`.',
-  'Example: `/canary start orders-api 1.4.2 mirror=10 window=15m`',
+  'Examples: `/canary start orders-api 1.4.2 mirror=10 window=15m`, `/canary start orders-api=1.4.2 payments=2.1.0 strategy=steps:5,25,100`',
 ].join('\n');
 
 /** The command one or two typos away from `word`, so `/canary promte` suggests `promote`. */

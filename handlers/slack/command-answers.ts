@@ -14,6 +14,7 @@ import type { Actor, Release } from '../../domain/types';
 import { answerFreeze, deniedText, freezeLine, type SlackPerson } from './access-answers';
 import type { CanaryCommand } from './canary-command';
 import { USAGE, USAGE_LINES } from './canary-usage';
+import { answerStartGroup } from './group-answers';
 import { answerListCommand } from './list-answers';
 import { answerPlan } from './plan-answers';
 import { answerCancel, queuedAnswer, queuedLines, queuedStatus } from './queue-answers';
@@ -77,6 +78,8 @@ export async function answerCommand(
       return answerCancel(deps, command.service, who);
     case 'start':
       return start(deps, command, who);
+    case 'startGroup':
+      return answerStartGroup(deps, command, who);
     case 'plan':
       return answerPlan(deps, command, who);
     case 'promote':
@@ -212,10 +215,13 @@ async function listActive(deps: SlackDeps): Promise<string> {
 }
 
 async function statusOf(deps: SlackDeps, service: string): Promise<string> {
-  const [[latest], queued] = await Promise.all([
+  const [active, [recent], queued] = await Promise.all([
+    deps.store.activeReleaseId(service).then((id) => (id === null ? null : deps.store.load(id))),
     deps.store.recentReleases(service, 1),
     deps.store.queuedStart(service),
   ]);
+  // A group release is stored under its entry; its other members find it through the lock each of them holds.
+  const latest = active ?? recent;
   if (latest === undefined) return noActiveRelease(deps, service);
   return `${statusText(latest)}${queuedStatus(queued, latest)}`;
 }

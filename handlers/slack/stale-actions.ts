@@ -1,3 +1,4 @@
+import { failedMember } from '../../adapters/slack-presentation/card-group-steps';
 import { escapedNames, reasonPhrase } from '../../adapters/slack-presentation/card-parts';
 import { actorName, mention, slackTime } from '../../adapters/slack-presentation/mrkdwn';
 import { availableActions, type CardAction } from '../../adapters/slack-presentation/release-card';
@@ -41,7 +42,7 @@ function endedPhrase(release: Release, history: readonly HistoryEntry[]): string
     const approval = lastApproval(release, history);
     return `it succeeded at ${at}${approval ? `, approved by ${approval}` : ''}`;
   }
-  return `rolled back at ${at}${release.rollback ? `, after ${reasonPhrase(release.rollback.reason)}` : ''}`;
+  return `rolled back at ${at}${release.rollback ? `, after ${reasonPhrase(release.rollback.reason, failedMember(release))}` : ''}`;
 }
 
 function rollingBackExplanation(
@@ -51,7 +52,7 @@ function rollingBackExplanation(
 ): string {
   const rollback = release.rollback;
   const started = rollback
-    ? `${reasonPhrase(rollback.reason)} at ${slackTime(rollback.startedAt)}`
+    ? `${reasonPhrase(rollback.reason, failedMember(release))} at ${slackTime(rollback.startedAt)}`
     : 'a rollback';
   if (action === 'retry') {
     const retried = history.findLast((entry) => entry.cause === 'rollbackRetried');

@@ -1,3 +1,4 @@
+import { isServiceName, isVersion } from '../../domain/patterns';
 import type { StrategyChoice } from '../../domain/release-request';
 import { MAX_STEPS } from '../../domain/release-request';
 import type { CanaryCommand } from './canary-command';
@@ -18,6 +19,17 @@ const OPTION_KEYS: ReadonlyMap<string, keyof StartOptions> = new Map([
   ['window', 'windowSeconds'],
   ['strategy', 'strategy'],
 ]);
+
+/**
+ * True when `name` (as typed before `=`) is one of the options of `start`: what tells an option word from a
+ * group's `service=version` word.
+ *
+ * @example
+ * isStartOption('Window'); // true
+ */
+export function isStartOption(name: string): boolean {
+  return OPTION_KEYS.has(name.toLowerCase());
+}
 
 const PARSE_OPTION: Readonly<Record<keyof StartOptions, (value: string) => Parsed<unknown>>> = {
   percent: parsePercent,
@@ -96,7 +108,12 @@ function parseOption(name: string, value: string, options: MutableOptions): Pars
   const key = OPTION_KEYS.get(name);
   if (key === undefined) {
     const known = '`mirror=‹percent›`, `window=‹duration›` and `strategy=‹mirror|steps|blue-green›`';
-    return failStart(`Unknown option ${code(`${name}=`)}: the options are ${known}.`);
+    // `start orders-api 1.4.2 payments=2.1.0` was meant as a group: say how a group is written.
+    const group =
+      isServiceName(name) && isVersion(value)
+        ? ' To release several services together, write every one as `service=version`: `/canary start orders-api=1.4.2 payments=2.1.0`.'
+        : '';
+    return failStart(`Unknown option ${code(`${name}=`)}: the options are ${known}.${group}`);
   }
   if (options[key] !== undefined) {
     return failStart(`\`${name}=\` is given twice: give each option once.`);
@@ -121,7 +138,7 @@ function parsePercent(value: string): Parsed<number> {
   return { ok: true, value: percent };
 }
 
-function parseWindow(value: string): Parsed<number> {
+export function parseWindow(value: string): Parsed<number> {
   const seconds = parseDuration(value);
   const forms = 'e.g. `window=90s`, `window=15m`, `window=1h30m` or `window=900` (seconds)';
   if (seconds === null) {
@@ -151,7 +168,7 @@ function parseStrategy(value: string): Parsed<StrategyChoice> {
   return failStart(`${code(`strategy=${value}`)} is not a strategy: use ${forms}.`);
 }
 
-function parseSteps(list: string): Parsed<StrategyChoice> {
+export function parseSteps(list: string): Parsed<StrategyChoice> {
   const example = 'e.g. `strategy=steps:5,25,50,100`';
   const parts = list.split(',');
   if (parts.length > MAX_STEPS) {

@@ -1,3 +1,4 @@
+import { groupTitle, groupVersionsText } from '../../adapters/slack-presentation/card-group';
 import { escapedNames } from '../../adapters/slack-presentation/card-parts';
 import { actorName, escapeMrkdwn, mention, slackTime } from '../../adapters/slack-presentation/mrkdwn';
 import { describeStrategy } from '../../domain/release-request';
@@ -12,7 +13,20 @@ import { STATE_WORDS } from '../../domain/words';
  */
 export function releaseLine(stored: Release): string {
   const release = escapedNames(stored);
-  return `*${release.service}* ${release.fromVersion} → ${release.toVersion}: ${STATE_WORDS[release.state]}, ${describeStrategy(release.strategy)}, started by ${actorName(release.requestedBy)} ${slackTime(release.requestedAt)}`;
+  return `${whatMoves(release)}: ${STATE_WORDS[release.state]}, ${describeStrategy(release.strategy)}, started by ${actorName(release.requestedBy)} ${slackTime(release.requestedAt)}`;
+}
+
+/**
+ * The service and its versions, or a group with every member's: each member's lock points to the group, so
+ * `/canary status payments` answers with the whole group.
+ *
+ * @example
+ * whatMoves(groupRelease) // '*checkout* (group) front 2.0.0 → 2.0.1 · orders-api 1.4.1 → 1.4.2'
+ */
+function whatMoves(release: Release): string {
+  const { group } = release;
+  if (group === undefined) return `*${release.service}* ${release.fromVersion} → ${release.toVersion}`;
+  return `*${escapeMrkdwn(groupTitle(group))}* (group) ${groupVersionsText(group)}`;
 }
 
 /**
@@ -60,7 +74,7 @@ export function historyLines(service: string, releases: readonly Release[]): str
     .map(escapedNames)
     .map(
       (r) =>
-        `• ${r.fromVersion} → ${r.toVersion} *${STATE_WORDS[r.state]}*, ${describeStrategy(r.strategy)}, started by ${actorName(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => mention(a.by)).join(', ')}` : ''}`,
+        `• ${r.group ? `${whatMoves(r)},` : `${r.fromVersion} → ${r.toVersion}`} *${STATE_WORDS[r.state]}*, ${describeStrategy(r.strategy)}, started by ${actorName(r.requestedBy)} ${slackTime(r.requestedAt)}${r.approvals.length ? `, approved by ${r.approvals.map((a) => mention(a.by)).join(', ')}` : ''}`,
     );
   const count = releases.length === 1 ? 'last release' : `last ${releases.length} releases`;
   return `*${escapeMrkdwn(service)}, ${count}*\n${lines.join('\n')}`;

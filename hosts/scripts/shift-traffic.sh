@@ -51,7 +51,8 @@ fi
 [ -z "$running" ] || keep_newest_lists
 
 # Derived values the templates use (hosts/templates.ts): weights in parts per million, nginx's split_clients
-# line (it takes no "0%"), each header as an nginx variable name, the VIP rules a service leaves out, the lists.
+# line (it takes no "0%"), each header as an nginx variable name, the VIP rules a service leaves out, the lists,
+# the colouring rules (lib-colouring.sh).
 CANARY_WEIGHT=$(parts_per_million "$CANARY_PERCENT")
 STABLE_WEIGHT=$((1000000 - CANARY_WEIGHT))
 if [ "$CANARY_WEIGHT" -gt 0 ]; then CANARY_SPLIT="$CANARY_PERCENT% 1"; else CANARY_SPLIT="100% 0"; fi
@@ -64,6 +65,7 @@ TAG_HEADER_VAR=$(header_variable "$TAG_HEADER")
 CANARY_HOST_REGEX=${CANARY_HOST//./\\.}
 LISTS_ID=$(lists_id)
 LISTS_DIR="$ROUTING_LISTS_ROOT/$LISTS_ID"
+render_colour_rules
 
 if [ "$PROXY_DRIVER" = envoy ]; then
   CONF=$ROUTING_ENVOY_CONF

@@ -122,6 +122,40 @@ describe('cloudWatchCanaryMetrics', () => {
     expect(judge({ metrics: definitions, ...read, settings }).verdict).toBe('fail');
   });
 
+  it("sizes a group's sample by its least-served canary, each member's requests read on their own", async () => {
+    const [requests] = analysedMetrics(analysis);
+    if (requests?.role !== 'sampleSize') throw new Error('requestCount comes first');
+    const twoMembers = [
+      { ...requests, name: 'orders-api requestCount' },
+      {
+        ...requests,
+        name: 'payments requestCount',
+        queries: {
+          canary: {
+            ...requests.queries.canary,
+            dimensions: { LoadBalancer: 'app/payments-canary/0000000000000001' },
+          },
+          stable: {
+            ...requests.queries.stable,
+            dimensions: { LoadBalancer: 'app/payments/0000000000000002' },
+          },
+        },
+      },
+    ];
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        result('m0q0canary', [200, 220]),
+        result('m0q0stable', [2000, 2100]),
+        result('m1q0canary', [40, 50]),
+        result('m1q0stable', [900, 1000]),
+      ],
+    });
+
+    const read = await metrics.read(twoMembers, span);
+
+    expect(read).toMatchObject({ canaryRequests: 90, stableRequests: 1900 });
+  });
+
   it("reads blue/green's old colour over the span before the switch, in the same call", async () => {
     const at = (minute: number) => new Date(Date.parse(span.from) + minute * 60_000);
     const points = (Id: string, minutes: number[], value: number) => ({

@@ -109,6 +109,29 @@ describe('the Slack release card notifier', () => {
     expect(calls('chat.update')).toHaveLength(11);
   });
 
+  it('updates the card for new path counts while it waits for approval, and writes nothing in the thread', async () => {
+    const { release } = newRelease();
+    const releases = new Map([[release.id, release]]);
+    const notifier = notifierOver(releases);
+    await notifier.releaseChanged(release, { notice: { kind: 'legacy', text: 'started' }, severity: 'info' });
+    const waiting = bumped(release, { state: 'awaitingApproval', run: undefined });
+    releases.set(waiting.id, waiting);
+    const updates = calls('chat.update').length;
+
+    await notifier.releaseChanged(waiting, {
+      notice: { kind: 'pathCounted', members: [] },
+      severity: 'progress',
+    });
+    await notifier.releaseChanged(waiting, {
+      notice: { kind: 'legacy', text: 'idle' },
+      severity: 'progress',
+    });
+
+    // The counts are the approver's evidence: shown at once. Other progress with no host result is not.
+    expect(calls('chat.update')).toHaveLength(updates + 1);
+    expect(calls('chat.postMessage').filter((c) => c.body.thread_ts !== undefined)).toEqual([]);
+  });
+
   it('puts details in the thread and broadcasts a rollback to the channel', async () => {
     const { release } = newRelease();
     const rolling = bumped(release, {

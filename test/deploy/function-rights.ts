@@ -47,6 +47,6 @@ export const MAY_DO: Record<string, string[]> = {
 /** Rights that change hosts, load balancers, schedules, versions or roles, or read every action. */
 export const CHANGES =
   /^(ssm:(SendCommand|CancelCommand|PutParameter|Delete)|elasticloadbalancing:(?!Describe)|scheduler:|iam:)|\*/;
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, as the template holds it.
 export const LAMBDA =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, as the template holds it.
   'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:canary-agent-dev';

@@ -39,12 +39,13 @@ type World = ReturnType<typeof setUp>;
 
 /**
  * Registers the file's set-up (the loopback and, before each test, a fresh table and world) and its helpers.
- * `otherServices` are configured beside orders-api (listed and named, never released here); `survey` is what
- * `/canary plan` reads of fleets and alarms (a file that previews no plan leaves it out).
+ * `otherServices` are configured beside orders-api (listed and named, never released here unless `versions` gives
+ * their current versions, as a group's members need); `survey` is what `/canary plan` reads of fleets and alarms
+ * (a file that previews no plan leaves it out).
  */
 export function slackFunctionOnLoopback(
   otherServices: readonly ServiceConfig[] = [],
-  options: { readonly survey?: PlanSurvey } = {},
+  options: { readonly survey?: PlanSurvey; readonly versions?: Readonly<Record<string, string>> } = {},
 ) {
   /** The test's world: replaced before each test (a fresh table, harness and handler), read through this object. */
   const world = {} as World;
@@ -59,7 +60,7 @@ export function slackFunctionOnLoopback(
   );
 
   beforeEach(async () => {
-    Object.assign(world, setUp(env, await env.dynamo.createReleasesTable(), otherServices, options.survey));
+    Object.assign(world, setUp(env, await env.dynamo.createReleasesTable(), otherServices, options));
     env.standin.reset();
   });
 
@@ -124,7 +125,10 @@ function setUp(
   env: ReturnType<typeof slackOnLoopback>,
   tableName: string,
   otherServices: readonly ServiceConfig[],
-  survey: PlanSurvey | undefined,
+  {
+    survey,
+    versions,
+  }: { readonly survey?: PlanSurvey; readonly versions?: Readonly<Record<string, string>> },
 ) {
   const store = dynamoReleaseStore(env.dynamo.client, tableName);
   const cards = dynamoCardRefs(env.dynamo.client, tableName);
@@ -135,7 +139,8 @@ function setUp(
   });
   const h = harness({
     store,
-    configs: [config],
+    configs: versions ? [config, ...otherServices] : [config],
+    ...(versions ? { versions: { 'orders-api': '1.4.1', ...versions } } : {}),
     notifier: slackReleaseCards({
       client: async () => web,
       cards,

@@ -240,7 +240,9 @@ describe('renderRoutingNginx', () => {
     );
     expect(conf).toContain('map $http_x_vip $canary_agent_vip_header {\n    "~^gold$" 1;');
     expect(conf).toContain('map $http_x_canary $canary_agent_tester {\n    "~^always$" 1;');
-    expect(conf).toContain('"~^0+:.*1" canary;\n    default stable;');
+    // Not a VIP: a `new` colouring rule, else a tester, a tagged request or the share (no rules here).
+    expect(conf).toContain('"~^0+:new:" canary;\n    "~^0+::.*1" canary;\n    default stable;');
+    expect(conf).toContain('map "" $canary_agent_colour_1 {\n    default "";');
     expect(conf).toContain(
       'server orders-canary-123.eu-west-1.elb.amazonaws.com:80 max_fails=5 fail_timeout=60s;',
     );

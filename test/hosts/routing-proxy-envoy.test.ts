@@ -42,6 +42,7 @@ describe('shift-traffic on real nginx', () => {
           rules,
         }),
         failoverLog: join(host.root, 'state', 'orders-api', 'routing-failover.log'),
+        canaryLog: join(host.root, 'state', 'orders-api', 'routing-canary.log'),
         routesFile: join(host.root, 'state', 'orders-api', 'routing-routes.json'),
       }),
     );
@@ -71,6 +72,7 @@ describe('shift-traffic on real nginx', () => {
             rules,
           }),
           failoverLog: join(dir, 'routing-failover.log'),
+          canaryLog: join(dir, 'routing-canary.log'),
           routesFile: join(dir, 'routing-routes.json'),
         }),
         null,

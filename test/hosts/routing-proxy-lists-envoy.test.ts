@@ -53,6 +53,7 @@ const bootstrap = () =>
   renderRoutingEnvoy({
     ...settings(),
     failoverLog: join(dir(), 'routing-failover.log'),
+    canaryLog: join(dir(), 'routing-canary.log'),
     routesFile: join(dir(), 'routing-routes.json'),
   });
 /** Envoy's `safe_regex` matches the whole value; these regexes use only syntax RE2 and JavaScript share. */

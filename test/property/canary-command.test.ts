@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeMrkdwn } from '../../adapters/slack-presentation/mrkdwn';
+import { MAX_GROUP_MEMBERS } from '../../domain/group';
 import { isServiceName, isVersion } from '../../domain/patterns';
-import { MAX_STEPS, type StrategyChoice } from '../../domain/release-request';
+import { MAX_STEPS } from '../../domain/release-request';
 import { type CanaryCommand, parseCanaryCommand } from '../../handlers/slack/canary-command';
-import { freezeCommand } from '../support/freeze-command';
+import { serviceName, validCommand, version, wordsOf } from './canary-command-words';
 
 /*
  * Whatever a Slack user types, the parser answers: either a command whose every value is safe to hand to the
@@ -19,98 +20,6 @@ const SPACES = [' ', '  ', '\t', '\n', '\u00a0', '\u3000', '\u2028', '\u200b'];
 // A lone surrogate, a skin-toned emoji, case-mapping traps, a bidi override, and ready-made mentions.
 const STRANGE = [...'éİßﬁ\u0000\u202e\u200d', '\ud800', '👍🏽', '<!channel>', '<@U123>', '&amp;'];
 
-const serviceName = fc
-  .stringMatching(/^[a-z][a-z0-9]{0,9}(?:-[a-z0-9]{1,9}){0,3}$/)
-  .filter((name) => isServiceName(name));
-const version = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,30}$/);
-const hundredths = (min: number, max: number) => fc.integer({ min, max }).map((n) => n / 100);
-const windowSeconds = fc.integer({ min: 1, max: 7 * 86_400 });
-const steps = fc
-  .uniqueArray(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: MAX_STEPS })
-  .map((list) => list.sort((a, b) => a - b).map((n) => n / 100));
-const strategy: fc.Arbitrary<StrategyChoice> = fc.oneof(
-  fc.constant({ kind: 'mirror' } as const),
-  fc.constant({ kind: 'steps' } as const),
-  steps.map((list) => ({ kind: 'steps', steps: list }) as const),
-  fc.constant({ kind: 'blueGreen' } as const),
-);
-
-const startCommand: fc.Arbitrary<CanaryCommand> = fc
-  .record(
-    {
-      service: serviceName,
-      version,
-      percent: hundredths(1, 10_000),
-      windowSeconds,
-      strategy,
-    },
-    { requiredKeys: ['service', 'version'], noNullPrototype: true },
-  )
-  .map(({ percent, ...rest }) => ({
-    kind: 'start' as const,
-    ...rest,
-    // A mirror share with another strategy is a refusal, not a command; keep the generated commands valid.
-    ...(percent === undefined || (rest.strategy && rest.strategy.kind !== 'mirror') ? {} : { percent }),
-  }));
-
-const validCommand: fc.Arbitrary<CanaryCommand> = fc.oneof(
-  startCommand,
-  fc.record(
-    { kind: fc.constant('status' as const), service: serviceName },
-    { requiredKeys: ['kind'], noNullPrototype: true },
-  ),
-  fc.constantFrom({ kind: 'list' } as const, { kind: 'services' } as const, { kind: 'help' } as const),
-  fc.record(
-    { kind: fc.constantFrom('promote', 'rollback', 'abort', 'retry', 'history'), service: serviceName },
-    { noNullPrototype: true },
-  ),
-  freezeCommand(serviceName),
-);
-
-/** Renders a duration as bare seconds or as a person would write it: `1d2h`, `15m`, `1h30m5s`. */
-function renderDuration(seconds: number, bare: boolean): string {
-  if (bare) return String(seconds);
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor(seconds / 3600) % 24;
-  const minutes = Math.floor(seconds / 60) % 60;
-  const parts = [`${days}d`, `${hours}h`, `${minutes}m`, `${seconds % 60}s`];
-  return parts.filter((part) => !part.startsWith('0')).join('');
-}
-
-function renderStrategy(choice: StrategyChoice): string {
-  if (choice.kind === 'blueGreen') return 'strategy=blue-green';
-  if (choice.kind === 'mirror' || choice.steps === undefined) return `strategy=${choice.kind}`;
-  return `strategy=steps:${choice.steps.join(',')}`;
-}
-
-/** The words of a command as a person would type them, options in `order`. */
-function wordsOf(command: CanaryCommand, order: readonly number[], bareSeconds: boolean): string[] {
-  switch (command.kind) {
-    case 'start': {
-      const options = [
-        command.percent === undefined ? '' : `mirror=${command.percent}`,
-        command.windowSeconds === undefined
-          ? ''
-          : `window=${renderDuration(command.windowSeconds, bareSeconds)}`,
-        command.strategy === undefined ? '' : renderStrategy(command.strategy),
-      ];
-      const ordered = order.map((i) => options[i] ?? '').filter((option) => option !== '');
-      return ['start', command.service, command.version, ...ordered];
-    }
-    case 'status':
-      return command.service === undefined ? ['status'] : ['status', command.service];
-    case 'list':
-    case 'services':
-    case 'help':
-      return [command.kind];
-    case 'freeze':
-    case 'unfreeze':
-      return [command.kind, command.target, ...('reason' in command ? [command.reason ?? ''] : [])];
-    default:
-      return [command.kind, command.service];
-  }
-}
-
 /** Raises a failed expectation when a parsed command carries a value the engine must never see. */
 function expectSafeCommand(command: CanaryCommand): void {
   if ('service' in command && command.service !== undefined) {
@@ -121,6 +30,10 @@ function expectSafeCommand(command: CanaryCommand): void {
     // A reason is at most 200 characters of visible text, single-spaced, as it will be shown in refusals.
     const reason = 'reason' in command ? (command.reason ?? '') : '';
     expect(Array.from(reason).length <= 200 && !/[\p{Cc}\p{Cf}\p{Cs}]|^\s|\s$|\s\s/u.test(reason)).toBe(true);
+  }
+  if (command.kind === 'startGroup') {
+    expectSafeGroup(command);
+    return;
   }
   if (command.kind !== 'start') return;
   expect(isVersion(command.version)).toBe(true);
@@ -137,6 +50,20 @@ function expectSafeCommand(command: CanaryCommand): void {
     expect(list.every((p, i) => p >= 0 && p <= 100 && (i === 0 || p > (list[i - 1] ?? 0)))).toBe(true);
   }
   expect(percent !== undefined && choice !== undefined && choice.kind !== 'mirror').toBe(false);
+}
+
+/** A group: safe members, each once, two or more unless named; rising steps above 0; a window in bounds. */
+function expectSafeGroup(command: Extract<CanaryCommand, { kind: 'startGroup' }>): void {
+  const names = command.members.map((m) => m.service);
+  expect(names.every(isServiceName) && command.members.every((m) => isVersion(m.version))).toBe(true);
+  expect(new Set(names).size).toBe(names.length);
+  expect(names.length <= MAX_GROUP_MEMBERS && (command.group !== undefined || names.length >= 2)).toBe(true);
+  if (command.group !== undefined) expect(command.group).toMatch(/^[a-z][a-z0-9-]{0,39}$/);
+  const list = command.steps ?? [100];
+  expect(list.length >= 1 && list.length <= MAX_STEPS).toBe(true);
+  expect(list.every((p, i) => p > 0 && p <= 100 && (i === 0 || p > (list[i - 1] ?? 0)))).toBe(true);
+  const seconds = command.windowSeconds ?? 1;
+  expect(Number.isInteger(seconds) && seconds >= 1 && seconds <= 604_800).toBe(true);
 }
 
 /** Raises a failed expectation when a reply could ping a channel, link out, or break its code spans. */
@@ -239,6 +166,25 @@ const nearValidStart = fc
   )
   .map(([service, tag, options]) => ['start', service, tag, ...options].join(' '));
 
+/** `start` with group words: members, options and the `group` keyword, sometimes subtly wrong. */
+const nearValidGroup = fc
+  .tuple(
+    fc.oneof(fc.constant([]), fc.tuple(fc.constantFrom('group', 'GROUP'), fc.oneof(serviceName, mutated))),
+    fc.array(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.tuple(serviceName, version).map(([s, v]) => `${s}=${v}`) },
+        mutate(fc.tuple(serviceName, version).map(([s, v]) => `${s}=${v}`)),
+        fc
+          .tuple(fc.constantFrom('mirror', 'window', 'strategy', 'steps', 'Window'), optionValue)
+          .map(([n, v]) => `${n}=${v}`),
+        validOption,
+        fc.constantFrom('group', 'orders-api', '1.4.2', '=', '=1.4.2', 'payments='),
+      ),
+      { maxLength: 8 },
+    ),
+  )
+  .map(([named, words]) => ['start', ...named, ...words].join(' '));
+
 const hostile = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 120 }),
   fc.string({ unit: 'binary', maxLength: 120 }),
@@ -246,6 +192,7 @@ const hostile = fc.oneof(
   longText,
   nearValid,
   nearValidStart,
+  nearValidGroup,
 );
 
 describe('parseCanaryCommand properties', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCanaryCommand } from '../../handlers/slack/canary-command';
 import { USAGE } from '../../handlers/slack/canary-usage';
 import { parseDuration } from '../../handlers/slack/start-options';
 
@@ -47,13 +48,38 @@ describe('USAGE', () => {
 
     // Assess
     for (const command of commands) {
-      expect(lines.filter((line) => line.startsWith(`\`/canary ${command}`))).toEqual([
-        expect.stringMatching(/` – \S.+\.$/),
-      ]);
+      // The group forms of `start` have their own line (the next test).
+      const own = lines.filter(
+        (line) => line.startsWith(`\`/canary ${command}`) && !line.includes('=‹version›'),
+      );
+      expect(own).toEqual([expect.stringMatching(/` – \S.+\.$/)]);
     }
+  });
+
+  it('gives the group forms of start one line of their own: ad hoc, then a configured group', () => {
+    // Act
+    const lines = USAGE.split('\n').filter((line) => line.startsWith('`/canary start ‹service›=‹version›'));
+
+    // Assess
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^`\/canary start ‹service›=‹version› ‹service›=‹version›… .*, \/canary start group ‹group› \[‹service›=‹version›…\].*` – \S.+\.$/,
+      ),
+    ]);
+    expect(USAGE).toContain('it routes by the tag in steps, so it neither mirrors nor goes blue/green');
+  });
+
+  it('does not offer the group form as a command word of its own', () => {
+    expect(USAGE).not.toContain('startGroup');
+    expect(refusalOfWord('startgroup')).not.toContain('startGroup');
   });
 
   it('writes placeholders without raw angle brackets, which Slack would read as links', () => {
     expect(USAGE).not.toMatch(/[<>]/);
   });
 });
+
+function refusalOfWord(word: string): string {
+  const parsed = parseCanaryCommand(word);
+  return parsed.ok ? '' : parsed.message;
+}

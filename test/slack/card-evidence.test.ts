@@ -66,6 +66,22 @@ describe('the evidence on the card', () => {
     expect(shown).toMatch(/p99\s+204 ms\s+204 ms\s+✓ pass/);
   });
 
+  it("labels a group member's metrics as a single service's, under the member's name", async () => {
+    const { h, id } = await verifying();
+    h.answerMetrics(reading({ errors: 2 }));
+    await h.elapseWindow(id);
+    const release = await h.load(id);
+    const evidence = release.evidence;
+    if (evidence === undefined) throw new Error('the window passed without evidence');
+    // As domain/group-plan.ts names a member's metrics in the group's merged analysis.
+    const metrics = evidence.metrics.map((m) => ({ ...m, name: `payments ${m.name}` }));
+
+    const shown = evidenceOf(releaseCard({ ...release, evidence: { ...evidence, metrics } }, h.now()).blocks);
+
+    expect(shown).toMatch(/payments error %\s+0\.20%\s+0\.11%\s+✓ pass/);
+    expect(shown).not.toContain('errorRate');
+  });
+
   it('says why a failing canary rolls back, and marks the failing critical metric', async () => {
     const { h, id } = await verifying();
     h.answerMetrics(reading({ errors: 40 }));

@@ -5,6 +5,7 @@ import { memoryServiceConfigs } from '../../adapters/memory-service-configs';
 import { memoryTargetGroups } from '../../adapters/memory-target-groups';
 import { planPreviews } from '../../app/preview-start';
 import { releaseService } from '../../app/release-service';
+import type { PathCount } from '../../domain/group';
 import type { PlanSurvey } from '../../domain/plan-survey';
 import type {
   AlarmReading,
@@ -95,6 +96,7 @@ export function harness(
   /** What GetMetricData answers from now on: figures, or an error (throttled, access denied). */
   let metricsAnswer: MetricsReading | Error = { canaryRequests: 0, data: {} };
   const metricReads: MetricsSpan[] = [];
+  let pathAnswer: Record<string, PathCount> = {};
   const charts: { releaseId: string; span: MetricsSpan; image: EvidenceImage }[] = [];
   const drawn = new Map<string, MetricsSpan>();
 
@@ -164,6 +166,8 @@ export function harness(
         if (metricsAnswer instanceof Error) throw metricsAnswer;
         return metricsAnswer;
       },
+      pathCounts: async (services) =>
+        Object.fromEntries(services.map((s) => [s, pathAnswer[s] ?? { tagged: 0, untagged: 0 }])),
     },
     charts: {
       draw: async (_metrics, span, title) => {
@@ -250,6 +254,10 @@ export function harness(
     fireTimer,
     metricReads,
     charts,
+    /** What each service's path counts read answers from now on (zero for a service not named). */
+    answerPath: (counts: Record<string, PathCount>) => {
+      pathAnswer = counts;
+    },
     /** What the metrics read answers from now on: figures, or an error the read throws. */
     answerMetrics: (answer: MetricsReading | Error) => {
       metricsAnswer = answer;

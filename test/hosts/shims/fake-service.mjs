@@ -7,8 +7,13 @@
 // FAKE_DOCKER_DIR/slow, from the moment it is listed), `-flaky` answers 500 to exactly one in
 // 50 requests other than health checks (a counter, not chance). `-quiet` is an ordinary build here: the sandbox's
 // canary load balancer is what goes quiet for it (local/sandbox-fleet.ts).
+// In a chain (the sandbox's front -> orders-api -> payments), a container given DOWNSTREAM_URL calls that URL with
+// the same path for every request other than a health check, passing on the full-link tag header (TAG_HEADER,
+// x-canary-tag unless set) and the tester header (TESTER_HEADER, x-canary unless set), as a real service's own code
+// must, and answers with SERVICE_NAME, its version and the downstream's answer under `calls`: the front's answer
+// names every version the request touched. A downstream that fails or cannot be reached makes this answer 502.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 
 const [port, version, name, dir, address = '127.0.0.1'] = process.argv.slice(2);
 const listed = (file) =>
@@ -22,14 +27,58 @@ let served = 0;
 /** Every 50th request other than a health check, for a `-flaky` build: 2%, the same in every run. */
 const flaked = (url) => /-flaky$/.test(version) && !health(url) && ++served % 50 === 0;
 
-/** The container's environment as Docker gave it (fake-docker.mjs names the variables), for `GET /__env`. */
-const containerEnv = () =>
-  Object.fromEntries(
-    (process.env.FAKE_CONTAINER_ENV_NAMES ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((name) => [name, process.env[name]]),
+/** The variables Docker gave the container (fake-docker.mjs names them). */
+const containerNames = (process.env.FAKE_CONTAINER_ENV_NAMES ?? '').split(',').filter(Boolean);
+/** The container's environment as Docker gave it, for `GET /__env`. */
+const containerEnv = () => Object.fromEntries(containerNames.map((name) => [name, process.env[name]]));
+/**
+ * Only what Docker gave the container counts, never what the shell that ran `docker` happened to export: the
+ * fake's process inherits that shell's environment, a real container does not.
+ */
+const given = (name) => (containerNames.includes(name) ? process.env[name] : undefined);
+const serviceName = given('SERVICE_NAME');
+const downstreamUrl = given('DOWNSTREAM_URL')?.replace(/\/+$/, '');
+const carried = [given('TAG_HEADER') ?? 'x-canary-tag', given('TESTER_HEADER') ?? 'x-canary'].map((h) =>
+  h.toLowerCase(),
+);
+// Keep-alive, as a service's HTTP client would: a chain of three hops per request stays cheap on ports.
+const downstreamAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** The downstream's answer to this request's path, with the headers a service must carry; 502 when it fails. */
+function callDownstream(req) {
+  const headers = Object.fromEntries(
+    carried.filter((h) => req.headers[h] !== undefined).map((h) => [h, req.headers[h]]),
   );
+  return new Promise((resolve) => {
+    const failed = (reason) => resolve({ status: 502, calls: { error: reason } });
+    const call = request(
+      `${downstreamUrl}${req.url}`,
+      { headers, agent: downstreamAgent, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => {
+          let calls;
+          try {
+            calls = JSON.parse(body);
+          } catch {
+            calls = { error: body.slice(0, 200) };
+          }
+          const status = res.statusCode ?? 502;
+          const ok = status >= 200 && status < 300;
+          resolve({ status: ok ? 200 : 502, calls: ok ? calls : { ...calls, status } });
+        });
+        res.on('error', () => failed('downstream answer cut short'));
+      },
+    );
+    call.on('timeout', () => call.destroy(new Error('downstream timed out')));
+    call.on('error', (error) => failed(error.message));
+    call.end();
+  });
+}
 
 const server = createServer((req, res) => {
   if (req.url === '/__env') {
@@ -50,11 +99,19 @@ const server = createServer((req, res) => {
     };
     if (process.env.FAKE_SERVICE_LOG !== '0')
       appendFileSync(`${dir}/${name}.requests`, `${JSON.stringify(seen)}\n`);
-    const status = unhealthy() ? 503 : faulty(req.url) || flaked(req.url) ? 500 : 200;
-    setTimeout(() => {
+    const own = unhealthy() ? 503 : faulty(req.url) || flaked(req.url) ? 500 : 200;
+    setTimeout(async () => {
+      // A failing build fails on its own; only a sound answer depends on the next service down the chain.
+      const downstream =
+        own === 200 && downstreamUrl !== undefined && !health(req.url)
+          ? await callDownstream(req)
+          : undefined;
+      const status = downstream?.status ?? own;
       res.writeHead(status, { 'content-type': 'application/json', 'x-service-version': version });
       // The answer also echoes every request header (not logged: the routing tests send thousands).
-      res.end(JSON.stringify({ ...seen, headers: req.headers }));
+      res.end(
+        JSON.stringify({ service: serviceName, ...seen, headers: req.headers, calls: downstream?.calls }),
+      );
     }, serviceMs());
   });
 });
