@@ -53,6 +53,8 @@ export async function groupDemo(demo: GroupDemo, step: number): Promise<void> {
   const { sandbox, checks } = demo;
   const chain = sandbox.chain;
   if (chain === undefined) throw new Error('the group demo needs the sandbox with its chain');
+  // Half of the front's users at first: about 90 requests a (sped-up) window reach each canary, well above the
+  // analysis minimum of 20 (10% would leave about 18, too few to judge on a slow machine).
   const run = (command: string) =>
     frontStatuses(demo, () => groupInSlack(sandbox, demo.people, 'front', command));
   const onlyOk = (statuses: Map<number, number>) => [...statuses.keys()].every((s) => s >= 200 && s < 300);
@@ -61,7 +63,7 @@ export async function groupDemo(demo: GroupDemo, step: number): Promise<void> {
     `\n${step}) the checkout group: front 1.9.0 -> 1.9.1, orders-api -> 1.4.8, payments 2.0.0 -> 2.0.1`,
   );
   const [healthy, healthyStatuses] = await run(
-    'start group checkout front=1.9.1 orders-api=1.4.8 payments=2.0.1 strategy=steps:10,100',
+    'start group checkout front=1.9.1 orders-api=1.4.8 payments=2.0.1 strategy=steps:50,100',
   );
   demo.printTimeline(healthy.done);
   printPaths(healthy.held);
@@ -86,7 +88,7 @@ export async function groupDemo(demo: GroupDemo, step: number): Promise<void> {
   );
   chain.member('payments').fleet.markFaulty('2.0.2-bad');
   const [faulty, faultyStatuses] = await run(
-    'start group checkout front=1.9.2 orders-api=1.4.9 payments=2.0.2-bad strategy=steps:10,100',
+    'start group checkout front=1.9.2 orders-api=1.4.9 payments=2.0.2-bad strategy=steps:50,100',
   );
   demo.printTimeline(faulty.done);
   printPaths(faulty.done);

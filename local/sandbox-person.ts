@@ -52,7 +52,7 @@ async function activeRelease(sandbox: Sandbox, service: string): Promise<string>
 
 /** A group release as a person runs it: typed, held at the approval (or ended), approved if it waits for one. */
 export interface GroupRun {
-  /** The release when it first waited for the approval, or ended without one. */
+  /** The release when it first waited for the approval (or was held without a verdict), or ended without one. */
   readonly held: Release;
   readonly done: Release;
 }
@@ -71,7 +71,8 @@ export async function groupInSlack(
   const { reply } = await sandbox.slack.command(people.requester, command);
   const releaseId = await sandbox.store.activeReleaseId(entry);
   if (releaseId === null) throw new Error(`/canary ${command} was refused: ${reply}`);
-  const waiting = (r: Release) => r.state === 'awaitingApproval' || ended(r);
+  // Held without a verdict (inconclusive) is as far as it goes without a person: the caller sees that state.
+  const waiting = (r: Release) => r.state === 'awaitingApproval' || r.state === 'inconclusive' || ended(r);
   await sandbox.waitFor(releaseId, waiting, 120_000);
   // As the card shows it once the window's last reads (the path counts) are in.
   await sandbox.settled();
@@ -81,6 +82,7 @@ export async function groupInSlack(
     const card = await sandbox.slack.waitForMessage((m) => hasButton(m.blocks, 'canary_promote', releaseId));
     await sandbox.slack.click(people.approver, card.id, 'canary_promote', releaseId, `release:${releaseId}`);
   }
+  if (held.state === 'inconclusive') return { held, done: held };
   const done = await sandbox.waitFor(releaseId, ended, 120_000);
   await sandbox.settled();
   return { held, done };
